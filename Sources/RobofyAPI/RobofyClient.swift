@@ -1,0 +1,396 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Which Robofy deployment to talk to, and where its endpoints are.
+public struct RobofyTarget: Sendable, Equatable {
+    public static let defaultBaseURL = "https://agents.robofy.ai"
+    public static let defaultStreamPath = "/v1/ai-agent/chat/stream"
+    public static let defaultChatPath = "/v1/ai-agent/chat"
+    public static let defaultHandshakePath = "/v1/widget/handshake"
+
+    public var baseURL: String
+    public var projectID: String
+    public var chatbotID: String
+    public var streamPath: String
+    public var chatPath: String
+    public var handshakePath: String
+    /// Use the streaming endpoint (falls back to the plain one on 404 or a JSON answer).
+    public var streaming: Bool
+    /// Extra request headers (e.g. the demo server's fault header). Never shown.
+    public var extraHeaders: [String: String]
+
+    public init(baseURL: String = RobofyTarget.defaultBaseURL, projectID: String, chatbotID: String,
+                streamPath: String = RobofyTarget.defaultStreamPath,
+                chatPath: String = RobofyTarget.defaultChatPath,
+                handshakePath: String = RobofyTarget.defaultHandshakePath,
+                streaming: Bool = true, extraHeaders: [String: String] = [:]) {
+        self.baseURL = baseURL
+        self.projectID = projectID
+        self.chatbotID = chatbotID
+        self.streamPath = streamPath
+        self.chatPath = chatPath
+        self.handshakePath = handshakePath
+        self.streaming = streaming
+        self.extraHeaders = extraHeaders
+    }
+
+    /// The full URL of a path, or an error a person can act on.
+    public func url(_ path: String) throws(RobofyError) -> String {
+        let base = baseURL.trimmingCharacters(in: .whitespaces)
+        guard let u = URL(string: base), let scheme = u.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = u.host, !host.isEmpty else {
+            throw .invalidBaseURL(base)
+        }
+        var b = base
+        while b.hasSuffix("/") { b.removeLast() }
+        return b + (path.hasPrefix("/") ? path : "/" + path)
+    }
+}
+
+/// Timeouts for every call.
+public struct RobofyTimeouts: Sendable, Equatable {
+    /// Establishing the TCP/TLS connection.
+    public var connect: Double = 10
+    /// From sending a request to receiving the response head.
+    public var response: Double = 60
+    /// Longest silence allowed inside a streaming answer before it counts as stalled.
+    public var stall: Double = 45
+    public init(connect: Double = 10, response: Double = 60, stall: Double = 45) {
+        self.connect = connect
+        self.response = response
+        self.stall = stall
+    }
+}
+
+/// One chat turn to send.
+public struct ChatRequest: Sendable, Equatable {
+    public var query: String
+    public var chatbotID: String
+    public var sessionID: String?
+    public init(query: String, chatbotID: String, sessionID: String? = nil) {
+        self.query = query
+        self.chatbotID = chatbotID
+        self.sessionID = sessionID
+    }
+}
+
+/// What came back for a chat request before its body: for the inspector and logs.
+public struct ResponseInfo: Sendable, Equatable {
+    public var url: String
+    public var status: Int
+    public var headers: [HTTPField]
+    /// True when the body is an event stream; false when the answer came in one piece.
+    public var streaming: Bool
+    /// Why the client used the non-streaming endpoint, if it did.
+    public var fallbackReason: String?
+    /// The request body that was sent (JSON; it holds no secret).
+    public var requestBody: String
+}
+
+public struct HTTPField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A decoded chunk with the event data it came from.
+public struct ChunkEvent: Sendable, Equatable {
+    public var chunk: UIChunk
+    /// The SSE `data` text (for the inspector); synthesized for non-streaming answers.
+    public var raw: String
+    public init(chunk: UIChunk, raw: String) {
+        self.chunk = chunk
+        self.raw = raw
+    }
+}
+
+/// Talks the Robofy widget protocol over HTTP. Holds no token: callers pass it in.
+public final class RobofyClient: Sendable {
+    public let target: RobofyTarget
+    public let timeouts: RobofyTimeouts
+    let http: HTTPClient
+    let logger: Logger
+
+    public init(target: RobofyTarget, timeouts: RobofyTimeouts = .init(),
+                logger: Logger = Logger(label: "robofy.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.target = target
+        self.timeouts = timeouts
+        self.logger = logger
+        var config = HTTPClient.Configuration()
+        config.timeout = .init(connect: .milliseconds(Int64(timeouts.connect * 1000)),
+                               read: .milliseconds(Int64(timeouts.stall * 1000)))
+        config.decompression = .disabled
+        config.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }
+
+    /// Must be called once the client is no longer needed.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    // MARK: Handshake
+
+    public func handshake() async throws(RobofyError) -> Handshake {
+        let url = try target.url(target.handshakePath)
+        let body: JSONValue = .object([
+            "chatbot_id": .string(target.chatbotID),
+            "project_id": .string(target.projectID),
+            "version": .number(2),
+        ])
+        let response = try await post(url, body: body.compactText, accept: "application/json", token: nil)
+        let bytes = try await collect(response.body, limit: 8 << 20, url: url)
+        let status = Int(response.status.code)
+        logger.info("handshake answered", metadata: ["status": "\(status)", "bytes": "\(bytes.count)"])
+        guard (200..<300).contains(status) else {
+            throw RobofyError.fromResponse(status: status, body: bytes,
+                                           retryAfterHeader: response.headers.first(name: "retry-after"))
+        }
+        do {
+            return try Handshake.decode(Data(bytes))
+        } catch let e as HandshakeDecodeError {
+            throw .badHandshake(e.description)
+        } catch {
+            throw .badHandshake("\(error)")
+        }
+    }
+
+    // MARK: Chat
+
+    /// Sends one turn and returns the answer as a sequence of chunks. Streams when
+    /// `target.streaming`, falling back to the non-streaming endpoint when the stream
+    /// path answers 404 or answers JSON.
+    public func send(_ request: ChatRequest, token: String) async throws(RobofyError) -> (ResponseInfo, ChunkStream) {
+        let body = Self.chatBody(request, projectID: target.projectID)
+        if !target.streaming {
+            return try await sendPlain(body, token: token, fallbackReason: nil)
+        }
+        let url = try target.url(target.streamPath)
+        let response = try await post(url, body: body, accept: "text/event-stream", token: token)
+        let status = Int(response.status.code)
+        let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
+        logger.info("chat answered", metadata: ["status": "\(status)", "content-type": "\(contentType)"])
+        if status == 404 {
+            // Drain the small 404 body so the connection can be reused.
+            _ = try? await collect(response.body, limit: 64 << 10, url: url)
+            return try await sendPlain(body, token: token,
+                                       fallbackReason: "the streaming path \(target.streamPath) answered 404")
+        }
+        guard (200..<300).contains(status) else {
+            let bytes = (try? await collect(response.body, limit: 64 << 10, url: url)) ?? []
+            throw RobofyError.fromResponse(status: status, body: bytes,
+                                           retryAfterHeader: response.headers.first(name: "retry-after"))
+        }
+        let info = ResponseInfo(url: url, status: status, headers: Self.fields(response.headers),
+                                streaming: !contentType.contains("application/json"), fallbackReason: nil,
+                                requestBody: body)
+        if contentType.contains("application/json") {
+            let bytes = try await collect(response.body, limit: 16 << 20, url: url)
+            var i = info
+            i.fallbackReason = "the streaming path answered JSON"
+            return (i, try Self.plainAnswerStream(bytes))
+        }
+        return (info, ChunkStream(body: response.body, stallSeconds: timeouts.stall))
+    }
+
+    func sendPlain(_ body: String, token: String, fallbackReason: String?) async throws(RobofyError) -> (ResponseInfo, ChunkStream) {
+        let url = try target.url(target.chatPath)
+        let response = try await post(url, body: body, accept: "application/json", token: token)
+        let status = Int(response.status.code)
+        let bytes = try await collect(response.body, limit: 16 << 20, url: url)
+        guard (200..<300).contains(status) else {
+            throw RobofyError.fromResponse(status: status, body: bytes,
+                                           retryAfterHeader: response.headers.first(name: "retry-after"))
+        }
+        let info = ResponseInfo(url: url, status: status, headers: Self.fields(response.headers),
+                                streaming: false, fallbackReason: fallbackReason, requestBody: body)
+        return (info, try Self.plainAnswerStream(bytes))
+    }
+
+    /// Turns a non-streaming answer into the chunks a stream would have carried.
+    static func plainAnswerStream(_ bytes: [UInt8]) throws(RobofyError) -> ChunkStream {
+        guard let json = JSONValue.parse(Data(bytes)), case .object = json else {
+            throw .badResponse("the answer is not JSON. Check --base-url and --chat-path.")
+        }
+        let data = json["data"] ?? json
+        guard let answer = data["answer"]?.stringValue ?? data["response"]?.stringValue else {
+            throw .badResponse("the answer has no data.answer text.")
+        }
+        var chunks: [UIChunk] = [.start(messageId: nil), .textStart(id: "0"), .textDelta(id: "0", delta: answer),
+                                 .textEnd(id: "0"), .finish(finishReason: "stop", messageMetadata: nil)]
+        if let sid = data["session_id"]?.stringValue {
+            chunks.append(.data(name: "session", id: nil, data: .string(sid), transient: false))
+        }
+        chunks.append(.done)
+        let raw = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        return ChunkStream(events: chunks.map { ChunkEvent(chunk: $0, raw: raw) })
+    }
+
+    public static func chatBody(_ r: ChatRequest, projectID: String) -> String {
+        var context: [String: JSONValue] = ["platform": .string("web")]
+        if let sid = r.sessionID { context["session_id"] = .string(sid) }
+        let body: JSONValue = .object([
+            "query": .string(r.query),
+            "pid": .string(projectID),
+            "chatbot_id": .string(r.chatbotID),
+            "user_context": .object(context),
+        ])
+        return body.compactText
+    }
+
+    static func fields(_ headers: HTTPHeaders) -> [HTTPField] {
+        headers.map { HTTPField($0.name, $0.value) }
+    }
+
+    // MARK: HTTP plumbing
+
+    func post(_ url: String, body: String, accept: String, token: String?) async throws(RobofyError) -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: "robofy-tui/\(RobofyVersion.string)")
+        for (k, v) in target.extraHeaders { request.headers.replaceOrAdd(name: k, value: v) }
+        if let token { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(string: body))
+        logger.debug("POST", metadata: ["url": "\(url)"])
+        do {
+            return try await http.execute(request, timeout: .milliseconds(Int64(timeouts.response * 1000)), logger: logger)
+        } catch {
+            throw Self.map(error, url: url, timeouts: timeouts)
+        }
+    }
+
+    func collect(_ body: HTTPClientResponse.Body, limit: Int, url: String) async throws(RobofyError) -> [UInt8] {
+        var out: [UInt8] = []
+        do {
+            for try await buffer in body {
+                out.append(contentsOf: buffer.readableBytesView)
+                if out.count > limit { throw RobofyError.badResponse("the answer is larger than \(limit >> 20) MiB.") }
+            }
+        } catch let e as RobofyError {
+            throw e
+        } catch {
+            throw Self.map(error, url: url, timeouts: timeouts)
+        }
+        return out
+    }
+
+    static func map(_ error: any Error, url: String, timeouts: RobofyTimeouts) -> RobofyError {
+        if let e = error as? RobofyError { return e }
+        if error is CancellationError { return .cancelled }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout: return .timedOut(what: "Connecting to \(url)", seconds: timeouts.connect)
+            case .readTimeout: return .stalled(seconds: timeouts.stall)
+            case .deadlineExceeded: return .timedOut(what: "Waiting for \(url)", seconds: timeouts.response)
+            case .cancelled: return .cancelled
+            case .remoteConnectionClosed:
+                return .cannotConnect(url: url, reason: "the server closed the connection")
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return .invalidBaseURL(url)
+            default: break
+            }
+        }
+        let text = String(describing: error)
+        let lower = text.lowercased()
+        let reason: String
+        if lower.contains("refused") { reason = "connection refused" }
+        else if lower.contains("resolv") || lower.contains("getaddrinfo") || lower.contains("nodename") {
+            reason = "host name not found"
+        } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
+            reason = "TLS failed"
+        } else { reason = String(RobofyError.collapse(text).prefix(120)) }
+        return .cannotConnect(url: url, reason: reason)
+    }
+}
+
+/// The chunks of one answer, pulled from the HTTP body as they arrive (with the
+/// body's own backpressure), or replayed from a non-streaming answer.
+public struct ChunkStream: AsyncSequence, Sendable {
+    public typealias Element = ChunkEvent
+    let body: HTTPClientResponse.Body?
+    let events: [ChunkEvent]
+    let stallSeconds: Double
+
+    init(body: HTTPClientResponse.Body, stallSeconds: Double) {
+        self.body = body
+        self.events = []
+        self.stallSeconds = stallSeconds
+    }
+
+    init(events: [ChunkEvent]) {
+        self.body = nil
+        self.events = events
+        self.stallSeconds = 0
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(body: body?.makeAsyncIterator(), pending: events, stallSeconds: stallSeconds)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var body: HTTPClientResponse.Body.AsyncIterator?
+        var pending: [ChunkEvent]
+        var index = 0
+        var decoder = SSEDecoder()
+        var finished = false
+        let stallSeconds: Double
+        /// Bytes received so far (for the inspector).
+        public private(set) var bytesReceived = 0
+
+        init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallSeconds: Double) {
+            self.body = body
+            self.pending = pending
+            self.stallSeconds = stallSeconds
+        }
+
+        public mutating func next() async throws(RobofyError) -> ChunkEvent? {
+            while true {
+                if index < pending.count {
+                    defer { index += 1 }
+                    return pending[index]
+                }
+                if finished { return nil }
+                pending.removeAll(keepingCapacity: true)
+                index = 0
+                guard var it = body else {
+                    finished = true
+                    return nil
+                }
+                let buffer: ByteBuffer?
+                do {
+                    buffer = try await it.next()
+                } catch {
+                    body = it
+                    finished = true
+                    // Events completed before the failure are delivered first by the caller's loop.
+                    throw RobofyClient.map(error, url: "the stream", timeouts: .init(stall: stallSeconds))
+                }
+                body = it
+                guard let buffer else {
+                    finished = true
+                    for e in decoder.finish() { pending.append(Self.event(e)) }
+                    continue
+                }
+                bytesReceived += buffer.readableBytes
+                let events = buffer.withUnsafeReadableBytes { decoder.feed($0) }
+                for e in events { pending.append(Self.event(e)) }
+            }
+        }
+
+        static func event(_ e: SSEEvent) -> ChunkEvent {
+            ChunkEvent(chunk: UIChunkDecoder.decode(e.data), raw: e.data)
+        }
+    }
+}
+
+public enum RobofyVersion {
+    public static let string = "0.1.0"
+}

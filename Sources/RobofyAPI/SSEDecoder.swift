@@ -1,0 +1,293 @@
+// Server-sent events: the "event stream interpretation" of the WHATWG HTML
+// standard (section 9.2.6), as a push decoder that works on raw bytes.
+//
+// The decoder splits the byte stream into lines on bytes (CR and LF never occur
+// inside a UTF-8 multi-byte sequence, so this is the same as decoding first and
+// splitting afterwards), keeps an incomplete line across feeds, and decodes
+// UTF-8 only for complete lines or a complete event's data. Invalid UTF-8
+// becomes U+FFFD, exactly as the spec's "UTF-8 decode" would produce it.
+
+/// One dispatched server-sent event.
+public struct SSEEvent: Sendable, Equatable {
+    /// The event type: the last `event:` field of the event, `"message"` when there was none (or it was empty).
+    public var event: String
+    /// The `data:` lines of the event joined with LF.
+    public var data: String
+    /// The last event ID string of the stream when this event was dispatched.
+    public var lastEventId: String
+
+    public init(event: String = "message", data: String, lastEventId: String = "") {
+        self.event = event
+        self.data = data
+        self.lastEventId = lastEventId
+    }
+}
+
+/// An incremental `text/event-stream` decoder.
+///
+/// Feed it the response body in chunks of any size (down to one byte); each
+/// call returns the events completed by that chunk. Call ``finish()`` at the
+/// end of the body: per the spec an event that was not terminated by a blank
+/// line is discarded. After `finish()` the decoder is ready for a new stream
+/// (for example a reconnection); ``lastEventId`` and ``retryMilliseconds`` are kept.
+public struct SSEDecoder: Sendable {
+    /// The stream's "last event ID string": updated from the `id:` field when
+    /// an event is completed by a blank line; persists across events (and
+    /// across `finish()`), as a reconnecting client needs it.
+    public private(set) var lastEventId: String = ""
+    /// The reconnection time from the last valid `retry:` field (ASCII digits only), if any.
+    public private(set) var retryMilliseconds: Int?
+
+    /// Bytes of the current, not yet terminated line (only when a line spans feeds).
+    @usableFromInline var lineBuffer: [UInt8] = []
+    /// The event's data buffer, as UTF-8 bytes; each `data` field appends its value and an LF.
+    private var dataBuffer: [UInt8] = []
+    /// The event type buffer.
+    private var eventType: String = ""
+    /// The last event ID buffer.
+    private var lastEventIdBuffer: String = ""
+    /// The previous feed ended with a CR: an LF at the start of the next feed belongs to it.
+    @usableFromInline var skipLeadingLF = false
+    /// How many bytes of a leading BOM (EF BB BF) have been seen; 3 = BOM handling is over.
+    @usableFromInline var bomState: UInt8 = 0
+
+    /// Buffers that grew beyond this are released instead of being kept for reuse.
+    private static let retainedCapacityLimit = 1 << 16
+
+    public init() {}
+
+    /// Decodes the next chunk of the stream. Any `Sequence<UInt8>` works; contiguous
+    /// collections (`[UInt8]`, `ArraySlice`, `Data`, `ByteBuffer` views…) take the fast path.
+    @inlinable
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+        if let events = bytes.withContiguousStorageIfAvailable({ buffer in
+            self.feed(UnsafeRawBufferPointer(buffer))
+        }) {
+            return events
+        }
+        let copy = Array(bytes)
+        return copy.withUnsafeBytes { self.feed($0) }
+    }
+
+    /// Decodes the next chunk of the stream from raw memory (the fast path).
+    @inlinable
+    public mutating func feed(_ buffer: UnsafeRawBufferPointer) -> [SSEEvent] {
+        // One-byte reads (inlined into the caller): an ordinary byte only needs
+        // appending to the current line.
+        if buffer.count == 1, bomState == 3 {
+            let byte = buffer[0]
+            if byte > 0x0D || (byte != 0x0A && byte != 0x0D) {
+                skipLeadingLF = false
+                lineBuffer.append(byte)
+                return []
+            }
+        }
+        return feedBuffer(buffer)
+    }
+
+    @usableFromInline
+    mutating func feedBuffer(_ buffer: UnsafeRawBufferPointer) -> [SSEEvent] {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return [] }
+        var events: [SSEEvent] = []
+        let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: buffer.count)
+        let count = bytes.count
+        var index = 0
+
+        // One leading BOM, possibly split across feeds, only at the very start of the stream.
+        if bomState < 3 {
+            while bomState < 3, index < count {
+                if bytes[index] == Self.bomByte(bomState) {
+                    bomState += 1
+                    index += 1
+                } else {
+                    // Not a BOM after all: the bytes matched so far are ordinary content.
+                    for k in 0..<bomState { lineBuffer.append(Self.bomByte(k)) }
+                    bomState = 3
+                }
+            }
+            if index == count { return events }
+        }
+
+        // A CR ended the previous feed: an LF starting this one is part of that line ending.
+        if skipLeadingLF {
+            skipLeadingLF = false
+            if bytes[index] == 0x0A { index += 1 }
+        }
+
+        var lineStart = index
+        while index < count {
+            // Find the next CR or LF: eight bytes at a time, then byte by byte for the tail.
+            var found = false
+            while count - index >= 8 {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let mask = Self.lineEndMask(word)
+                if mask != 0 {
+                    index += mask.trailingZeroBitCount >> 3
+                    found = true
+                    break
+                }
+                index += 8
+            }
+            if !found {
+                while index < count, bytes[index] > 0x0D || (bytes[index] != 0x0A && bytes[index] != 0x0D) { index += 1 }
+                if index == count { break }
+            }
+            let byte = bytes[index]  // CR or LF
+            if lineBuffer.isEmpty {
+                processLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), into: &events)
+            } else {
+                lineBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]))
+                processBufferedLine(into: &events)
+            }
+            index += 1
+            if byte == 0x0D {
+                if index < count {
+                    if bytes[index] == 0x0A { index += 1 }
+                } else {
+                    skipLeadingLF = true
+                }
+            }
+            lineStart = index
+        }
+        if lineStart < count {
+            lineBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<count]))
+        }
+        return events
+    }
+
+    /// Ends the stream. An event without its terminating blank line (and any
+    /// incomplete last line) is discarded, as the spec requires, so this returns
+    /// no events. The decoder can then be fed a new stream.
+    public mutating func finish() -> [SSEEvent] {
+        lineBuffer = []
+        dataBuffer = []
+        eventType = ""
+        lastEventIdBuffer = lastEventId
+        skipLeadingLF = false
+        bomState = 0
+        return []
+    }
+
+    // MARK: - Lines
+
+    /// A mask with the high bit set in (at least) the lowest byte of `word` that is
+    /// LF or CR, zero when there is none. This is the classic "has a zero byte"
+    /// test; it can also flag bytes above a real match, never below one, so the
+    /// lowest flagged byte is exact.
+    @inline(__always)
+    private static func lineEndMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let lf = word ^ (ones &* 0x0A)
+        let cr = word ^ (ones &* 0x0D)
+        return ((lf &- ones) & ~lf | (cr &- ones) & ~cr) & highs
+    }
+
+    @inline(__always)
+    private static func bomByte(_ k: UInt8) -> UInt8 {
+        switch k {
+        case 0: 0xEF
+        case 1: 0xBB
+        default: 0xBF
+        }
+    }
+
+    /// Processes the line accumulated in `lineBuffer` and empties it.
+    private mutating func processBufferedLine(into events: inout [SSEEvent]) {
+        var line: [UInt8] = []
+        swap(&line, &lineBuffer)
+        line.withUnsafeBufferPointer { self.processLine($0, into: &events) }
+        if line.capacity <= Self.retainedCapacityLimit {
+            line.removeAll(keepingCapacity: true)
+            swap(&line, &lineBuffer)
+        }
+    }
+
+    /// Interprets one complete line (without its line ending).
+    private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
+        let count = line.count
+        if count == 0 {
+            dispatch(into: &events)
+            return
+        }
+        if line[0] == 0x3A { return }  // ':' comment
+
+        var colon = 0
+        while colon < count, line[colon] != 0x3A { colon += 1 }
+        let name = UnsafeBufferPointer(rebasing: line[0..<colon])
+        var valueStart = Swift.min(colon + 1, count)
+        if valueStart < count, line[valueStart] == 0x20 { valueStart += 1 }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart..<count])
+
+        switch Self.field(name) {
+        case .data:
+            dataBuffer.append(contentsOf: value)
+            dataBuffer.append(0x0A)
+        case .event:
+            eventType = String(decoding: value, as: UTF8.self)
+        case .id:
+            if !value.contains(0) {
+                lastEventIdBuffer = String(decoding: value, as: UTF8.self)
+            }
+        case .retry:
+            if let milliseconds = Self.parseRetry(value) { retryMilliseconds = milliseconds }
+        case .other:
+            break
+        }
+    }
+
+    private enum Field { case data, event, id, retry, other }
+
+    /// Field names are compared as bytes: a name holding invalid UTF-8 decodes to
+    /// something with U+FFFD in it, which matches no known name either.
+    @inline(__always)
+    private static func field(_ name: UnsafeBufferPointer<UInt8>) -> Field {
+        switch name.count {
+        case 4:
+            if name[0] == 0x64, name[1] == 0x61, name[2] == 0x74, name[3] == 0x61 { return .data }  // data
+        case 5:
+            if name[0] == 0x65, name[1] == 0x76, name[2] == 0x65, name[3] == 0x6E, name[4] == 0x74 { return .event }
+            if name[0] == 0x72, name[1] == 0x65, name[2] == 0x74, name[3] == 0x72, name[4] == 0x79 { return .retry }
+        case 2:
+            if name[0] == 0x69, name[1] == 0x64 { return .id }
+        default:
+            break
+        }
+        return .other
+    }
+
+    /// A `retry` value counts only when it is one or more ASCII digits; a value too
+    /// large for `Int` saturates.
+    private static func parseRetry(_ value: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !value.isEmpty else { return nil }
+        var result = 0
+        var overflowed = false
+        for byte in value {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            if overflowed { continue }
+            let (times10, o1) = result.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int(byte - 0x30))
+            if o1 || o2 { overflowed = true } else { result = sum }
+        }
+        return overflowed ? Int.max : result
+    }
+
+    /// "Dispatch the event" on a blank line.
+    private mutating func dispatch(into events: inout [SSEEvent]) {
+        lastEventId = lastEventIdBuffer
+        guard !dataBuffer.isEmpty else {
+            eventType = ""
+            return
+        }
+        let data = dataBuffer.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer.dropLast()), as: UTF8.self)
+        }
+        events.append(SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: data, lastEventId: lastEventId))
+        if dataBuffer.capacity > Self.retainedCapacityLimit {
+            dataBuffer = []
+        } else {
+            dataBuffer.removeAll(keepingCapacity: true)
+        }
+        eventType = ""
+    }
+}

@@ -1,0 +1,348 @@
+import Foundation
+import Logging
+import RobofyAPI
+
+/// Everything the session reports, in order, on `ChatSession.events`.
+public enum SessionEvent: Sendable {
+    case connecting
+    case connected(Handshake)
+    case connectFailed(RobofyError)
+    case agentSelected(Agent)
+    case turnStarted(Turn)
+    /// The HTTP answer's head arrived (status, headers; for the inspector).
+    case response(turnID: Int, ResponseInfo)
+    /// Every chunk as received, with seconds since the request was sent (for the inspector).
+    case chunk(turnID: Int, ChunkEvent, offset: Double)
+    case change(turnID: Int, TurnChange)
+    /// A request failed in a way that may pass; the session waits and sends it again.
+    case retrying(turnID: Int, reason: String, delay: Double)
+    /// The token was refused; the session handshook again.
+    case reauthenticated
+    case turnFinished(Turn)
+    case sessionEnded(agentID: String)
+    case chatReset(agentID: String)
+}
+
+/// How the session retries failures that may pass (429, 5xx, refused connections).
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxRetries: Int = 2
+    public var baseDelay: Double = 0.5
+    public var maxDelay: Double = 10
+    public init(maxRetries: Int = 2, baseDelay: Double = 0.5, maxDelay: Double = 10) {
+        self.maxRetries = maxRetries
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+}
+
+/// Owns the conversation with one widget: the token (which never leaves this actor
+/// except in the Authorization header), the chosen agent, each agent's session id
+/// and transcript. Reports everything as `events`.
+public actor ChatSession {
+    public nonisolated let events: AsyncStream<SessionEvent>
+    nonisolated let continuation: AsyncStream<SessionEvent>.Continuation
+    let client: RobofyClient
+    let logger: Logger
+    let retry: RetryPolicy
+
+    private var token: String?
+    private var tokenExpiry: Date?
+    public private(set) var handshake: Handshake?
+    public private(set) var agent: Agent?
+    private var sessionIDs: [String: String] = [:]
+    private var transcripts: [String: [Turn]] = [:]
+    private var nextTurnID = 1
+    private var current: (id: Int, task: Task<Turn, Never>)?
+    private let clock = ContinuousClock()
+
+    public init(client: RobofyClient, retry: RetryPolicy = .init(),
+                logger: Logger = Logger(label: "robofy.session", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.client = client
+        self.retry = retry
+        self.logger = logger
+        (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    // MARK: State the UI may read
+
+    /// The session id of the current agent's conversation, if the server gave one.
+    public var sessionID: String? {
+        agent.flatMap { sessionIDs[$0.chatbotID] }
+    }
+
+    /// The current agent's turns.
+    public var transcript: [Turn] {
+        agent.flatMap { transcripts[$0.chatbotID] } ?? []
+    }
+
+    public func transcript(for agentID: String) -> [Turn] {
+        transcripts[agentID] ?? []
+    }
+
+    public var isBusy: Bool { current != nil }
+
+    // MARK: Connecting
+
+    /// Runs the handshake and picks the agent the target names (or the first by sort order).
+    @discardableResult
+    public func connect() async -> Result<Handshake, RobofyError> {
+        continuation.yield(.connecting)
+        do {
+            let h = try await handshakeWithRetry()
+            let chosen = h.agents.first { $0.chatbotID == client.target.chatbotID } ?? h.sortedAgents.first
+            if let chosen, agent?.chatbotID != chosen.chatbotID || agent == nil {
+                agent = chosen
+            }
+            continuation.yield(.connected(h))
+            if let agent { continuation.yield(.agentSelected(agent)) }
+            return .success(h)
+        } catch {
+            continuation.yield(.connectFailed(error))
+            return .failure(error)
+        }
+    }
+
+    func handshakeWithRetry() async throws(RobofyError) -> Handshake {
+        var attempt = 0
+        while true {
+            do {
+                let h = try await client.handshake()
+                adopt(h)
+                return h
+            } catch {
+                guard error.isRetryable, attempt < retry.maxRetries else { throw error }
+                attempt += 1
+                let delay = delayFor(error, attempt: attempt)
+                logger.info("handshake retry", metadata: ["attempt": "\(attempt)", "error": "\(error.userMessage)"])
+                do { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) } catch { throw .cancelled }
+            }
+        }
+    }
+
+    func adopt(_ h: Handshake) {
+        handshake = h
+        token = h.token
+        tokenExpiry = Self.expiry(ofJWT: h.token)
+        if let a = agent, let fresh = h.agents.first(where: { $0.chatbotID == a.chatbotID }) {
+            agent = fresh
+        }
+    }
+
+    /// The `exp` claim of a JWT, if the token is one.
+    static func expiry(ofJWT token: String) -> Date? {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3 else { return nil }
+        var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64), let exp = JSONValue.parse(data)?["exp"]?.doubleValue else { return nil }
+        return Date(timeIntervalSince1970: exp)
+    }
+
+    /// Switches to another agent of the widget. Each agent keeps its own conversation.
+    @discardableResult
+    public func selectAgent(_ id: String) -> Agent? {
+        guard let a = handshake?.agents.first(where: { $0.chatbotID == id }) else { return nil }
+        agent = a
+        continuation.yield(.agentSelected(a))
+        return a
+    }
+
+    // MARK: Turns
+
+    /// Sends a message to the current agent and streams the answer as events.
+    /// Returns the finished turn. Only one turn runs at a time: a send while another
+    /// is running first stops that one.
+    @discardableResult
+    public func send(_ text: String) async -> Turn {
+        if let running = current {
+            running.task.cancel()
+            _ = await running.task.value
+        }
+        if handshake == nil {
+            if case .failure(let e) = await connect() {
+                let t = failedTurn(text, error: e)
+                return t
+            }
+        }
+        guard let agent else {
+            return failedTurn(text, error: .badHandshake("no agent to talk to."))
+        }
+        let id = nextTurnID
+        nextTurnID += 1
+        let turn = Turn(id: id, agentID: agent.chatbotID, agentName: agent.name, userText: text)
+        continuation.yield(.turnStarted(turn))
+        let task = Task { await self.run(turn) }
+        current = (id, task)
+        let finished = await task.value
+        if current?.id == id { current = nil }
+        return finished
+    }
+
+    func failedTurn(_ text: String, error: RobofyError) -> Turn {
+        let id = nextTurnID
+        nextTurnID += 1
+        var t = Turn(id: id, agentID: agent?.chatbotID ?? "", agentName: agent?.name ?? "", userText: text)
+        continuation.yield(.turnStarted(t))
+        t.errors.append(error.userMessage)
+        t.status = .failed
+        t.finishedAt = Date()
+        record(t)
+        continuation.yield(.turnFinished(t))
+        return t
+    }
+
+    /// Stops the turn in flight. Its partial answer stays, marked stopped.
+    public func cancel() {
+        current?.task.cancel()
+    }
+
+    /// Forgets the current agent's session id: the next message starts a new conversation.
+    public func endSession() async {
+        await stopCurrent()
+        guard let agent else { return }
+        sessionIDs[agent.chatbotID] = nil
+        continuation.yield(.sessionEnded(agentID: agent.chatbotID))
+    }
+
+    /// Forgets the current agent's session id and its transcript.
+    public func reset() async {
+        await stopCurrent()
+        guard let agent else { return }
+        sessionIDs[agent.chatbotID] = nil
+        transcripts[agent.chatbotID] = []
+        continuation.yield(.chatReset(agentID: agent.chatbotID))
+    }
+
+    func stopCurrent() async {
+        if let running = current {
+            running.task.cancel()
+            _ = await running.task.value
+        }
+    }
+
+    /// Ends the event stream and releases the HTTP client.
+    public func close() async {
+        await stopCurrent()
+        continuation.finish()
+        await client.shutdown()
+    }
+
+    private func record(_ t: Turn) {
+        transcripts[t.agentID, default: []].append(t)
+    }
+
+    private func delayFor(_ error: RobofyError, attempt: Int) -> Double {
+        if let ra = error.retryAfter { return min(max(ra, 0), retry.maxDelay) }
+        return min(retry.baseDelay * pow(2, Double(attempt - 1)), retry.maxDelay)
+    }
+
+    private func run(_ start: Turn) async -> Turn {
+        var acc = TurnAccumulator(turn: start)
+        let began = clock.now
+        func since() -> Double {
+            let d = clock.now - began
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        var attempt = 0
+        var reauthenticated = false
+        outer: while true {
+            if Task.isCancelled {
+                acc.close(.stopped, duration: since())
+                break
+            }
+            // Renew a token that is about to expire.
+            if let exp = tokenExpiry, exp.timeIntervalSinceNow < 30 {
+                if (try? await handshakeWithRetry()) != nil { continuation.yield(.reauthenticated) }
+            }
+            guard let token else {
+                acc.addError("Not connected. Press Ctrl-R to reconnect.")
+                acc.close(.failed, duration: since())
+                break
+            }
+            let request = ChatRequest(query: start.userText, chatbotID: start.agentID,
+                                      sessionID: sessionIDs[start.agentID])
+            do {
+                let (info, stream) = try await client.send(request, token: token)
+                acc.noteFirstByte(since())
+                continuation.yield(.response(turnID: start.id, info))
+                do {
+                    for try await event in stream {
+                        let t = since()
+                        continuation.yield(.chunk(turnID: start.id, event, offset: t))
+                        let change = acc.apply(event.chunk)
+                        switch change {
+                        case .ignored: continue
+                        case .text: acc.noteFirstText(t)
+                        case .sessionID(let sid): sessionIDs[start.agentID] = sid
+                        default: break
+                        }
+                        continuation.yield(.change(turnID: start.id, change))
+                        if Task.isCancelled { break }
+                    }
+                } catch {
+                    if Task.isCancelled || error == .cancelled {
+                        acc.close(.stopped, duration: since())
+                    } else {
+                        acc.addError(error.userMessage)
+                        continuation.yield(.change(turnID: start.id, .error(error.userMessage)))
+                        acc.close(acc.turn.answer.isEmpty ? .failed : .interrupted, duration: since())
+                    }
+                    break outer
+                }
+                if Task.isCancelled {
+                    acc.close(.stopped, duration: since())
+                } else if acc.turn.finishReason == nil && !acc.turn.answer.isEmpty {
+                    // The body ended without `finish`: accept what arrived.
+                    acc.close(.complete, duration: since())
+                } else if acc.turn.answer.isEmpty && !acc.turn.errors.isEmpty {
+                    acc.close(.failed, duration: since())
+                } else {
+                    acc.close(.complete, duration: since())
+                }
+                break
+            } catch {
+                if Task.isCancelled || error == .cancelled {
+                    acc.close(.stopped, duration: since())
+                    break
+                }
+                if error.status == 401 && !reauthenticated {
+                    reauthenticated = true
+                    logger.info("token refused; handshaking again")
+                    do {
+                        _ = try await handshakeWithRetry()
+                        continuation.yield(.reauthenticated)
+                        continue outer
+                    } catch {
+                        acc.addError(error.userMessage)
+                        acc.close(.failed, duration: since())
+                        break
+                    }
+                }
+                if error.isRetryable && attempt < retry.maxRetries {
+                    attempt += 1
+                    let delay = delayFor(error, attempt: attempt)
+                    continuation.yield(.retrying(turnID: start.id, reason: error.userMessage, delay: delay))
+                    do {
+                        try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                    } catch {
+                        acc.close(.stopped, duration: since())
+                        break
+                    }
+                    continue outer
+                }
+                acc.addError(error.userMessage)
+                continuation.yield(.change(turnID: start.id, .error(error.userMessage)))
+                acc.close(.failed, duration: since())
+                break
+            }
+        }
+        let finished = acc.turn
+        record(finished)
+        logger.info("turn finished", metadata: [
+            "turn": "\(finished.id)", "status": "\(finished.status.rawValue)",
+            "chars": "\(finished.answer.count)", "finishReason": "\(finished.finishReason ?? "-")",
+        ])
+        continuation.yield(.turnFinished(finished))
+        return finished
+    }
+}

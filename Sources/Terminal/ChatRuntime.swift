@@ -1,0 +1,311 @@
+import CTerminalRestore
+import Dispatch
+import Foundation
+import Logging
+import RobofyAPI
+import RobofySession
+import WidgetUI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct RuntimeOptions: Sendable {
+    /// Where "download transcript" writes its files.
+    public var downloadDirectory: String
+    /// Frames per second at most while text streams in.
+    public var maxFPS: Double = 60
+    public var logger: Logger
+    /// Preview: show the widget, send nothing.
+    public var previewOnly = false
+    /// Exit after the first complete frame following the handshake (start-up benchmark).
+    public var exitAfterFirstFrame = false
+
+    public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
+                logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.downloadDirectory = downloadDirectory
+        self.logger = logger
+    }
+}
+
+/// Runs the chat UI in the terminal: input, session events and the frame clock
+/// all arrive on one main-actor loop; the session runs in its own actor.
+@MainActor
+public final class ChatRuntime {
+    enum LoopEvent: Sendable {
+        case input
+        case session(SessionEvent)
+        case frame
+        case tick
+        case signal(Int32)
+        case fileWritten(String)
+        case fileFailed(String)
+    }
+
+    let session: ChatSession
+    var state: AppState
+    let options: RuntimeOptions
+    let renderer = Renderer()
+    let driver = NCursesDriver()
+    var frame: Frame?
+    var dirty = true
+    var framePending = false
+    var lastFrame = ContinuousClock.now
+    let started = ContinuousClock.now
+    var ticker: Task<Void, Never>?
+    var continuation: AsyncStream<LoopEvent>.Continuation?
+    var commands: AsyncStream<AppCommand>.Continuation?
+    var sawConnected = false
+
+    public init(session: ChatSession, state: AppState, options: RuntimeOptions) {
+        self.session = session
+        self.state = state
+        self.options = options
+    }
+
+    var now: Double {
+        let d = ContinuousClock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// Runs until the user quits. The terminal is restored on every way out.
+    public func run() async throws {
+        rt_save_terminal()
+        rt_install_crash_restore()
+        try driver.start()
+        defer {
+            driver.stop()
+        }
+        let (stream, cont) = AsyncStream.makeStream(of: LoopEvent.self, bufferingPolicy: .unbounded)
+        continuation = cont
+        let watcher = InputWatcher(cont)
+        watcher.start()
+        defer { watcher.stop() }
+        let forward = Task { [session] in
+            for await e in session.events { cont.yield(.session(e)) }
+        }
+        defer { forward.cancel() }
+        var signalSources: [any DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { cont.yield(.signal(sig)) }
+            src.resume()
+            signalSources.append(src)
+        }
+        defer { for s in signalSources { s.cancel() } }
+
+        // Commands to the session run in order, except sends, which run alongside
+        // so that Esc can stop them.
+        let (cmdStream, cmdCont) = AsyncStream.makeStream(of: AppCommand.self)
+        commands = cmdCont
+        let worker = Task { [session] in
+            for await c in cmdStream {
+                switch c {
+                case .send(let text): Task { await session.send(text) }
+                case .connect: Task { await session.connect() }
+                case .cancel: await session.cancel()
+                case .selectAgent(let id): await session.selectAgent(id)
+                case .endSession: await session.endSession()
+                case .reset: await session.reset()
+                case .saveTranscript, .quit: break
+                }
+            }
+        }
+        defer { worker.cancel() }
+
+        let s = driver.size
+        _ = state.reduce(.resize(width: s.width, height: s.height))
+        state.now = now
+        issue([.connect])
+        draw()
+
+        loop: for await event in stream {
+            switch event {
+            case .input:
+                for input in driver.readInput() { handle(input) }
+                watcher.resume()
+            case .session(let e):
+                if case .connected = e { sawConnected = true }
+                _ = state.reduce(.session(e))
+                dirty = true
+            case .frame:
+                framePending = false
+                _ = state.reduce(.tick(now))
+                draw()
+                if options.exitAfterFirstFrame && sawConnected { break loop }
+            case .tick:
+                _ = state.reduce(.tick(now))
+                dirty = true
+            case .signal:
+                break loop
+            case .fileWritten(let path):
+                _ = state.reduce(.notice("Transcript saved to \(path)", isError: false))
+                dirty = true
+            case .fileFailed(let why):
+                _ = state.reduce(.notice(why, isError: true))
+                dirty = true
+            }
+            if state.shouldQuit { break }
+            updateTicker()
+            scheduleFrame()
+        }
+        ticker?.cancel()
+        cmdCont.finish()
+        await session.close()
+    }
+
+    func handle(_ input: TerminalInput) {
+        let cmds: [AppCommand]
+        switch input {
+        case .key(let k): cmds = state.reduce(.key(k))
+        case .paste(let p): cmds = state.reduce(.paste(p))
+        case .wheel(let n): cmds = state.reduce(.wheel(lines: n))
+        case .click(let x, let y):
+            if let target = frame?.target(x: x, y: y) { cmds = state.reduce(.click(target)) } else { cmds = [] }
+        case .resize(let w, let h):
+            cmds = state.reduce(.resize(width: w, height: h))
+            driver.invalidate()
+        }
+        if case .key(.ctrl("l")) = input { driver.invalidate() }
+        dirty = true
+        issue(cmds)
+    }
+
+    func issue(_ cmds: [AppCommand]) {
+        for c in cmds {
+            switch c {
+            case .saveTranscript(let md, let name):
+                save(md, agentName: name)
+            case .quit:
+                break
+            default:
+                commands?.yield(c)
+            }
+        }
+    }
+
+    func save(_ markdown: String, agentName: String) {
+        let dir = options.downloadDirectory
+        let cont = continuation
+        Task.detached {
+            let f = DateFormatter()
+            f.dateFormat = "yyyyMMdd-HHmmss"
+            f.locale = Locale(identifier: "en_US_POSIX")
+            let slug = String(agentName.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
+            let path = (dir as NSString).appendingPathComponent("robofy-transcript-\(slug)-\(f.string(from: Date())).md")
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try Data(markdown.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                cont?.yield(.fileWritten(path))
+            } catch {
+                cont?.yield(.fileFailed("Could not write the transcript to \(dir): \(error.localizedDescription)"))
+            }
+        }
+    }
+
+    /// Animations (loader, spinner) need a clock only while something moves.
+    func updateTicker() {
+        let animating = state.isBusy || state.quitArmedAt != nil
+        if animating, ticker == nil {
+            let cont = continuation
+            ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    cont?.yield(.tick)
+                }
+            }
+        } else if !animating, let t = ticker {
+            t.cancel()
+            ticker = nil
+        }
+    }
+
+    /// Coalesces changes into at most `maxFPS` frames a second.
+    func scheduleFrame() {
+        guard dirty, !framePending else { return }
+        framePending = true
+        let interval = Duration.milliseconds(Int(1000 / max(1, options.maxFPS)))
+        let wait = lastFrame + interval - ContinuousClock.now
+        let cont = continuation
+        if wait <= .zero {
+            cont?.yield(.frame)
+        } else {
+            Task {
+                try? await Task.sleep(for: wait)
+                cont?.yield(.frame)
+            }
+        }
+    }
+
+    func draw() {
+        dirty = false
+        lastFrame = ContinuousClock.now
+        let f = renderer.render(state)
+        state.scroll = f.scroll
+        frame = f
+        driver.draw(f.canvas)
+    }
+}
+
+/// Watches standard input on its own thread (without touching ncurses) and
+/// tells the main loop when there is something to read, or the window changed size.
+final class InputWatcher: @unchecked Sendable {
+    private let continuation: AsyncStream<ChatRuntime.LoopEvent>.Continuation
+    private let lock = NSLock()
+    private var stopped = false
+    private let ready = DispatchSemaphore(value: 0)
+
+    init(_ continuation: AsyncStream<ChatRuntime.LoopEvent>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func start() {
+        let t = Thread { [self] in self.loop() }
+        t.name = "robofy-input"
+        t.start()
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+        ready.signal()
+    }
+
+    /// The main loop has read what was waiting.
+    func resume() {
+        ready.signal()
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    private func windowSize() -> (Int, Int) {
+        var ws = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0 { return (Int(ws.ws_col), Int(ws.ws_row)) }
+        return (0, 0)
+    }
+
+    private func loop() {
+        var size = windowSize()
+        while !isStopped {
+            var pfd = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            let r = poll(&pfd, 1, 250)
+            if isStopped { break }
+            var wake = r > 0
+            let now = windowSize()
+            if now != size {
+                size = now
+                wake = true
+            }
+            if wake {
+                continuation.yield(.input)
+                ready.wait()
+            }
+        }
+    }
+}

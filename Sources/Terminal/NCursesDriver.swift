@@ -1,0 +1,279 @@
+import CNCursesW
+import Foundation
+import RobofyAPI
+import WidgetUI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An input event decoded from ncurses.
+public enum TerminalInput: Sendable, Equatable {
+    case key(Key)
+    case paste(String)
+    case click(x: Int, y: Int)
+    case wheel(Int)
+    case resize(width: Int, height: Int)
+}
+
+/// The only code that calls ncurses. Lives on the main actor: ncurses is not thread-safe.
+@MainActor
+public final class NCursesDriver {
+    public private(set) var depth: ColorDepth = .none
+    private var started = false
+    private var last: Canvas?
+    private var pairs: [PairKey: Int32] = [:]
+    private var inPaste = false
+    private var pasteBuffer = ""
+    private var ctrlLeft: Int32 = -1, ctrlRight: Int32 = -1, altLeft: Int32 = -1, altRight: Int32 = -1
+
+    static let pasteStart: Int32 = 2001
+    static let pasteEnd: Int32 = 2002
+
+    struct PairKey: Hashable {
+        var fg: Int32
+        var bg: Int32
+    }
+
+    public init() {}
+
+    /// Takes over the terminal. Throws when ncurses cannot start (no terminal, unknown TERM).
+    public func start(env: [String: String] = ProcessInfo.processInfo.environment) throws {
+        setlocale(LC_ALL, "")
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw TerminalError.notATerminal
+        }
+        // newterm instead of initscr: initscr exits the process when TERM is unknown.
+        guard let screen = rt_newterm_stdio() else { throw TerminalError.cannotStart(env["TERM"] ?? "") }
+        _ = set_term(screen)
+        started = true
+        raw()
+        noecho()
+        nonl()
+        _ = keypad(rt_stdscr(), true)
+        _ = set_escdelay(25)
+        _ = nodelay(rt_stdscr(), true)
+        _ = mousemask(rt_mouse_mask_wanted(), nil)
+        _ = mouseinterval(0)
+        let noColor = (env["NO_COLOR"].map { !$0.isEmpty } ?? false)
+        if !noColor && has_colors() {
+            _ = start_color()
+            _ = use_default_colors()
+            let colors = rt_colors()
+            depth = colors >= 0x1000000 ? .truecolor : colors >= 256 ? .ansi256 : colors >= 8 ? .ansi8 : .none
+        }
+        _ = define_key("\u{1B}[200~", Self.pasteStart)
+        _ = define_key("\u{1B}[201~", Self.pasteEnd)
+        ctrlLeft = key_defined("\u{1B}[1;5D")
+        ctrlRight = key_defined("\u{1B}[1;5C")
+        altLeft = key_defined("\u{1B}[1;3D")
+        altRight = key_defined("\u{1B}[1;3C")
+        // Bracketed paste on.
+        writeRaw("\u{1B}[?2004h")
+        last = nil
+    }
+
+    /// Gives the terminal back. Safe to call more than once.
+    public func stop() {
+        guard started else { return }
+        started = false
+        writeRaw("\u{1B}[?2004l")
+        _ = curs_set(1)
+        _ = endwin()
+    }
+
+    private func writeRaw(_ s: String) {
+        rt_write_stdout(s)
+    }
+
+    public var size: (width: Int, height: Int) {
+        var y: Int32 = 0, x: Int32 = 0
+        rt_getmaxyx(rt_stdscr(), &y, &x)
+        return (Int(x), Int(y))
+    }
+
+    /// Reads every input event that is waiting, without blocking.
+    public func readInput() -> [TerminalInput] {
+        var out: [TerminalInput] = []
+        var pendingEscape = false
+        while true {
+            var wch: wint_t = 0
+            let r = wget_wch(rt_stdscr(), &wch)
+            if r == ERR { break }
+            if r == KEY_CODE_YES {
+                let code = Int32(wch)
+                if pendingEscape { pendingEscape = false; out.append(.key(.escape)) }
+                if code == Self.pasteStart { inPaste = true; pasteBuffer = ""; continue }
+                if code == Self.pasteEnd {
+                    inPaste = false
+                    out.append(.paste(pasteBuffer))
+                    pasteBuffer = ""
+                    continue
+                }
+                if inPaste { continue }
+                if let e = decodeKeyCode(code) { out.append(e) }
+                continue
+            }
+            let scalar = Unicode.Scalar(UInt32(wch)) ?? "\u{FFFD}"
+            if inPaste {
+                if scalar == "\r" { pasteBuffer.append("\n") } else { pasteBuffer.unicodeScalars.append(scalar) }
+                continue
+            }
+            if pendingEscape {
+                pendingEscape = false
+                switch scalar {
+                case "\r", "\n": out.append(.key(.newline))
+                case "\u{7F}", "\u{08}": out.append(.key(.wordBackspace))
+                case "b": out.append(.key(.wordLeft))
+                case "f": out.append(.key(.wordRight))
+                case "\u{1B}": out.append(.key(.escape)); pendingEscape = true
+                default: out.append(.key(.escape)); out.append(contentsOf: decodeScalar(scalar))
+                }
+                continue
+            }
+            if scalar == "\u{1B}" { pendingEscape = true; continue }
+            out.append(contentsOf: decodeScalar(scalar))
+        }
+        if pendingEscape { out.append(.key(.escape)) }
+        return out
+    }
+
+    private func decodeScalar(_ s: Unicode.Scalar) -> [TerminalInput] {
+        switch s.value {
+        case 13: return [.key(.enter)]
+        case 10: return [.key(.newline)]
+        case 9: return [.key(.tab)]
+        case 8, 127: return [.key(.backspace)]
+        case 1...26:
+            let letter = Character(Unicode.Scalar(s.value + 96) ?? "?")
+            return [.key(.ctrl(letter))]
+        case 0..<32: return []
+        default: return [.key(.char(Character(s)))]
+        }
+    }
+
+    private func decodeKeyCode(_ code: Int32) -> TerminalInput? {
+        switch code {
+        case KEY_UP: return .key(.up)
+        case KEY_DOWN: return .key(.down)
+        case KEY_LEFT: return .key(.left)
+        case KEY_RIGHT: return .key(.right)
+        case KEY_HOME: return .key(.home)
+        case KEY_END: return .key(.end)
+        case KEY_PPAGE: return .key(.pageUp)
+        case KEY_NPAGE: return .key(.pageDown)
+        case KEY_BACKSPACE: return .key(.backspace)
+        case KEY_DC: return .key(.delete)
+        case KEY_BTAB: return .key(.backTab)
+        case KEY_ENTER: return .key(.enter)
+        case KEY_RESIZE:
+            let s = size
+            last = nil
+            return .resize(width: s.width, height: s.height)
+        case KEY_MOUSE:
+            var ev = MEVENT()
+            guard getmouse(&ev) == OK else { return nil }
+            if ev.bstate & rt_button4_pressed() != 0 { return .wheel(3) }
+            if rt_button5_pressed() != 0, ev.bstate & rt_button5_pressed() != 0 { return .wheel(-3) }
+            if ev.bstate & (rt_button1_pressed() | rt_button1_clicked()) != 0 {
+                return .click(x: Int(ev.x), y: Int(ev.y))
+            }
+            return nil
+        default:
+            if code == ctrlLeft || code == altLeft { return .key(.wordLeft) }
+            if code == ctrlRight || code == altRight { return .key(.wordRight) }
+            for n in 1...12 where code == rt_key_f(Int32(n)) { return .key(.function(n)) }
+            return nil
+        }
+    }
+
+    /// Forces the next draw to repaint everything.
+    public func invalidate() {
+        last = nil
+        _ = clearok(rt_stdscr(), true)
+    }
+
+    /// Draws a frame, writing only the cells that changed since the last one.
+    public func draw(_ canvas: Canvas) {
+        guard started else { return }
+        let full = last == nil || last?.width != canvas.width || last?.height != canvas.height
+        if full { _ = erase() }
+        for y in 0..<canvas.height {
+            var x = 0
+            let row = canvas.row(y)
+            let base = row.startIndex
+            let prevRow = full ? nil : last?.row(y)
+            while x < canvas.width {
+                let cell = row[base + x]
+                if let prevRow, prevRow[prevRow.startIndex + x] == cell { x += 1; continue }
+                // A run of changed cells in one style.
+                var text = ""
+                let style = cell.style
+                let startX = x
+                while x < canvas.width {
+                    let c = row[base + x]
+                    if c.style != style { break }
+                    if let prevRow, prevRow[prevRow.startIndex + x] == c, !c.text.isEmpty { break }
+                    text += c.text
+                    x += 1
+                }
+                if text.isEmpty { continue }
+                apply(style)
+                _ = text.withCString { rt_mvaddstr(Int32(y), Int32(startX), $0) }
+            }
+        }
+        if let c = canvas.cursor, c.x >= 0, c.x < canvas.width, c.y >= 0, c.y < canvas.height {
+            _ = curs_set(1)
+            _ = move(Int32(c.y), Int32(c.x))
+        } else {
+            _ = curs_set(0)
+        }
+        _ = refresh()
+        last = canvas
+    }
+
+    private func apply(_ s: CellStyle) {
+        var attrs = rt_a_normal()
+        if s.bold { attrs |= rt_a_bold() }
+        if s.dim { attrs |= rt_a_dim() }
+        if s.underline { attrs |= rt_a_underline() }
+        if s.reverse { attrs |= rt_a_reverse() }
+        if s.italic { attrs |= rt_a_italic() }
+        let pair = depth == .none ? 0 : pairFor(fg: color(s.fg), bg: color(s.bg))
+        _ = rt_set_attr(attrs, pair)
+    }
+
+    private func color(_ c: Color) -> Int32 {
+        guard case .rgb(let rgb) = c else { return -1 }
+        switch depth {
+        case .none: return -1
+        case .ansi8: return Int32(ColorMapping.ansi8(rgb))
+        case .ansi256: return Int32(ColorMapping.xterm256(rgb))
+        case .truecolor: return Int32(rgb.r) << 16 | Int32(rgb.g) << 8 | Int32(rgb.b)
+        }
+    }
+
+    private func pairFor(fg: Int32, bg: Int32) -> Int32 {
+        if fg == -1 && bg == -1 { return 0 }
+        let key = PairKey(fg: fg, bg: bg)
+        if let p = pairs[key] { return p }
+        let p = alloc_pair(fg, bg)
+        let pair = p < 0 ? 0 : p
+        pairs[key] = pair
+        return pair
+    }
+}
+
+public enum TerminalError: Error, CustomStringConvertible {
+    case notATerminal
+    case cannotStart(String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal:
+            return "This is not an interactive terminal. Use --plain to chat line by line, or run in a terminal."
+        case .cannotStart(let term):
+            return "The terminal (TERM=\(term.isEmpty ? "unset" : term)) cannot be driven by ncurses. Set TERM (e.g. xterm-256color) or use --plain."
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+import RobofyAPI
+import RobofySession
+
+/// A key the user pressed, as the terminal driver decoded it.
+public enum Key: Sendable, Equatable {
+    case char(Character)
+    case enter
+    /// Ctrl-J or Alt-Enter: a new line inside the message.
+    case newline
+    case backspace, delete, tab, backTab, escape
+    case up, down, left, right, home, end, pageUp, pageDown
+    case wordLeft, wordRight, wordBackspace
+    case ctrl(Character)
+    case function(Int)
+}
+
+/// Something on screen a mouse click can hit.
+public enum HitTarget: Sendable, Equatable {
+    case chip(Int)
+    case agent(Int)
+    case resetConfirm
+    case resetCancel
+    case input
+}
+
+public enum AppEvent: Sendable {
+    case key(Key)
+    case paste(String)
+    case click(HitTarget)
+    case wheel(lines: Int)
+    case resize(width: Int, height: Int)
+    /// The clock, in seconds since the app started.
+    case tick(Double)
+    case session(SessionEvent)
+    /// A message from the runtime for the status line (e.g. a file written).
+    case notice(String, isError: Bool)
+}
+
+/// What the app asks of the runtime.
+public enum AppCommand: Sendable, Equatable {
+    case connect
+    case send(String)
+    case cancel
+    case selectAgent(String)
+    case endSession
+    case reset
+    case saveTranscript(markdown: String, agentName: String)
+    case quit
+}
+
+public struct ChatMessage: Sendable, Equatable, Identifiable {
+    public enum Role: Sendable, Equatable { case greeting, user, agent, notice }
+    public var id: Int
+    public var role: Role
+    /// Raw text as received; sanitized when laid out.
+    public var text: String
+    public var turnID: Int?
+    public var status: TurnStatus?
+    public var tools: [ToolCall] = []
+    public var sources: [Source] = []
+    public var errors: [String] = []
+    public var finishReason: String?
+    /// Bumped on every change, so layouts can be cached.
+    public var version = 0
+
+    public init(id: Int, role: Role, text: String, turnID: Int? = nil, status: TurnStatus? = nil) {
+        self.id = id
+        self.role = role
+        self.text = text
+        self.turnID = turnID
+        self.status = status
+    }
+}
+
+public struct Conversation: Sendable, Equatable {
+    public var messages: [ChatMessage] = []
+    public init() {}
+    /// Quick questions show until the user has said something.
+    public var hasUserMessage: Bool { messages.contains { $0.role == .user } }
+}
+
+public enum ConnectionState: Sendable, Equatable {
+    case connecting
+    case connected
+    case failed(String)
+}
+
+public enum Overlay: Sendable, Equatable {
+    case none
+    case help
+    case agents(selected: Int)
+    case reset(confirmSelected: Bool)
+}
+
+public enum Focus: Sendable, Equatable {
+    case input
+    case chip(Int)
+}
+
+/// The whole UI state. Changed only by `reduce`; drawn by `Renderer`.
+public struct AppState: Sendable {
+    public var connection: ConnectionState = .connecting
+    public var targetDescription: String = ""
+    public var config = WidgetConfig()
+    public var agents: [Agent] = []
+    public var agentID: String?
+    public var conversations: [String: Conversation] = [:]
+    public var input = InputEditor()
+    public var history: [String] = []
+    public var historyIndex: Int?
+    public var historyDraft: String = ""
+    public var focus: Focus = .input
+    public var overlay: Overlay = .none
+    /// Lines scrolled up from the bottom of the conversation (0 follows new text).
+    public var scroll = 0
+    /// The turn being awaited or streamed.
+    public var activeTurn: Int?
+    public var activeTurnStarted: Double = 0
+    public var now: Double = 0
+    public var status: String?
+    public var statusIsError = false
+    public var statusAt: Double = 0
+    public var quitArmedAt: Double?
+    public var shouldQuit = false
+    public var width = 80
+    public var height = 24
+    public var theme: Theme
+    /// The theme the user chose; made into `theme` with the widget's colour and mode.
+    public var themeSpec: ThemeSpec
+    /// Overrides `theme_mode` (from --light / --dark).
+    public var forceDark: Bool?
+    /// Draw without colours (NO_COLOR): attributes only.
+    public var noColor: Bool
+    /// Preview mode: no chat is sent.
+    public var previewOnly = false
+    var nextMessageID = 1
+
+    public init(themeSpec: ThemeSpec = ThemeSpec(), forceDark: Bool? = nil, noColor: Bool = false) {
+        self.forceDark = forceDark
+        self.themeSpec = themeSpec
+        self.noColor = noColor
+        self.theme = Theme.monochrome
+        refreshTheme()
+    }
+
+    /// Re-derives the theme from the spec, the widget's branding and the overrides.
+    public mutating func refreshTheme() {
+        let t = themeSpec.make(widgetAccent: config.branding.themeColor, widgetDark: config.branding.themeMode != 0,
+                               forceDark: forceDark)
+        theme = noColor ? t.withoutColor : t
+    }
+
+    public var agent: Agent? {
+        agents.first { $0.chatbotID == agentID }
+    }
+
+    public var conversation: Conversation {
+        agentID.flatMap { conversations[$0] } ?? Conversation()
+    }
+
+    public var isBusy: Bool { activeTurn != nil }
+
+    /// The quick questions to offer now (none once the user has spoken, or when disabled).
+    public var visibleQuickQuestions: [String] {
+        guard config.behaviour.enableSuggestedQuestions, let a = agent, !conversation.hasUserMessage else { return [] }
+        return a.quickQuestions.map { Sanitizer.clean($0, allowNewlines: false) }.filter { !$0.isEmpty }
+    }
+
+    /// Waiting for the first text of the active turn (the loader shows).
+    public var awaitingFirstText: Bool {
+        guard let t = activeTurn, let agentID else { return false }
+        guard let m = conversations[agentID]?.messages.last(where: { $0.turnID == t && $0.role == .agent }) else {
+            return true
+        }
+        return m.text.isEmpty
+    }
+
+    mutating func newMessage(_ role: ChatMessage.Role, _ text: String, turnID: Int? = nil,
+                             status: TurnStatus? = nil) -> ChatMessage {
+        defer { nextMessageID += 1 }
+        return ChatMessage(id: nextMessageID, role: role, text: text, turnID: turnID, status: status)
+    }
+
+    mutating func ensureConversation(_ agent: Agent) {
+        if conversations[agent.chatbotID] == nil {
+            var c = Conversation()
+            if !agent.greeting.isEmpty {
+                c.messages.append(newMessage(.greeting, agent.greeting))
+            }
+            conversations[agent.chatbotID] = c
+        }
+    }
+
+    mutating func setStatus(_ text: String?, error: Bool = false) {
+        status = text
+        statusIsError = error
+        statusAt = now
+    }
+
+    /// Adopts a handshake: widget config, agents in display order, the theme.
+    public mutating func apply(handshake h: Handshake) {
+        config = Self.sanitized(h.widget)
+        agents = h.sortedAgents.map(Self.sanitized)
+        refreshTheme()
+        if let id = agentID, let a = agents.first(where: { $0.chatbotID == id }) {
+            ensureConversation(a)
+        }
+    }
+
+    static func sanitized(_ a: Agent) -> Agent {
+        var a = a
+        a.name = Sanitizer.clean(a.name, allowNewlines: false)
+        a.type = Sanitizer.clean(a.type, allowNewlines: false)
+        a.description = Sanitizer.clean(a.description, allowNewlines: false)
+        a.greeting = Sanitizer.clean(a.greeting)
+        a.quickQuestions = a.quickQuestions.map { Sanitizer.clean($0, allowNewlines: false) }
+        return a
+    }
+
+    static func sanitized(_ w: WidgetConfig) -> WidgetConfig {
+        var w = w
+        func one(_ s: inout String) { s = Sanitizer.clean(s, allowNewlines: false) }
+        one(&w.header.title)
+        one(&w.header.subtitle)
+        one(&w.header.chatTabLabel)
+        one(&w.header.inputPlaceholder)
+        one(&w.header.downloadTranscriptLabel)
+        one(&w.header.endSessionLabel)
+        one(&w.branding.brandName)
+        w.loader.loaderTexts = w.loader.loaderTexts.map { Sanitizer.clean($0, allowNewlines: false) }
+        one(&w.resetModal.title)
+        w.resetModal.description = Sanitizer.clean(w.resetModal.description)
+        one(&w.resetModal.confirmText)
+        one(&w.resetModal.cancelText)
+        return w
+    }
+}

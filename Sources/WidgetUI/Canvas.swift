@@ -1,0 +1,169 @@
+import RobofyAPI
+
+/// A colour as the theme names it; the terminal driver maps it to what the
+/// terminal can show (truecolor, 256, 8 colours or none).
+public enum Color: Sendable, Hashable {
+    case terminalDefault
+    case rgb(RGB)
+}
+
+/// The look of one cell.
+public struct CellStyle: Sendable, Hashable {
+    public var fg: Color
+    public var bg: Color
+    public var bold = false
+    public var italic = false
+    public var underline = false
+    public var dim = false
+    public var reverse = false
+
+    public init(fg: Color = .terminalDefault, bg: Color = .terminalDefault, bold: Bool = false, italic: Bool = false,
+                underline: Bool = false, dim: Bool = false, reverse: Bool = false) {
+        self.fg = fg
+        self.bg = bg
+        self.bold = bold
+        self.italic = italic
+        self.underline = underline
+        self.dim = dim
+        self.reverse = reverse
+    }
+
+    public static let plain = CellStyle()
+
+    /// This style with a text's attributes (bold, code, link…) laid over it.
+    public func with(_ a: TextAttributes, theme: Theme) -> CellStyle {
+        var s = self
+        if a.contains(.bold) || a.contains(.heading) { s.bold = true }
+        if a.contains(.italic) { s.italic = true }
+        if a.contains(.underline) || a.contains(.link) { s.underline = true }
+        if a.contains(.dim) { s.dim = true }
+        if a.contains(.reverse) { s.reverse = true }
+        if a.contains(.code) { s.fg = theme.code.fg; if theme.code.bg != .terminalDefault { s.bg = theme.code.bg } }
+        if a.contains(.link) { s.fg = theme.link.fg }
+        if a.contains(.heading) { s.fg = theme.accentText.fg }
+        if a.contains(.quote) { s.dim = true }
+        return s
+    }
+}
+
+/// One terminal cell: a grapheme (or "" for the right half of a wide one) and its style.
+public struct Cell: Sendable, Hashable {
+    public var text: String
+    public var style: CellStyle
+    public init(_ text: String, _ style: CellStyle) {
+        self.text = text
+        self.style = style
+    }
+}
+
+public struct Rect: Sendable, Hashable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+    public func contains(x px: Int, y py: Int) -> Bool {
+        px >= x && px < x + width && py >= y && py < y + height
+    }
+}
+
+/// A grid of cells: what one frame shows. Only sanitized text should be put here.
+public struct Canvas: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+    /// Where the terminal cursor should be (the input caret), if visible.
+    public var cursor: (x: Int, y: Int)?
+
+    public init(width: Int, height: Int, fill: CellStyle = .plain) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: Cell(" ", fill), count: self.width * self.height)
+    }
+
+    public static func == (a: Canvas, b: Canvas) -> Bool {
+        a.width == b.width && a.height == b.height && a.cells == b.cells
+            && a.cursor?.x == b.cursor?.x && a.cursor?.y == b.cursor?.y
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set { cells[y * width + x] = newValue }
+    }
+
+    public func row(_ y: Int) -> ArraySlice<Cell> {
+        cells[(y * width)..<((y + 1) * width)]
+    }
+
+    /// Fills a rectangle with spaces in a style.
+    public mutating func fill(_ r: Rect, _ style: CellStyle) {
+        let x0 = max(0, r.x), x1 = min(width, r.x + r.width)
+        let y0 = max(0, r.y), y1 = min(height, r.y + r.height)
+        guard x0 < x1, y0 < y1 else { return }
+        for y in y0..<y1 {
+            for x in x0..<x1 { cells[y * width + x] = Cell(" ", style) }
+        }
+    }
+
+    /// Writes text from (x, y), clipped at `maxX` (exclusive; default the right edge).
+    /// Returns the column after the last one written. Never splits a wide grapheme.
+    @discardableResult
+    public mutating func put(_ text: some StringProtocol, x: Int, y: Int, style: CellStyle, maxX: Int? = nil) -> Int {
+        guard y >= 0, y < height else { return x }
+        let limit = min(maxX ?? width, width)
+        var col = x
+        for ch in text {
+            let w = DisplayWidth.of(ch)
+            if w == 0 {
+                // A lone zero-width grapheme (already sanitized): attach nothing.
+                continue
+            }
+            if col + w > limit { break }
+            if col >= 0 {
+                // Overwriting half of a wide character leaves a blank, not a broken glyph.
+                if col < width, cells[y * width + col].text.isEmpty, col > 0 {
+                    cells[y * width + col - 1].text = " "
+                }
+                cells[y * width + col] = Cell(String(ch), style)
+                if w == 2, col + 1 < width {
+                    cells[y * width + col + 1] = Cell("", style)
+                }
+                if col + w < width, cells[y * width + col + w].text.isEmpty {
+                    cells[y * width + col + w].text = " "
+                }
+            }
+            col += w
+        }
+        return col
+    }
+
+    /// Writes styled spans from (x, y) over a base style.
+    @discardableResult
+    public mutating func put(_ line: StyledLine, x: Int, y: Int, base: CellStyle, theme: Theme, maxX: Int? = nil) -> Int {
+        var col = x
+        for span in line.spans {
+            col = put(span.text, x: col, y: y, style: base.with(span.attributes, theme: theme), maxX: maxX)
+        }
+        return col
+    }
+
+    /// The frame as plain text, one line per row, trailing spaces trimmed.
+    public var plainText: String {
+        (0..<height).map { y in
+            var line = ""
+            for c in row(y) { line += c.text }
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// The text of one row (trailing spaces trimmed).
+    public func text(ofRow y: Int) -> String {
+        var line = ""
+        for c in row(y) { line += c.text }
+        while line.hasSuffix(" ") { line.removeLast() }
+        return line
+    }
+}

@@ -1,0 +1,373 @@
+// Styled text (attributed spans and lines) and word wrapping by display width.
+
+/// Text styles a span can carry. The renderer maps them to terminal attributes.
+public struct TextAttributes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let bold      = TextAttributes(rawValue: 1 << 0)
+    public static let italic    = TextAttributes(rawValue: 1 << 1)
+    public static let underline = TextAttributes(rawValue: 1 << 2)
+    public static let dim       = TextAttributes(rawValue: 1 << 3)
+    public static let reverse   = TextAttributes(rawValue: 1 << 4)
+    public static let code      = TextAttributes(rawValue: 1 << 5)
+    public static let link      = TextAttributes(rawValue: 1 << 6)
+    public static let heading   = TextAttributes(rawValue: 1 << 7)
+    public static let quote     = TextAttributes(rawValue: 1 << 8)
+}
+
+/// A run of text with one set of attributes.
+public struct Span: Sendable, Equatable {
+    public var text: String
+    public var attributes: TextAttributes
+
+    public init(_ text: String, _ attributes: TextAttributes = []) {
+        self.text = text
+        self.attributes = attributes
+    }
+}
+
+/// One display line: spans drawn left to right.
+public struct StyledLine: Sendable, Equatable {
+    public var spans: [Span]
+
+    public init(_ spans: [Span] = []) {
+        self.spans = spans
+    }
+
+    /// Display width in terminal columns.
+    public var width: Int {
+        var w = 0
+        for span in spans { w += DisplayWidth.of(span.text) }
+        return w
+    }
+
+    /// The line's text without attributes.
+    public var plainText: String {
+        if spans.count == 1 { return spans[0].text }
+        var s = ""
+        for span in spans { s += span.text }
+        return s
+    }
+}
+
+public enum Wrapper {
+
+    /// Word-wraps styled paragraphs to `width` columns.
+    ///
+    /// Breaks at spaces (the breaking space, and any run of spaces at a break,
+    /// is dropped; trailing spaces at the end of a paragraph are dropped),
+    /// also between CJK ideographs/kana (never before closing punctuation),
+    /// keeps LF as hard line breaks, and hard-breaks a word longer than a
+    /// line at grapheme boundaries by display width: a grapheme is never split
+    /// and a width-2 grapheme never overflows a line, except on a line only
+    /// one column wide, where it gets a line of its own. Leading spaces of a
+    /// paragraph are kept. Attributes of the spans are preserved across breaks
+    /// (adjacent pieces with equal attributes are merged). Every line after
+    /// the first (after a wrap or an LF) is indented by `hangingIndent` spaces
+    /// (capped at `width - 1`). `width` < 1 is treated as 1.
+    ///
+    /// Always returns at least one line (an empty one for empty input).
+    public static func wrap(_ spans: [Span], width: Int, hangingIndent: Int = 0) -> [StyledLine] {
+        var engine = WrapEngine(spans: spans, width: width, hangingIndent: hangingIndent, hard: false)
+        return engine.run()
+    }
+
+    /// Plain-text convenience for `wrap(_:width:hangingIndent:)`.
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        wrap([Span(text)], width: width).map(\.plainText)
+    }
+
+    /// Breaks styled text into lines of at most `width` columns at grapheme
+    /// boundaries, ignoring words: every space is kept (used for code). LF is
+    /// a hard line break. `width` < 1 is treated as 1; a width-2 grapheme on
+    /// a 1-column line gets a line of its own.
+    public static func hardWrap(_ spans: [Span], width: Int) -> [StyledLine] {
+        var engine = WrapEngine(spans: spans, width: width, hangingIndent: 0, hard: true)
+        return engine.run()
+    }
+}
+
+// MARK: - Wrapping engine
+
+/// One grapheme of the input, located in its span.
+private struct Atom {
+    enum Kind: UInt8 { case text, space, newline }
+    var start: String.Index
+    var end: String.Index
+    var span: Int32
+    var width: Int8
+    var kind: Kind
+    /// Line-break classes for text without spaces (CJK).
+    var breaksAround: Bool = false   // ideographs, kana: a break is allowed before and after
+    var noBreakBefore: Bool = false  // closing punctuation
+    var noBreakAfter: Bool = false   // opening punctuation
+}
+
+private struct WrapEngine {
+    let spans: [Span]
+    let width: Int
+    let indent: Int
+    let hard: Bool
+
+    var atoms: [Atom] = []
+    var lines: [StyledLine] = []
+
+    // Current line.
+    var lineSpans: [Span] = []
+    var lineWidth = 0
+    var lineHasAtoms = false       // anything placed (beyond the indent)
+    var lineHasContent = false     // a non-space grapheme placed
+    var atParagraphStart = true    // line begun by the start of text or an LF
+    var indentPending = false      // indent to be written before the first atom
+    // Pending run of text from one span, not yet copied into lineSpans.
+    var runSpan: Int = -1
+    var runStart: String.Index
+    var runEnd: String.Index
+
+    init(spans: [Span], width: Int, hangingIndent: Int, hard: Bool) {
+        self.spans = spans
+        self.width = max(1, width)
+        self.indent = max(0, min(hangingIndent, self.width - 1))
+        self.hard = hard
+        let dummy = "".startIndex
+        runStart = dummy
+        runEnd = dummy
+    }
+
+    mutating func run() -> [StyledLine] {
+        buildAtoms()
+        let n = atoms.count
+        var i = 0
+        while i < n {
+            let kind = atoms[i].kind
+            if kind == .newline {
+                newLine(soft: false)
+                i += 1
+                continue
+            }
+            if hard {
+                placeHard(i)
+                i += 1
+                continue
+            }
+            // A run of spaces, then a word.
+            var wordStart = i
+            var spaceWidth = 0
+            while wordStart < n && atoms[wordStart].kind == .space {
+                spaceWidth += Int(atoms[wordStart].width)
+                wordStart += 1
+            }
+            var wordEnd = wordStart
+            var wordWidth = 0
+            if wordEnd < n && atoms[wordEnd].kind == .text {
+                wordWidth += Int(atoms[wordEnd].width)
+                wordEnd += 1
+                while wordEnd < n && atoms[wordEnd].kind == .text
+                        && !Self.canBreak(atoms[wordEnd - 1], atoms[wordEnd]) {
+                    wordWidth += Int(atoms[wordEnd].width)
+                    wordEnd += 1
+                }
+            }
+            if wordEnd == wordStart {
+                // Spaces before an LF or the end of the text: dropped.
+                i = wordStart
+                continue
+            }
+            placeWord(spaces: i..<wordStart, spaceWidth: spaceWidth, word: wordStart..<wordEnd, wordWidth: wordWidth)
+            i = wordEnd
+        }
+        finishLine()
+        return lines
+    }
+
+    private static func canBreak(_ a: Atom, _ b: Atom) -> Bool {
+        (a.breaksAround || b.breaksAround) && !b.noBreakBefore && !a.noBreakAfter
+    }
+
+    // MARK: Placement
+
+    private mutating func placeWord(spaces: Range<Int>, spaceWidth: Int, word: Range<Int>, wordWidth: Int) {
+        if lineHasContent {
+            if lineWidth + spaceWidth + wordWidth <= width {
+                for k in spaces { emit(k) }
+                for k in word { emit(k) }
+                return
+            }
+            newLine(soft: true)   // the spaces at the break are dropped
+        } else if atParagraphStart {
+            // Leading spaces of a paragraph are kept, leaving at least one column.
+            for k in spaces where lineWidth + Int(atoms[k].width) <= width - 1 {
+                emit(k)
+            }
+        }
+        if lineWidth + wordWidth <= width {
+            for k in word { emit(k) }
+            return
+        }
+        // Hard-break a word longer than the line.
+        for k in word {
+            placeHard(k)
+        }
+    }
+
+    /// Places one grapheme, starting a new line first if it would overflow.
+    private mutating func placeHard(_ k: Int) {
+        let w = Int(atoms[k].width)
+        if lineWidth + w > width {
+            if lineHasAtoms {
+                newLine(soft: true)
+            }
+            if lineWidth + w > width && indentPending {
+                // Does not fit even after the indent: drop the indent on this line.
+                indentPending = false
+                lineWidth = 0
+            }
+        }
+        emit(k)
+    }
+
+    private mutating func emit(_ k: Int) {
+        let atom = atoms[k]
+        if indentPending {
+            indentPending = false
+            flushRun()
+            append(String(repeating: " ", count: indent), [])
+        }
+        let s = Int(atom.span)
+        if s == runSpan && atom.start == runEnd {
+            runEnd = atom.end
+        } else {
+            flushRun()
+            runSpan = s
+            runStart = atom.start
+            runEnd = atom.end
+        }
+        lineWidth += Int(atom.width)
+        lineHasAtoms = true
+        if atom.kind == .text { lineHasContent = true }
+    }
+
+    private mutating func flushRun() {
+        guard runSpan >= 0 else { return }
+        let span = spans[runSpan]
+        append(span.text[runStart..<runEnd], span.attributes)
+        runSpan = -1
+    }
+
+    private mutating func append(_ text: some StringProtocol, _ attributes: TextAttributes) {
+        if text.isEmpty { return }
+        if let last = lineSpans.indices.last, lineSpans[last].attributes == attributes {
+            lineSpans[last].text += text
+        } else {
+            lineSpans.append(Span(String(text), attributes))
+        }
+    }
+
+    private mutating func finishLine() {
+        flushRun()
+        lines.append(StyledLine(lineSpans))
+        lineSpans = []
+    }
+
+    private mutating func newLine(soft: Bool) {
+        finishLine()
+        lineWidth = indent
+        indentPending = indent > 0
+        lineHasAtoms = false
+        lineHasContent = false
+        atParagraphStart = !soft
+    }
+
+    // MARK: Atoms
+
+    private mutating func buildAtoms() {
+        var total = 0
+        for span in spans { total += span.text.utf8.count }
+        atoms.reserveCapacity(total)
+        for (index, span) in spans.enumerated() {
+            addAtoms(of: span.text, span: Int32(truncatingIfNeeded: index))
+        }
+    }
+
+    private mutating func addAtoms(of text: String, span: Int32) {
+        let utf8 = text.utf8
+        let end = utf8.endIndex
+        var i = utf8.startIndex
+        while i != end {
+            let b = utf8[i]
+            let next = utf8.index(after: i)
+            // Printable ASCII followed by ASCII (or the end) is a whole grapheme.
+            if b >= 0x20 && b < 0x7F && (next == end || utf8[next] < 0x80) {
+                var atom = Atom(start: i, end: next, span: span, width: 1,
+                                kind: (b == 0x20 && !hard) ? .space : .text)
+                switch b {
+                case 0x29, 0x2C, 0x2E, 0x3A, 0x3B, 0x3F, 0x21, 0x5D, 0x7D, 0x25:  // ) , . : ; ? ! ] } %
+                    atom.noBreakBefore = true
+                case 0x28, 0x5B, 0x7B:  // ( [ {
+                    atom.noBreakAfter = true
+                default:
+                    break
+                }
+                atoms.append(atom)
+                i = next
+                continue
+            }
+            let clusterEnd = text.index(after: i)
+            let scalars = text.unicodeScalars[i..<clusterEnd]
+            var atom = Atom(start: i, end: clusterEnd, span: span, width: 0, kind: .text)
+            if let first = scalars.first {
+                let v = first.value
+                if v == 0x0A || v == 0x0D || v == 0x0B || v == 0x0C || v == 0x85 || v == 0x2028 || v == 0x2029 {
+                    atom.kind = .newline   // LF, CRLF, CR and other line breaks
+                } else {
+                    atom.width = Int8(DisplayWidth.clusterWidth(scalars))
+                    if !hard && Self.isBreakingSpace(v) && scalars.count == 1 {
+                        atom.kind = .space
+                    } else {
+                        Self.classify(&atom, first: first, width: atom.width)
+                    }
+                }
+            }
+            atoms.append(atom)
+            i = clusterEnd
+        }
+    }
+
+    private static func isBreakingSpace(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x20, 0x1680, 0x2000...0x2006, 0x2008...0x200A, 0x205F, 0x3000:
+            return true
+        default:
+            return false   // NBSP U+00A0, U+2007, U+202F do not break
+        }
+    }
+
+    /// Line-break class for text without spaces (a small subset of UAX #14).
+    private static func classify(_ atom: inout Atom, first: Unicode.Scalar, width: Int8) {
+        let v = first.value
+        switch v {
+        // Closing punctuation, small kana, prolonged sound mark: no break before.
+        case 0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0xFF09, 0xFF3D, 0xFF5D,
+             0x300D, 0x300F, 0x3011, 0x3009, 0x300B, 0x3015, 0x3017, 0x3019, 0x301B, 0x2019, 0x201D,
+             0x30FB, 0x30FC, 0x3005, 0xFF5E, 0x2026, 0x2025, 0xFF61, 0xFF63, 0xFF64,
+             0x3041, 0x3043, 0x3045, 0x3047, 0x3049, 0x3063, 0x3083, 0x3085, 0x3087, 0x308E, 0x3095, 0x3096,
+             0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE, 0x30F5, 0x30F6:
+            atom.noBreakBefore = true
+            atom.breaksAround = width == 2
+        // Opening punctuation: no break after.
+        case 0xFF08, 0xFF3B, 0xFF5B, 0x300C, 0x300E, 0x3010, 0x3008, 0x300A, 0x3014, 0x3016, 0x3018,
+             0x301A, 0x2018, 0x201C:
+            atom.noBreakAfter = true
+            atom.breaksAround = width == 2
+        // Hangul is written with spaces between words: wrap it like Latin.
+        case 0x1100...0x11FF, 0x3130...0x318F, 0xA960...0xA97F, 0xAC00...0xD7FF:
+            break
+        default:
+            // Ideographs, kana, fullwidth forms: a break is allowed between them.
+            if width == 2 && v >= 0x2E80 && DisplayWidth.isWide(v) && !first.properties.isEmojiPresentation {
+                atom.breaksAround = true
+            }
+        }
+    }
+}

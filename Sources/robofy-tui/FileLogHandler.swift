@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+
+/// A swift-log handler that appends lines to a file (stdout belongs to ncurses).
+struct FileLogHandler: LogHandler {
+    final class Sink: @unchecked Sendable {
+        let lock = NSLock()
+        let handle: FileHandle
+        init(path: String) throws {
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                    throw CLIError("Cannot create the log file \(path). Check that its folder exists and is writable.")
+                }
+            }
+            guard let h = FileHandle(forWritingAtPath: path) else {
+                throw CLIError("Cannot open the log file \(path) for writing.")
+            }
+            h.seekToEndOfFile()
+            handle = h
+        }
+        func write(_ line: String) {
+            lock.lock()
+            defer { lock.unlock() }
+            handle.write(Data(line.utf8))
+        }
+    }
+
+    let label: String
+    let sink: Sink
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let m = event.metadata { all.merge(m) { $1 } }
+        let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        sink.write("\(stamp) \(event.level) \(label): \(Redactor.redact("\(event.message)"))\(Redactor.redact(meta))\n")
+    }
+}
+
+/// Removes anything that looks like a bearer token or JWT before it is written anywhere.
+enum Redactor {
+    static func redact(_ s: String) -> String {
+        var out = s
+        if let r = try? NSRegularExpression(pattern: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]+") {
+            out = r.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "Bearer [redacted]")
+        }
+        if let r = try? NSRegularExpression(pattern: "eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+") {
+            out = r.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "[redacted token]")
+        }
+        return out
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

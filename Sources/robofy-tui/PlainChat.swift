@@ -1,0 +1,178 @@
+import Foundation
+import RobofyAPI
+import RobofySession
+import WidgetUI
+
+/// Line mode: reads messages from stdin, prints answers as they stream in.
+/// For pipes, scripts and terminals where ncurses cannot start.
+struct PlainChat {
+    let session: ChatSession
+    let verbose: Bool
+
+    func out(_ s: String) {
+        FileHandle.standardOutput.write(Data(s.utf8))
+    }
+
+    func err(_ s: String) {
+        FileHandle.standardError.write(Data(s.utf8))
+    }
+
+    /// Returns the exit code: 0, or 1 when the handshake failed.
+    func run() async -> Int32 {
+        let (printed, printedCont) = AsyncStream.makeStream(of: Int.self)
+        let printer = Task { await printEvents(printedCont) }
+        var printedIt = printed.makeAsyncIterator()
+        let connected = await session.connect()
+        guard case .success(let h) = connected else {
+            if case .failure(let e) = connected { err("robofy-tui: \(e.userMessage)\n") }
+            await session.close()
+            _ = await printer.value
+            return 1
+        }
+        if let agent = await session.agent {
+            printIntro(h, agent: agent)
+        }
+        let lines = StdinLines.stream()
+        input: for await raw in lines {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            var query = line
+            if line.hasPrefix("/") {
+                switch await command(line, handshake: h) {
+                case .quit: break input
+                case .handled: continue input
+                case .send(let q): query = q
+                }
+            }
+            let turn = await session.send(query)
+            while let id = await printedIt.next(), id != turn.id {}
+        }
+        await session.close()
+        _ = await printer.value
+        printedCont.finish()
+        return 0
+    }
+
+    func printIntro(_ h: Handshake, agent: Agent) {
+        let w = h.widget
+        out("\(Sanitizer.clean(w.header.title, allowNewlines: false))\n")
+        if !w.header.subtitle.isEmpty { out("\(Sanitizer.clean(w.header.subtitle, allowNewlines: false))\n") }
+        printAgent(agent, widget: w)
+        out("(/help for commands)\n\n")
+    }
+
+    func printAgent(_ agent: Agent, widget w: WidgetConfig) {
+        let name = Sanitizer.clean(agent.name, allowNewlines: false)
+        out("Agent: \(name)\(agent.type.isEmpty ? "" : " (\(Sanitizer.clean(agent.type, allowNewlines: false)))")\n")
+        if !agent.greeting.isEmpty { out("\(name): \(Sanitizer.clean(agent.greeting))\n") }
+        if w.behaviour.enableSuggestedQuestions, !agent.quickQuestions.isEmpty {
+            for (i, q) in agent.quickQuestions.enumerated() {
+                out("  [\(i + 1)] \(Sanitizer.clean(q, allowNewlines: false))\n")
+            }
+            out("  (type /q N to ask one)\n")
+        }
+    }
+
+    enum CommandResult { case quit, handled, send(String) }
+
+    /// Handles a slash command.
+    func command(_ line: String, handshake h: Handshake) async -> CommandResult {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let arg = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch parts[0] {
+        case "/quit", "/exit": return .quit
+        case "/help":
+            out("""
+                /q N       ask quick question N
+                /agents    list the agents;  /agent N  switch to agent N
+                /end       \(h.widget.header.endSessionLabel) (next message starts a new conversation)
+                /reset     reset the chat
+                /quit      leave
+
+                """)
+        case "/agents":
+            for (i, a) in h.sortedAgents.enumerated() {
+                out("  \(i + 1). \(Sanitizer.clean(a.name, allowNewlines: false)) — \(Sanitizer.clean(a.description, allowNewlines: false))\n")
+            }
+        case "/agent":
+            let agents = h.sortedAgents
+            if let n = Int(arg), agents.indices.contains(n - 1), let a = await session.selectAgent(agents[n - 1].chatbotID) {
+                printAgent(a, widget: h.widget)
+            } else {
+                out("No agent \(arg). /agents lists them.\n")
+            }
+        case "/q":
+            guard let agent = await session.agent, let n = Int(arg), agent.quickQuestions.indices.contains(n - 1) else {
+                out("No quick question \(arg).\n")
+                return .handled
+            }
+            let q = agent.quickQuestions[n - 1]
+            out("> \(Sanitizer.clean(q, allowNewlines: false))\n")
+            return .send(q)
+        case "/end":
+            await session.endSession()
+            out("Session ended.\n")
+        case "/reset":
+            await session.reset()
+            out("Chat reset.\n")
+        default:
+            out("Unknown command \(parts[0]). /help lists them.\n")
+        }
+        return .handled
+    }
+
+    /// Prints streamed text as it arrives (the rest is printed when the turn ends).
+    func printEvents(_ printed: AsyncStream<Int>.Continuation) async {
+        var started: Set<Int> = []
+        for await e in session.events {
+            switch e {
+            case .change(let id, .text(let piece)):
+                if started.insert(id).inserted {
+                    out("\(await session.agent.map { Sanitizer.clean($0.name, allowNewlines: false) } ?? "Agent"): ")
+                }
+                out(Sanitizer.clean(piece))
+            case .change(_, .toolStarted(let call)):
+                out("[using \(Sanitizer.clean(call.name, allowNewlines: false))…]\n")
+            case .retrying(_, let reason, let delay):
+                err("(retrying in \(String(format: "%.1f", delay)) s: \(reason))\n")
+            case .reauthenticated:
+                err("(token renewed)\n")
+            case .turnFinished(let t):
+                printTurnEnd(t)
+                printed.yield(t.id)
+            default:
+                break
+            }
+        }
+    }
+
+    func printTurnEnd(_ t: Turn) {
+        if !t.answer.isEmpty { out("\n") }
+        if t.status == .stopped { out("(stopped)\n") }
+        if t.status == .interrupted { out("(interrupted)\n") }
+        for e in t.errors { err("error: \(Sanitizer.clean(e, allowNewlines: false))\n") }
+        if !t.sources.isEmpty {
+            out("Sources:\n")
+            for (i, s) in t.sources.enumerated() {
+                out("  [\(i + 1)] \(Sanitizer.clean(s.title ?? s.url ?? s.id, allowNewlines: false))\(s.url.map { " <\(Sanitizer.clean($0, allowNewlines: false))>" } ?? "")\n")
+            }
+        }
+        if verbose { out("(session \(t.sessionID ?? "none"), \(t.status.rawValue), \(t.finishReason ?? "-"))\n") }
+        out("\n")
+    }
+}
+
+/// Lines of standard input, read on a thread of their own.
+enum StdinLines {
+    static func stream() -> AsyncStream<String> {
+        AsyncStream { cont in
+            let t = Thread {
+                while let line = readLine(strippingNewline: true) {
+                    cont.yield(line)
+                }
+                cont.finish()
+            }
+            t.start()
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import ArgumentParser
+import DemoServer
+import Foundation
+import Logging
+import RobofyAPI
+import RobofySession
+import Terminal
+import WidgetUI
+
+@main
+struct RobofyTUI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "robofy-tui",
+        abstract: "The Robofy chat widget, in your terminal.",
+        discussion: """
+        Try it without an account:  robofy-tui demo
+        Talk to a real widget:      robofy-tui chat --project-id P --chatbot-id C
+        """,
+        version: RobofyVersion.string,
+        subcommands: [Chat.self, Demo.self, Serve.self, Preview.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// Where to connect; flags win over the environment.
+struct TargetOptions: ParsableArguments {
+    @Option(name: .long, help: "Robofy API base URL (env ROBOFY_BASE_URL; default \(RobofyTarget.defaultBaseURL)).")
+    var baseURL: String?
+
+    @Option(name: .long, help: "Project id (env ROBOFY_PROJECT_ID).")
+    var projectId: String?
+
+    @Option(name: .long, help: "Agent (chatbot) id (env ROBOFY_CHATBOT_ID).")
+    var chatbotId: String?
+
+    @Option(name: .long, help: "Path of the streaming chat endpoint (env ROBOFY_STREAM_PATH).")
+    var streamPath: String?
+
+    @Option(name: .long, help: "Path of the non-streaming chat endpoint.")
+    var chatPath: String = RobofyTarget.defaultChatPath
+
+    @Flag(name: .long, help: "Use the non-streaming endpoint only.")
+    var noStream = false
+
+    @Option(name: .long, help: "Seconds without data before a streaming answer counts as stalled.")
+    var stallTimeout: Double = 45
+
+    func target(env: [String: String], requireIDs: Bool = true) throws -> RobofyTarget {
+        let base = baseURL ?? env["ROBOFY_BASE_URL"] ?? RobofyTarget.defaultBaseURL
+        let project = projectId ?? env["ROBOFY_PROJECT_ID"]
+        let chatbot = chatbotId ?? env["ROBOFY_CHATBOT_ID"]
+        guard let project, !project.isEmpty, let chatbot, !chatbot.isEmpty else {
+            throw ValidationError("""
+                Give --project-id and --chatbot-id (or set ROBOFY_PROJECT_ID and ROBOFY_CHATBOT_ID).
+                To try robofy-tui without an account, run: robofy-tui demo
+                """)
+        }
+        var t = RobofyTarget(baseURL: base, projectID: project, chatbotID: chatbot)
+        t.streamPath = streamPath ?? env["ROBOFY_STREAM_PATH"] ?? RobofyTarget.defaultStreamPath
+        t.chatPath = chatPath
+        t.streaming = !noStream
+        _ = try t.url("/")
+        return t
+    }
+
+    var timeouts: RobofyTimeouts {
+        RobofyTimeouts(stall: stallTimeout)
+    }
+}
+
+/// How the chat looks and behaves.
+struct UIOptions: ParsableArguments {
+    @Flag(name: .long, help: "Chat line by line on stdin/stdout instead of the full-screen UI.")
+    var plain = false
+
+    @Option(name: .long, help: "Theme: default, high-contrast, monochrome, or a theme file.")
+    var theme: String?
+
+    @Flag(name: .long, help: "Use the light look, whatever theme_mode says.")
+    var light = false
+
+    @Flag(name: .long, help: "Use the dark look, whatever theme_mode says.")
+    var dark = false
+
+    @Option(name: .long, help: "Folder for downloaded transcripts (default: the current folder).")
+    var downloadDir: String?
+
+    @Option(name: .long, help: "Write a log to this file (the token is never logged).")
+    var logFile: String?
+
+    @Flag(name: .long, help: "In --plain mode, print the session id after each answer.")
+    var verbose = false
+
+    var forceDark: Bool? { dark ? true : light ? false : nil }
+
+    func validate() throws {
+        if light && dark { throw ValidationError("Choose --light or --dark, not both.") }
+    }
+
+    func makeLogger(_ label: String) throws -> Logger {
+        guard let path = logFile else {
+            return Logger(label: label, factory: { _ in SwiftLogNoOpLogHandler() })
+        }
+        let sink = try FileLogHandler.Sink(path: path)
+        return Logger(label: label, factory: { l in FileLogHandler(label: l, sink: sink) })
+    }
+
+    func makeState() throws -> AppState {
+        let env = ProcessInfo.processInfo.environment
+        let spec: ThemeSpec
+        do { spec = try ThemeLoader.load(theme, env: env) } catch let e as ThemeError {
+            throw ValidationError("Theme: \(e.description)")
+        }
+        return AppState(themeSpec: spec, forceDark: forceDark, noColor: ColorDepth.detect(env) == .none)
+    }
+}
+
+/// Runs a chat against a target: the full-screen UI, or line mode.
+enum ChatRunner {
+    static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String) async throws {
+        let logger = try ui.makeLogger("robofy")
+        let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
+        let session = ChatSession(client: client, logger: logger)
+        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        if ui.plain || !interactive {
+            if !ui.plain {
+                FileHandle.standardError.write(Data("robofy-tui: not a terminal; chatting line by line (--plain).\n".utf8))
+            }
+            let code = await PlainChat(session: session, verbose: ui.verbose).run()
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
+        var state = try ui.makeState()
+        state.targetDescription = description
+        var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? FileManager.default.currentDirectoryPath,
+                                     logger: logger)
+        options.maxFPS = 60
+        let runtime = await ChatRuntime(session: session, state: state, options: options)
+        do {
+            try await runtime.run()
+        } catch let e as TerminalError {
+            FileHandle.standardError.write(Data("robofy-tui: \(e.description)\n".utf8))
+            let code = await PlainChat(session: session, verbose: ui.verbose).run()
+            if code != 0 { throw ExitCode(code) }
+        }
+    }
+}
+
+struct Chat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chat with a Robofy widget's agents.")
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var ui: UIOptions
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let t = try target.target(env: env)
+        try await ChatRunner.run(target: t, timeouts: target.timeouts, ui: ui, description: t.baseURL)
+    }
+}
+
+/// Options of the embedded demo server.
+struct DemoServerFlags: ParsableArguments {
+    @Option(name: .long, help: "Fault knobs, e.g. \"latency=200,cut=300,401once,429=2,500,malformed,unknown,nostream,json,stall=100,pace=0\".")
+    var fault: String?
+
+    @Flag(name: .long, help: "Add an agent whose texts carry terminal escape sequences (for testing).")
+    var hostile = false
+
+    @Option(name: .long, help: "Milliseconds between streamed pieces (default 18).")
+    var pace: Int?
+
+    @Option(name: .long, help: "Serve this handshake JSON file instead of the demo widget.")
+    var handshake: String?
+
+    func options(port: Int = 0, host: String = "127.0.0.1") throws -> DemoServerOptions {
+        var o = DemoServerOptions()
+        o.host = host
+        o.port = port
+        if let fault {
+            do { o.faults = try DemoFaults(spec: fault) } catch { throw ValidationError(error.description) }
+        }
+        o.hostile = hostile
+        if let pace { o.defaultDeltaDelayMs = max(0, pace) }
+        if let handshake {
+            guard let data = FileManager.default.contents(atPath: handshake) else {
+                throw ValidationError("Cannot read the handshake file \(handshake).")
+            }
+            o.handshakeOverride = Array(data)
+        }
+        return o
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chat with the built-in demo agents (no account needed).")
+
+    @OptionGroup var server: DemoServerFlags
+    @OptionGroup var ui: UIOptions
+
+    @Option(name: .long, help: "Start with this demo agent (id).")
+    var chatbotId: String?
+
+    @Flag(name: .long, help: "Use the non-streaming endpoint only.")
+    var noStream = false
+
+    func run() async throws {
+        let srv = try await DemoServer.start(try server.options())
+        let target = RobofyTarget(baseURL: srv.baseURL, projectID: DemoServer.projectID,
+                                  chatbotID: chatbotId ?? DemoServer.chatbotID, streaming: !noStream)
+        do {
+            try await ChatRunner.run(target: target, timeouts: .init(stall: 20), ui: ui, description: "demo")
+        } catch {
+            await srv.stop()
+            throw error
+        }
+        await srv.stop()
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the demo server on its own and print its URL.")
+
+    @Option(name: .long, help: "Port (0 picks a free one).")
+    var port: Int = 8787
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @OptionGroup var server: DemoServerFlags
+
+    func run() async throws {
+        let srv = try await DemoServer.start(try server.options(port: port, host: host),
+                                             logger: Logger(label: "robofy.demo", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let url = srv.baseURL
+        FileHandle.standardOutput.write(Data("""
+            Robofy demo server listening on \(url)
+              project id: \(DemoServer.projectID)
+              agent id:   \(DemoServer.chatbotID)
+            Chat with it:  robofy-tui chat --base-url \(url) --project-id \(DemoServer.projectID) --chatbot-id \(DemoServer.chatbotID)
+            Press Ctrl-C to stop.
+
+            """.utf8))
+        await waitForTermination()
+        await srv.stop()
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+func waitForTermination() async {
+    let (stream, cont) = AsyncStream.makeStream(of: Int32.self)
+    var sources: [any DispatchSourceSignal] = []
+    for sig in [SIGINT, SIGTERM] {
+        signal(sig, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        s.setEventHandler { cont.yield(sig) }
+        s.resume()
+        sources.append(s)
+    }
+    for await _ in stream { break }
+    for s in sources { s.cancel() }
+}
