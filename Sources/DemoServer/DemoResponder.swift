@@ -5,11 +5,11 @@ import Logging
 /// Routes every request itself (no Router), so that every answer, including 404
 /// and 405, carries the protocol's error envelope.
 struct DemoResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = DemoRequestContext
     let core: DemoCore
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        await core.handle(request)
+        await core.handle(request, context: context)
     }
 }
 
@@ -42,8 +42,8 @@ struct DemoCore: Sendable {
         }
     }
 
-    func handle(_ request: Request) async -> Response {
-        let response = await route(request)
+    func handle(_ request: Request, context: DemoRequestContext) async -> Response {
+        let response = await route(request, context: context)
         logger.debug(
             "demo request",
             metadata: [
@@ -54,7 +54,7 @@ struct DemoCore: Sendable {
         return response
     }
 
-    private func route(_ request: Request) async -> Response {
+    private func route(_ request: Request, context: DemoRequestContext) async -> Response {
         var path = request.uri.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         let route: Route? =
@@ -113,9 +113,13 @@ struct DemoCore: Sendable {
         case .handshake:
             return handshake(body: body, headerFaults: headerFaults)
         case .chat:
-            return chat(request: request, body: body, faults: faults, headerFaults: headerFaults, streaming: false)
+            return chat(request: request, body: body, faults: faults, headerFaults: headerFaults, clientGone: nil)
         case .stream:
-            return chat(request: request, body: body, faults: faults, headerFaults: headerFaults, streaming: !faults.streamAsJSON)
+            if faults.streamAsJSON {
+                return chat(request: request, body: body, faults: faults, headerFaults: headerFaults, clientGone: nil)
+            }
+            let clientGone = await DemoConnectionWatch.signal(for: context) ?? DemoSignal()
+            return chat(request: request, body: body, faults: faults, headerFaults: headerFaults, clientGone: clientGone)
         case .info:
             return info()
         }
@@ -246,7 +250,10 @@ struct DemoCore: Sendable {
 
     // MARK: Chat
 
-    private func chat(request: Request, body: [UInt8], faults: DemoFaults, headerFaults: DemoFaults?, streaming: Bool) -> Response {
+    /// A chat call; streamed (SSE) when `clientGone` is given.
+    private func chat(
+        request: Request, body: [UInt8], faults: DemoFaults, headerFaults: DemoFaults?, clientGone: DemoSignal?
+    ) -> Response {
         guard let token = Self.bearerToken(request), state.isValidToken(token) else {
             return Self.unauthorized()
         }
@@ -314,7 +321,7 @@ struct DemoCore: Sendable {
             state.remember(userName: name, agentID: agent.id, sessionID: turn.sessionID)
         }
 
-        guard streaming else {
+        guard let clientGone else {
             if let errorText = plan.errorText {
                 return Self.envelope(.internalServerError, code: "INTERNAL_SERVER_ERROR", detail: errorText, message: "Internal Server Error")
             }
@@ -332,16 +339,15 @@ struct DemoCore: Sendable {
         headers[.cacheControl] = "no-cache"
         let logger = self.logger
         let body = ResponseBody { writer in
-            let sink = SSESink(writer: writer, faults: faults, batching: delay <= 0)
+            let sink = SSESink(writer: writer, faults: faults, batching: delay <= 0, clientGone: clientGone)
             do {
-                // Cancels the stream (and a stall) as soon as the client goes away.
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    try await streamer.run(sink)
-                }
+                try await streamer.run(sink)
                 try await sink.finish()
-            } catch SSEStop.cut, SSEStop.stallTimeout {
+            } catch let stop as SSEStop where stop == .cut || stop == .stallTimeout {
+                logger.debug("demo stream ended early", metadata: ["reason": .string("\(stop)")])
                 try await sink.finish()
             } catch {
+                // drop=N, client gone, server stopping: the connection is closed without a clean end.
                 logger.debug("demo stream ended early", metadata: ["reason": .string("\(error)")])
                 throw error
             }

@@ -146,7 +146,10 @@ enum DemoScripts {
     private static func scripted(agent: DemoAgent, query: String, context: DemoState.TurnContext) -> DemoTurnPlan {
         let lower = query.lowercased()
         var plan: DemoTurnPlan
-        if let name = extractName(from: query) {
+        if agent.kind == .hostile {
+            // Whatever you say, Mallory answers with escape sequences.
+            plan = DemoTurnPlan(segments: [.text(Hostile.answer)])
+        } else if let name = extractName(from: query) {
             plan = DemoTurnPlan(
                 segments: [.text("Nice to meet you, \(name)! I'll remember your name for the rest of this conversation.")],
                 rememberName: name)
@@ -166,7 +169,7 @@ enum DemoScripts {
             case .shop: plan = nova(lower: lower, query: query)
             case .tools: plan = atlas(lower: lower, query: query)
             case .docs: plan = sage(lower: lower, query: query)
-            case .hostile: plan = DemoTurnPlan(segments: [.text(Hostile.answer)])
+            case .hostile: plan = DemoTurnPlan(segments: [.text(Hostile.answer)])  // handled above
             }
         }
         if context.turn >= 2 {

@@ -90,6 +90,7 @@ public final class DemoServer: Sendable {
         let (events, continuation) = AsyncStream<StartEvent>.makeStream()
         let app = Application(
             responder: DemoResponder(core: core),
+            server: .http1(configuration: .init(additionalChannelHandlers: [DemoConnectionWatch()])),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(.listening(channel.localAddress?.port))

@@ -8,6 +8,8 @@ enum SSEStop: Error {
     case drop
     /// `stall=N` ran out its time: end the body cleanly.
     case stallTimeout
+    /// The client closed its side of the connection.
+    case clientGone
 }
 
 /// Writes SSE bytes to the response body, applying the byte-count faults
@@ -24,8 +26,11 @@ final class SSESink {
     static let stallSeconds = 60
     static let batchBytes = 16 * 1024
 
-    init(writer: any ResponseBodyWriter, faults: DemoFaults, batching: Bool) {
+    private let clientGone: DemoSignal
+
+    init(writer: any ResponseBodyWriter, faults: DemoFaults, batching: Bool, clientGone: DemoSignal) {
         self.writer = writer
+        self.clientGone = clientGone
         self.cutAfter = faults.cutAfterBytes
         self.dropAfter = faults.dropAfterBytes
         self.stallAfter = faults.stallAfterBytes
@@ -42,6 +47,7 @@ final class SSESink {
     }
 
     func send(_ text: String) async throws {
+        if clientGone.isFired { throw SSEStop.clientGone }
         let utf8 = text.utf8
         if let (limit, action) = nextLimit(), written + utf8.count >= limit {
             let keep = max(0, limit - written)
@@ -50,9 +56,10 @@ final class SSESink {
             try await flush()
             if let action { throw action }
             // Stall: no more bytes; wait until the stall times out, the client goes
-            // away or the server stops (both cancel this task).
-            try await Task.sleep(for: .seconds(Self.stallSeconds))
-            throw SSEStop.stallTimeout
+            // away or the server stops (which cancels this task).
+            await clientGone.wait(upTo: .seconds(Self.stallSeconds))
+            try Task.checkCancellation()
+            throw clientGone.isFired ? SSEStop.clientGone : SSEStop.stallTimeout
         }
         pending.writeBytes(utf8)
         written += utf8.count

@@ -53,12 +53,12 @@ public struct RobofyTarget: Sendable, Equatable {
 /// Timeouts for every call.
 public struct RobofyTimeouts: Sendable, Equatable {
     /// Establishing the TCP/TLS connection.
-    public var connect: Double = 10
+    public var connect: Double = 5
     /// From sending a request to receiving the response head.
     public var response: Double = 60
     /// Longest silence allowed inside a streaming answer before it counts as stalled.
     public var stall: Double = 45
-    public init(connect: Double = 10, response: Double = 60, stall: Double = 45) {
+    public init(connect: Double = 5, response: Double = 60, stall: Double = 45) {
         self.connect = connect
         self.response = response
         self.stall = stall

@@ -117,7 +117,7 @@ public final class Renderer {
             canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy)
         }
         let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
-        if let status = s.status {
+        if let status = s.status, s.statusIsError || s.now - s.statusAt < 8 {
             canvas.put(DisplayWidth.truncate(status, to: leftMax), x: 1, y: bottom,
                        style: s.statusIsError ? t.error : t.status)
         } else {
@@ -139,10 +139,14 @@ public final class Renderer {
             }
         }
         _ = itemHits
+        var menuRoom = w - 6
         if scroll > 0 {
             let more = " ↓ \(scroll) more (PgDn) "
-            canvas.put(more, x: w - 1 - DisplayWidth.of(more), y: footerTop, style: t.accentText)
+            canvas.put(more, x: 2, y: footerTop, style: t.accentText)
+            menuRoom -= DisplayWidth.of(more) + 1
         }
+        let menu = Self.menu(s, width: menuRoom)
+        if !menu.isEmpty { canvas.put(menu, x: w - 2 - DisplayWidth.of(menu), y: footerTop, style: t.status) }
 
         // Overlays.
         switch s.overlay {
@@ -173,14 +177,27 @@ public final class Renderer {
         return (DisplayWidth.truncate(text, to: room), hint)
     }
 
+    /// The bottom line's key hints.
     static func hints(_ s: AppState, width: Int) -> String {
-        if s.previewOnly { return "Preview · F1 help · F2 agents · Ctrl-Q quit" }
+        if s.previewOnly { return "Preview · F1 help · F2 agents · F7 report · Ctrl-Q quit" }
         if s.isBusy { return "Esc stop · PgUp/PgDn scroll · F1 help" }
-        let full = "F1 Help · F3 Reset · F4 \(s.config.header.endSessionLabel) · F5 \(s.config.header.downloadTranscriptLabel)"
-        if DisplayWidth.of(full) <= width { return full }
-        let mid = "F1 Help · F3 Reset · F4 End · F5 Save"
-        if DisplayWidth.of(mid) <= width { return mid }
-        return "F1 Help"
+        for c in ["Enter send · Ctrl-J new line · F1 help", "Enter send · F1 help", "F1 help"] where DisplayWidth.of(c) <= width {
+            return c
+        }
+        return ""
+    }
+
+    /// The widget's menu (reset, end session, download transcript), in the rule above the input.
+    static func menu(_ s: AppState, width: Int) -> String {
+        if s.previewOnly { return "" }
+        let h = s.config.header
+        let candidates = [
+            " F3 Reset Chat · F4 \(h.endSessionLabel) · F5 \(h.downloadTranscriptLabel) ",
+            " F3 Reset · F4 \(h.endSessionLabel) · F5 \(h.downloadTranscriptLabel) ",
+            " F3 Reset · F4 End · F5 Transcript ",
+            " F3 Reset · F4 End · F5 Save ",
+        ]
+        return candidates.first { DisplayWidth.of($0) <= width } ?? ""
     }
 
     // MARK: Conversation layout

@@ -37,7 +37,7 @@ import Testing
         // Pick the first quick question with the keyboard.
         t.keys("Tab")
         t.keys("Enter")
-        let answered = t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("What's on sale today?") && $0.contains("F1 Help") }
+        let answered = t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("What's on sale today?") && $0.contains("Enter send") }
         #expect(answered.ok, "quick question not answered:\n\(answered.screen)")
         #expect(!answered.screen.contains("[ What's on sale today? ]"), "chips should hide after the first message")
 
@@ -61,7 +61,7 @@ import Testing
         t.keys("Enter")
         let loader = t.waitFor(timeout: 10) { $0.contains("Understanding Query…") }
         #expect(loader.ok, "no loader text:\n\(loader.screen)")
-        let answer = t.waitFor(timeout: 15) { !$0.contains("Understanding Query") && $0.contains("turn") == false && $0.contains("F1 Help") }
+        let answer = t.waitFor(timeout: 15) { !$0.contains("Understanding Query") && $0.contains("turn") == false && $0.contains("Enter send") }
         #expect(answer.ok, "\(answer.screen)")
 
         // A slow answer, stopped with Esc: the partial text stays, marked stopped.
@@ -85,7 +85,7 @@ import Testing
         #expect(t.waitFor("Hi, I'm Nova").ok)
         t.type("hello")
         t.keys("Enter")
-        #expect(t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("F1 Help") }.ok)
+        #expect(t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("Enter send") }.ok)
 
         t.keys("F5")
         let saved = t.waitFor(timeout: 10) { $0.contains("Transcript saved to") }
@@ -180,7 +180,7 @@ import Testing
         #expect(hostile.ok, "\(hostile.screen)")
         t.type("/hostile")
         t.keys("Enter")
-        let answered = t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("F1 Help") }
+        let answered = t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("Enter send") }
         #expect(answered.ok, "\(answered.screen)")
         let s = answered.screen
         // Nothing was cleared: the header is still on screen after the clear-screen sequences.
@@ -218,7 +218,7 @@ import Testing
         let pasted = t.waitFor(timeout: 5) { $0.contains("pasted one") && $0.contains("pasted two") && !$0.contains("You") }
         #expect(pasted.ok, "a paste with a newline must not send:\n\(pasted.screen)")
         t.keys("Enter")
-        let sent = t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("F1 Help") }
+        let sent = t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("Enter send") }
         #expect(sent.ok, "\(sent.screen)")
         t.keys("C-q")
         #expect(t.waitUntilDead() == 0)

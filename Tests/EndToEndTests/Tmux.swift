@@ -26,25 +26,26 @@ enum Binary {
     }
 }
 
-/// Runs a command and returns its output and exit status.
+/// Runs a command and returns its output and exit status. Output goes through a
+/// file, not a pipe: a tmux server started by the command inherits its stdout and
+/// would keep a pipe open for ever.
 @discardableResult
 func sh(_ args: [String], input: String? = nil) -> (out: String, status: Int32) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    if let input {
-        let inPipe = Pipe()
-        p.standardInput = inPipe
-        inPipe.fileHandleForWriting.write(Data(input.utf8))
-        try? inPipe.fileHandleForWriting.close()
-    }
+    let path = NSTemporaryDirectory() + "robofy-sh-" + UUID().uuidString
+    FileManager.default.createFile(atPath: path, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    guard let out = FileHandle(forWritingAtPath: path) else { return ("cannot create \(path)", -1) }
+    p.standardOutput = out
+    p.standardError = out
+    p.standardInput = FileHandle.nullDevice
     do { try p.run() } catch { return ("\(error)", -1) }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return (String(decoding: data, as: UTF8.self), p.terminationStatus)
+    try? out.close()
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    return (text, p.terminationStatus)
 }
 
 /// A private tmux server with one window running a command: a real terminal to drive.

@@ -1,5 +1,6 @@
 import DemoServer
 import Foundation
+import Logging
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -183,6 +184,29 @@ private func openStream(_ server: DemoServer, token: String, query: String, faul
     let session = URLSession(configuration: .ephemeral, delegate: ChunkDelegate(continuation), delegateQueue: nil)
     session.dataTask(with: req).resume()
     return OpenStream(chunks: chunks, session: session)
+}
+
+/// Hands every log message (with its "reason" metadata) to an AsyncStream.
+private struct CapturingLogHandler: LogHandler {
+    let continuation: AsyncStream<String>.Continuation
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let reason = event.metadata?["reason"].map { " reason=\($0)" } ?? ""
+        continuation.yield("\(event.message)\(reason)")
+    }
+}
+
+private func capturingLogger() -> (Logger, AsyncStream<String>) {
+    let (stream, continuation) = AsyncStream<String>.makeStream()
+    let logger = Logger(label: "test.demo", factory: { _ in CapturingLogHandler(continuation: continuation) })
+    return (logger, stream)
 }
 
 private actor Order {
@@ -680,6 +704,28 @@ struct DemoServerTests {
             // The stalled stream does not keep the server from answering (or from stopping).
             #expect(try await chat(server, token: token, query: "deals").status == 200)
         }
+    }
+
+    @Test func stallEndsAsSoonAsTheClientGoesAway() async throws {
+        let (logger, messages) = capturingLogger()
+        let server = try await DemoServer.start(fastOptions(), logger: logger)
+        let (token, _) = try await handshake(server)
+        await #expect(throws: (any Error).self) {
+            _ = try await chat(server, token: token, query: "deals", stream: true, fault: "stall=100", timeout: 1)
+        }
+        // The server notices the closed connection instead of waiting out the 60 s stall.
+        var sawStartupBanner = false
+        var ended: String?
+        for await message in messages {
+            if message.contains("Server started") { sawStartupBanner = true }
+            if message.contains("demo stream ended early") {
+                ended = message
+                break
+            }
+        }
+        #expect(ended?.contains("clientGone") == true, "\(ended ?? "nil")")
+        #expect(sawStartupBanner, "Hummingbird's banner goes through the given logger")
+        await server.stop()
     }
 
     @Test func unauthorizedOnceThenSuccess() async throws {

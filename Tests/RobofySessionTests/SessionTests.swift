@@ -186,7 +186,8 @@ actor EventLog {
         let server = try await DemoServer.start()
         let url = server.baseURL
         await server.stop()
-        let s = ChatSession(client: RobofyClient(target: RobofyTarget(baseURL: url, projectID: "p", chatbotID: "c")),
+        let s = ChatSession(client: RobofyClient(target: RobofyTarget(baseURL: url, projectID: "p", chatbotID: "c"),
+                                                timeouts: RobofyTimeouts(connect: 1)),
                             retry: RetryPolicy(maxRetries: 0))
         let r = await s.connect()
         guard case .failure(let e) = r else { Issue.record("connected to a closed port"); return }
@@ -277,8 +278,11 @@ actor EventLog {
             #expect(t.status == .failed)
             #expect(t.errors.last?.contains("500") == true)
             #expect(t.errors.last?.contains("try again") == true)
-            let retries = await log.events.filter { if case .retrying = $0 { return true } else { return false } }.count
-            #expect(retries == 2)
+            let retried = await log.wait { evs in
+                evs.filter { if case .retrying = $0 { return true } else { return false } }.count == 2
+                    && evs.contains { if case .turnFinished = $0 { return true } else { return false } }
+            }
+            #expect(retried, "expected exactly two retries before giving up")
             await s.close()
             task.cancel()
         }

@@ -23,29 +23,31 @@ public enum DisplayWidth {
 
     /// Terminal columns taken by a string: the sum over its graphemes.
     public static func of(_ s: some StringProtocol) -> Int {
+        if let string = s as? String { return width(of: string[...]) }
+        if let substring = s as? Substring { return width(of: substring) }
+        return width(of: Substring(String(s)))
+    }
+
+    private static func width(of s: Substring) -> Int {
         // Fast path: printable ASCII is one column per byte. Stop at the first
         // other byte and count the rest grapheme by grapheme, starting one byte
         // early because an ASCII character can be the base of a cluster
         // (e.g. "e" + U+0301). Two printable ASCII bytes never form one
         // cluster, so the byte before that one is a cluster boundary.
         let utf8 = s.utf8
-        var count = 0
-        var i = utf8.startIndex
-        var prev = i
-        while i != utf8.endIndex {
-            let b = utf8[i]
-            if b < 0x20 || b >= 0x7F { break }
-            count += 1
-            prev = i
-            i = utf8.index(after: i)
-        }
-        if i == utf8.endIndex { return count }
-        var start = i
-        if count > 0 {
-            count -= 1
-            start = prev
-        }
-        for c in s[start...] {
+        let prefix = utf8.withContiguousStorageIfAvailable { bytes -> Int in
+            var k = 0
+            while k < bytes.count {
+                let b = bytes[k]
+                if b < 0x20 || b >= 0x7F { break }
+                k += 1
+            }
+            return k
+        } ?? 0
+        if prefix == utf8.count { return prefix }
+        let skip = max(0, prefix - 1)
+        var count = skip
+        for c in s[utf8.index(utf8.startIndex, offsetBy: skip)...] {
             count += of(c)
         }
         return count
@@ -104,6 +106,14 @@ public enum DisplayWidth {
         // Very common wide blocks, no marks or format characters inside.
         if v >= 0x4E00 && v <= 0x9FFF { return 2 }   // CJK Unified Ideographs
         if v >= 0xAC00 && v <= 0xD7A3 { return 2 }   // Hangul Syllables
+        if isWide(v) {
+            // The only marks among the wide characters (checked against the
+            // runtime's Unicode data: no format or control characters there).
+            switch v {
+            case 0x302A...0x302D, 0x3099, 0x309A, 0x16FE4: return 0
+            default: return 2
+            }
+        }
         let props = s.properties
         switch props.generalCategory {
         case .nonspacingMark, .enclosingMark, .control, .lineSeparator, .paragraphSeparator:
@@ -113,7 +123,6 @@ public enum DisplayWidth {
         default:
             break
         }
-        if isWide(v) { return 2 }
         if props.isEmojiPresentation { return 2 }
         return 1
     }

@@ -26,14 +26,14 @@ public enum Markdown {
     ///
     /// `width` < 1 is treated as 1. Empty input gives no lines.
     public static func render(_ markdown: String, width: Int) -> [StyledLine] {
-        let lines = markdown.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline })
-        return MarkdownBlocks.render(lines[...], width: max(1, width), depth: 0)
+        let width = max(1, min(width, Wrapper.maxWidth))
+        return MDBlocks.render(MDBlocks.splitLines(markdown)[...], width: width, depth: 0)
     }
 }
 
 // MARK: - Blocks
 
-private struct MarkdownBlocks {
+private struct MDBlocks {
     static let maxQuoteDepth = 6
     static let maxListLevel = 8
 
@@ -44,7 +44,7 @@ private struct MarkdownBlocks {
     var listIndents: [Int] = []
 
     static func render(_ lines: ArraySlice<Substring>, width: Int, depth: Int) -> [StyledLine] {
-        var r = MarkdownBlocks(width: width, depth: depth)
+        var r = MDBlocks(width: width, depth: depth)
         r.run(lines)
         return r.out
     }
@@ -67,7 +67,7 @@ private struct MarkdownBlocks {
             }
 
             // Fenced code block.
-            if let fence = Fence(rest) {
+            if let fence = MDFence(rest) {
                 i += 1
                 var code: [Substring] = []
                 while i < end {
@@ -84,7 +84,7 @@ private struct MarkdownBlocks {
             }
 
             if indent <= 3, let heading = Self.heading(rest) {
-                let spans = Inline.parse(heading, base: [.heading, .bold])
+                let spans = MDInline.parse(heading, base: [.heading, .bold])
                 emit(Wrapper.wrap(spans, width: width))
                 listIndents = []
                 i += 1
@@ -119,7 +119,7 @@ private struct MarkdownBlocks {
                 continue
             }
 
-            if let item = ListItem(rest) {
+            if let item = MDListItem(rest) {
                 let level = listLevel(indent)
                 let contentColumn = indent + item.markerLength
                 var content: [Substring] = [item.content]
@@ -133,7 +133,7 @@ private struct MarkdownBlocks {
                         while j < end && Self.splitIndent(lines[j]).1.isEmpty { j += 1 }
                         guard j < end else { break }
                         let (ji, jrest) = Self.splitIndent(lines[j])
-                        if ji >= max(contentColumn, 1) && ListItem(jrest) == nil && Fence(jrest) == nil {
+                        if ji >= max(contentColumn, 1) && MDListItem(jrest) == nil && MDFence(jrest) == nil {
                             content.append("")
                             i = j
                             continue
@@ -171,22 +171,22 @@ private struct MarkdownBlocks {
     // MARK: Rendering
 
     private func renderParagraph(_ lines: [Substring]) -> [StyledLine] {
-        let spans = Inline.parse(Self.joinLines(lines), base: [])
+        let spans = MDInline.parse(Self.joinLines(lines), base: [])
         return Wrapper.wrap(spans, width: width)
     }
 
-    private func renderListItem(_ item: ListItem, level: Int, content: [Substring]) -> [StyledLine] {
+    private func renderListItem(_ item: MDListItem, level: Int, content: [Substring]) -> [StyledLine] {
         let marker = item.marker + " "
         let indent = String(repeating: " ", count: 2 * min(level, Self.maxListLevel))
-        let spans = Inline.parse(Self.joinLines(content), base: [])
+        let spans = MDInline.parse(Self.joinLines(content), base: [])
         return Self.wrapPrefixed(spans, width: width, first: indent + marker, attributes: [], rest: nil)
     }
 
     private func renderQuote(_ inner: [Substring]) -> [StyledLine] {
         let prefix = DisplayWidth.truncate("│ ", to: Self.maxPrefixWidth(width), ellipsis: "")
         let prefixWidth = DisplayWidth.of(prefix)
-        let lines = MarkdownBlocks.render(inner[...], width: width - prefixWidth, depth: depth + 1)
-        let bar = prefix.trimmingTrailingSpaces()
+        let lines = MDBlocks.render(inner[...], width: width - prefixWidth, depth: depth + 1)
+        let bar = Self.trimmingTrailingSpaces(prefix)
         return lines.map { line in
             if line.spans.isEmpty {
                 return StyledLine(bar.isEmpty ? [] : [Span(bar, .quote)])
@@ -240,7 +240,7 @@ private struct MarkdownBlocks {
         for (k, line) in lines.enumerated() {
             let p = k == 0 ? firstPrefix : restPrefix
             if k == 0 && line.spans.isEmpty {
-                let marker = firstPrefix.trimmingTrailingSpaces()   // an empty item: no trailing space
+                let marker = trimmingTrailingSpaces(firstPrefix)   // an empty item: no trailing space
                 result.append(StyledLine(marker.isEmpty ? [] : [Span(marker, attributes)]))
             } else if p.isEmpty {
                 result.append(line)
@@ -255,17 +255,44 @@ private struct MarkdownBlocks {
 
     // MARK: Line classification
 
-    static func splitIndent(_ line: Substring) -> (Int, Substring) {
-        var n = 0
-        var idx = line.startIndex
-        while idx != line.endIndex {
-            let c = line[idx]
-            if c == " " { n += 1 } else if c == "\t" { n += 4 - n % 4 } else { break }
-            idx = line.index(after: idx)
+    /// Splits at LF (a CR before it is dropped).
+    static func splitLines(_ text: String) -> [Substring] {
+        var lines: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == 0x0A {
+                var end = i
+                if end > start, utf8[utf8.index(before: end)] == 0x0D { end = utf8.index(before: end) }
+                lines.append(Substring(utf8[start..<end]))
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
         }
-        var rest = line[idx...]
-        while let last = rest.last, last == " " || last == "\t" { rest = rest.dropLast() }
-        return (n, rest)
+        lines.append(Substring(utf8[start..<utf8.endIndex]))
+        return lines
+    }
+
+    /// The indentation in columns (a tab counts to the next multiple of 4)
+    /// and the rest of the line without leading and trailing blanks.
+    static func splitIndent(_ line: Substring) -> (Int, Substring) {
+        let utf8 = line.utf8
+        var n = 0
+        var start = utf8.startIndex
+        while start != utf8.endIndex {
+            let b = utf8[start]
+            if b == 0x20 { n += 1 } else if b == 0x09 { n += 4 - n % 4 } else { break }
+            start = utf8.index(after: start)
+        }
+        var end = utf8.endIndex
+        while end > start {
+            let before = utf8.index(before: end)
+            let b = utf8[before]
+            guard b == 0x20 || b == 0x09 else { break }
+            end = before
+        }
+        return (n, Substring(utf8[start..<end]))
     }
 
     static func dropSpaces(_ line: Substring, upTo count: Int) -> Substring {
@@ -276,6 +303,12 @@ private struct MarkdownBlocks {
             n += 1
         }
         return rest
+    }
+
+    static func trimmingTrailingSpaces(_ string: String) -> String {
+        var s = Substring(string)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
     }
 
     static func joinLines(_ lines: [Substring]) -> String {
@@ -290,8 +323,8 @@ private struct MarkdownBlocks {
     /// Whether a line (already split from its indent) starts a block that
     /// interrupts a paragraph or a list item.
     static func startsBlock(_ rest: Substring, indent: Int, inList: Bool) -> Bool {
-        if Fence(rest) != nil { return true }
-        if let item = ListItem(rest) {
+        if MDFence(rest) != nil { return true }
+        if let item = MDListItem(rest) {
             // Outside a list, only a non-empty bullet or an ordered item
             // starting at 1 interrupts a paragraph (as in CommonMark).
             if inList { return true }
@@ -341,16 +374,8 @@ private struct MarkdownBlocks {
     }
 }
 
-private extension String {
-    func trimmingTrailingSpaces() -> String {
-        var s = Substring(self)
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
-}
-
 /// An opening code fence: three or more backticks or tildes.
-private struct Fence {
+private struct MDFence {
     let char: Character
     let length: Int
 
@@ -383,7 +408,7 @@ private struct Fence {
 }
 
 /// A list item line: bullet (`-`, `*`, `+`) or ordered (`1.`, `1)`).
-private struct ListItem {
+private struct MDListItem {
     let marker: String         // as displayed: "•" or "12."
     let number: Int?
     let markerLength: Int      // source columns up to the content
@@ -432,14 +457,16 @@ private struct ListItem {
 
 // MARK: - Inline
 
-private enum Inline {
+private enum MDInline {
     static func parse(_ text: some StringProtocol, base: TextAttributes) -> [Span] {
-        var parser = InlineParser(Array(text.unicodeScalars), base: base, allowLinks: true)
+        var parser = MDInlineParser(Array(text.utf8), base: base, allowLinks: true, urlBudget: nil)
         return parser.parse()
     }
 }
 
-private struct InlineParser {
+/// Inline Markdown parser working on UTF-8 bytes (all syntax characters are
+/// ASCII; text is copied out in runs).
+private struct MDInlineParser {
     struct Node {
         var text: String
         var attributes: TextAttributes
@@ -448,7 +475,7 @@ private struct InlineParser {
 
     struct Delimiter {
         let node: Int
-        let char: Unicode.Scalar
+        let char: UInt8
         var count: Int
         let original: Int
         let canOpen: Bool
@@ -457,141 +484,145 @@ private struct InlineParser {
 
     static let maxURLLength = 4096
 
-    let chars: [Unicode.Scalar]
+    let bytes: [UInt8]
     let base: TextAttributes
     let allowLinks: Bool
     var nodes: [Node] = []
     var delimiters: [Delimiter] = []
-    var buffer = String.UnicodeScalarView()
+    var pending: [UInt8] = []            // literal text gathered for the next text node
+    var runStart = 0                     // start of literal bytes not yet copied to `pending`
     var noBacktickCloser = Set<Int>()    // run lengths known to have no closer further on
-    var bracketMatch: [Int]? = nil       // '[' index -> matching ']' index, or -1
+    var bracketMatch: [Int32]? = nil     // '[' index -> matching ']' index, or -1
+    /// Bytes that link and URL scanning may still look at, so that hostile
+    /// input ("[a](" repeated) stays linear; when spent, links render literally.
+    var urlBudget: Int
 
-    init(_ chars: [Unicode.Scalar], base: TextAttributes, allowLinks: Bool) {
-        self.chars = chars
+    init(_ bytes: [UInt8], base: TextAttributes, allowLinks: Bool, urlBudget: Int?) {
+        self.bytes = bytes
         self.base = base
         self.allowLinks = allowLinks
+        self.urlBudget = urlBudget ?? (4 * bytes.count + 4096)
     }
 
     mutating func parse() -> [Span] {
-        let n = chars.count
+        let n = bytes.count
         var i = 0
         while i < n {
-            let c = chars[i]
+            let c = bytes[i]
             switch c {
-            case "\\":
-                if i + 1 < n, Self.isASCIIPunctuation(chars[i + 1]) {
-                    buffer.append(chars[i + 1])
+            case UInt8(ascii: "\\"):
+                if i + 1 < n, Self.isASCIIPunctuation(bytes[i + 1]) {
+                    takeRun(upTo: i)
+                    pending.append(bytes[i + 1])
                     i += 2
+                    runStart = i
+                } else if i + 1 < n, bytes[i + 1] == 0x0A {
+                    // A backslash at the end of a line marks a hard line break.
+                    takeRun(upTo: i)
+                    i += 1
+                    runStart = i
                 } else {
-                    buffer.append(c)
                     i += 1
                 }
-            case "`":
+            case UInt8(ascii: "`"):
                 i = codeSpan(at: i)
-            case "*", "_":
+            case UInt8(ascii: "*"), UInt8(ascii: "_"):
                 i = delimiterRun(at: i)
-            case "[":
-                if allowLinks, let end = link(at: i, image: false) {
+            case UInt8(ascii: "["):
+                i = link(at: i, image: false) ?? (i + 1)
+            case UInt8(ascii: "!"):
+                if i + 1 < n, bytes[i + 1] == UInt8(ascii: "["), let end = link(at: i + 1, image: true, start: i) {
                     i = end
                 } else {
-                    buffer.append(c)
                     i += 1
                 }
-            case "!":
-                if allowLinks, i + 1 < n, chars[i + 1] == "[", let end = link(at: i + 1, image: true) {
-                    i = end
-                } else {
-                    buffer.append(c)
-                    i += 1
-                }
-            case "<":
-                if allowLinks, let end = autolink(at: i) {
-                    i = end
-                } else {
-                    buffer.append(c)
-                    i += 1
-                }
-            case "h":
-                if allowLinks, let end = bareURL(at: i) {
-                    i = end
-                } else {
-                    buffer.append(c)
-                    i += 1
-                }
+            case UInt8(ascii: "<"):
+                i = autolink(at: i) ?? (i + 1)
+            case UInt8(ascii: "h"):
+                i = bareURL(at: i) ?? (i + 1)
             default:
-                buffer.append(c)
                 i += 1
             }
         }
-        flush()
+        flushText(upTo: n)
         return resolve()
     }
 
-    // MARK: Nodes
+    // MARK: Text
 
-    private mutating func flush() {
-        guard !buffer.isEmpty else { return }
-        nodes.append(Node(text: String(buffer), attributes: base))
-        buffer = String.UnicodeScalarView()
+    private mutating func takeRun(upTo end: Int) {
+        if runStart < end { pending.append(contentsOf: bytes[runStart..<end]) }
+        runStart = end
     }
 
-    private mutating func addNode(_ text: String, _ attributes: TextAttributes) {
-        flush()
-        nodes.append(Node(text: text, attributes: attributes))
+    /// Ends the current text node at `end`.
+    private mutating func flushText(upTo end: Int) {
+        if pending.isEmpty {
+            if runStart < end {
+                nodes.append(Node(text: String(decoding: bytes[runStart..<end], as: UTF8.self), attributes: base))
+            }
+        } else {
+            pending.append(contentsOf: bytes[runStart..<end])
+            nodes.append(Node(text: String(decoding: pending, as: UTF8.self), attributes: base))
+            pending.removeAll(keepingCapacity: true)
+        }
+        runStart = end
+    }
+
+    /// Adds a node for input ending at `resume`, text before `start` first.
+    private mutating func addNode(_ text: String, _ attributes: TextAttributes, start: Int, resume: Int) {
+        flushText(upTo: start)
+        if !text.isEmpty { nodes.append(Node(text: text, attributes: attributes)) }
+        runStart = resume
     }
 
     private func string(_ range: Range<Int>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: chars[range])
-        return String(view)
+        String(decoding: bytes[range], as: UTF8.self)
     }
 
     // MARK: Code spans
 
     private mutating func codeSpan(at start: Int) -> Int {
-        let n = chars.count
+        let n = bytes.count
+        let tick = UInt8(ascii: "`")
         var runEnd = start
-        while runEnd < n && chars[runEnd] == "`" { runEnd += 1 }
+        while runEnd < n && bytes[runEnd] == tick { runEnd += 1 }
         let length = runEnd - start
-        if !noBacktickCloser.contains(length) {
-            var j = runEnd
-            while j < n {
-                if chars[j] == "`" {
-                    var k = j
-                    while k < n && chars[k] == "`" { k += 1 }
-                    if k - j == length {
-                        var content = Array(chars[runEnd..<j])
-                        for idx in content.indices where content[idx] == "\n" { content[idx] = " " }
-                        if content.count >= 2, content.first == " ", content.last == " ",
-                           content.contains(where: { $0 != " " }) {
-                            content.removeFirst()
-                            content.removeLast()
-                        }
-                        var view = String.UnicodeScalarView()
-                        view.append(contentsOf: content)
-                        addNode(String(view), base.union(.code))
-                        return k
+        if noBacktickCloser.contains(length) { return runEnd }
+        var j = runEnd
+        while j < n {
+            if bytes[j] == tick {
+                var k = j
+                while k < n && bytes[k] == tick { k += 1 }
+                if k - j == length {
+                    var content = Array(bytes[runEnd..<j])
+                    for idx in content.indices where content[idx] == 0x0A { content[idx] = 0x20 }
+                    if content.count >= 2, content.first == 0x20, content.last == 0x20,
+                       content.contains(where: { $0 != 0x20 }) {
+                        content.removeFirst()
+                        content.removeLast()
                     }
-                    j = k
-                } else {
-                    j += 1
+                    addNode(String(decoding: content, as: UTF8.self), base.union(.code), start: start, resume: k)
+                    return k
                 }
+                j = k
+            } else {
+                j += 1
             }
-            noBacktickCloser.insert(length)
         }
-        for _ in 0..<length { buffer.append("`") }
-        return runEnd
+        noBacktickCloser.insert(length)
+        return runEnd   // unmatched: the backticks stay literal
     }
 
     // MARK: Emphasis
 
     private mutating func delimiterRun(at start: Int) -> Int {
-        let n = chars.count
-        let c = chars[start]
+        let n = bytes.count
+        let c = bytes[start]
         var end = start
-        while end < n && chars[end] == c { end += 1 }
-        let before: Unicode.Scalar? = start > 0 ? chars[start - 1] : nil
-        let after: Unicode.Scalar? = end < n ? chars[end] : nil
+        while end < n && bytes[end] == c { end += 1 }
+        let before = scalar(before: start)
+        let after = scalar(at: end)
         let beforeSpace = before.map(Self.isWhitespace) ?? true
         let afterSpace = after.map(Self.isWhitespace) ?? true
         let beforePunct = before.map(Self.isPunctuation) ?? false
@@ -600,7 +631,7 @@ private struct InlineParser {
         let right = !beforeSpace && (!beforePunct || afterSpace || afterPunct)
         var canOpen: Bool
         var canClose: Bool
-        if c == "_" {
+        if c == UInt8(ascii: "_") {
             canOpen = left && (!right || beforePunct)
             canClose = right && (!left || afterPunct)
         } else {
@@ -614,15 +645,13 @@ private struct InlineParser {
                 canClose = !alnum
             }
         }
-        flush()
+        guard canOpen || canClose else { return end }   // literal
+        flushText(upTo: start)
         let count = end - start
-        if canOpen || canClose {
-            delimiters.append(Delimiter(node: nodes.count, char: c, count: count, original: count,
-                                        canOpen: canOpen, canClose: canClose))
-            nodes.append(Node(text: "", attributes: base, delimiter: delimiters.count - 1))
-        } else {
-            nodes.append(Node(text: String(repeating: String(c), count: count), attributes: base))
-        }
+        delimiters.append(Delimiter(node: nodes.count, char: c, count: count, original: count,
+                                    canOpen: canOpen, canClose: canClose))
+        nodes.append(Node(text: "", attributes: base, delimiter: delimiters.count - 1))
+        runStart = end
         return end
     }
 
@@ -652,7 +681,7 @@ private struct InlineParser {
                     current = next[current]
                     continue
                 }
-                let key = (closer.char == "*" ? 0 : 6) + (closer.canOpen ? 3 : 0) + closer.original % 3
+                let key = (closer.char == UInt8(ascii: "*") ? 0 : 6) + (closer.canOpen ? 3 : 0) + closer.original % 3
                 var o = prev[current]
                 var found = -1
                 while o >= 0 && o > openersBottom[key] {
@@ -710,7 +739,7 @@ private struct InlineParser {
             var text = node.text
             if node.delimiter >= 0 {
                 let d = delimiters[node.delimiter]
-                text = String(repeating: String(d.char), count: d.count)
+                text = String(repeating: String(UnicodeScalar(d.char)), count: d.count)
             }
             if text.isEmpty { continue }
             var attributes = node.attributes
@@ -727,95 +756,125 @@ private struct InlineParser {
 
     // MARK: Links
 
-    /// Parses `[text](url)` (or `![alt](url)`) with `[` at `open`; on success
-    /// adds its nodes and returns the index after it.
-    private mutating func link(at open: Int, image: Bool) -> Int? {
+    /// Parses `[text](url)` (or `![alt](url)`, starting at `start`) with `[`
+    /// at `open`; on success adds its nodes and returns the index after it.
+    private mutating func link(at open: Int, image: Bool, start: Int? = nil) -> Int? {
+        guard allowLinks, urlBudget > 0, bytes.count < Int(Int32.max) else { return nil }
         if bracketMatch == nil { bracketMatch = matchBrackets() }
         guard let matches = bracketMatch, open < matches.count else { return nil }
-        let close = matches[open]
-        let n = chars.count
-        guard close > open, close + 1 < n, chars[close + 1] == "(" else { return nil }
+        let close = Int(matches[open])
+        let n = bytes.count
+        guard close > open, close + 1 < n, bytes[close + 1] == UInt8(ascii: "(") else { return nil }
+        let limit = min(n, close + 2 + Self.maxURLLength, close + 2 + urlBudget)
         var k = close + 2
-        while k < n && (chars[k] == " " || chars[k] == "\n") { k += 1 }
-        var url = String.UnicodeScalarView()
-        let limit = min(n, k + Self.maxURLLength)
-        if k < n && chars[k] == "<" {
+        while k < limit && (bytes[k] == 0x20 || bytes[k] == 0x0A) { k += 1 }
+        var urlRange = k..<k
+        var escaped = false
+        if k < limit && bytes[k] == UInt8(ascii: "<") {
             k += 1
-            while k < limit && chars[k] != ">" && chars[k] != "\n" && chars[k] != "<" {
-                url.append(chars[k])
+            let urlStart = k
+            while k < limit && bytes[k] != UInt8(ascii: ">") && bytes[k] != 0x0A && bytes[k] != UInt8(ascii: "<") {
                 k += 1
             }
-            guard k < limit, chars[k] == ">" else { return nil }
+            guard k < limit, bytes[k] == UInt8(ascii: ">") else { return spend(k - open) }
+            urlRange = urlStart..<k
             k += 1
         } else {
+            let urlStart = k
             var depth = 0
             while k < limit {
-                let c = chars[k]
-                if Self.isWhitespace(c) { break }
-                if c == "\\", k + 1 < n, Self.isASCIIPunctuation(chars[k + 1]) {
-                    url.append(chars[k + 1])
+                let c = bytes[k]
+                if c <= 0x20 { break }
+                if c == UInt8(ascii: "\\"), k + 1 < n, Self.isASCIIPunctuation(bytes[k + 1]) {
+                    escaped = true
                     k += 2
                     continue
                 }
-                if c == "(" { depth += 1 }
-                if c == ")" {
+                if c == UInt8(ascii: "(") { depth += 1 }
+                if c == UInt8(ascii: ")") {
                     if depth == 0 { break }
                     depth -= 1
                 }
-                url.append(c)
                 k += 1
             }
-            guard k < limit else { return nil }
+            guard k < limit else { return spend(k - open) }
+            urlRange = urlStart..<min(k, n)
         }
-        while k < n && (chars[k] == " " || chars[k] == "\n") { k += 1 }
+        while k < limit && (bytes[k] == 0x20 || bytes[k] == 0x0A) { k += 1 }
         // Optional title: "…", '…' or (…); it is not shown.
-        if k < n, chars[k] == "\"" || chars[k] == "'" || (chars[k] == "(" && k > close + 2) {
-            let closing: Unicode.Scalar = chars[k] == "(" ? ")" : chars[k]
+        if k < limit, k > urlRange.upperBound,
+           bytes[k] == UInt8(ascii: "\"") || bytes[k] == UInt8(ascii: "'") || bytes[k] == UInt8(ascii: "(") {
+            let closing = bytes[k] == UInt8(ascii: "(") ? UInt8(ascii: ")") : bytes[k]
             var t = k + 1
-            while t < limit && chars[t] != closing { t += 1 }
-            guard t < limit else { return nil }
+            while t < limit && bytes[t] != closing { t += 1 }
+            guard t < limit else { return spend(t - open) }
             k = t + 1
-            while k < n && (chars[k] == " " || chars[k] == "\n") { k += 1 }
+            while k < limit && (bytes[k] == 0x20 || bytes[k] == 0x0A) { k += 1 }
         }
-        guard k < n, chars[k] == ")" else { return nil }
+        guard k < limit, bytes[k] == UInt8(ascii: ")") else { return spend(k - open) }
+        urlBudget -= k - open
 
-        let urlString = String(url)
+        var url: String
+        if escaped {
+            var unescaped: [UInt8] = []
+            var u = urlRange.lowerBound
+            while u < urlRange.upperBound {
+                if bytes[u] == UInt8(ascii: "\\"), u + 1 < urlRange.upperBound, Self.isASCIIPunctuation(bytes[u + 1]) {
+                    u += 1
+                }
+                unescaped.append(bytes[u])
+                u += 1
+            }
+            url = String(decoding: unescaped, as: UTF8.self)
+        } else {
+            url = string(urlRange)
+        }
+        url = Sanitizer.clean(url, allowNewlines: false)
+
         let linkAttributes = base.union([.link, .underline])
-        var inner = InlineParser(Array(chars[(open + 1)..<close]), base: linkAttributes, allowLinks: false)
+        var inner = MDInlineParser(Array(bytes[(open + 1)..<close]), base: linkAttributes, allowLinks: false,
+                                 urlBudget: 0)
         let textSpans = inner.parse()
         var plain = ""
         for span in textSpans { plain += span.text }
 
         // An image is shown like a link, labelled with its alt text.
-        flush()
+        flushText(upTo: start ?? open)
         if textSpans.isEmpty || plain.allSatisfy({ $0 == " " }) {
-            if !urlString.isEmpty { addNode(urlString, linkAttributes) }
+            if !url.isEmpty { nodes.append(Node(text: url, attributes: linkAttributes)) }
         } else {
-            for span in textSpans { addNode(span.text, span.attributes) }
-            if !urlString.isEmpty && plain != urlString {
-                addNode(" (" + urlString + ")", base.union(.dim))
+            for span in textSpans { nodes.append(Node(text: span.text, attributes: span.attributes)) }
+            if !url.isEmpty && plain != url {
+                nodes.append(Node(text: " (" + url + ")", attributes: base.union(.dim)))
             }
         }
+        runStart = k + 1
         return k + 1
+    }
+
+    /// Charges a failed scan to the budget.
+    private mutating func spend(_ scanned: Int) -> Int? {
+        urlBudget -= max(1, scanned)
+        return nil
     }
 
     /// For each `[`, the index of its matching `]` (nesting respected,
     /// backslash-escaped brackets ignored), or -1.
-    private func matchBrackets() -> [Int] {
-        var result = [Int](repeating: -1, count: chars.count)
+    private func matchBrackets() -> [Int32] {
+        var result = [Int32](repeating: -1, count: bytes.count)
         var stack: [Int] = []
         var k = 0
-        let n = chars.count
+        let n = bytes.count
         while k < n {
-            let c = chars[k]
-            if c == "\\" {
+            let c = bytes[k]
+            if c == UInt8(ascii: "\\") {
                 k += 2
                 continue
             }
-            if c == "[" {
+            if c == UInt8(ascii: "[") {
                 stack.append(k)
-            } else if c == "]", let top = stack.popLast() {
-                result[top] = k
+            } else if c == UInt8(ascii: "]"), let top = stack.popLast() {
+                result[top] = Int32(truncatingIfNeeded: k)
             }
             k += 1
         }
@@ -824,29 +883,34 @@ private struct InlineParser {
 
     /// `<http://…>`, `<https://…>` or `<mailto:…>`.
     private mutating func autolink(at open: Int) -> Int? {
-        let n = chars.count
-        let limit = min(n, open + 1 + Self.maxURLLength)
+        guard allowLinks, urlBudget > 0 else { return nil }
+        guard hasPrefix("http://", at: open + 1) || hasPrefix("https://", at: open + 1)
+                || hasPrefix("mailto:", at: open + 1) else { return nil }
+        let n = bytes.count
+        let limit = min(n, open + 1 + Self.maxURLLength, open + 1 + urlBudget)
         var k = open + 1
         while k < limit {
-            let c = chars[k]
-            if c == ">" { break }
-            if c == "<" || Self.isWhitespace(c) { return nil }
+            let c = bytes[k]
+            if c == UInt8(ascii: ">") { break }
+            if c == UInt8(ascii: "<") || c <= 0x20 { return spend(k - open) }
             k += 1
         }
-        guard k < limit, chars[k] == ">" else { return nil }
+        guard k < limit, bytes[k] == UInt8(ascii: ">") else { return spend(k - open) }
+        urlBudget -= k - open
         let url = string((open + 1)..<k)
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("mailto:"),
-              url.unicodeScalars.count > 8 || url.hasPrefix("mailto:") else { return nil }
-        addNode(url, base.union(.link))
+        guard url.utf8.count > 8 || url.hasPrefix("mailto:") else { return nil }
+        addNode(Sanitizer.clean(url, allowNewlines: false), base.union(.link), start: open, resume: k + 1)
         return k + 1
     }
 
     /// A bare `http://` or `https://` URL starting at `start`.
     private mutating func bareURL(at start: Int) -> Int? {
-        let n = chars.count
+        guard allowLinks, urlBudget > 0 else { return nil }
         if start > 0 {
-            let p = chars[start - 1]
-            if Self.isASCIIAlphanumeric(p) || p == "/" || p == "." || p == "@" { return nil }
+            let p = bytes[start - 1]
+            if Self.isASCIIAlphanumeric(p) || p == UInt8(ascii: "/") || p == UInt8(ascii: ".") || p == UInt8(ascii: "@") {
+                return nil
+            }
         }
         var schemeLength = 0
         if hasPrefix("https://", at: start) {
@@ -856,51 +920,98 @@ private struct InlineParser {
         } else {
             return nil
         }
+        let n = bytes.count
         var end = start + schemeLength
         let limit = min(n, start + Self.maxURLLength)
         while end < limit {
-            let c = chars[end]
-            if Self.isWhitespace(c) || c == "<" || c == ">" || c == "\"" || c == "`" || c.value < 0x20 { break }
+            let c = bytes[end]
+            if c <= 0x20 || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "\"")
+                || c == UInt8(ascii: "`") || c == 0x7F {
+                break
+            }
+            if c >= 0x80, let s = scalar(at: end), Self.isWhitespace(s) || Self.isCJKPunctuation(s) { break }
             end += 1
         }
+        urlBudget -= end - start
         // Trailing punctuation is not part of the URL (GFM autolink rules);
         // a closing parenthesis or bracket only if unbalanced.
         var parens = 0, brackets = 0   // closing minus opening
-        for c in chars[start..<end] {
+        for c in bytes[start..<end] {
             switch c {
-            case "(": parens -= 1
-            case ")": parens += 1
-            case "[": brackets -= 1
-            case "]": brackets += 1
+            case UInt8(ascii: "("): parens -= 1
+            case UInt8(ascii: ")"): parens += 1
+            case UInt8(ascii: "["): brackets -= 1
+            case UInt8(ascii: "]"): brackets += 1
             default: break
             }
         }
         while end > start + schemeLength {
-            let last = chars[end - 1]
-            if "?!.,:;*_~'".unicodeScalars.contains(last) {
+            let last = bytes[end - 1]
+            switch last {
+            case UInt8(ascii: "?"), UInt8(ascii: "!"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":"),
+                 UInt8(ascii: ";"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "'"):
                 end -= 1
-            } else if last == ")" && parens > 0 {
+                continue
+            case UInt8(ascii: ")") where parens > 0:
                 parens -= 1
                 end -= 1
-            } else if last == "]" && brackets > 0 {
+                continue
+            case UInt8(ascii: "]") where brackets > 0:
                 brackets -= 1
                 end -= 1
-            } else {
+                continue
+            default:
                 break
             }
+            break
         }
         guard end > start + schemeLength else { return nil }
-        addNode(string(start..<end), base.union(.link))
+        addNode(string(start..<end), base.union(.link), start: start, resume: end)
         return end
     }
 
-    private func hasPrefix(_ prefix: String, at start: Int) -> Bool {
-        var k = start
-        for p in prefix.unicodeScalars {
-            guard k < chars.count, chars[k] == p else { return false }
-            k += 1
+    private func hasPrefix(_ prefix: StaticString, at start: Int) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard start + count <= bytes.count else { return false }
+        return prefix.withUTF8Buffer { p in
+            for k in 0..<count where bytes[start + k] != p[k] { return false }
+            return true
         }
-        return true
+    }
+
+    // MARK: UTF-8 helpers
+
+    /// The scalar starting at byte `i`, nil at the end (input is valid UTF-8).
+    private func scalar(at i: Int) -> Unicode.Scalar? {
+        let n = bytes.count
+        guard i < n else { return nil }
+        let b0 = bytes[i]
+        if b0 < 0x80 { return Unicode.Scalar(b0) }
+        var length = 0
+        var value: UInt32 = 0
+        if b0 & 0xE0 == 0xC0 {
+            length = 2
+            value = UInt32(b0 & 0x1F)
+        } else if b0 & 0xF0 == 0xE0 {
+            length = 3
+            value = UInt32(b0 & 0x0F)
+        } else if b0 & 0xF8 == 0xF0 {
+            length = 4
+            value = UInt32(b0 & 0x07)
+        } else {
+            return nil
+        }
+        guard i + length <= n else { return nil }
+        for k in 1..<length { value = (value << 6) | UInt32(bytes[i + k] & 0x3F) }
+        return Unicode.Scalar(value)
+    }
+
+    /// The scalar ending just before byte `i`, nil at the start.
+    private func scalar(before i: Int) -> Unicode.Scalar? {
+        guard i > 0 else { return nil }
+        var s = i - 1
+        while s > 0 && i - s < 4 && bytes[s] & 0xC0 == 0x80 { s -= 1 }
+        return scalar(at: s)
     }
 
     // MARK: Character classes
@@ -913,15 +1024,15 @@ private struct InlineParser {
         }
     }
 
-    static func isASCIIPunctuation(_ c: Unicode.Scalar) -> Bool {
-        switch c.value {
+    static func isASCIIPunctuation(_ c: UInt8) -> Bool {
+        switch c {
         case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: return true
         default: return false
         }
     }
 
     static func isPunctuation(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x80 { return isASCIIPunctuation(c) }
+        if c.value < 0x80 { return isASCIIPunctuation(UInt8(c.value)) }
         switch c.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation,
@@ -932,8 +1043,19 @@ private struct InlineParser {
         }
     }
 
+    /// Ideographic punctuation that ends a bare URL in CJK text ("、", "。", "（", …).
+    static func isCJKPunctuation(_ c: Unicode.Scalar) -> Bool {
+        (0x3000...0x303F).contains(c.value) || (0xFF00...0xFF0F).contains(c.value)
+            || (0xFF1A...0xFF20).contains(c.value) || (0xFF3B...0xFF40).contains(c.value)
+            || (0xFF5B...0xFF65).contains(c.value)
+    }
+
+    static func isASCIIAlphanumeric(_ c: UInt8) -> Bool {
+        (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c)
+    }
+
     static func isASCIIAlphanumeric(_ c: Unicode.Scalar?) -> Bool {
-        guard let v = c?.value else { return false }
-        return (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)
+        guard let v = c?.value, v < 0x80 else { return false }
+        return isASCIIAlphanumeric(UInt8(v))
     }
 }
