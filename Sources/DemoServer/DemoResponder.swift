@@ -300,10 +300,13 @@ struct DemoCore: Sendable {
         }
 
         // Injected faults, in this order: 401once, 429, 500.
-        let onceKey: String? =
-            if let headerFaults, headerFaults.unauthorizedOnce { "header:" + headerFaults.spec } else if options.faults.unauthorizedOnce {
-                "server"
-            } else { nil }
+        // 401once is counted per key: the header's canonical spec (so `id=` makes it unique), or "server".
+        var onceKey: String?
+        if let headerFaults, headerFaults.unauthorizedOnce {
+            onceKey = "header:" + headerFaults.spec
+        } else if options.faults.unauthorizedOnce {
+            onceKey = "server"
+        }
         if let onceKey, state.consumeUnauthorizedOnce(key: onceKey) {
             return Self.unauthorized()
         }
@@ -332,7 +335,8 @@ struct DemoCore: Sendable {
             return Self.jsonResponse(.ok, bytes: answer.serializedBytes)
         }
 
-        let delay = faults.deltaDelayMs ?? plan.deltaDelayMs ?? options.defaultDeltaDelayMs
+        // The query's own pacing (/bench: none, /slow: 300 ms) wins over pace=N, which wins over the default.
+        let delay = plan.deltaDelayMs ?? faults.deltaDelayMs ?? options.defaultDeltaDelayMs
         let streamer = SSEStreamer(plan: plan, sessionID: turn.sessionID, deltaDelayMs: max(0, delay), faults: faults)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"

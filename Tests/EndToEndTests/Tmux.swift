@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The real robofy-tui binary, built by `swift build` / `swift test` next to the test bundle.
 enum Binary {
@@ -26,26 +29,29 @@ enum Binary {
     }
 }
 
-/// Runs a command and returns its output and exit status. Output goes through a
-/// file, not a pipe: a tmux server started by the command inherits its stdout and
-/// would keep a pipe open for ever.
+/// Runs a command and returns its output and exit status. Spawned and reaped with
+/// posix_spawn/waitpid; output goes through a file, not a pipe, because a tmux
+/// server started by the command inherits its stdout and would hold a pipe open.
 @discardableResult
-func sh(_ args: [String], input: String? = nil) -> (out: String, status: Int32) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
+func sh(_ args: [String]) -> (out: String, status: Int32) {
     let path = NSTemporaryDirectory() + "robofy-sh-" + UUID().uuidString
-    FileManager.default.createFile(atPath: path, contents: nil)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    guard let out = FileHandle(forWritingAtPath: path) else { return ("cannot create \(path)", -1) }
-    p.standardOutput = out
-    p.standardError = out
-    p.standardInput = FileHandle.nullDevice
-    do { try p.run() } catch { return ("\(error)", -1) }
-    p.waitUntilExit()
-    try? out.close()
+    defer { unlink(path) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    defer { for p in cargs { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, args[0], &actions, nil, &cargs, environ)
+    guard rc == 0 else { return ("cannot run \(args[0]): \(rc)", -1) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    return (text, p.terminationStatus)
+    let exited = (status & 0x7f) == 0
+    return (text, exited ? (status >> 8) & 0xff : -1)
 }
 
 /// A private tmux server with one window running a command: a real terminal to drive.
@@ -95,12 +101,6 @@ final class Tmux {
         sh(["tmux", "-L", socket, "resize-window", "-t", name, "-x", "\(w)", "-y", "\(h)"])
     }
 
-    func paneDead() -> (dead: Bool, status: Int?) {
-        let out = sh(["tmux", "-L", socket, "display-message", "-p", "-t", name, "#{pane_dead} #{pane_dead_status}"]).out
-        let parts = out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        return (parts.first == "1", parts.count > 1 ? Int(parts[1]) : nil)
-    }
-
     func buffers() -> String {
         sh(["tmux", "-L", socket, "list-buffers"]).out
     }
@@ -126,14 +126,11 @@ final class Tmux {
         waitFor(timeout: timeout, text) { $0.contains(text) }
     }
 
-    func waitUntilDead(timeout: Double = 10) -> Int? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let d = paneDead()
-            if d.dead { return d.status }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return nil
+    /// Waits for the app to exit; the test command prints "EXIT=<status>" after it.
+    func waitUntilExit(timeout: Double = 10) -> Int? {
+        let r = waitFor(timeout: timeout, "EXIT=") { $0.contains("EXIT=") }
+        guard r.ok, let range = r.screen.range(of: "EXIT=") else { return nil }
+        return Int(r.screen[range.upperBound...].prefix { $0.isNumber })
     }
 }
 

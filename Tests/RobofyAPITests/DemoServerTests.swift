@@ -631,7 +631,9 @@ struct DemoServerTests {
     }
 
     @Test func benchGivesExactlyTheRequestedDeltasAndBytes() async throws {
-        try await withServer { server in
+        var paced = DemoServerOptions()
+        paced.defaultDeltaDelayMs = 18
+        try await withServer(paced) { server in
             let (token, _) = try await handshake(server)
             for (bytes, count) in [(1_048_576, 50_000), (10, 3), (0, 4)] {
                 // `/bench` is unpaced even when the server paces normally.
