@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "robofy-tui", targets: ["robofy-tui"]),
+        .executable(name: "robofy-bench", targets: ["robofy-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,6 +52,7 @@ let package = Package(
             name: "DemoServer",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -64,7 +66,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer"],
+        .executableTarget(
+            name: "robofy-bench",
+            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer"], swiftSettings: strict),
         .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], swiftSettings: strict),

@@ -91,6 +91,8 @@ public enum Overlay: Sendable, Equatable {
     case help
     case agents(selected: Int)
     case reset(confirmSelected: Bool)
+    /// The configuration report (every handshake field), scrolled by `scroll` lines.
+    case report(scroll: Int)
 }
 
 public enum Focus: Sendable, Equatable {
@@ -103,6 +105,8 @@ public struct AppState: Sendable {
     public var connection: ConnectionState = .connecting
     public var targetDescription: String = ""
     public var config = WidgetConfig()
+    /// The last handshake (token inside is never drawn; the report uses its redacted JSON).
+    public var handshake: Handshake?
     public var agents: [Agent] = []
     public var agentID: String?
     public var conversations: [String: Conversation] = [:]
@@ -200,6 +204,7 @@ public struct AppState: Sendable {
 
     /// Adopts a handshake: widget config, agents in display order, the theme.
     public mutating func apply(handshake h: Handshake) {
+        handshake = h
         config = Self.sanitized(h.widget)
         agents = h.sortedAgents.map(Self.sanitized)
         refreshTheme()

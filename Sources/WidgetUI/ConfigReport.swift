@@ -115,17 +115,25 @@ public enum ConfigReport {
         return out
     }
 
-    public static func make(_ h: Handshake) -> String {
+    /// The report as text. With `width`, each field takes two lines (path and value, then how it is used)
+    /// so it fits a narrow panel; without, one aligned line per field.
+    public static func make(_ h: Handshake, width: Int? = nil) -> String {
         var out = "Widget configuration report\n===========================\n\n"
         out += "Agents: \(h.agents.count) (in display order: \(h.sortedAgents.map { Sanitizer.clean($0.name, allowNewlines: false) }.joined(separator: ", ")))\n\n"
         var rows: [(String, String)] = []
         leaves(h.redactedJSON, path: "", into: &rows)
-        let pathW = min(58, rows.map { DisplayWidth.of($0.0) }.max() ?? 10)
+        let pathW = min(56, rows.map { DisplayWidth.of($0.0) }.max() ?? 10)
         out += "Fields\n------\n"
         for (path, value) in rows {
             var v = Sanitizer.clean(value, allowNewlines: false)
-            if DisplayWidth.of(v) > 48 { v = DisplayWidth.truncate(v, to: 48) }
-            out += DisplayWidth.pad(path, to: pathW) + "  " + DisplayWidth.pad(v, to: 48) + "  " + usage(path) + "\n"
+            let use = value == "null" ? "null: not set" : usage(path)
+            if let width {
+                out += DisplayWidth.truncate("\(path) = \(v)", to: width) + "\n"
+                out += DisplayWidth.truncate("    \(use)", to: width) + "\n"
+                continue
+            }
+            if DisplayWidth.of(v) > 40 { v = DisplayWidth.truncate(v, to: 40) }
+            out += DisplayWidth.pad(path, to: pathW) + "  " + DisplayWidth.pad(v, to: 40) + "  " + use + "\n"
         }
         out += "\nMissing, null or wrong type\n---------------------------\n"
         if h.warnings.isEmpty {

@@ -115,6 +115,18 @@ extension AppState {
             default: break
             }
             return []
+        case .report(let scroll):
+            let page = max(1, height - 6)
+            switch key {
+            case .up: overlay = .report(scroll: max(0, scroll - 1))
+            case .down: overlay = .report(scroll: scroll + 1)
+            case .pageUp: overlay = .report(scroll: max(0, scroll - page))
+            case .pageDown, .char(" "): overlay = .report(scroll: scroll + page)
+            case .home: overlay = .report(scroll: 0)
+            case .escape, .function(7), .char("q"): overlay = .none
+            default: break
+            }
+            return []
         case .none:
             break
         }
@@ -147,6 +159,9 @@ extension AppState {
             return [.saveTranscript(markdown: transcriptMarkdown(), agentName: agent?.name ?? "agent")]
         case .function(6), .ctrl("r"):
             return [.connect]
+        case .function(7):
+            if handshake != nil { overlay = .report(scroll: 0) } else { setStatus("No handshake yet.") }
+            return []
         case .pageUp:
             scroll += max(1, messageAreaHeight - 2)
             return []

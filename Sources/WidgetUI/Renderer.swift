@@ -154,6 +154,7 @@ public final class Renderer {
         case .help: drawHelp(&canvas, s)
         case .agents(let selected): drawAgents(&canvas, s, selected: selected, hits: &hits)
         case .reset(let confirm): drawReset(&canvas, s, confirmSelected: confirm, hits: &hits)
+        case .report(let scroll): drawReport(&canvas, s, scroll: scroll)
         }
         if s.overlay != .none { canvas.cursor = nil }
         return Frame(canvas: canvas, hits: hits, scroll: scroll)
@@ -395,7 +396,7 @@ public final class Renderer {
             ("F2", "choose the agent"), ("F3, Ctrl-X", h.endSessionLabel.isEmpty ? "reset chat" : "reset chat"),
             ("F4", h.endSessionLabel), ("F5, Ctrl-S", h.downloadTranscriptLabel), ("F6, Ctrl-R", "reconnect"),
             ("Ctrl-W / Ctrl-U / Ctrl-K", "delete word / to start / to end"),
-            ("Ctrl-A / Ctrl-E", "start / end of line"), ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
+            ("Ctrl-A / Ctrl-E", "start / end of line"), ("F7", "configuration report"), ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
         ]
         let bw = min(s.width - 2, 64)
         let r = box(&canvas, s, width: bw, height: rows.count + 4)
@@ -407,6 +408,21 @@ public final class Renderer {
         }
         canvas.put("Any key closes this.", x: r.x + 2, y: r.y + r.height - 2, style: s.theme.notice.withBackground(s.theme.modal),
                    maxX: r.x + r.width - 1)
+    }
+
+    func drawReport(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+        guard let h = s.handshake else { return }
+        let r = box(&canvas, s, width: s.width - 2, height: s.height - 2)
+        canvas.put(" Configuration report ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        let text = ConfigReport.make(h, width: r.width - 4)
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let rows = r.height - 2
+        let top = max(0, min(scroll, all.count - rows))
+        for (i, line) in all.dropFirst(top).prefix(rows).enumerated() {
+            canvas.put(line, x: r.x + 2, y: r.y + 1 + i, style: s.theme.modal, maxX: r.x + r.width - 1)
+        }
+        let hint = " ↑↓ PgUp/PgDn scroll · Esc close · \(min(all.count, top + rows))/\(all.count) "
+        canvas.put(hint, x: r.x + 2, y: r.y + r.height - 1, style: s.theme.modal, maxX: r.x + r.width - 1)
     }
 
     func drawAgents(_ canvas: inout Canvas, _ s: AppState, selected: Int, hits: inout [(Rect, HitTarget)]) {
