@@ -74,7 +74,8 @@ let package = Package(
         .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer"], swiftSettings: strict),
-        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], swiftSettings: strict),
+        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], exclude: ["Golden"],
+                    swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["DemoServer"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -271,8 +271,11 @@ actor EventLog {
     }
 
     @Test func serverErrorFailsWithAClearMessageAfterRetries() async throws {
-        try await withServer { server in
-            let s = makeSession(server, fault: "500")
+        var o = DemoServerOptions()
+        o.defaultDeltaDelayMs = 0
+        o.faults.serverError = true  // chat calls only; the handshake still works
+        try await withServer(o) { server in
+            let s = makeSession(server)
             let (log, task) = EventLog.start(s)
             let t = await s.send("hello")
             #expect(t.status == .failed)
