@@ -33,19 +33,29 @@ enum Binary {
 /// posix_spawn/waitpid; output goes through a file, not a pipe, because a tmux
 /// server started by the command inherits its stdout and would hold a pipe open.
 @discardableResult
-func sh(_ args: [String]) -> (out: String, status: Int32) {
+func sh(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) -> (out: String, status: Int32) {
     let path = NSTemporaryDirectory() + "robofy-sh-" + UUID().uuidString
     defer { unlink(path) }
+    var inputPath = "/dev/null"
+    if let stdin {
+        inputPath = path + ".in"
+        FileManager.default.createFile(atPath: inputPath, contents: Data(stdin.utf8))
+    }
+    defer { if stdin != nil { unlink(inputPath) } }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
     defer { for p in cargs { free(p) } }
+    var envStrings = ProcessInfo.processInfo.environment.merging(env) { $1 }.map { "\($0.key)=\($0.value)" }
+    envStrings.sort()
+    var cenv: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
+    defer { for p in cenv { free(p) } }
     var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, args[0], &actions, nil, &cargs, environ)
+    let rc = posix_spawnp(&pid, args[0], &actions, nil, &cargs, &cenv)
     guard rc == 0 else { return ("cannot run \(args[0]): \(rc)", -1) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
