@@ -25,11 +25,12 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    /// 429, 5xx, timeouts and refused connections may go away if tried again.
+    /// 429, 5xx and timeouts may go away if tried again. A refused connection is not
+    /// retried: the HTTP client already keeps trying until its connect timeout.
     public var isRetryable: Bool {
         switch self {
         case .http(let s, _, _, _, _, _): return s == 429 || (500...599).contains(s)
-        case .timedOut, .stalled, .cannotConnect: return true
+        case .timedOut: return true
         default: return false
         }
     }

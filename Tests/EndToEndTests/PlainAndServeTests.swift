@@ -59,7 +59,8 @@ import Glibc
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_TRUNC, 0)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var args: [UnsafeMutablePointer<CChar>?] = [bin, "serve", "--port", "0", "--pace", "0"].map { strdup($0) } + [nil]
+        let argStrings: [String] = [bin, "serve", "--port", "0", "--pace", "0"]
+        var args: [UnsafeMutablePointer<CChar>?] = argStrings.map { strdup($0) } + [nil]
         defer { for a in args { free(a) } }
         var pid: pid_t = 0
         #expect(posix_spawn(&pid, bin, &actions, nil, &args, environ) == 0)
