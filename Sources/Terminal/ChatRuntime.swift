@@ -20,11 +20,27 @@ public struct RuntimeOptions: Sendable {
     public var previewOnly = false
     /// Exit after the first complete frame following the handshake (start-up benchmark).
     public var exitAfterFirstFrame = false
+    /// Shown in the status line once connected (e.g. where the transcript is autosaved).
+    public var startupNotice: RuntimeNotice?
+    /// Notices from outside the UI (e.g. an autosave failure), shown in the status line.
+    public var notices: AsyncStream<RuntimeNotice>?
+    /// Saves the conversation so far as a test script (F9); returns the path written.
+    public var saveScript: (@Sendable () async throws -> String)?
 
     public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
                 logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.downloadDirectory = downloadDirectory
         self.logger = logger
+    }
+}
+
+/// A line for the status bar from outside the UI.
+public struct RuntimeNotice: Sendable, Equatable {
+    public var text: String
+    public var isError: Bool
+    public init(_ text: String, isError: Bool = false) {
+        self.text = text
+        self.isError = isError
     }
 }
 
@@ -40,6 +56,7 @@ public final class ChatRuntime {
         case signal(Int32)
         case fileWritten(String)
         case fileFailed(String)
+        case notice(RuntimeNotice)
     }
 
     let session: ChatSession
@@ -56,6 +73,7 @@ public final class ChatRuntime {
     var continuation: AsyncStream<LoopEvent>.Continuation?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
+    var startupNoticeShown = false
 
     public init(session: ChatSession, state: AppState, options: RuntimeOptions) {
         self.session = session
@@ -85,6 +103,11 @@ public final class ChatRuntime {
             for await e in session.events { cont.yield(.session(e)) }
         }
         defer { forward.cancel() }
+        let forwardNotices = Task { [notices = options.notices] in
+            guard let notices else { return }
+            for await n in notices { cont.yield(.notice(n)) }
+        }
+        defer { forwardNotices.cancel() }
         var signalSources: [any DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             signal(sig, SIG_IGN)
@@ -108,7 +131,7 @@ public final class ChatRuntime {
                 case .selectAgent(let id): await session.selectAgent(id)
                 case .endSession: await session.endSession()
                 case .reset: await session.reset()
-                case .saveTranscript, .quit: break
+                case .saveTranscript, .saveScript, .quit: break
                 }
             }
         }
@@ -128,12 +151,16 @@ public final class ChatRuntime {
             case .session(let e):
                 if case .connected = e { sawConnected = true }
                 _ = state.reduce(.session(e))
+                if case .connected = e, !startupNoticeShown, let n = options.startupNotice {
+                    startupNoticeShown = true
+                    _ = state.reduce(.notice(n.text, isError: n.isError))
+                }
                 dirty = true
             case .frame:
                 framePending = false
                 _ = state.reduce(.tick(now))
                 draw()
-                if options.exitAfterFirstFrame && sawConnected { break loop }
+                if options.exitAfterFirstFrame && sawConnected && state.agentID != nil { break loop }
             case .tick:
                 _ = state.reduce(.tick(now))
                 dirty = true
@@ -145,6 +172,9 @@ public final class ChatRuntime {
             case .fileFailed(let why):
                 _ = state.reduce(.notice(why, isError: true))
                 dirty = true
+            case .notice(let n):
+                _ = state.reduce(.notice(n.text, isError: n.isError))
+                dirty = true
             }
             if state.shouldQuit { break }
             updateTicker()
@@ -152,7 +182,13 @@ public final class ChatRuntime {
         }
         ticker?.cancel()
         cmdCont.finish()
-        await session.close()
+        // Give the terminal back at once; then let the session wind down, but not for long.
+        driver.stop()
+        let session = self.session
+        let (done, doneCont) = AsyncStream.makeStream(of: Void.self)
+        Task { await session.close(); doneCont.yield() }
+        Task { try? await Task.sleep(for: .seconds(1)); doneCont.yield() }
+        for await _ in done { break }  // whichever comes first
     }
 
     func handle(_ input: TerminalInput) {
@@ -177,6 +213,8 @@ public final class ChatRuntime {
             switch c {
             case .saveTranscript(let md, let name):
                 save(md, agentName: name)
+            case .saveScript:
+                saveScript()
             case .quit:
                 break
             default:
@@ -200,6 +238,22 @@ public final class ChatRuntime {
                 cont?.yield(.fileWritten(path))
             } catch {
                 cont?.yield(.fileFailed("Could not write the transcript to \(dir): \(error.localizedDescription)"))
+            }
+        }
+    }
+
+    func saveScript() {
+        let cont = continuation
+        guard let save = options.saveScript else {
+            cont?.yield(.notice(RuntimeNotice("Saving a script is not available here.", isError: true)))
+            return
+        }
+        Task.detached {
+            do {
+                let path = try await save()
+                cont?.yield(.notice(RuntimeNotice("Script saved to \(path)")))
+            } catch {
+                cont?.yield(.notice(RuntimeNotice("Could not save the script: \(error)", isError: true)))
             }
         }
     }
@@ -243,6 +297,7 @@ public final class ChatRuntime {
         lastFrame = ContinuousClock.now
         let f = renderer.render(state)
         state.scroll = f.scroll
+        if let top = f.inspectorScroll { state.inspectorScroll = top }
         frame = f
         driver.draw(f.canvas)
     }

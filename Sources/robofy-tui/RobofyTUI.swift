@@ -3,6 +3,7 @@ import DemoServer
 import Foundation
 import Logging
 import RobofyAPI
+import RobofyQA
 import RobofySession
 import Terminal
 import WidgetUI
@@ -17,7 +18,7 @@ struct RobofyTUI: AsyncParsableCommand {
         Talk to a real widget:      robofy-tui chat --project-id P --chatbot-id C
         """,
         version: RobofyVersion.string,
-        subcommands: [Chat.self, Demo.self, Serve.self, Preview.self],
+        subcommands: [Chat.self, Demo.self, Serve.self, Preview.self, Run.self, TranscriptCommand.self],
         defaultSubcommand: nil
     )
 }
@@ -91,6 +92,13 @@ struct UIOptions: ParsableArguments {
     @Flag(name: .long, help: "In --plain mode, print the session id after each answer.")
     var verbose = false
 
+    // Benchmark hooks (robofy-bench), hidden from --help.
+    @Flag(name: .long, help: ArgumentHelp("Exit after the first complete frame after the handshake.", visibility: .hidden))
+    var exitAfterFirstFrame = false
+
+    @Option(name: .long, help: ArgumentHelp("Start with N synthetic messages in the conversation.", visibility: .hidden))
+    var benchPreload: Int = 0
+
     var forceDark: Bool? { dark ? true : light ? false : nil }
 
     func validate() throws {
@@ -117,24 +125,37 @@ struct UIOptions: ParsableArguments {
 
 /// Runs a chat against a target: the full-screen UI, or line mode.
 enum ChatRunner {
-    static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String) async throws {
+    static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String,
+                    qa qaSettings: QASettings? = nil) async throws {
         let logger = try ui.makeLogger("robofy")
         let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
-        let session = ChatSession(client: client, logger: logger)
+        let qa = QASession(settings: qaSettings ?? QASettings(autosave: false, recordTarget: .service(target)),
+                           agent: target.chatbotID, target: description, projectID: target.projectID,
+                           logger: ui.logFile != nil ? logger : nil)
+        defer { qa.finish() }
+        let session = ChatSession(client: client, logger: logger, taps: qa.taps)
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         if ui.plain || !interactive {
             if !ui.plain {
                 FileHandle.standardError.write(Data("robofy-tui: not a terminal; chatting line by line (--plain).\n".utf8))
             }
+            let noticePrinter = qa.announcePlain()
+            defer { noticePrinter.cancel() }
             let code = await PlainChat(session: session, verbose: ui.verbose).run()
             if code != 0 { throw ExitCode(code) }
             return
         }
         var state = try ui.makeState()
         state.targetDescription = description
+        if ui.benchPreload > 0 { BenchPreload.apply(&state, agentID: target.chatbotID, messages: ui.benchPreload) }
         var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? FileManager.default.currentDirectoryPath,
                                      logger: logger)
         options.maxFPS = 60
+        options.exitAfterFirstFrame = ui.exitAfterFirstFrame
+        options.startupNotice = qa.startupNotice
+        options.notices = qa.notices
+        let scriptDir = options.downloadDirectory
+        options.saveScript = { try qa.saveScriptNow(directory: scriptDir) }
         let runtime = await ChatRuntime(session: session, state: state, options: options)
         do {
             try await runtime.run()
@@ -152,11 +173,13 @@ struct Chat: AsyncParsableCommand {
 
     @OptionGroup var target: TargetOptions
     @OptionGroup var ui: UIOptions
+    @OptionGroup var qa: QAOptions
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let t = try target.target(env: env)
-        try await ChatRunner.run(target: t, timeouts: target.timeouts, ui: ui, description: t.baseURL)
+        try await ChatRunner.run(target: t, timeouts: target.timeouts, ui: ui, description: t.baseURL,
+                                 qa: qa.settings(.service(t)))
     }
 }
 
@@ -199,6 +222,7 @@ struct Demo: AsyncParsableCommand {
 
     @OptionGroup var server: DemoServerFlags
     @OptionGroup var ui: UIOptions
+    @OptionGroup var qa: QAOptions
 
     @Option(name: .long, help: "Start with this demo agent (id).")
     var chatbotId: String?
@@ -211,12 +235,14 @@ struct Demo: AsyncParsableCommand {
         let target = RobofyTarget(baseURL: srv.baseURL, projectID: DemoServer.projectID,
                                   chatbotID: chatbotId ?? DemoServer.chatbotID, streaming: !noStream)
         do {
-            try await ChatRunner.run(target: target, timeouts: .init(stall: 20), ui: ui, description: "demo")
+            try await ChatRunner.run(target: target, timeouts: .init(stall: 20), ui: ui, description: "demo",
+                                     qa: qa.settings(.demo(fault: server.fault)))
         } catch {
-            await srv.stop()
+            await bounded(seconds: 1) { await srv.stop() }
             throw error
         }
-        await srv.stop()
+        // A graceful stop waits for answers in flight; the user asked to leave, so not for long.
+        await bounded(seconds: 1) { await srv.stop() }
     }
 }
 
@@ -247,6 +273,14 @@ struct Serve: AsyncParsableCommand {
         await waitForTermination()
         await srv.stop()
     }
+}
+
+/// Runs `work`, returning when it finishes or after `seconds`, whichever comes first.
+func bounded(seconds: Double, _ work: @escaping @Sendable () async -> Void) async {
+    let (done, cont) = AsyncStream.makeStream(of: Void.self)
+    Task { await work(); cont.yield() }
+    Task { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))); cont.yield() }
+    for await _ in done { break }
 }
 
 /// Waits for SIGINT or SIGTERM.

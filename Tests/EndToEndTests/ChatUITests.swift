@@ -150,6 +150,28 @@ import Testing
         #expect(!exited.screen.contains("Powered by Robofy"), "the alternate screen was not left")
     }
 
+    @Test func sigtermRestoresTheTerminal() throws {
+        let t = try start("--fault latency=3000")
+        #expect(t.waitFor("Hi, I'm Nova").ok)
+        t.type("hello")
+        t.keys("Enter")
+        #expect(t.waitFor("Understanding Query…").ok)
+        let shell = try #require(t.panePID())
+        // Signal robofy-tui (the shell's child) in the middle of a turn.
+        #expect(sh(["pkill", "-TERM", "-P", "\(shell)", "robofy-tui"]).status == 0)
+        let exited = t.waitFor("EXIT=")
+        #expect(exited.ok, "\(exited.screen)")
+        #expect(!exited.screen.contains("Powered by Robofy"), "the alternate screen was not left")
+        let deadline = Date().addingTimeInterval(5)
+        var text = ""
+        while text.isEmpty && Date() < deadline {
+            text = (try? String(contentsOfFile: dir + "/stty.txt", encoding: .utf8)) ?? ""
+            if text.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init))
+        #expect(flags.isSuperset(of: ["icanon", "echo", "isig"]), "\(text)")
+    }
+
     @Test func agentPickerSwitchesAgents() throws {
         let t = try start()
         #expect(t.waitFor("Hi, I'm Nova").ok)

@@ -111,6 +111,12 @@ final class Tmux {
         sh(["tmux", "-L", socket, "resize-window", "-t", name, "-x", "\(w)", "-y", "\(h)"])
     }
 
+    /// The pid of the shell running in the pane.
+    func panePID() -> Int32? {
+        Int32(sh(["tmux", "-L", socket, "display-message", "-p", "-t", name, "#{pane_pid}"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     func buffers() -> String {
         sh(["tmux", "-L", socket, "list-buffers"]).out
     }
