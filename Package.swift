@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
@@ -57,10 +58,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "RobofyQA",
+            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer",
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "robofy-tui",
             dependencies: [
-                "RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer",
+                "RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer", "RobofyQA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,6 +85,9 @@ let package = Package(
         .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], exclude: ["Golden"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["DemoServer"], swiftSettings: strict),
+        .testTarget(name: "QATests", dependencies: ["RobofyQA", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
+                                                    .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -88,6 +88,8 @@ public struct ResponseInfo: Sendable, Equatable {
     public var fallbackReason: String?
     /// The request body that was sent (JSON; it holds no secret).
     public var requestBody: String
+    /// The request headers that were sent, `Authorization` redacted.
+    public var requestHeaders: [HTTPField] = []
 }
 
 public struct HTTPField: Sendable, Equatable {
@@ -189,7 +191,7 @@ public final class RobofyClient: Sendable {
         }
         let info = ResponseInfo(url: url, status: status, headers: Self.fields(response.headers),
                                 streaming: !contentType.contains("application/json"), fallbackReason: nil,
-                                requestBody: body)
+                                requestBody: body, requestHeaders: shownRequestHeaders(accept: "text/event-stream"))
         if contentType.contains("application/json") {
             let bytes = try await collect(response.body, limit: 16 << 20, url: url)
             var i = info
@@ -209,7 +211,8 @@ public final class RobofyClient: Sendable {
                                            retryAfterHeader: response.headers.first(name: "retry-after"))
         }
         let info = ResponseInfo(url: url, status: status, headers: Self.fields(response.headers),
-                                streaming: false, fallbackReason: fallbackReason, requestBody: body)
+                                streaming: false, fallbackReason: fallbackReason, requestBody: body,
+                                requestHeaders: shownRequestHeaders(accept: "application/json"))
         return (info, try Self.plainAnswerStream(bytes))
     }
 
@@ -249,6 +252,19 @@ public final class RobofyClient: Sendable {
     }
 
     // MARK: HTTP plumbing
+
+    /// The headers `post` sends with a token, as they may be shown (the token redacted).
+    func shownRequestHeaders(accept: String) -> [HTTPField] {
+        var out = [HTTPField("Content-Type", "application/json"), HTTPField("Accept", accept),
+                   HTTPField("User-Agent", "robofy-tui/\(RobofyVersion.string)")]
+        for (k, v) in target.extraHeaders.sorted(by: { $0.key < $1.key }) {
+            out.removeAll { $0.name.lowercased() == k.lowercased() }
+            out.append(HTTPField(k, v))
+        }
+        out.removeAll { $0.name.lowercased() == "authorization" }
+        out.append(HTTPField("Authorization", "Bearer [redacted]"))
+        return Redaction.headers(out)
+    }
 
     func post(_ url: String, body: String, accept: String, token: String?) async throws(RobofyError) -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
@@ -344,6 +360,8 @@ public struct ChunkStream: AsyncSequence, Sendable {
         let stallSeconds: Double
         /// Bytes received so far (for the inspector).
         public private(set) var bytesReceived = 0
+        /// Whether `next()` has decoded events waiting (it returns one without waiting for the network).
+        public var hasBuffered: Bool { index < pending.count }
 
         init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallSeconds: Double) {
             self.body = body

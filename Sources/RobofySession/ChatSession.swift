@@ -40,7 +40,7 @@ public struct RetryPolicy: Sendable, Equatable {
 /// and transcript. Reports everything as `events`.
 public actor ChatSession {
     public nonisolated let events: AsyncStream<SessionEvent>
-    nonisolated let continuation: AsyncStream<SessionEvent>.Continuation
+    nonisolated let continuation: SessionEventSink
     let client: RobofyClient
     let logger: Logger
     let retry: RetryPolicy
@@ -55,12 +55,16 @@ public actor ChatSession {
     private var current: (id: Int, task: Task<Turn, Never>)?
     private let clock = ContinuousClock()
 
+    /// `taps` see every event, in order, before `events` delivers it (autosave, event log).
     public init(client: RobofyClient, retry: RetryPolicy = .init(),
-                logger: Logger = Logger(label: "robofy.session", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                logger: Logger = Logger(label: "robofy.session", factory: { _ in SwiftLogNoOpLogHandler() }),
+                taps: [SessionEventTap] = []) {
         self.client = client
         self.retry = retry
         self.logger = logger
-        (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+        let (stream, cont) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+        events = stream
+        continuation = SessionEventSink(continuation: cont, taps: taps)
     }
 
     // MARK: State the UI may read
@@ -265,21 +269,34 @@ public actor ChatSession {
                 let (info, stream) = try await client.send(request, token: token)
                 acc.noteFirstByte(since())
                 continuation.yield(.response(turnID: start.id, info))
+                // The events of the chunks that arrived together are delivered together:
+                // a consumer then wakes once per burst, not once per event.
+                var burst: [SessionEvent] = []
+                func deliver() {
+                    for e in burst { continuation.yield(e) }
+                    burst.removeAll(keepingCapacity: true)
+                }
                 do {
-                    for try await event in stream {
+                    var chunks = stream.makeAsyncIterator()
+                    while let event = try await chunks.next() {
                         let t = since()
-                        continuation.yield(.chunk(turnID: start.id, event, offset: t))
+                        burst.append(.chunk(turnID: start.id, event, offset: t))
                         let change = acc.apply(event.chunk)
                         switch change {
-                        case .ignored: continue
+                        case .ignored:
+                            if !chunks.hasBuffered { deliver() }
+                            continue
                         case .text: acc.noteFirstText(t)
                         case .sessionID(let sid): sessionIDs[start.agentID] = sid
                         default: break
                         }
-                        continuation.yield(.change(turnID: start.id, change))
+                        burst.append(.change(turnID: start.id, change))
+                        if !chunks.hasBuffered || Task.isCancelled { deliver() }
                         if Task.isCancelled { break }
                     }
+                    deliver()
                 } catch {
+                    deliver()
                     if Task.isCancelled || error == .cancelled {
                         acc.close(.stopped, duration: since())
                     } else {

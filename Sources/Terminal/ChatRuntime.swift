@@ -50,7 +50,8 @@ public struct RuntimeNotice: Sendable, Equatable {
 public final class ChatRuntime {
     enum LoopEvent: Sendable {
         case input
-        case session(SessionEvent)
+        /// Session events are waiting in `pendingSession`.
+        case session
         case frame
         case tick
         case signal(Int32)
@@ -73,6 +74,10 @@ public final class ChatRuntime {
     var continuation: AsyncStream<LoopEvent>.Continuation?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
+    /// Session events not applied yet. A fast answer brings thousands of events a
+    /// second: they are applied in bursts (before each turn of the loop, and at the
+    /// latest before the next frame), not each on a turn of its own.
+    let mailbox = SessionMailbox()
     var startupNoticeShown = false
 
     public init(session: ChatSession, state: AppState, options: RuntimeOptions) {
@@ -99,8 +104,11 @@ public final class ChatRuntime {
         let watcher = InputWatcher(cont)
         watcher.start()
         defer { watcher.stop() }
-        let forward = Task { [session] in
-            for await e in session.events { cont.yield(.session(e)) }
+        // Off the main actor, so that a long burst of events never holds up a frame.
+        let forward = Task.detached { [session, mailbox] in
+            for await e in session.events {
+                if mailbox.push(e) { cont.yield(.session) }
+            }
         }
         defer { forward.cancel() }
         let forwardNotices = Task { [notices = options.notices] in
@@ -144,18 +152,14 @@ public final class ChatRuntime {
         draw()
 
         loop: for await event in stream {
+            // Session events that came in first are applied first.
+            applyPendingSession()
             switch event {
             case .input:
                 for input in driver.readInput() { handle(input) }
                 watcher.resume()
-            case .session(let e):
-                if case .connected = e { sawConnected = true }
-                _ = state.reduce(.session(e))
-                if case .connected = e, !startupNoticeShown, let n = options.startupNotice {
-                    startupNoticeShown = true
-                    _ = state.reduce(.notice(n.text, isError: n.isError))
-                }
-                dirty = true
+            case .session:
+                break
             case .frame:
                 framePending = false
                 _ = state.reduce(.tick(now))
@@ -179,6 +183,9 @@ public final class ChatRuntime {
             if state.shouldQuit { break }
             updateTicker()
             scheduleFrame()
+            // A pending frame applies the events that come meanwhile; without one, the
+            // next event wakes the loop.
+            if framePending { mailbox.disarm() } else if mailbox.arm() { cont.yield(.session) }
         }
         ticker?.cancel()
         cmdCont.finish()
@@ -189,6 +196,20 @@ public final class ChatRuntime {
         Task { await session.close(); doneCont.yield() }
         Task { try? await Task.sleep(for: .seconds(1)); doneCont.yield() }
         for await _ in done { break }  // whichever comes first
+    }
+
+    func applyPendingSession() {
+        let events = mailbox.take()
+        guard !events.isEmpty else { return }
+        for e in events {
+            if case .connected = e { sawConnected = true }
+            _ = state.reduce(.session(e))
+            if case .connected = e, !startupNoticeShown, let n = options.startupNotice {
+                startupNoticeShown = true
+                _ = state.reduce(.notice(n.text, isError: n.isError))
+            }
+        }
+        dirty = true
     }
 
     func handle(_ input: TerminalInput) {
@@ -260,7 +281,9 @@ public final class ChatRuntime {
 
     /// Animations (loader, spinner) need a clock only while something moves.
     func updateTicker() {
-        let animating = state.isBusy || state.quitArmedAt != nil
+        // A transient status line (shown 8 s) also needs the clock, or it would stay until the next key.
+        let statusShowing = state.status != nil && !state.statusIsError && state.now - state.statusAt < 8.2
+        let animating = state.isBusy || state.quitArmedAt != nil || statusShowing
         if animating, ticker == nil {
             let cont = continuation
             ticker = Task {
@@ -300,6 +323,49 @@ public final class ChatRuntime {
         if let top = f.inspectorScroll { state.inspectorScroll = top }
         frame = f
         driver.draw(f.canvas)
+    }
+}
+
+/// Session events on their way to the main loop. The loop asks to be woken (`arm`)
+/// only when no frame is pending: a pending frame applies whatever came meanwhile.
+final class SessionMailbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [SessionEvent] = []
+    private var wake = true
+
+    /// Adds an event; true when the loop should be woken.
+    func push(_ e: SessionEvent) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        events.append(e)
+        let w = wake
+        wake = false
+        return w
+    }
+
+    func take() -> [SessionEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        var out: [SessionEvent] = []
+        swap(&out, &events)
+        return out
+    }
+
+    /// Wake the loop on the next event; true when events are already waiting.
+    func arm() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if events.isEmpty {
+            wake = true
+            return false
+        }
+        return true
+    }
+
+    func disarm() {
+        lock.lock()
+        wake = false
+        lock.unlock()
     }
 }
 

@@ -46,6 +46,8 @@ public enum AppCommand: Sendable, Equatable {
     case endSession
     case reset
     case saveTranscript(markdown: String, agentName: String)
+    /// Save the conversation so far as a test script (`robofy-tui run`).
+    case saveScript
     case quit
 }
 
@@ -93,6 +95,8 @@ public enum Overlay: Sendable, Equatable {
     case reset(confirmSelected: Bool)
     /// The configuration report (every handshake field), scrolled by `scroll` lines.
     case report(scroll: Int)
+    /// The inspector: handshake, requests, events and timings (F8).
+    case inspector
 }
 
 public enum Focus: Sendable, Equatable {
@@ -138,6 +142,12 @@ public struct AppState: Sendable {
     public var noColor: Bool
     /// Preview mode: no chat is sent.
     public var previewOnly = false
+    /// What the inspector shows (F8).
+    public var inspector = InspectorState()
+    /// The inspector's first line on screen (-1: the start of the latest turn).
+    public var inspectorScroll = 0
+    /// The inspector follows new lines at the bottom.
+    public var inspectorFollow = false
     var nextMessageID = 1
 
     public init(themeSpec: ThemeSpec = ThemeSpec(), forceDark: Bool? = nil, noColor: Bool = false) {

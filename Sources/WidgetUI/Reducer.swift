@@ -18,6 +18,11 @@ extension AppState {
             setStatus(text, error: isError)
             return []
         case .wheel(let lines):
+            if overlay == .inspector {
+                if lines > 0 { inspectorFollow = false }
+                inspectorScroll = max(0, max(0, inspectorScroll) - lines)
+                return []
+            }
             scroll = max(0, scroll + lines)
             return []
         case .paste(let text):
@@ -127,6 +132,8 @@ extension AppState {
             default: break
             }
             return []
+        case .inspector:
+            return inspectorKey(key)
         case .none:
             break
         }
@@ -162,6 +169,11 @@ extension AppState {
         case .function(7):
             if handshake != nil { overlay = .report(scroll: 0) } else { setStatus("No handshake yet.") }
             return []
+        case .function(8):
+            openInspector()
+            return []
+        case .function(9):
+            return saveScriptCommand()
         case .pageUp:
             scroll += max(1, messageAreaHeight - 2)
             return []
@@ -283,6 +295,7 @@ extension AppState {
     // MARK: Session events
 
     mutating func applySession(_ e: SessionEvent) {
+        inspector.record(e)
         switch e {
         case .connecting:
             connection = .connecting
@@ -301,10 +314,10 @@ extension AppState {
             ensureConversation(clean)
             focus = .input
         case .turnStarted(let turn):
-            var c = conversations[turn.agentID] ?? Conversation()
-            c.messages.append(newMessage(.user, turn.userText))
-            c.messages.append(newMessage(.agent, "", turnID: turn.id, status: .streaming))
-            conversations[turn.agentID] = c
+            let user = newMessage(.user, turn.userText)
+            let answer = newMessage(.agent, "", turnID: turn.id, status: .streaming)
+            // Appended in place: a copy of the conversation would copy every message.
+            conversations[turn.agentID, default: Conversation()].messages.append(contentsOf: [user, answer])
             activeTurn = turn.id
             activeTurnStarted = now
             if statusIsError || status == Self.quitHint { setStatus(nil) }
@@ -354,14 +367,25 @@ extension AppState {
     }
 
     /// Finds the agent message of a turn (searching from the end) and changes it.
+    ///
+    /// The message is changed in place: changing a copy of the conversation would copy
+    /// the message list and the whole answer text on every delta. The current agent's
+    /// conversation is searched first (turn ids are unique across conversations).
     mutating func updateMessage(turnID: Int, _ change: (inout ChatMessage) -> Bool) {
-        for (agentID, var c) in conversations {
-            guard let i = c.messages.lastIndex(where: { $0.turnID == turnID && $0.role == .agent }) else { continue }
-            if change(&c.messages[i]) {
-                c.messages[i].version += 1
-                conversations[agentID] = c
+        func index(in c: Conversation) -> Int? {
+            c.messages.lastIndex(where: { $0.turnID == turnID && $0.role == .agent })
+        }
+        var found: (key: String, index: Int)?
+        if let a = agentID, let c = conversations[a], let i = index(in: c) {
+            found = (a, i)
+        } else {
+            for (key, c) in conversations where key != agentID {
+                if let i = index(in: c) { found = (key, i); break }
             }
-            return
+        }
+        guard let (key, i) = found else { return }
+        if change(&conversations[key]!.messages[i]) {
+            conversations[key]!.messages[i].version += 1
         }
     }
 

@@ -7,6 +7,8 @@ public struct Frame: Sendable {
     public var canvas: Canvas
     public var hits: [(Rect, HitTarget)]
     public var scroll: Int
+    /// The inspector's first line shown, after clamping (when it is open).
+    public var inspectorScroll: Int? = nil
 
     public func target(x: Int, y: Int) -> HitTarget? {
         hits.last { $0.0.contains(x: x, y: y) }?.1
@@ -39,6 +41,21 @@ public final class Renderer {
     }
     private var cache: [Int: (key: CacheKey, lines: [LineItem])] = [:]
     private var cacheTheme: Theme?
+    /// The answer streaming in (or streamed last), laid out incrementally.
+    private var stream: StreamLayout?
+
+    /// An answer's text as a `MarkdownStream`, with the line items of its frozen
+    /// lines: a frame lays out only the text that can still change.
+    final class StreamLayout {
+        let id: Int
+        let markdown = MarkdownStream()
+        var items: [LineItem] = []
+        var generation = -1
+        var width = 0
+        var theme: Theme?
+        init(id: Int) { self.id = id }
+    }
+    let inspectorCache = InspectorCache()
 
     public init() {}
 
@@ -149,15 +166,17 @@ public final class Renderer {
         if !menu.isEmpty { canvas.put(menu, x: w - 2 - DisplayWidth.of(menu), y: footerTop, style: t.status) }
 
         // Overlays.
+        var inspectorTop: Int?
         switch s.overlay {
         case .none: break
         case .help: drawHelp(&canvas, s)
         case .agents(let selected): drawAgents(&canvas, s, selected: selected, hits: &hits)
         case .reset(let confirm): drawReset(&canvas, s, confirmSelected: confirm, hits: &hits)
         case .report(let scroll): drawReport(&canvas, s, scroll: scroll)
+        case .inspector: inspectorTop = drawInspector(&canvas, s, cache: inspectorCache)
         }
         if s.overlay != .none { canvas.cursor = nil }
-        return Frame(canvas: canvas, hits: hits, scroll: scroll)
+        return Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
     }
 
     static func agentLine(_ s: AppState, width: Int) -> (text: String, hint: String?) {
@@ -207,33 +226,42 @@ public final class Renderer {
     func conversationLines(_ s: AppState, width w: Int, height areaH: Int) -> ([LineItem], Int, Int) {
         guard areaH > 0 else { return ([], 0, 0) }
         let messages = s.conversation.messages
-        var blocks: [[LineItem]] = []
+        // Pieces of the layout, bottom first (a long answer is several pieces, shared
+        // with the layout caches: only the visible lines are copied).
+        var blocks: [ArraySlice<LineItem>] = []
         var total = 0
         let need = s.scroll + areaH
         // Quick questions follow the greeting until the user speaks.
         let quick = s.visibleQuickQuestions
         if !quick.isEmpty {
             let qb = quickQuestionLines(quick, s: s, width: w)
-            blocks.append(qb)
+            blocks.append(qb[...])
             total += qb.count
         }
         var i = messages.count - 1
         while i >= 0, total < need {
             let m = messages[i]
-            let lines = layout(m, s: s, width: w)
-            blocks.append(lines)
-            total += lines.count
+            for part in layoutParts(m, s: s, width: w).reversed() {
+                blocks.append(part)
+                total += part.count
+            }
             i -= 1
         }
         let reachedTop = i < 0
         var scroll = s.scroll
         if reachedTop { scroll = min(scroll, max(0, total - areaH)) }
-        var all: [LineItem] = []
-        all.reserveCapacity(total)
-        for b in blocks.reversed() { all.append(contentsOf: b) }
-        let end = all.count - scroll
+        let end = total - scroll
         let start = max(0, end - areaH)
-        return (Array(all[start..<max(start, end)]), scroll, 0)
+        var visible: [LineItem] = []
+        visible.reserveCapacity(max(0, end - start))
+        var offset = 0
+        for b in blocks.reversed() {
+            if offset >= end { break }
+            let lo = max(start, offset), hi = min(end, offset + b.count)
+            if lo < hi { visible.append(contentsOf: b[(b.startIndex + lo - offset)..<(b.startIndex + hi - offset)]) }
+            offset += b.count
+        }
+        return (visible, scroll, 0)
     }
 
     func quickQuestionLines(_ qs: [String], s: AppState, width w: Int) -> [LineItem] {
@@ -269,15 +297,27 @@ public final class Renderer {
     }
 
     func layout(_ m: ChatMessage, s: AppState, width w: Int) -> [LineItem] {
+        let parts = layoutParts(m, s: s, width: w)
+        return parts.count == 1 ? Array(parts[0]) : Array(parts.joined())
+    }
+
+    /// A message's lines, in pieces (one, except for an answer streaming in).
+    func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
         let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
         let key = CacheKey(id: m.id, version: m.version, width: w)
-        if !isActive, let c = cache[m.id], c.key == key { return c.lines }
-        var lines = layoutUncached(m, s: s, width: w)
+        if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
+        var parts = layoutUncached(m, s: s, width: w)
         if isActive, m.text.isEmpty {
+            var lines = Array(parts.joined())
             lines.insert(contentsOf: loaderLines(s, width: w), at: max(0, lines.count - 1))
+            parts = [lines[...]]
         }
-        if !isActive { cache[m.id] = (key, lines) }
-        return lines
+        if !isActive {
+            let lines = parts.count == 1 ? Array(parts[0]) : Array(parts.joined())
+            cache[m.id] = (key, lines)
+            return [lines[...]]
+        }
+        return parts
     }
 
     func loaderLines(_ s: AppState, width w: Int) -> [LineItem] {
@@ -294,17 +334,17 @@ public final class Renderer {
                          line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble))]
     }
 
-    func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [LineItem] {
+    func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
         let t = s.theme
         let blank = LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)
         switch m.role {
         case .notice:
             let text = Sanitizer.clean(m.text)
-            return Wrapper.wrap(text, width: w - 4).map { line in
+            return [(Wrapper.wrap(text, width: w - 4).map { line in
                 let lw = DisplayWidth.of(line)
                 return LineItem(x: max(1, (w - lw) / 2), fillX: 0, fillWidth: 0, fillStyle: t.base,
                                 line: StyledLine([Span(line)]), base: t.notice)
-            } + [blank]
+            } + [blank])[...]]
         case .user:
             let maxBubble = max(10, w - 10)
             let wrapped = Wrapper.wrap(Sanitizer.clean(m.text), width: maxBubble - 2)
@@ -317,7 +357,7 @@ public final class Renderer {
                                     line: StyledLine([Span(line)]), base: t.userBubble))
             }
             out.append(blank)
-            return out
+            return [out[...]]
         case .greeting, .agent:
             let bubbleW = max(10, w - 8)
             let textW = bubbleW - 2
@@ -338,9 +378,31 @@ public final class Renderer {
                 }
                 for l in Wrapper.wrap(text, width: textW) { add(StyledLine([Span(l)]), t.tool.withBackground(bubble)) }
             }
-            let text = Sanitizer.clean(m.text)
-            if !text.isEmpty {
-                for l in Markdown.render(text, width: textW) { add(l, bubble) }
+            var head: ArraySlice<LineItem>?
+            var frozen: ArraySlice<LineItem> = []
+            if m.role == .agent, m.turnID == s.activeTurn || stream?.id == m.id {
+                // An answer streaming in: only the text after its frozen lines is laid out.
+                let sl = stream?.id == m.id ? stream! : StreamLayout(id: m.id)
+                stream = sl
+                let tail = sl.markdown.render(m.text, width: textW)
+                if sl.generation != sl.markdown.generation || sl.width != w || sl.theme != t {
+                    sl.items = []
+                    sl.generation = sl.markdown.generation
+                    sl.width = w
+                    sl.theme = t
+                }
+                for l in sl.markdown.frozen[sl.items.count...] {
+                    sl.items.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: l, base: bubble))
+                }
+                head = out[...]
+                frozen = sl.items[...]
+                out = []
+                for l in tail { add(l, bubble) }
+            } else {
+                let text = Sanitizer.clean(m.text)
+                if !text.isEmpty {
+                    for l in Markdown.render(text, width: textW) { add(l, bubble) }
+                }
             }
             if s.config.behaviour.enableSources, !m.sources.isEmpty {
                 add(StyledLine([Span("Sources:", [.bold])]), t.source.withBackground(bubble))
@@ -367,7 +429,8 @@ public final class Renderer {
                 add(StyledLine([Span("⚠ No answer")]), t.error.withBackground(bubble))
             }
             out.append(blank)
-            return out
+            if let head { return [head, frozen, out[...]] }
+            return [out[...]]
         }
     }
 
@@ -396,7 +459,9 @@ public final class Renderer {
             ("F2", "choose the agent"), ("F3, Ctrl-X", h.endSessionLabel.isEmpty ? "reset chat" : "reset chat"),
             ("F4", h.endSessionLabel), ("F5, Ctrl-S", h.downloadTranscriptLabel), ("F6, Ctrl-R", "reconnect"),
             ("Ctrl-W / Ctrl-U / Ctrl-K", "delete word / to start / to end"),
-            ("Ctrl-A / Ctrl-E", "start / end of line"), ("F7", "configuration report"), ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
+            ("Ctrl-A / Ctrl-E", "start / end of line"), ("F7", "configuration report"),
+            ("F8", "inspector: requests, events, timings"), ("F9", "save the chat as a test script"),
+            ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
         ]
         let bw = min(s.width - 2, 64)
         let r = box(&canvas, s, width: bw, height: rows.count + 4)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RobofyAPI
 
 /// A swift-log handler that appends lines to a file (stdout belongs to ncurses).
 struct FileLogHandler: LogHandler {
@@ -47,14 +48,7 @@ struct FileLogHandler: LogHandler {
 /// Removes anything that looks like a bearer token or JWT before it is written anywhere.
 enum Redactor {
     static func redact(_ s: String) -> String {
-        var out = s
-        if let r = try? NSRegularExpression(pattern: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]+") {
-            out = r.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "Bearer [redacted]")
-        }
-        if let r = try? NSRegularExpression(pattern: "eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+") {
-            out = r.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "[redacted token]")
-        }
-        return out
+        Redaction.redact(s)
     }
 }
 

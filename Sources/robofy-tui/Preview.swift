@@ -37,17 +37,9 @@ struct Preview: AsyncParsableCommand {
     @Flag(name: .long, help: "Preview the narrow (mobile) layout.")
     var mobile = false
 
-    @Option(name: .long, help: "Theme: default, high-contrast, monochrome, or a theme file.")
-    var theme: String?
-
-    @Flag(name: .long, help: "Use the light look, whatever theme_mode says.")
-    var light = false
-
-    @Flag(name: .long, help: "Use the dark look, whatever theme_mode says.")
-    var dark = false
+    @OptionGroup var look: LookOptions
 
     func validate() throws {
-        if light && dark { throw ValidationError("Choose --light or --dark, not both.") }
         _ = try parsedSize()
     }
 
@@ -85,11 +77,8 @@ struct Preview: AsyncParsableCommand {
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let src = try source(env: env)
-        let spec: ThemeSpec
-        do { spec = try ThemeLoader.load(theme, env: env) } catch let e as ThemeError {
-            throw ValidationError("Theme: \(e.description)")
-        }
-        let forceDark: Bool? = dark ? true : light ? false : nil
+        let spec = try look.themeSpec(env: env)
+        let forceDark = look.forceDark
 
         if print || report {
             let h = try await fetchHandshake(src)

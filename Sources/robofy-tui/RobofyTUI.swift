@@ -69,11 +69,8 @@ struct TargetOptions: ParsableArguments {
     }
 }
 
-/// How the chat looks and behaves.
-struct UIOptions: ParsableArguments {
-    @Flag(name: .long, help: "Chat line by line on stdin/stdout instead of the full-screen UI.")
-    var plain = false
-
+/// The look: theme and light/dark, shared by the chat and the preview.
+struct LookOptions: ParsableArguments {
     @Option(name: .long, help: "Theme: default, high-contrast, monochrome, or a theme file.")
     var theme: String?
 
@@ -82,6 +79,27 @@ struct UIOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Use the dark look, whatever theme_mode says.")
     var dark = false
+
+    var forceDark: Bool? { dark ? true : light ? false : nil }
+
+    func validate() throws {
+        if light && dark { throw ValidationError("Choose --light or --dark, not both.") }
+    }
+
+    /// The chosen theme, or a message naming the broken file, line and key.
+    func themeSpec(env: [String: String]) throws -> ThemeSpec {
+        do { return try ThemeLoader.load(theme, env: env) } catch let e as ThemeError {
+            throw ValidationError("Theme: \(e.description)")
+        }
+    }
+}
+
+/// How the chat looks and behaves.
+struct UIOptions: ParsableArguments {
+    @Flag(name: .long, help: "Chat line by line on stdin/stdout instead of the full-screen UI.")
+    var plain = false
+
+    @OptionGroup var look: LookOptions
 
     @Option(name: .long, help: "Folder for downloaded transcripts (default: the current folder).")
     var downloadDir: String?
@@ -99,11 +117,7 @@ struct UIOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Start with N synthetic messages in the conversation.", visibility: .hidden))
     var benchPreload: Int = 0
 
-    var forceDark: Bool? { dark ? true : light ? false : nil }
-
-    func validate() throws {
-        if light && dark { throw ValidationError("Choose --light or --dark, not both.") }
-    }
+    var forceDark: Bool? { look.forceDark }
 
     func makeLogger(_ label: String) throws -> Logger {
         guard let path = logFile else {
@@ -115,11 +129,8 @@ struct UIOptions: ParsableArguments {
 
     func makeState() throws -> AppState {
         let env = ProcessInfo.processInfo.environment
-        let spec: ThemeSpec
-        do { spec = try ThemeLoader.load(theme, env: env) } catch let e as ThemeError {
-            throw ValidationError("Theme: \(e.description)")
-        }
-        return AppState(themeSpec: spec, forceDark: forceDark, noColor: ColorDepth.detect(env) == .none)
+        return AppState(themeSpec: try look.themeSpec(env: env), forceDark: forceDark,
+                        noColor: ColorDepth.detect(env) == .none)
     }
 }
 
@@ -127,6 +138,7 @@ struct UIOptions: ParsableArguments {
 enum ChatRunner {
     static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String,
                     qa qaSettings: QASettings? = nil) async throws {
+        var state = try ui.makeState()  // a broken theme file stops here, in every mode, before any client exists
         let logger = try ui.makeLogger("robofy")
         let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
         let qa = QASession(settings: qaSettings ?? QASettings(autosave: false, recordTarget: .service(target)),
@@ -145,7 +157,6 @@ enum ChatRunner {
             if code != 0 { throw ExitCode(code) }
             return
         }
-        var state = try ui.makeState()
         state.targetDescription = description
         if ui.benchPreload > 0 { BenchPreload.apply(&state, agentID: target.chatbotID, messages: ui.benchPreload) }
         var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? FileManager.default.currentDirectoryPath,
@@ -153,6 +164,7 @@ enum ChatRunner {
         options.maxFPS = 60
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice
+        state.inspector.transcriptPath = qa.transcriptPath
         options.notices = qa.notices
         let scriptDir = options.downloadDirectory
         options.saveScript = { try qa.saveScriptNow(directory: scriptDir) }

@@ -73,7 +73,8 @@ final class Tmux {
         var args = ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
         for (k, v) in env { args += ["-e", "\(k)=\(v)"] }
         args.append(command)
-        let r = sh(args)
+        // tmux decides UTF-8 handling from its own locale, whatever the CI environment has.
+        let r = sh(args, env: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"])
         guard r.status == 0 else { throw E2EError("tmux new-session failed: \(r.out)") }
         sh(["tmux", "-L", socket, "set-option", "-t", name, "remain-on-exit", "on"])
         sh(["tmux", "-L", socket, "set-option", "-g", "set-clipboard", "on"])

@@ -42,6 +42,17 @@ private struct MDBlocks {
     var out: [StyledLine] = []
     var pendingBlank = false
     var listIndents: [Int] = []
+    /// Lines were output before `out` (a resumed render, see `MarkdownStream`).
+    var hasEarlierOutput = false
+    /// Record checkpoints (the top level of a `MarkdownStream` render).
+    var recording = false
+    /// Lines before this index can no longer change (for checkpoints).
+    var finalLines = 0
+    /// The last line index a list item looked ahead to (for checkpoints).
+    var lookahead = -1
+    /// The latest checkpoint: resuming at `line` with `state` continues this render
+    /// exactly, and the first `final` lines of `out` can no longer change.
+    var checkpoint: (line: Int, final: Int, state: MDResumeState)?
 
     static func render(_ lines: ArraySlice<Substring>, width: Int, depth: Int) -> [StyledLine] {
         var r = MDBlocks(width: width, depth: depth)
@@ -50,15 +61,126 @@ private struct MDBlocks {
     }
 
     private mutating func emit(_ lines: [StyledLine]) {
-        if pendingBlank && !out.isEmpty { out.append(StyledLine()) }
+        if pendingBlank && (!out.isEmpty || hasEarlierOutput) { out.append(StyledLine()) }
         pendingBlank = false
         out.append(contentsOf: lines)
     }
 
-    private mutating func run(_ lines: ArraySlice<Substring>) {
+    // MARK: Checkpoints (streaming)
+
+    /// Notes that the render could resume at block start `i`. Every line examined so
+    /// far must be final: the block before `i` was ended by looking at line `i`.
+    private mutating func blockCheckpoint(_ i: Int, _ lines: ArraySlice<Substring>) {
+        guard recording, max(i, lookahead) < finalLines else { return }
+        checkpoint = (i, out.count, MDResumeState(pendingBlank: pendingBlank, listIndents: listIndents,
+                                                  hasEarlierOutput: hasEarlierOutput || !out.isEmpty, mode: .block))
+    }
+
+    /// Notes that the render could resume inside a paragraph or code block at line
+    /// `i` (lines before `i` consumed and complete); `rendered` lines of the block
+    /// are final. The block's own emit adds a pending blank line first.
+    private mutating func innerCheckpoint(_ i: Int, _ lines: ArraySlice<Substring>, rendered: Int, mode: MDResumeState.Mode) {
+        guard recording, max(i - 1, lookahead) < finalLines else { return }
+        let blank = pendingBlank && (!out.isEmpty || hasEarlierOutput) ? 1 : 0
+        let final = out.count + blank + rendered
+        checkpoint = (i, final, MDResumeState(pendingBlank: false, listIndents: listIndents,
+                                              hasEarlierOutput: hasEarlierOutput || final > 0, mode: mode))
+    }
+
+    /// A paragraph line without inline syntax (no `\\`, backtick, `*`, `_`, `[`, `<` or
+    /// "://"): its inline parse is the text itself, nothing after it can pair with
+    /// anything in it, and it spends no link budget. Leading lines like these render
+    /// the same one by one as together with the rest of their paragraph.
+    static func isPlain(_ line: Substring) -> Bool {
+        var colons = 0
+        for b in line.utf8 {
+            switch b {
+            case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+                 UInt8(ascii: "<"):
+                return false
+            case UInt8(ascii: ":"):
+                colons = 1
+            case UInt8(ascii: "/"):
+                if colons >= 1 {
+                    if colons == 2 { return false }
+                    colons = 2
+                }
+            default:
+                colons = 0
+            }
+        }
+        return true
+    }
+
+    /// A paragraph while streaming: its leading plain lines are rendered one by one,
+    /// so that a checkpoint can fall between them. Same lines as `renderParagraph`.
+    private mutating func streamParagraph(_ lines: ArraySlice<Substring>, from start: Int, first: Substring?,
+                                          joinedBefore: Int) -> Int {
+        var i = start
+        let end = lines.endIndex
+        var rendered: [StyledLine] = []
+        var rest: [Substring] = []
+        var joined = joinedBefore   // bytes of the paragraph before `rest`, with their line breaks
+        func add(_ line: Substring) {
+            if rest.isEmpty && Self.isPlain(line) {
+                rendered.append(contentsOf: Wrapper.wrap([Span(String(line))], width: width))
+                joined += line.utf8.count + 1
+            } else {
+                rest.append(line)
+            }
+        }
+        if let first {
+            add(first)
+            i += 1
+        }
+        while i < end {
+            if rest.isEmpty { innerCheckpoint(i, lines, rendered: rendered.count, mode: .paragraph(joinedBytes: joined)) }
+            let (ni, nrest) = Self.splitIndent(lines[i])
+            if nrest.isEmpty || Self.startsBlock(nrest, indent: ni, inList: false) { break }
+            add(nrest)
+            i += 1
+        }
+        if !rest.isEmpty {
+            let text = Self.joinLines(rest)
+            // The link budget of the whole paragraph, as `renderParagraph` would give it.
+            let spans = MDInline.parse(text, base: [], budgetBytes: joined + text.utf8.count)
+            rendered.append(contentsOf: Wrapper.wrap(spans, width: width))
+        }
+        emit(rendered)
+        return i
+    }
+
+    /// A fenced code block while streaming: each line is rendered as it is read
+    /// (code lines render on their own), so that a checkpoint can fall between them.
+    private mutating func streamFence(_ lines: ArraySlice<Substring>, from start: Int, fence: MDFence,
+                                      indent: Int) -> Int {
+        var i = start
+        let end = lines.endIndex
+        var rendered: [StyledLine] = []
+        while i < end {
+            innerCheckpoint(i, lines, rendered: rendered.count, mode: .fence(fence, indent: indent))
+            let (_, crest) = Self.splitIndent(lines[i])
+            if fence.isClosed(by: crest) {
+                i += 1
+                break
+            }
+            rendered.append(contentsOf: renderCode([Self.dropSpaces(lines[i], upTo: indent)], indent: indent))
+            i += 1
+        }
+        emit(rendered)
+        return i
+    }
+
+    mutating func run(_ lines: ArraySlice<Substring>, resume: MDResumeState.Mode = .block) {
         var i = lines.startIndex
         let end = lines.endIndex
+        switch resume {
+        case .block: break
+        case .paragraph(let joined): i = streamParagraph(lines, from: i, first: nil, joinedBefore: joined)
+        case .fence(let fence, let indent): i = streamFence(lines, from: i, fence: fence, indent: indent)
+        }
         while i < end {
+            blockCheckpoint(i, lines)
             let (indent, rest) = Self.splitIndent(lines[i])
             if rest.isEmpty {
                 pendingBlank = true
@@ -69,6 +191,10 @@ private struct MDBlocks {
             // Fenced code block.
             if let fence = MDFence(rest) {
                 i += 1
+                if recording {
+                    i = streamFence(lines, from: i, fence: fence, indent: indent)
+                    continue
+                }
                 var code: [Substring] = []
                 while i < end {
                     let (_, crest) = Self.splitIndent(lines[i])
@@ -131,6 +257,7 @@ private struct MDBlocks {
                         // paragraph of the item follows.
                         var j = i
                         while j < end && Self.splitIndent(lines[j]).1.isEmpty { j += 1 }
+                        lookahead = max(lookahead, j)
                         guard j < end else { break }
                         let (ji, jrest) = Self.splitIndent(lines[j])
                         if ji >= max(contentColumn, 1) && MDListItem(jrest) == nil && MDFence(jrest) == nil {
@@ -149,6 +276,11 @@ private struct MDBlocks {
             }
 
             // Paragraph: lines up to a blank line or the start of another block.
+            if recording {
+                if indent == 0 { listIndents = [] }
+                i = streamParagraph(lines, from: i, first: rest, joinedBefore: 0)
+                continue
+            }
             var para: [Substring] = [rest]
             i += 1
             while i < end {
@@ -374,6 +506,142 @@ private struct MDBlocks {
     }
 }
 
+// MARK: - Streaming
+
+/// Where a resumed render of a stream starts, and the block state there.
+private struct MDResumeState {
+    enum Mode {
+        case block
+        /// Inside a paragraph whose lines so far were plain (`joinedBytes`: their
+        /// UTF-8 length with line breaks, for the link budget).
+        case paragraph(joinedBytes: Int)
+        case fence(MDFence, indent: Int)
+    }
+    var pendingBlank = false
+    var listIndents: [Int] = []
+    var hasEarlierOutput = false
+    var mode: Mode = .block
+}
+
+/// Renders a text that only grows (an answer streaming in) again and again at a
+/// cost that does not grow with the text: the lines of the part that can no longer
+/// change are kept in `frozen`, and only the rest is sanitized and rendered again.
+///
+/// `frozen + render(text, width:)` is always exactly
+/// `Markdown.render(Sanitizer.clean(text), width:)`; a text that does not extend
+/// the previous one, or another width, starts over (and bumps `generation`).
+public final class MarkdownStream {
+    public private(set) var width = 0
+    /// Final lines of the text rendered last. Only grows until `generation` changes.
+    public private(set) var frozen: [StyledLine] = []
+    /// Bumped whenever `frozen` starts over.
+    public private(set) var generation = 0
+    /// The raw text `frozen` stands for: complete lines without escape sequences.
+    private var frozenRaw: [UInt8] = []
+    private var state = MDResumeState()
+
+    public init() {}
+
+    /// The lines of `text` (raw server text) after `frozen`, which may grow by this call.
+    public func render(_ text: String, width requested: Int) -> [StyledLine] {
+        let width = max(1, min(requested, Wrapper.maxWidth))
+        var text = text
+        return text.withUTF8 { raw in
+            if width != self.width || !Self.starts(raw, with: frozenRaw) { reset(width) }
+            return renderTail(raw)
+        }
+    }
+
+    private func reset(_ width: Int) {
+        self.width = width
+        frozen = []
+        frozenRaw = []
+        state = MDResumeState()
+        generation += 1
+    }
+
+    private static func starts(_ raw: UnsafeBufferPointer<UInt8>, with prefix: [UInt8]) -> Bool {
+        guard raw.count >= prefix.count else { return false }
+        return prefix.withUnsafeBufferPointer { p in
+            let n = p.count
+            var k = 0
+            while n - k >= 8 {
+                let a = UnsafeRawPointer(raw.baseAddress! + k).loadUnaligned(as: UInt64.self)
+                let b = UnsafeRawPointer(p.baseAddress! + k).loadUnaligned(as: UInt64.self)
+                if a != b { return false }
+                k += 8
+            }
+            while k < n {
+                if raw[k] != p[k] { return false }
+                k += 1
+            }
+            return true
+        }
+    }
+
+    private func renderTail(_ raw: UnsafeBufferPointer<UInt8>) -> [StyledLine] {
+        let start = frozenRaw.count
+        let n = raw.count
+        // Sanitize complete lines without escape sequences one by one: the sanitizer
+        // starts such a line fresh, so this is `Sanitizer.clean` of the whole tail.
+        // `settled` holds the line starts (clean offset, raw offset) where that holds.
+        var clean = ""
+        var settled: [(clean: Int, raw: Int)] = [(0, start)]
+        var lineStart = start
+        var k = start
+        scan: while k < n {
+            switch raw[k] {
+            case 0x1B:
+                break scan
+            case 0xC2 where k + 1 < n:   // C1 controls that start a sequence: U+0090, 98, 9B, 9D, 9E, 9F
+                switch raw[k + 1] {
+                case 0x90, 0x98, 0x9B, 0x9D, 0x9E, 0x9F: break scan
+                default: break
+                }
+            case 0x0A:
+                clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart...k]), as: UTF8.self))
+                lineStart = k + 1
+                settled.append((clean.utf8.count, lineStart))
+            default:
+                break
+            }
+            k += 1
+        }
+        if lineStart < n {
+            clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart..<n]), as: UTF8.self))
+        }
+
+        let lines = MDBlocks.splitLines(clean)
+        let utf8 = clean.utf8
+        func offset(_ line: Int) -> Int { utf8.distance(from: utf8.startIndex, to: lines[line].startIndex) }
+        // Lines that start before the last settled line start are complete and final.
+        let lastSettled = settled[settled.count - 1].clean
+        var finalLines = 0
+        while finalLines < lines.count && offset(finalLines) < lastSettled { finalLines += 1 }
+
+        var r = MDBlocks(width: width, depth: 0)
+        r.pendingBlank = state.pendingBlank
+        r.listIndents = state.listIndents
+        r.hasEarlierOutput = state.hasEarlierOutput
+        r.recording = true
+        r.finalLines = finalLines
+        r.run(lines[...], resume: state.mode)
+        guard let cp = r.checkpoint, cp.line > 0 else { return r.out }
+        // Freeze up to the checkpoint if it starts a raw line.
+        let at = offset(cp.line)
+        var lo = 0, hi = settled.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if settled[mid].clean < at { lo = mid + 1 } else { hi = mid }
+        }
+        guard settled[lo].clean == at else { return r.out }
+        frozen.append(contentsOf: r.out[..<cp.final])
+        frozenRaw.append(contentsOf: UnsafeBufferPointer(rebasing: raw[start..<settled[lo].raw]))
+        state = cp.state
+        return Array(r.out[cp.final...])
+    }
+}
+
 /// An opening code fence: three or more backticks or tildes.
 private struct MDFence {
     let char: Character
@@ -458,8 +726,10 @@ private struct MDListItem {
 // MARK: - Inline
 
 private enum MDInline {
-    static func parse(_ text: some StringProtocol, base: TextAttributes) -> [Span] {
-        var parser = MDInlineParser(Array(text.utf8), base: base, allowLinks: true, urlBudget: nil)
+    /// `budgetBytes`: the length the link budget is reckoned from (default: the text's).
+    static func parse(_ text: some StringProtocol, base: TextAttributes, budgetBytes: Int? = nil) -> [Span] {
+        var parser = MDInlineParser(Array(text.utf8), base: base, allowLinks: true,
+                                    urlBudget: budgetBytes.map { 4 * $0 + 4096 })
         return parser.parse()
     }
 }

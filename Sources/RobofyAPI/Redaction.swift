@@ -1,0 +1,79 @@
+import Foundation
+
+/// Removes secrets (the widget token) from text before it is shown, logged or saved.
+///
+/// Two layers: exact secrets the caller knows (the handshake token), and anything
+/// that looks like one (`Bearer …`, a JWT `eyJ….….…`), for secrets nobody told us about.
+public enum Redaction {
+    public static let placeholder = "[redacted]"
+
+    private static let bearer = try? NSRegularExpression(pattern: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]+")
+    private static let jwt = try? NSRegularExpression(
+        pattern: "eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+")
+
+    /// `s` with every known secret and every bearer token or JWT replaced.
+    public static func redact(_ s: String, secrets: some Collection<String> = [String]()) -> String {
+        var out = s
+        for secret in secrets where secret.count >= 8 && out.contains(secret) {
+            out = out.replacingOccurrences(of: secret, with: placeholder)
+        }
+        // Cheap checks first: most text (every streamed delta) has neither.
+        if out.range(of: "bearer", options: .caseInsensitive) != nil, let r = bearer {
+            out = r.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out),
+                                             withTemplate: "Bearer \(placeholder)")
+        }
+        if out.contains("eyJ"), let r = jwt {
+            out = r.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out),
+                                             withTemplate: placeholder)
+        }
+        return out
+    }
+
+    /// Request headers as they can be shown: `Authorization` never carries its value.
+    public static func headers(_ fields: [HTTPField]) -> [HTTPField] {
+        fields.map { f in
+            let name = f.name.lowercased()
+            if name == "authorization" || name == "proxy-authorization" {
+                let scheme = f.value.split(separator: " ").first.map(String.init) ?? ""
+                return HTTPField(f.name, scheme.lowercased() == "bearer" ? "Bearer \(placeholder)" : placeholder)
+            }
+            if name == "cookie" || name == "set-cookie" { return HTTPField(f.name, placeholder) }
+            return HTTPField(f.name, redact(f.value))
+        }
+    }
+}
+
+extension JSONValue {
+    /// Indented JSON text with sorted keys (for the inspector and saved scripts).
+    public func prettyText(indent: String = "  ") -> String {
+        var out = ""
+        writePretty(into: &out, level: 0, indent: indent)
+        return out
+    }
+
+    private func writePretty(into out: inout String, level: Int, indent: String) {
+        let pad = String(repeating: indent, count: level)
+        let inner = pad + indent
+        switch self {
+        case .array(let a) where !a.isEmpty:
+            out += "[\n"
+            for (i, v) in a.enumerated() {
+                out += inner
+                v.writePretty(into: &out, level: level + 1, indent: indent)
+                out += i == a.count - 1 ? "\n" : ",\n"
+            }
+            out += pad + "]"
+        case .object(let o) where !o.isEmpty:
+            out += "{\n"
+            let keys = o.keys.sorted()
+            for (i, k) in keys.enumerated() {
+                out += inner + JSONValue.quote(k) + ": "
+                (o[k] ?? .null).writePretty(into: &out, level: level + 1, indent: indent)
+                out += i == keys.count - 1 ? "\n" : ",\n"
+            }
+            out += pad + "}"
+        default:
+            out += compactText
+        }
+    }
+}

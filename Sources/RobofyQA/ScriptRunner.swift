@@ -1,0 +1,257 @@
+import DemoServer
+import Foundation
+import Logging
+import RobofyAPI
+import RobofySession
+import WidgetUI
+
+/// The outcome of one scripted turn.
+public struct TurnResult: Sendable, Equatable {
+    public var index: Int
+    public var send: String
+    public var name: String?
+    public var agent: String
+    /// What came back (nil when nothing was sent).
+    public var turn: Turn?
+    /// Why the turn failed; empty when it passed.
+    public var failures: [String]
+    /// True when the failure was not about the answer (no connection, unknown agent).
+    public var isError: Bool
+    public var seconds: Double
+
+    public var passed: Bool { failures.isEmpty }
+
+    /// The test case's name: `turn N: <name or message>`.
+    public var title: String {
+        let label = name ?? send.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let short = label.count > 80 ? String(label.prefix(79)) + "…" : label
+        return index == 0 ? short : "turn \(index): " + short
+    }
+}
+
+/// The outcome of a whole run.
+public struct RunReport: Sendable, Equatable {
+    public var suiteName: String
+    public var target: String
+    public var startedAt: Date
+    public var seconds: Double
+    public var results: [TurnResult]
+
+    public var failed: Int { results.filter { !$0.passed && !$0.isError }.count }
+    public var errors: Int { results.filter(\.isError).count }
+    public var passed: Bool { results.allSatisfy(\.passed) }
+}
+
+/// Options of a run beyond the script.
+public struct RunOptions: Sendable {
+    /// Overrides the script's target (e.g. from the command line).
+    public var target: Script.Target?
+    public var taps: [SessionEventTap] = []
+    public var logger: Logger = Logger(label: "robofy", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Default seconds a turn may take (the script's `timeout_seconds` wins).
+    public var timeoutSeconds: Double = 60
+    /// Pacing of the demo server's streamed answers, in milliseconds (nil: its default).
+    public var demoPaceMs: Int?
+    public var retry = RetryPolicy()
+    public init() {}
+}
+
+/// Checks an answer against expectations. Returns one readable reason per failure.
+public enum ExpectationCheck {
+    public static func failures(_ e: Expectations, turn t: Turn, seconds: Double) -> [String] {
+        var out: [String] = []
+        let expected = e.status ?? .complete
+        if t.status != expected {
+            var why = "status: expected \(expected.rawValue), got \(t.status.rawValue)"
+            if let err = t.errors.last { why += " (\(oneLine(err, 160)))" }
+            out.append(why)
+        } else if e.status == nil, let err = t.errors.first {
+            // Without an explicit status, an error reported inside the stream fails the turn too.
+            out.append("error: the answer reported \(quoted(oneLine(err, 160)))")
+        }
+        for s in e.contains where !t.answer.contains(s) {
+            out.append("contains \(quoted(s)): not in the answer \(quoted(oneLine(t.answer, 120)))")
+        }
+        for s in e.notContains where t.answer.contains(s) {
+            out.append("not_contains \(quoted(s)): the answer has it: \(quoted(excerpt(t.answer, around: s)))")
+        }
+        for p in e.matches {
+            guard let r = try? NSRegularExpression(pattern: p) else {
+                out.append("matches \(quoted(p)): not a valid regular expression")
+                continue
+            }
+            if r.firstMatch(in: t.answer, range: NSRange(t.answer.startIndex..., in: t.answer)) == nil {
+                out.append("matches \(quoted(p)): no match in the answer \(quoted(oneLine(t.answer, 120)))")
+            }
+        }
+        if let max = e.maxSeconds {
+            let took = t.timing.duration ?? seconds
+            if took > max {
+                out.append(String(format: "max_seconds %@: the turn took %.2f s", JSONValue.number(max).compactText, took))
+            }
+        }
+        let called = t.tools.map(\.name)
+        for name in e.toolCalled where !called.contains(name) {
+            out.append("tool_called \(quoted(name)): " + (called.isEmpty ? "no tool was called" : "called \(called.joined(separator: ", "))"))
+        }
+        if let want = e.finishReason, t.finishReason != want {
+            out.append("finish_reason: expected \(quoted(want)), got \(t.finishReason.map(quoted) ?? "none")")
+        }
+        return out
+    }
+
+    static func quoted(_ s: String) -> String { "“" + s + "”" }
+
+    static func oneLine(_ s: String, _ limit: Int) -> String {
+        let flat = Sanitizer.clean(s, allowNewlines: false).trimmingCharacters(in: .whitespaces)
+        return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
+    }
+
+    static func excerpt(_ s: String, around needle: String) -> String {
+        guard let r = s.range(of: needle) else { return oneLine(s, 120) }
+        let start = s.index(r.lowerBound, offsetBy: -40, limitedBy: s.startIndex) ?? s.startIndex
+        let end = s.index(r.upperBound, offsetBy: 40, limitedBy: s.endIndex) ?? s.endIndex
+        return (start > s.startIndex ? "…" : "") + oneLine(String(s[start..<end]), 200) + (end < s.endIndex ? "…" : "")
+    }
+}
+
+/// Runs scripts headless against the demo server or a Robofy deployment.
+public enum ScriptRunner {
+    /// Runs `script`. `progress` is told each result as it is known (for printing).
+    public static func run(_ script: Script, suiteName: String, options: RunOptions = .init(),
+                           progress: @Sendable (TurnResult) -> Void = { _ in }) async throws(ScriptError) -> RunReport {
+        guard let target = options.target ?? script.target else {
+            throw ScriptError("target: missing (use target: {demo: true} or {base_url, project_id, chatbot_id})")
+        }
+        var server: DemoServer?
+        let robofyTarget: RobofyTarget
+        let description: String
+        switch target {
+        case .demo:
+            var o = DemoServerOptions()
+            if let fault = script.fault {
+                do { o.faults = try DemoFaults(spec: fault) } catch { throw ScriptError("fault: \(error.message)") }
+            }
+            if let pace = options.demoPaceMs { o.defaultDeltaDelayMs = pace }
+            do {
+                server = try await DemoServer.start(o)
+            } catch {
+                throw ScriptError("the demo server could not start: \(error)")
+            }
+            let base = server?.baseURL ?? ""
+            robofyTarget = RobofyTarget(baseURL: base, projectID: DemoServer.projectID,
+                                        chatbotID: script.agent ?? DemoServer.chatbotID)
+            description = "the demo server" + (script.fault.map { " (fault \($0))" } ?? "")
+        case .service(let s):
+            if script.fault != nil { throw ScriptError("fault: fault knobs work with the demo target only") }
+            guard let chatbot = script.agent ?? s.chatbotID else {
+                throw ScriptError("agent: missing (the chatbot id to talk to)")
+            }
+            var t = RobofyTarget(baseURL: s.baseURL, projectID: s.projectID, chatbotID: chatbot, streaming: s.streaming)
+            if let p = s.streamPath { t.streamPath = p }
+            if let p = s.chatPath { t.chatPath = p }
+            do { _ = try t.url("/") } catch { throw ScriptError("target.base_url: \(error.userMessage)") }
+            robofyTarget = t
+            description = s.baseURL
+        }
+        let client = RobofyClient(target: robofyTarget, timeouts: RobofyTimeouts(stall: 30), logger: options.logger)
+        let session = ChatSession(client: client, retry: options.retry, logger: options.logger, taps: options.taps)
+        let report = await run(script, session: session, suiteName: suiteName, target: description,
+                               defaultTimeout: options.timeoutSeconds, progress: progress)
+        await session.close()
+        await server?.stop()
+        return report
+    }
+
+    /// Runs `script` on a session that is not yet connected (closing it is the caller's job).
+    public static func run(_ script: Script, session: ChatSession, suiteName: String, target: String,
+                           defaultTimeout: Double = 60, progress: @Sendable (TurnResult) -> Void = { _ in }) async -> RunReport {
+        let started = Date()
+        let clock = ContinuousClock.now
+        var results: [TurnResult] = []
+        func finish(_ r: TurnResult) {
+            results.append(r)
+            progress(r)
+        }
+        let connected = await session.connect()
+        var connectError: String?
+        switch connected {
+        case .failure(let e): connectError = "could not connect: \(e.userMessage)"
+        case .success(let h):
+            if let want = script.agent, await session.agent?.chatbotID != want {
+                connectError = "agent: no agent “\(want)” in this widget (agents: \(h.sortedAgents.map(\.chatbotID).joined(separator: ", ")))"
+            }
+        }
+        for (i, st) in script.turns.enumerated() {
+            let agentNow = await session.agent?.chatbotID ?? ""
+            var result = TurnResult(index: i + 1, send: st.send, name: st.name, agent: st.agent ?? agentNow, turn: nil,
+                                    failures: [], isError: false, seconds: 0)
+            if let connectError {
+                result.failures = [connectError]
+                result.isError = true
+                finish(result)
+                continue
+            }
+            if let want = st.agent, want != agentNow {
+                if await session.selectAgent(want) == nil {
+                    let known = await session.handshake?.sortedAgents.map(\.chatbotID).joined(separator: ", ") ?? ""
+                    result.failures = ["agent: no agent “\(want)” in this widget (agents: \(known))"]
+                    result.isError = true
+                    finish(result)
+                    continue
+                }
+            }
+            if st.reset { await session.reset() }
+            if st.newSession { await session.endSession() }
+            let timeout = st.timeoutSeconds ?? script.timeoutSeconds ?? defaultTimeout
+            let t0 = ContinuousClock.now
+            let watchdog = Task {
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                if !Task.isCancelled { await session.cancel() }
+            }
+            let turn = await session.send(st.send)
+            watchdog.cancel()
+            let took = seconds(ContinuousClock.now - t0)
+            result.turn = turn
+            result.seconds = turn.timing.duration ?? took
+            var failures = ExpectationCheck.failures(st.expect, turn: turn, seconds: took)
+            if turn.status == .stopped, st.expect.status != .stopped {
+                failures.removeAll { $0.hasPrefix("status:") }
+                failures.insert(String(format: "timeout: no complete answer within %@ s", JSONValue.number(timeout).compactText), at: 0)
+            }
+            result.failures = failures
+            finish(result)
+        }
+        return RunReport(suiteName: suiteName, target: target, startedAt: started,
+                         seconds: seconds(ContinuousClock.now - clock), results: results)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// Human-readable run output.
+public enum RunOutput {
+    /// One line per turn, then one indented line per failure.
+    public static func lines(for r: TurnResult, verbose: Bool = false) -> [String] {
+        var out: [String] = []
+        let mark = r.passed ? "✓" : "✗"
+        var facts = [String(format: "%.2f s", r.seconds)]
+        if let tools = r.turn?.tools, !tools.isEmpty { facts.append("tools: " + tools.map(\.name).joined(separator: ", ")) }
+        out.append("\(mark) \(Sanitizer.clean(r.title, allowNewlines: false))  (\(facts.joined(separator: ", ")))")
+        for f in r.failures { out.append("    ✗ " + Sanitizer.clean(f, allowNewlines: false)) }
+        if verbose || !r.passed, let answer = r.turn?.answer, !answer.isEmpty {
+            out.append("    answer: " + ExpectationCheck.oneLine(answer, verbose ? 2000 : 200))
+        }
+        return out
+    }
+
+    public static func summary(_ report: RunReport) -> String {
+        let total = report.results.count
+        let ok = report.results.filter(\.passed).count
+        let time = String(format: "%.1f s", report.seconds)
+        if report.passed { return "All \(total) turn\(total == 1 ? "" : "s") passed (\(time))." }
+        return "\(total - ok) of \(total) turn\(total == 1 ? "" : "s") failed (\(time))."
+    }
+}

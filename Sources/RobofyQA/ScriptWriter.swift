@@ -1,0 +1,252 @@
+import Foundation
+import RobofyAPI
+import RobofySession
+import Yams
+
+/// A JSON-like tree that keeps the order of keys (for scripts people read and edit).
+indirect enum OrderedValue: Equatable {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case array([OrderedValue])
+    case object([(String, OrderedValue)])
+
+    static func == (a: OrderedValue, b: OrderedValue) -> Bool {
+        switch (a, b) {
+        case (.string(let x), .string(let y)): x == y
+        case (.number(let x), .number(let y)): x == y
+        case (.bool(let x), .bool(let y)): x == y
+        case (.array(let x), .array(let y)): x == y
+        case (.object(let x), .object(let y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
+        default: false
+        }
+    }
+
+    var json: JSONValue {
+        switch self {
+        case .string(let s): .string(s)
+        case .number(let n): .number(n)
+        case .bool(let b): .bool(b)
+        case .array(let a): .array(a.map(\.json))
+        case .object(let o): .object(Dictionary(o.map { ($0.0, $0.1.json) }, uniquingKeysWith: { $1 }))
+        }
+    }
+
+    func jsonText(level: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: level), inner = pad + "  "
+        switch self {
+        case .array(let a) where !a.isEmpty:
+            return "[\n" + a.map { inner + $0.jsonText(level: level + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
+        case .object(let o) where !o.isEmpty:
+            return "{\n" + o.map { inner + JSONValue.string($0.0).compactText + ": " + $0.1.jsonText(level: level + 1) }
+                .joined(separator: ",\n") + "\n" + pad + "}"
+        case .array: return "[]"
+        case .object: return "{}"
+        default: return json.compactText
+        }
+    }
+
+    var yamlNode: Node {
+        switch self {
+        case .string(let s):
+            // Quote whatever YAML would otherwise read as something else (numbers, booleans, null…).
+            let plain = Node(s)
+            let reread = (try? Yams.compose(yaml: s)) ?? nil
+            let safe = reread?.scalar?.string == s && reread.map { Tag.Name(rawValue: $0.tag.description) } == .str && !s.contains("\n")
+                && !s.hasPrefix(" ") && !s.hasSuffix(" ")
+            return safe ? plain : Node(s, .implicit, .doubleQuoted)
+        case .number(let n): return Node(JSONValue.number(n).compactText)
+        case .bool(let b): return Node(b ? "true" : "false")
+        case .array(let a): return Node(a.map(\.yamlNode))
+        case .object(let o): return Node(o.map { (Node($0.0), $0.1.yamlNode) })
+        }
+    }
+}
+
+/// Where a recorded script points.
+public struct RecordTarget: Sendable, Equatable {
+    public var demo: Bool
+    /// Demo fault knobs in force while recording.
+    public var fault: String?
+    public var service: Script.Service?
+
+    public static func demo(fault: String? = nil) -> RecordTarget {
+        RecordTarget(demo: true, fault: fault, service: nil)
+    }
+
+    public static func service(_ t: RobofyTarget) -> RecordTarget {
+        var s = Script.Service(baseURL: t.baseURL, projectID: t.projectID, chatbotID: t.chatbotID, streaming: t.streaming)
+        if t.streamPath != RobofyTarget.defaultStreamPath { s.streamPath = t.streamPath }
+        if t.chatPath != RobofyTarget.defaultChatPath { s.chatPath = t.chatPath }
+        return RecordTarget(demo: false, fault: nil, service: s)
+    }
+}
+
+extension Script {
+    /// A script that replays a conversation: each answer seen becomes a `contains` of
+    /// its first sentence, plus the tools called and the finish reason; a failed turn
+    /// expects to fail again.
+    public static func recorded(_ turns: [RecordedTurn], target: RecordTarget, name: String? = nil) -> Script {
+        var s = Script(name: name)
+        s.target = target.demo ? .demo : target.service.map(Target.service)
+        s.fault = target.demo ? target.fault.flatMap { $0.isEmpty ? nil : $0 } : nil
+        s.agent = turns.first?.turn.agentID ?? target.service?.chatbotID
+        var agent = s.agent
+        for r in turns {
+            let t = r.turn
+            var st = ScriptTurn(send: t.userText)
+            if t.agentID != agent, !t.agentID.isEmpty {
+                st.agent = t.agentID
+                agent = t.agentID
+            }
+            st.newSession = r.newSessionBefore
+            var e = Expectations()
+            switch t.status {
+            case .failed:
+                e.status = .failed
+            case .complete:
+                if let first = firstSentence(t.answer) { e.contains = [first] }
+                e.toolCalled = uniqueNames(t.tools)
+                e.finishReason = t.finishReason
+                // It completed with an error inside the stream: expect that again, explicitly.
+                if !t.errors.isEmpty { e.status = .complete }
+            case .stopped, .interrupted, .streaming:
+                // Cut short when recorded: expect only the start of what was seen.
+                if let first = firstSentence(t.answer) { e.contains = [first] }
+            }
+            st.expect = e
+            s.turns.append(st)
+        }
+        return s
+    }
+
+    static func uniqueNames(_ tools: [ToolCall]) -> [String] {
+        var out: [String] = []
+        for t in tools where !out.contains(t.name) { out.append(t.name) }
+        return out
+    }
+
+    /// The first sentence (or first line) of an answer, at most `limit` characters: a
+    /// substring of the answer that a re-run is likely to produce again.
+    public static func firstSentence(_ answer: String, limit: Int = 120) -> String? {
+        let text = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let line = text.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces),
+              !line.isEmpty else { return nil }
+        var out = line
+        let chars = Array(line)
+        for (i, c) in chars.enumerated() where ".!?。！？".contains(c) {
+            if i + 1 == chars.count || chars[i + 1].isWhitespace || "。！？".contains(c) {
+                out = String(chars[...i])
+                break
+            }
+        }
+        if out.count > limit {
+            let cut = String(out.prefix(limit))
+            if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > limit / 2 {
+                out = String(cut[..<space])
+            } else {
+                out = cut
+            }
+        }
+        out = out.trimmingCharacters(in: .whitespaces)
+        return out.isEmpty ? nil : out
+    }
+
+    var ordered: OrderedValue {
+        var top: [(String, OrderedValue)] = []
+        if let name { top.append(("name", .string(name))) }
+        switch target {
+        case .demo?: top.append(("target", .object([("demo", .bool(true))])))
+        case .service(let s)?:
+            var t: [(String, OrderedValue)] = [("base_url", .string(s.baseURL)), ("project_id", .string(s.projectID))]
+            if let c = s.chatbotID { t.append(("chatbot_id", .string(c))) }
+            if let p = s.streamPath { t.append(("stream_path", .string(p))) }
+            if let p = s.chatPath { t.append(("chat_path", .string(p))) }
+            if !s.streaming { t.append(("streaming", .bool(false))) }
+            top.append(("target", .object(t)))
+        case nil: break
+        }
+        if let agent { top.append(("agent", .string(agent))) }
+        if let fault { top.append(("fault", .string(fault))) }
+        if let timeoutSeconds { top.append(("timeout_seconds", .number(timeoutSeconds))) }
+        top.append(("turns", .array(turns.map(\.ordered))))
+        return .object(top)
+    }
+
+    /// The script as YAML, with a comment saying how to run it.
+    public func yamlText(header: String? = nil) -> String {
+        let body = (try? Yams.serialize(node: ordered.yamlNode, width: -1, allowUnicode: true)) ?? jsonText()
+        let comment = (header ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.isEmpty }.map { "# " + $0 }.joined(separator: "\n")
+        return (comment.isEmpty ? "" : comment + "\n") + body
+    }
+
+    /// The script as JSON (keys in reading order).
+    public func jsonText() -> String {
+        ordered.jsonText() + "\n"
+    }
+
+    /// YAML for `.yaml`/`.yml` paths, JSON otherwise.
+    public func text(forPath path: String, header: String? = nil) -> String {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") ? yamlText(header: header) : jsonText()
+    }
+}
+
+extension ScriptTurn {
+    var ordered: OrderedValue {
+        var o: [(String, OrderedValue)] = []
+        if let name { o.append(("name", .string(name))) }
+        o.append(("send", .string(send)))
+        if let agent { o.append(("agent", .string(agent))) }
+        if newSession { o.append(("new_session", .bool(true))) }
+        if reset { o.append(("reset", .bool(true))) }
+        if let timeoutSeconds { o.append(("timeout_seconds", .number(timeoutSeconds))) }
+        if !expect.isEmpty { o.append(("expect", expect.ordered)) }
+        return .object(o)
+    }
+}
+
+extension Expectations {
+    var ordered: OrderedValue {
+        var o: [(String, OrderedValue)] = []
+        func list(_ key: String, _ v: [String]) {
+            if v.count == 1 { o.append((key, .string(v[0]))) } else if !v.isEmpty { o.append((key, .array(v.map(OrderedValue.string)))) }
+        }
+        list("contains", contains)
+        list("not_contains", notContains)
+        list("matches", matches)
+        if let maxSeconds { o.append(("max_seconds", .number(maxSeconds))) }
+        list("tool_called", toolCalled)
+        if let finishReason { o.append(("finish_reason", .string(finishReason))) }
+        if let status { o.append(("status", .string(status.rawValue))) }
+        return .object(o)
+    }
+}
+
+/// Writes recorded scripts to disk.
+public enum ScriptFile {
+    /// Writes `script` to `path` (YAML or JSON by extension), creating folders. Returns the path.
+    @discardableResult
+    public static func write(_ script: Script, to path: String, recordedAt: Date = Date()) throws -> String {
+        let f = ISO8601DateFormatter()
+        let header = """
+            Recorded by robofy-tui \(RobofyVersion.string) on \(f.string(from: recordedAt)).
+            Each expectation is the start of the answer seen; edit freely, then run:
+              robofy-tui run \((path as NSString).lastPathComponent)
+            """
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        try Data(script.text(forPath: path, header: header).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return path
+    }
+
+    /// `<dir>/robofy-script-<agent>-<yyyyMMdd-HHmmss>.yaml`
+    public static func defaultPath(directory: String, agent: String, date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return (directory as NSString).appendingPathComponent(
+            "robofy-script-\(TranscriptStore.slug(agent))-\(f.string(from: date)).yaml")
+    }
+}

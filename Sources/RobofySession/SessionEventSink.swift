@@ -1,0 +1,21 @@
+import Foundation
+
+/// Something that watches a session's events as they happen (autosave, the event log).
+/// Called on the session's actor, in order, before the event reaches `ChatSession.events`:
+/// keep it quick and never call back into the session.
+public typealias SessionEventTap = @Sendable (SessionEvent) -> Void
+
+/// Delivers each event to the taps, then to the session's event stream.
+struct SessionEventSink: Sendable {
+    let continuation: AsyncStream<SessionEvent>.Continuation
+    let taps: [SessionEventTap]
+
+    func yield(_ event: SessionEvent) {
+        for tap in taps { tap(event) }
+        continuation.yield(event)
+    }
+
+    func finish() {
+        continuation.finish()
+    }
+}

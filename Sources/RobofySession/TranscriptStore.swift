@@ -1,0 +1,302 @@
+import Foundation
+import RobofyAPI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One line of an autosaved transcript (JSON Lines).
+///
+/// A file holds, in order: one `start` record, then for each turn a `turn-started`
+/// record (the user's message), `progress` records while the answer streams (the
+/// text added since the previous one, at most every half second) and, when the turn
+/// ends however it ends, a `turn` record with the whole `Turn`. `session-ended` and
+/// `chat-reset` mark those actions. A turn with no `turn` record was cut off when the
+/// process died; its `turn-started` and `progress` records still tell what was on screen.
+public struct TranscriptRecord: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case start
+        case turnStarted = "turn-started"
+        case progress
+        case turn
+        case sessionEnded = "session-ended"
+        case chatReset = "chat-reset"
+    }
+
+    public var kind: Kind
+    /// When the record was written.
+    public var at: Date
+    /// `start`: the program and version.
+    public var tool: String?
+    /// `start`: where the session talks to (a base URL, or "demo").
+    public var target: String?
+    public var projectID: String?
+    public var agentID: String?
+    public var agentName: String?
+    public var sessionID: String?
+    public var turnID: Int?
+    /// `turn-started`: the user's message.
+    public var userText: String?
+    /// `progress`: answer text added since the previous progress record of the turn.
+    public var text: String?
+    /// `turn`: the finished turn (answer, tools, sources, errors, status, timings).
+    public var turn: Turn?
+
+    public init(kind: Kind, at: Date = Date()) {
+        self.kind = kind
+        self.at = at
+    }
+}
+
+public struct TranscriptError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Appends transcript records to a JSON Lines file: one `write(2)` of a whole line per
+/// record on a descriptor opened with `O_APPEND`, nothing buffered in the process, so a
+/// killed process leaves every record it wrote complete. `turn` records are also
+/// `fsync`ed. The file is created (mode 0600, folders as needed) on the first record.
+public final class TranscriptStore: @unchecked Sendable {
+    public let path: String
+    private let lock = NSLock()
+    private var fd: Int32 = -1
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    deinit {
+        if fd >= 0 { _ = closeDescriptor(fd) }
+    }
+
+    /// Creates the file's folder now, so a problem shows at start rather than at the first turn.
+    public func prepare() throws(TranscriptError) {
+        let dir = (path as NSString).deletingLastPathComponent
+        guard !dir.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw TranscriptError("cannot create the folder \(dir): \(error.localizedDescription)")
+        }
+        guard FileManager.default.isWritableFile(atPath: dir) else {
+            throw TranscriptError("the folder \(dir) is not writable")
+        }
+    }
+
+    /// Appends one record as one line. `secrets` are redacted from the line.
+    public func append(_ record: TranscriptRecord, secrets: some Collection<String> = [String](),
+                       sync: Bool = false) throws(TranscriptError) {
+        let line = Redaction.redact(Self.encode(record), secrets: secrets) + "\n"
+        lock.lock()
+        defer { lock.unlock() }
+        if fd < 0 {
+            try prepare()
+            let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard opened >= 0 else {
+                throw TranscriptError("cannot open \(path): \(String(cString: strerror(errno)))")
+            }
+            fd = opened
+        }
+        let bytes = Array(line.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buf -> Int in
+                guard let base = buf.baseAddress else { return 0 }
+                return write(fd, base + offset, buf.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TranscriptError("cannot write to \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        if sync { _ = fsync(fd) }
+    }
+
+    public func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        if fd >= 0 {
+            _ = fsync(fd)
+            _ = closeDescriptor(fd)
+            fd = -1
+        }
+    }
+
+    // MARK: Encoding
+
+    static func encode(_ record: TranscriptRecord) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(TranscriptDates.format(date))
+        }
+        guard let data = try? e.encode(record) else {
+            return "{\"kind\":\"\(record.kind.rawValue)\",\"error\":\"could not encode the record\"}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Double.self) { return Date(timeIntervalSince1970: n) }
+            let s = try c.decode(String.self)
+            guard let date = TranscriptDates.parse(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an ISO 8601 date: \(s)")
+            }
+            return date
+        }
+        return d
+    }
+
+    // MARK: Where transcripts go
+
+    /// `$XDG_STATE_HOME/robofy-tui/transcripts`, or `~/.local/state/robofy-tui/transcripts`.
+    public static func defaultDirectory(env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        var base = env["XDG_STATE_HOME"] ?? ""
+        if !base.hasPrefix("/") {  // the spec says relative values are ignored
+            let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            base = (home as NSString).appendingPathComponent(".local/state")
+        }
+        return ((base as NSString).appendingPathComponent("robofy-tui") as NSString).appendingPathComponent("transcripts")
+    }
+
+    /// `<dir>/<yyyyMMdd>-<HHmmss>-<agent>.jsonl`, with `-2`, `-3`… when that name is taken.
+    public static func defaultPath(agent: String, date: Date = Date(),
+                                   env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let dir = defaultDirectory(env: env)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let stem = "\(f.string(from: date))-\(slug(agent))"
+        var candidate = (dir as NSString).appendingPathComponent(stem + ".jsonl")
+        var n = 2
+        while FileManager.default.fileExists(atPath: candidate), n < 1000 {
+            candidate = (dir as NSString).appendingPathComponent("\(stem)-\(n).jsonl")
+            n += 1
+        }
+        return candidate
+    }
+
+    /// A file-name-safe form of a name: lowercase letters, digits and dashes.
+    public static func slug(_ s: String) -> String {
+        var out = ""
+        for ch in s.lowercased() {
+            if ch.isASCII && (ch.isLetter || ch.isNumber) { out.append(ch) } else if !out.hasSuffix("-") { out.append("-") }
+        }
+        while out.hasPrefix("-") { out.removeFirst() }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out.isEmpty ? "agent" : String(out.prefix(40))
+    }
+
+    // MARK: Reading
+
+    /// Reads a transcript leniently: lines that are not records are reported, not fatal.
+    public static func read(path: String) throws(TranscriptError) -> TranscriptFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TranscriptError("cannot read \(path)")
+        }
+        return parse(data)
+    }
+
+    public static func parse(_ data: Data) -> TranscriptFile {
+        var file = TranscriptFile()
+        let d = decoder()
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let endsWithNewline = data.last == UInt8(ascii: "\n")
+        for (i, line) in lines.enumerated() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+            do {
+                file.records.append(try d.decode(TranscriptRecord.self, from: Data(line)))
+            } catch {
+                let last = i == lines.count - 1 && !endsWithNewline
+                file.problems.append(last ? "line \(i + 1): incomplete (the program ended while writing it)"
+                                          : "line \(i + 1): not a transcript record")
+            }
+        }
+        return file
+    }
+}
+
+/// A transcript as read back.
+public struct TranscriptFile: Sendable, Equatable {
+    public var records: [TranscriptRecord] = []
+    /// Lines that could not be read, for a warning.
+    public var problems: [String] = []
+    public init() {}
+
+    public var start: TranscriptRecord? { records.first { $0.kind == .start } }
+
+    /// One entry per turn in the order they started: the finished turn, or what was
+    /// recorded of one that never finished.
+    public var entries: [Entry] {
+        var order: [Int] = []
+        var byID: [Int: Entry] = [:]
+        var markers: [Entry] = []
+        for r in records {
+            switch r.kind {
+            case .turnStarted:
+                guard let id = r.turnID else { continue }
+                if byID[id] == nil { order.append(id) }
+                byID[id] = Entry(kind: .unfinished, record: r, turnID: id, userText: r.userText ?? "", partialAnswer: "",
+                                 agentName: r.agentName ?? "", at: r.at)
+            case .progress:
+                guard let id = r.turnID, byID[id]?.kind == .unfinished else { continue }
+                byID[id]?.partialAnswer += r.text ?? ""
+            case .turn:
+                guard let t = r.turn else { continue }
+                if byID[t.id] == nil { order.append(t.id) }
+                byID[t.id] = Entry(kind: .turn, record: r, turnID: t.id, userText: t.userText, partialAnswer: t.answer,
+                                   agentName: t.agentName, at: t.startedAt, turn: t)
+            case .sessionEnded, .chatReset:
+                let id = -(markers.count + 1)
+                markers.append(Entry(kind: r.kind == .sessionEnded ? .sessionEnded : .chatReset, record: r, turnID: id,
+                                     userText: "", partialAnswer: "", agentName: r.agentName ?? "", at: r.at))
+                order.append(id)
+            case .start:
+                continue
+            }
+        }
+        for m in markers { byID[m.turnID] = m }
+        return order.compactMap { byID[$0] }
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable { case turn, unfinished, sessionEnded, chatReset }
+        public var kind: Kind
+        public var record: TranscriptRecord
+        public var turnID: Int
+        public var userText: String
+        /// The answer (whole for a finished turn, what streamed in for an unfinished one).
+        public var partialAnswer: String
+        public var agentName: String
+        public var at: Date
+        public var turn: Turn?
+    }
+}
+
+private func closeDescriptor(_ fd: Int32) -> Int32 {
+    close(fd)
+}
+
+enum TranscriptDates {
+    static func format(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
+    static func parse(_ s: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s)
+    }
+}

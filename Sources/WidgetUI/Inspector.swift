@@ -1,0 +1,399 @@
+import Foundation
+import RobofyAPI
+import RobofySession
+
+/// One SSE event as the inspector keeps it.
+public struct InspectorEvent: Sendable, Equatable {
+    /// Seconds since the request was sent.
+    public var offset: Double
+    /// The event's `data` text (redacted, at most `InspectorState.maxEventChars`).
+    public var raw: String
+}
+
+/// What the inspector knows of one turn.
+public struct InspectorTurn: Sendable, Equatable {
+    public var id: Int
+    public var agentName: String
+    public var userText: String
+    public var response: ResponseInfo?
+    /// The first `headEvents` events, then the most recent ones (see `omittedEvents`).
+    public var events: [InspectorEvent] = []
+    /// Events dropped from the middle to keep memory bounded.
+    public var omittedEvents = 0
+    public var totalEvents = 0
+    /// Retries, token renewals, errors.
+    public var notes: [String] = []
+    public var status: TurnStatus = .streaming
+    public var finishReason: String?
+    public var timing = TurnTiming()
+    public var characters = 0
+    public var charactersPerSecond: Double?
+    public var tools: [String] = []
+    public var sessionID: String?
+    /// Bumped on every change (for render caches).
+    public var version = 0
+}
+
+/// The inspector's data: the handshake and the last turns, with memory caps.
+public struct InspectorState: Sendable, Equatable {
+    public static let maxTurns = 50
+    public static let maxEvents = 2_000
+    /// Events kept from the start of a turn when the middle is dropped.
+    public static let headEvents = 200
+    public static let maxEventChars = 2_000
+
+    /// Where the transcript is autosaved, if it is.
+    public var transcriptPath: String?
+    /// The handshake answer, pretty JSON, token redacted.
+    public var handshakeJSON: String?
+    public var handshakeWarnings: [String] = []
+    public var turns: [InspectorTurn] = []
+    /// Older turns dropped to keep memory bounded.
+    public var droppedTurns = 0
+    public var version = 0
+    /// Bumped when the handshake section changes.
+    public var handshakeVersion = 0
+
+    public init() {}
+
+    /// Records what a session event tells the inspector.
+    public mutating func record(_ event: SessionEvent) {
+        switch event {
+        case .connected(let h):
+            handshakeJSON = Redaction.redact(h.redactedJSON.prettyText(), secrets: [h.token])
+            handshakeWarnings = h.warnings.map(\.description)
+            version += 1
+            handshakeVersion += 1
+        case .turnStarted(let t):
+            turns.append(InspectorTurn(id: t.id, agentName: t.agentName, userText: t.userText))
+            if turns.count > Self.maxTurns {
+                droppedTurns += turns.count - Self.maxTurns
+                turns.removeFirst(turns.count - Self.maxTurns)
+                handshakeVersion += 1
+            }
+            version += 1
+        case .response(let id, var info):
+            info.requestBody = Redaction.redact(info.requestBody)
+            info.requestHeaders = Redaction.headers(info.requestHeaders)
+            info.headers = Redaction.headers(info.headers)
+            update(id) { $0.response = info }
+        case .chunk(let id, let e, let offset):
+            update(id) { t in
+                var raw = e.raw
+                if raw.utf8.count > Self.maxEventChars { raw = String(raw.prefix(Self.maxEventChars)) + "…" }
+                t.events.append(InspectorEvent(offset: offset, raw: Redaction.redact(raw)))
+                t.totalEvents += 1
+                if t.events.count > Self.maxEvents + 100 {
+                    // Drop the oldest of the tail in a batch (amortised), keeping the head.
+                    let n = t.events.count - Self.maxEvents
+                    t.events.removeSubrange(Self.headEvents..<(Self.headEvents + n))
+                    t.omittedEvents += n
+                }
+            }
+        case .retrying(let id, let reason, let delay):
+            update(id) { $0.notes.append("retrying in \(RobofyErrorFormat.seconds(delay)): \(reason)") }
+        case .reauthenticated:
+            if let last = turns.last, last.status == .streaming {
+                update(last.id) { $0.notes.append("the token was refused; handshook again") }
+            }
+        case .turnFinished(let t):
+            if !turns.contains(where: { $0.id == t.id }) {
+                record(.turnStarted(t))
+            }
+            update(t.id) { it in
+                it.status = t.status
+                it.finishReason = t.finishReason
+                it.timing = t.timing
+                it.characters = t.answer.count
+                it.charactersPerSecond = t.charactersPerSecond
+                it.tools = t.tools.map(\.name)
+                it.sessionID = t.sessionID
+                for e in t.errors { it.notes.append("error: \(e)") }
+                if !t.unknownChunkTypes.isEmpty {
+                    it.notes.append("unknown event types skipped: \(t.unknownChunkTypes.joined(separator: ", "))")
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    mutating func update(_ id: Int, _ change: (inout InspectorTurn) -> Void) {
+        guard let i = turns.lastIndex(where: { $0.id == id }) else { return }
+        change(&turns[i])
+        turns[i].version += 1
+        version += 1
+    }
+}
+
+/// A line of the inspector, with how to draw it.
+public struct InspectorLine: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case heading, label, text, dim, error }
+    public var text: String
+    public var kind: Kind
+    public init(_ text: String, _ kind: Kind = .text) {
+        self.text = text
+        self.kind = kind
+    }
+}
+
+/// The inspector's text: a pure function of the state, so tests can read it.
+public enum InspectorView {
+    /// Every line of the inspector at a width (each already cut to fit).
+    public static func lines(_ s: InspectorState, width: Int) -> [InspectorLine] {
+        var out = handshakeLines(s, width: width)
+        for t in s.turns { out += turnLines(t, width: width) }
+        return out
+    }
+
+    /// The handshake section.
+    public static func handshakeLines(_ s: InspectorState, width: Int) -> [InspectorLine] {
+        var out: [InspectorLine] = []
+        func add(_ text: String, _ kind: InspectorLine.Kind = .text) {
+            out.append(InspectorLine(DisplayWidth.truncate(Sanitizer.clean(text, allowNewlines: false), to: width), kind))
+        }
+        if let p = s.transcriptPath {
+            for l in wrapped("Transcript autosave: ", p, width: width, maxLines: 4) { add(l, .label) }
+            add("")
+        }
+        add("── Handshake (token redacted) ", .heading)
+        if let json = s.handshakeJSON {
+            for l in json.split(separator: "\n", omittingEmptySubsequences: false) { add(String(l)) }
+        } else {
+            add("(not connected yet)", .dim)
+        }
+        for w in s.handshakeWarnings { add("warning: \(w)", .error) }
+        if s.droppedTurns > 0 { add("(\(s.droppedTurns) older turn\(s.droppedTurns == 1 ? "" : "s") not kept)", .dim) }
+        add("")
+        return out
+    }
+
+    /// One turn's section: request, response, timings, events.
+    public static func turnLines(_ t: InspectorTurn, width: Int) -> [InspectorLine] {
+        var out = turnHeaderLines(t, width: width)
+        for (i, e) in t.events.enumerated() {
+            if t.omittedEvents > 0 && i == InspectorState.headEvents { out.append(omittedLine(t, width: width)) }
+            out.append(eventLine(e, width: width))
+        }
+        out.append(InspectorLine(""))
+        return out
+    }
+
+    static func eventLine(_ e: InspectorEvent, width: Int) -> InspectorLine {
+        // Cut before cleaning: an event may be thousands of characters long.
+        let text = "  " + String(format: "+%.3fs", e.offset) + " " + String(e.raw.prefix(width + 8))
+        return InspectorLine(DisplayWidth.truncate(Sanitizer.clean(text, allowNewlines: false), to: width))
+    }
+
+    static func omittedLine(_ t: InspectorTurn, width: Int) -> InspectorLine {
+        InspectorLine(DisplayWidth.truncate("  … \(t.omittedEvents) events not kept …", to: width), .dim)
+    }
+
+    /// A turn's section up to its "Events (N)" line.
+    static func turnHeaderLines(_ t: InspectorTurn, width: Int) -> [InspectorLine] {
+        var out: [InspectorLine] = []
+        func add(_ text: String, _ kind: InspectorLine.Kind = .text) {
+            out.append(InspectorLine(DisplayWidth.truncate(Sanitizer.clean(text, allowNewlines: false), to: width), kind))
+        }
+        add("── Turn \(t.id) · \(t.agentName) · “\(t.userText)” ", .heading)
+        if let r = t.response {
+            add("Request   POST \(r.url)", .label)
+            for h in r.requestHeaders { add("  \(h.name): \(h.value)") }
+            for l in wrapped("  body: ", r.requestBody, width: width, maxLines: 20) { add(l) }
+            add("Response  HTTP \(r.status) · \(r.streaming ? "event stream" : "one JSON answer")", .label)
+            if let why = r.fallbackReason { add("  fallback: \(why)", .dim) }
+            for h in r.headers { add("  \(h.name): \(h.value)") }
+        } else {
+            add(t.status == .streaming ? "Request   sent; waiting for the answer…" : "Request   no HTTP answer", .label)
+        }
+        var timing = ["first byte \(seconds(t.timing.firstByte))", "first text \(seconds(t.timing.firstText))"]
+        if t.status == .streaming {
+            timing.append("streaming…")
+        } else {
+            timing.append("duration \(seconds(t.timing.duration))")
+            timing.append(t.charactersPerSecond.map { String(format: "%.0f chars/s", $0) } ?? "– chars/s")
+        }
+        add("Timing    " + timing.joined(separator: " · "), .label)
+        if t.status != .streaming {
+            var result = [t.status.rawValue, "finish \(t.finishReason ?? "–")", "\(t.characters) chars"]
+            if !t.tools.isEmpty { result.append("tools: \(t.tools.joined(separator: ", "))") }
+            if let sid = t.sessionID { result.append("session \(sid)") }
+            for l in wrapped("Result    ", result.joined(separator: " · "), width: width, maxLines: 4) {
+                add(l, t.status == .complete ? .label : .error)
+            }
+        }
+        for n in t.notes { add("  \(n)", n.hasPrefix("error") ? .error : .dim) }
+        add("Events (\(t.totalEvents))", .label)
+        return out
+    }
+
+    /// Text cut into lines of `width` columns (the first after `prefix`, the rest indented).
+    static func wrapped(_ prefix: String, _ text: String, width: Int, maxLines: Int) -> [String] {
+        let indent = String(repeating: " ", count: min(DisplayWidth.of(prefix), 10))
+        let indentW = DisplayWidth.of(indent)
+        var out: [String] = []
+        var line = prefix
+        var w = DisplayWidth.of(prefix)
+        for ch in Sanitizer.clean(text, allowNewlines: false) {
+            let cw = DisplayWidth.of(ch)
+            if w + cw > width, w > indentW {
+                out.append(line)
+                if out.count == maxLines { return out.dropLast() + [DisplayWidth.truncate(line + "…", to: width)] }
+                line = indent
+                w = indentW
+            }
+            line.append(ch)
+            w += cw
+        }
+        out.append(line)
+        return out
+    }
+
+    static func seconds(_ v: Double?) -> String {
+        v.map { String(format: "%.3f s", $0) } ?? "–"
+    }
+}
+
+/// Per-turn line caches, so a streaming turn does not re-lay out every other turn (or its
+/// own earlier events) each frame.
+final class InspectorCache {
+    private var handshake: (version: Int, width: Int, lines: [InspectorLine])?
+    private var turns: [Int: (version: Int, width: Int, lines: [InspectorLine])] = [:]
+    /// Event lines of each turn, extended as events arrive.
+    private var events: [Int: (width: Int, omitted: Int, lines: [InspectorLine])] = [:]
+
+    func turnLines(_ t: InspectorTurn, width: Int) -> [InspectorLine] {
+        var cached = events[t.id]
+        if cached == nil || cached?.width != width || cached?.omitted != t.omittedEvents
+            || (cached?.lines.count ?? 0) > t.events.count {
+            cached = (width, t.omittedEvents, [])
+        }
+        var lines = cached?.lines ?? []
+        for e in t.events[lines.count...] { lines.append(InspectorView.eventLine(e, width: width)) }
+        events[t.id] = (width, t.omittedEvents, lines)
+        var out = InspectorView.turnHeaderLines(t, width: width)
+        if t.omittedEvents > 0, lines.count > InspectorState.headEvents {
+            out += lines[..<InspectorState.headEvents]
+            out.append(InspectorView.omittedLine(t, width: width))
+            out += lines[InspectorState.headEvents...]
+        } else {
+            out += lines
+        }
+        out.append(InspectorLine(""))
+        return out
+    }
+
+    func lines(_ s: InspectorState, width: Int) -> (lines: [InspectorLine], turnStarts: [Int]) {
+        var out: [InspectorLine]
+        if let h = handshake, h.width == width, h.version == s.handshakeVersion {
+            out = h.lines
+        } else {
+            out = InspectorView.handshakeLines(s, width: width)
+        }
+        handshake = (s.handshakeVersion, width, out)
+        var starts: [Int] = []
+        var fresh: [Int: (version: Int, width: Int, lines: [InspectorLine])] = [:]
+        for t in s.turns {
+            starts.append(out.count)
+            let lines: [InspectorLine]
+            if let c = turns[t.id], c.version == t.version, c.width == width {
+                lines = c.lines
+            } else {
+                lines = turnLines(t, width: width)
+            }
+            fresh[t.id] = (t.version, width, lines)
+            out += lines
+        }
+        turns = fresh
+        events = events.filter { fresh[$0.key] != nil }
+        return (out, starts)
+    }
+}
+
+extension Renderer {
+    /// Draws the inspector over the whole screen. Returns the top line shown (after clamping).
+    func drawInspector(_ canvas: inout Canvas, _ s: AppState, cache: InspectorCache) -> Int {
+        let t = s.theme
+        let w = s.width, h = s.height
+        canvas.fill(Rect(x: 0, y: 0, width: w, height: h), t.modal)
+        let title = " Inspector "
+        canvas.fill(Rect(x: 0, y: 0, width: w, height: 1), t.header)
+        canvas.put(title, x: 1, y: 0, style: t.header)
+        let hint = "↑↓ PgUp PgDn Home End scroll · F8/Esc close "
+        if DisplayWidth.of(title) + DisplayWidth.of(hint) + 2 <= w {
+            canvas.put(hint, x: w - DisplayWidth.of(hint), y: 0, style: t.header)
+        }
+        let (lines, starts) = cache.lines(s.inspector, width: max(1, w - 2))
+        let rows = max(1, h - 2)
+        let maxTop = max(0, lines.count - rows)
+        var top: Int
+        if s.inspectorFollow {
+            top = maxTop
+        } else if s.inspectorScroll < 0 {
+            top = starts.last ?? 0
+        } else {
+            top = s.inspectorScroll
+        }
+        top = min(max(0, top), maxTop)
+        for (i, line) in lines[top..<min(lines.count, top + rows)].enumerated() {
+            let style: CellStyle
+            switch line.kind {
+            case .heading: style = t.modalTitle
+            case .label: style = t.accentText.withBackground(t.modal)
+            case .text: style = t.modal
+            case .dim: style = t.notice.withBackground(t.modal)
+            case .error: style = t.error.withBackground(t.modal)
+            }
+            canvas.put(line.text, x: 1, y: 1 + i, style: style, maxX: w - 1)
+        }
+        let shownTo = min(lines.count, top + rows)
+        let foot = lines.isEmpty ? " (empty) " : " lines \(top + 1)–\(shownTo) of \(lines.count) · \(s.inspector.turns.count) turn\(s.inspector.turns.count == 1 ? "" : "s") "
+        canvas.fill(Rect(x: 0, y: h - 1, width: w, height: 1), t.status)
+        canvas.put(DisplayWidth.truncate(foot, to: w - 2), x: 1, y: h - 1, style: t.status)
+        return top
+    }
+}
+
+extension AppState {
+    /// Keys while the inspector is open.
+    mutating func inspectorKey(_ key: Key) -> [AppCommand] {
+        let page = max(1, height - 3)
+        let top = max(0, inspectorScroll)
+        switch key {
+        case .escape, .function(8):
+            overlay = .none
+        case .up:
+            inspectorFollow = false
+            inspectorScroll = max(0, top - 1)
+        case .down:
+            inspectorScroll = top + 1
+        case .pageUp:
+            inspectorFollow = false
+            inspectorScroll = max(0, top - page)
+        case .pageDown:
+            inspectorScroll = top + page
+        case .home:
+            inspectorFollow = false
+            inspectorScroll = 0
+        case .end:
+            inspectorFollow = true
+        case .function(9):
+            return saveScriptCommand()
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Opens the inspector at the start of the latest turn.
+    mutating func openInspector() {
+        overlay = .inspector
+        inspectorScroll = -1
+        inspectorFollow = false
+    }
+
+    mutating func saveScriptCommand() -> [AppCommand] {
+        guard !previewOnly else { return [] }
+        return [.saveScript]
+    }
+}

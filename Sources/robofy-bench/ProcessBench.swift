@@ -1,0 +1,315 @@
+import DemoServer
+import Foundation
+import RobofyAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Figures 3–6 that drive the real release `robofy-tui` binary in a pseudo-terminal
+/// owned by the bench, against an in-process demo server.
+struct ProcessBench {
+    let tui: String
+    let report: Report
+    let quick: Bool
+    /// A command put in front of the UI (e.g. `perf record -g -o ui.perf --`), for profiling;
+    /// the UI's own figures are then those of the wrapper process.
+    var wrap: [String] = []
+
+    static let benchQuery = "/bench 1048576 50000"
+    static let answerBytes = 1_048_576
+
+    func chatArgs(_ baseURL: String, _ extra: [String] = []) -> [String] {
+        wrap + [tui, "chat", "--base-url", baseURL, "--project-id", DemoServer.projectID,
+         "--chatbot-id", DemoServer.chatbotID] + extra
+    }
+
+    /// Launches the UI and waits until the greeting is on screen and the UI has gone quiet.
+    func launchReady(_ baseURL: String, _ extra: [String] = []) throws -> PtyChild {
+        let ui = try PtyChild(chatArgs(baseURL, extra))
+        let shown = ui.wait(timeout: 20) { ui.find("special", from: 0) != nil }   // "…something special today?"
+        guard shown else {
+            let out = String(decoding: ui.output().suffix(600), as: UTF8.self)
+            ui.kill()
+            throw BenchError("the UI did not show the greeting; its last output: \(out.debugDescription)")
+        }
+        ui.waitQuiet(0.5, timeout: 5)
+        return ui
+    }
+
+    func quit(_ ui: PtyChild) -> ChildExit? {
+        ui.send("\u{11}")   // Ctrl-Q
+        let e = ui.finish(timeout: 10)
+        if e == nil { ui.kill() }
+        return e
+    }
+
+    // MARK: 3. End to end
+
+    struct E2ERun {
+        var cpu: Double
+        var wall: Double
+        var bytes: Int
+        var processCPU: Double
+        var maxRSS: Int
+        var transcriptBytes: Int
+        var detectedBy: String
+    }
+
+    func e2eOnce(_ server: DemoServer) throws -> E2ERun {
+        let dir = NSTemporaryDirectory() + "robofy-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ui = try launchReady(server.baseURL, ["--download-dir", dir])
+        defer { ui.kill() }
+        ui.send(Self.benchQuery)
+        ui.waitQuiet(0.3, timeout: 5)
+        guard let c0 = ui.cpuSeconds else { throw BenchError("cannot read the UI's CPU clock") }
+        let b0 = ui.bytesWritten
+        let t0 = ContinuousClock.now
+        ui.send("\r")
+        // The answer is over when the UI stops drawing: while it streams, a frame goes out
+        // every 1/60 s (and the loader animates before the first text). Status lines and
+        // hints vary, so the output going quiet is the signal; the transcript saved below
+        // then proves that the whole answer had arrived.
+        ui.wait(timeout: 30) { ui.bytesWritten > b0 }
+        let quiet = 1.0
+        guard ui.waitQuiet(quiet, timeout: 180) else { throw BenchError("the UI never went quiet") }
+        let detectedBy = "\(quiet) s without output"
+        let tEnd = ui.lastOutput
+        guard let c1 = ui.cpuSeconds else { throw BenchError("cannot read the UI's CPU clock") }
+        let b1 = ui.bytesWritten
+
+        if let dump = ProcessInfo.processInfo.environment["ROBOFY_BENCH_DUMP"] {
+            // Everything the UI wrote, for looking at (e.g. `cat` it in a 120x40 terminal).
+            FileManager.default.createFile(atPath: dump, contents: Data(ui.output()))
+        }
+        // Check that the whole answer arrived: save the transcript (Ctrl-S) and read it.
+        ui.send("\u{13}")
+        var transcript = 0
+        ui.wait(timeout: 15) {
+            guard let f = try? FileManager.default.contentsOfDirectory(atPath: dir).first(where: { $0.hasSuffix(".md") }),
+                  let attrs = try? FileManager.default.attributesOfItem(atPath: dir + "/" + f),
+                  let size = attrs[.size] as? Int, size > 0 else { return false }
+            transcript = size
+            return true
+        }
+        let exit = quit(ui)
+        guard transcript >= Self.answerBytes else {
+            throw BenchError("the saved transcript has \(transcript) bytes; the answer was \(Self.answerBytes)")
+        }
+        return E2ERun(cpu: c1 - c0, wall: (tEnd - t0).seconds, bytes: b1 - b0, processCPU: exit?.cpuSeconds ?? .nan,
+                      maxRSS: exit?.maxRSS ?? 0, transcriptBytes: transcript, detectedBy: detectedBy)
+    }
+
+    struct CurlRun {
+        var cpu: Double
+        var wall: Double
+        var downloaded: Int
+    }
+
+    func curlCommand(_ server: DemoServer, token: String) -> [String] {
+        let body = RobofyClient.chatBody(ChatRequest(query: Self.benchQuery, chatbotID: DemoServer.chatbotID),
+                                         projectID: DemoServer.projectID)
+        return ["curl", "-sN", "-X", "POST", "-H", "Content-Type: application/json", "-H", "Accept: text/event-stream",
+                "-H", "Authorization: Bearer \(token)", "--data-binary", body, "-o", "/dev/null",
+                "-w", "%{size_download}", server.baseURL + RobofyTarget.defaultStreamPath]
+    }
+
+    func curlOnce(_ args: [String]) throws -> CurlRun {
+        let out = NSTemporaryDirectory() + "robofy-bench-curl-\(getpid())"
+        defer { unlink(out) }
+        let t0 = ContinuousClock.now
+        let pid = try spawn(args, stdout: out)
+        guard let e = waitChild(pid, timeout: 120) else { throw BenchError("curl did not finish") }
+        let wall = (ContinuousClock.now - t0).seconds
+        let size = Int((try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+        guard e.exitedNormally, e.exitCode == 0, size > Self.answerBytes else {
+            throw BenchError("curl failed (exit \(e.exitCode), \(size) bytes)")
+        }
+        return CurlRun(cpu: e.cpuSeconds, wall: wall, downloaded: size)
+    }
+
+    func e2e() async throws {
+        let cmd = "swift run -c release robofy-bench e2e"
+        let server = try await DemoServer.start()
+        defer { Task { await server.stop() } }
+        let runs = quick ? 1 : 3
+        var uiRuns: [E2ERun] = []
+        for i in 0..<runs {
+            log("e2e: UI run \(i + 1)/\(runs)…")
+            uiRuns.append(try e2eOnce(server))
+        }
+        let client = RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID,
+                                                       chatbotID: DemoServer.chatbotID))
+        let token: String
+        do { token = try await client.handshake().token } catch {
+            await client.shutdown()
+            throw BenchError("handshake for curl failed: \(error)")
+        }
+        await client.shutdown()
+        let curlArgs = curlCommand(server, token: token)
+        var curlRuns: [CurlRun] = []
+        for i in 0..<max(3, runs) {
+            log("e2e: curl run \(i + 1)…")
+            curlRuns.append(try curlOnce(curlArgs))
+        }
+        let uiCPU = median(uiRuns.map(\.cpu)), curlCPU = median(curlRuns.map(\.cpu))
+        let uiWall = median(uiRuns.map(\.wall)), curlWall = median(curlRuns.map(\.wall))
+        let bytes = median(uiRuns.map { Double($0.bytes) })
+        let shownCurl = curlArgs.map { $0.contains(" ") || $0.contains("{") ? "'\($0)'" : $0 }.joined(separator: " ")
+            .replacingOccurrences(of: token, with: "$TOKEN")
+        report.note("curl floor: \(shownCurl)  (TOKEN from POST /v1/widget/handshake; the demo server from `robofy-tui serve --port 0`)")
+        let detail = ["runs": "\(runs)", "ui_cpu_runs": uiRuns.map { String(format: "%.3f", $0.cpu) }.joined(separator: ","),
+                      "curl_cpu_runs": curlRuns.map { String(format: "%.3f", $0.cpu) }.joined(separator: ","),
+                      "detected_by": uiRuns.map(\.detectedBy).joined(separator: ","),
+                      "transcript_bytes": "\(uiRuns.last?.transcriptBytes ?? 0)",
+                      "query": Self.benchQuery]
+        report.add(Figure(key: "e2e.ui_cpu", name: "E2E: UI CPU, 1 MiB answer as 50,000 deltas", value: uiCPU, unit: "s",
+                          target: "≤ 3× curl (\(Figure.format(curlCPU * 3, unit: "s")))", pass: uiCPU <= curlCPU * 3,
+                          command: cmd, detail: detail))
+        report.add(Figure(key: "e2e.curl_cpu", name: "E2E: curl -sN CPU, same stream (floor)", value: curlCPU, unit: "s",
+                          target: nil, pass: nil, command: "robofy-bench e2e (curl command in the notes)",
+                          detail: ["downloaded_bytes": "\(curlRuns.last?.downloaded ?? 0)"]))
+        report.add(Figure(key: "e2e.ui_wall", name: "E2E: UI wall time, Enter → last frame", value: uiWall, unit: "s",
+                          target: nil, pass: nil, command: cmd,
+                          detail: ["runs": uiRuns.map { String(format: "%.3f", $0.wall) }.joined(separator: ",")]))
+        report.add(Figure(key: "e2e.curl_wall", name: "E2E: curl wall time (floor)", value: curlWall, unit: "s",
+                          target: nil, pass: nil, command: "robofy-bench e2e (curl command in the notes)"))
+        report.add(Figure(key: "e2e.bytes", name: "E2E: bytes written to the terminal", value: bytes / 1e6, unit: "MB",
+                          target: nil, pass: nil, command: cmd,
+                          detail: ["bytes": uiRuns.map { "\($0.bytes)" }.joined(separator: ",")]))
+        report.add(Figure(key: "e2e.ui_process_cpu", name: "E2E: UI CPU, whole process (launch → quit)",
+                          value: median(uiRuns.map(\.processCPU)), unit: "s", target: nil, pass: nil, command: cmd))
+    }
+
+    // MARK: 4. Idle
+
+    func idle() async throws {
+        let cmd = "swift run -c release robofy-bench idle"
+        let window = quick ? 3.0 : 10.0
+        let server = try await DemoServer.start()
+        defer { Task { await server.stop() } }
+        do {
+            log("idle: \(Int(window)) s with nothing happening…")
+            let ui = try launchReady(server.baseURL)
+            defer { ui.kill() }
+            let (pct, bytes) = measureCPU(ui, seconds: window)
+            _ = quit(ui)
+            report.add(Figure(key: "idle.quiet", name: "Idle CPU, nothing happening", value: pct, unit: "%",
+                              target: "< 0.5 %", pass: pct < 0.5, command: cmd,
+                              detail: ["window_seconds": "\(window)", "bytes_written": "\(bytes)"]))
+        }
+        // The loader: a server that stalls every answer after its first byte.
+        var opts = DemoServerOptions()
+        opts.faults = try DemoFaults(spec: "stall=1")
+        let stalling = try await DemoServer.start(opts)
+        defer { Task { await stalling.stop() } }
+        do {
+            log("idle: \(Int(window)) s with the loader animating…")
+            let ui = try launchReady(stalling.baseURL)
+            defer { ui.kill() }
+            ui.send("hello\r")
+            usleep(1_500_000)
+            let (pct, bytes) = measureCPU(ui, seconds: window)
+            ui.send("\u{1B}")
+            usleep(200_000)
+            _ = quit(ui)
+            report.add(Figure(key: "idle.loader", name: "Idle CPU, loader animating", value: pct, unit: "%",
+                              target: "< 0.5 %", pass: pct < 0.5, command: cmd,
+                              detail: ["window_seconds": "\(window)", "bytes_written": "\(bytes)"]))
+        }
+    }
+
+    func measureCPU(_ ui: PtyChild, seconds: Double) -> (percent: Double, bytes: Int) {
+        let c0 = ui.cpuSeconds ?? .nan
+        let b0 = ui.bytesWritten
+        let t0 = ContinuousClock.now
+        usleep(UInt32(seconds * 1_000_000))
+        let c1 = ui.cpuSeconds ?? .nan
+        let dt = (ContinuousClock.now - t0).seconds
+        return ((c1 - c0) / dt * 100, ui.bytesWritten - b0)
+    }
+
+    // MARK: 5. Start-up
+
+    func startup() async throws {
+        let cmd = "swift run -c release robofy-bench startup"
+        let server = try await DemoServer.start()
+        defer { Task { await server.stop() } }
+        let runs = quick ? 3 : 15
+        var walls: [Double] = []
+        var cpus: [Double] = []
+        var rss: [Double] = []
+        // One unmeasured launch warms the page cache.
+        _ = try startupOnce(server)
+        for i in 0..<runs {
+            if i % 5 == 0 { log("startup: run \(i + 1)/\(runs)…") }
+            let r = try startupOnce(server)
+            walls.append(r.wall)
+            cpus.append(r.cpu)
+            rss.append(Double(r.maxRSS))
+        }
+        let v = median(walls) * 1000
+        report.add(Figure(key: "startup", name: "Start-up: launch → first frame after handshake (→ exit)", value: v,
+                          unit: "ms", target: "< 100 ms", pass: v < 100, command: cmd,
+                          detail: ["runs": "\(runs)", "min_ms": String(format: "%.1f", (walls.min() ?? .nan) * 1000),
+                                   "max_ms": String(format: "%.1f", (walls.max() ?? .nan) * 1000),
+                                   "cpu_ms": String(format: "%.1f", median(cpus) * 1000),
+                                   "ui_command": "robofy-tui chat --base-url URL --project-id demo-project --chatbot-id demo-nova --exit-after-first-frame"]))
+        report.add(Figure(key: "startup.rss", name: "Peak RSS, fresh conversation", value: median(rss) / 1e6, unit: "MB",
+                          target: nil, pass: nil, command: cmd))
+    }
+
+    struct StartupRun {
+        var wall: Double
+        var cpu: Double
+        var maxRSS: Int
+    }
+
+    func startupOnce(_ server: DemoServer, extra: [String] = []) throws -> StartupRun {
+        let t0 = ContinuousClock.now
+        let ui = try PtyChild(chatArgs(server.baseURL, ["--exit-after-first-frame"] + extra))
+        defer { ui.kill() }
+        guard let e = ui.finish(timeout: 60) else { throw BenchError("the UI did not exit after its first frame") }
+        let wall = (ContinuousClock.now - t0).seconds
+        // Let the reader drain what is left, then check the frame was the real one (the
+        // agent line, drawn once the handshake has chosen the agent).
+        ui.wait(timeout: 1) { ui.find("Shop assistant", from: 0) != nil }
+        guard e.exitedNormally, e.exitCode == 0, ui.find("Shop assistant", from: 0) != nil else {
+            let out = String(decoding: ui.output().suffix(400), as: UTF8.self)
+            throw BenchError("start-up run failed (exit \(e.exitCode)); output: \(out.debugDescription)")
+        }
+        return StartupRun(wall: wall, cpu: e.cpuSeconds, maxRSS: e.maxRSS)
+    }
+
+    // MARK: 6. Memory
+
+    func memory(selfPath: String) async throws {
+        let cmd = "swift run -c release robofy-bench memory"
+        let n = 10_000
+        // The real UI with 10,000 messages preloaded, after its first frame.
+        let server = try await DemoServer.start()
+        defer { Task { await server.stop() } }
+        var real: [Double] = []
+        for _ in 0..<(quick ? 1 : 3) {
+            let r = try startupOnce(server, extra: ["--bench-preload", "\(n)"])
+            real.append(Double(r.maxRSS))
+        }
+        let v = median(real) / 1e6
+        report.add(Figure(key: "memory.ui", name: "Peak RSS, UI with 10,000 messages", value: v, unit: "MB",
+                          target: "< 60 MB", pass: v < 60, command: cmd,
+                          detail: ["ui_command": "robofy-tui chat … --bench-preload 10000 --exit-after-first-frame",
+                                   "runs": real.map { String(format: "%.1f", $0 / 1e6) }.joined(separator: ",")]))
+        // The same state in a bare process (app state + renderer, no network, no ncurses).
+        let out = NSTemporaryDirectory() + "robofy-bench-mem-\(getpid())"
+        defer { unlink(out) }
+        let pid = try spawn([selfPath, "memory-child", "\(n)"], stdout: out)
+        guard let e = waitChild(pid, timeout: 120), e.exitedNormally, e.exitCode == 0 else {
+            throw BenchError("memory-child failed")
+        }
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        report.add(Figure(key: "memory.state", name: "Peak RSS, bare process: AppState(10,000) + frame",
+                          value: Double(e.maxRSS) / 1e6, unit: "MB", target: nil, pass: nil, command: cmd,
+                          detail: ["child": text.trimmingCharacters(in: .whitespacesAndNewlines)]))
+    }
+}

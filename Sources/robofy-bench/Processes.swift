@@ -1,0 +1,288 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// What `wait4` reports about a finished child.
+struct ChildExit {
+    var status: Int32
+    var userSeconds: Double
+    var systemSeconds: Double
+    /// Peak resident set size, in bytes.
+    var maxRSS: Int
+    var cpuSeconds: Double { userSeconds + systemSeconds }
+    var exitedNormally: Bool { (status & 0x7f) == 0 }
+    var exitCode: Int32 { (status >> 8) & 0xff }
+}
+
+private func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+
+/// The environment for children: the bench's own, with a known terminal and a UTF-8 locale.
+func childEnvironment(_ extra: [String: String] = [:]) -> [String] {
+    var env = ProcessInfo.processInfo.environment
+    env["TERM"] = "xterm-256color"
+    env["LANG"] = "C.UTF-8"
+    env["LC_ALL"] = "C.UTF-8"
+    env["NO_COLOR"] = nil
+    env["COLORTERM"] = nil
+    env["TMUX"] = nil
+    for (k, v) in extra { env[k] = v }
+    return env.map { "\($0.key)=\($0.value)" }
+}
+
+/// Spawns `args` with stdin from /dev/null and stdout/stderr to files (or /dev/null).
+func spawn(_ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
+           env: [String] = childEnvironment(), setsid: Bool = false, ttyPath: String? = nil) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    if let tty = ttyPath {
+        posix_spawn_file_actions_addopen(&actions, 0, tty, O_RDWR, 0)
+        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    }
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    // Default signal handling and an empty mask, whatever the bench's own are.
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGWINCH] { sigaddset(&defaults, s) }
+    posix_spawnattr_setsigdefault(&attr, &defaults)
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attr, &empty)
+    var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+    // POSIX_SPAWN_SETSID (glibc 2.26+): a new session, so the pty becomes the controlling terminal.
+    if setsid { flags |= 0x80 }
+    posix_spawnattr_setflags(&attr, Int16(flags))
+    var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    defer { for p in cargs { free(p) } }
+    var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+    defer { for p in cenv { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, args[0], &actions, &attr, &cargs, &cenv)
+    guard rc == 0 else { throw BenchError("cannot run \(args[0]): \(String(cString: strerror(rc)))") }
+    return pid
+}
+
+/// Waits for a child (polling, so that a hung child can be killed after `timeout`).
+func waitChild(_ pid: pid_t, timeout: Double) -> ChildExit? {
+    let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+    var status: Int32 = 0
+    var ru = rusage()
+    while true {
+        let r = wait4(pid, &status, WNOHANG, &ru)
+        if r == pid {
+            return ChildExit(status: status, userSeconds: seconds(ru.ru_utime), systemSeconds: seconds(ru.ru_stime),
+                             maxRSS: Int(ru.ru_maxrss) * 1024)
+        }
+        if r == -1 && errno != EINTR { return nil }
+        if ContinuousClock.now > deadline {
+            kill(pid, SIGKILL)
+            _ = wait4(pid, &status, 0, &ru)
+            return nil
+        }
+        usleep(1_000)
+    }
+}
+
+/// CPU time (user + system, all threads) a live process has used so far, in seconds.
+func processCPUSeconds(_ pid: pid_t) -> Double? {
+    var clock = clockid_t()
+    guard clock_getcpuclockid(pid, &clock) == 0 else { return nil }
+    var ts = timespec()
+    guard clock_gettime(clock, &ts) == 0 else { return nil }
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// A field of /proc/PID/status in bytes (VmHWM, VmRSS…).
+func procStatusBytes(_ pid: pid_t, _ field: String) -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+        if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
+    }
+    return nil
+}
+
+/// A child running in a pseudo-terminal the bench owns: the bench is the terminal.
+/// Everything the child writes is read (and counted) on a thread of its own.
+final class PtyChild: @unchecked Sendable {
+    let pid: pid_t
+    let master: Int32
+    let launched: ContinuousClock.Instant
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+    private var lastOutputAt: ContinuousClock.Instant
+    private var readerFinished = false
+    private var exit: ChildExit?
+
+    init(_ args: [String], width: Int = 120, height: Int = 40, env: [String] = childEnvironment()) throws {
+        // posix_openpt/grantpt/unlockpt/ptsname are not in the Glibc module: the Linux ioctls instead.
+        let m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard m >= 0 else { throw BenchError("cannot open /dev/ptmx: \(String(cString: strerror(errno)))") }
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        let TIOCSPTLCK: UInt = 0x4004_5431, TIOCGPTN: UInt = 0x8004_5430
+        guard ioctl(m, TIOCSPTLCK, &unlock) == 0, ioctl(m, TIOCGPTN, &number) == 0 else {
+            close(m)
+            throw BenchError("cannot set up the pseudo-terminal")
+        }
+        let slave = "/dev/pts/\(number)"
+        var ws = winsize(ws_row: UInt16(height), ws_col: UInt16(width), ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(m, UInt(TIOCSWINSZ), &ws)
+        master = m
+        launched = .now
+        lastOutputAt = launched
+        pid = try spawn(args, env: env, setsid: true, ttyPath: slave)
+        let t = Thread { [self] in self.readLoop() }
+        t.name = "pty-reader"
+        t.start()
+    }
+
+    deinit {
+        close(master)
+    }
+
+    private func readLoop() {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+            if n > 0 {
+                let now = ContinuousClock.now
+                lock.lock()
+                buffer.append(contentsOf: chunk[0..<n])
+                lastOutputAt = now
+                lock.unlock()
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                break   // EIO: the child closed the terminal
+            }
+        }
+        lock.lock()
+        readerFinished = true
+        lock.unlock()
+    }
+
+    /// Bytes written to the terminal so far.
+    var bytesWritten: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return buffer.count
+    }
+
+    var lastOutput: ContinuousClock.Instant {
+        lock.lock()
+        defer { lock.unlock() }
+        return lastOutputAt
+    }
+
+    func output(from offset: Int = 0) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(buffer[min(offset, buffer.count)...])
+    }
+
+    /// The offset just past the first occurrence of `needle` at or after `from`, if any.
+    func find(_ needle: String, from: Int) -> Int? {
+        let n = Array(needle.utf8)
+        lock.lock()
+        defer { lock.unlock() }
+        guard !n.isEmpty, buffer.count >= n.count else { return nil }
+        var i = max(0, from)
+        let last = buffer.count - n.count
+        while i <= last {
+            if buffer[i] == n[0] {
+                var k = 1
+                while k < n.count && buffer[i + k] == n[k] { k += 1 }
+                if k == n.count { return i + n.count }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+            if n > 0 { off += n } else if errno != EINTR && errno != EAGAIN { break }
+        }
+    }
+
+    /// Polls `condition` every 2 ms until it holds or `timeout` seconds pass.
+    @discardableResult
+    func wait(timeout: Double, until condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            if hasExited { return condition() }
+            usleep(2_000)
+        }
+        return condition()
+    }
+
+    /// Waits until nothing was written for `quiet` seconds.
+    @discardableResult
+    func waitQuiet(_ quiet: Double, timeout: Double) -> Bool {
+        wait(timeout: timeout) { (ContinuousClock.now - lastOutput).seconds >= quiet }
+    }
+
+    var cpuSeconds: Double? { processCPUSeconds(pid) }
+
+    /// Whether the child has exited (reaps it and keeps its rusage).
+    var hasExited: Bool {
+        lock.lock()
+        if exit != nil { lock.unlock(); return true }
+        lock.unlock()
+        var status: Int32 = 0
+        var ru = rusage()
+        if wait4(pid, &status, WNOHANG, &ru) == pid {
+            let e = ChildExit(status: status, userSeconds: seconds(ru.ru_utime), systemSeconds: seconds(ru.ru_stime),
+                              maxRSS: Int(ru.ru_maxrss) * 1024)
+            lock.lock()
+            exit = e
+            lock.unlock()
+            return true
+        }
+        return false
+    }
+
+    /// Waits for the child to exit; kills it after `timeout`.
+    func finish(timeout: Double) -> ChildExit? {
+        if hasExited { return exitInfo }
+        if let e = waitChild(pid, timeout: timeout) {
+            lock.lock()
+            exit = e
+            lock.unlock()
+            return e
+        }
+        return nil
+    }
+
+    var exitInfo: ChildExit? {
+        lock.lock()
+        defer { lock.unlock() }
+        return exit
+    }
+
+    /// Makes sure the child is gone (used on error paths).
+    func kill() {
+        if !hasExited {
+            Glibc.kill(pid, SIGKILL)
+            _ = finish(timeout: 5)
+        }
+    }
+}

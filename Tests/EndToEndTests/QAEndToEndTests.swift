@@ -1,0 +1,393 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The QA features as a tester uses them: the real binary, real files, real signals.
+/// Everything is polled with a deadline; nothing sleeps to synchronise.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct QAEndToEndTests {
+    let dir: String
+
+    init() throws {
+        dir = NSTemporaryDirectory() + "robofy-qa-e2e-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    func binary() throws -> String {
+        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        return bin
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = dir + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func read(_ path: String) -> String { readFile(path) }
+
+    func jsonl(_ path: String) -> [[String: Any]]? { jsonlFile(path) }
+
+    var env: [String: String] { ["XDG_STATE_HOME": dir + "/state", "LANG": "C.UTF-8"] }
+
+    // MARK: Autosave
+
+    @Test func autosaveSurvivesSIGKILLInTheMiddleOfAStreamedAnswer() async throws {
+        let bin = try binary()
+        let transcript = dir + "/t.jsonl"
+        let output = dir + "/out.txt"
+        let env = env
+        // 500 ms between streamed pieces: an answer takes several seconds to arrive.
+        let outcome = await offPool { () -> KillRun in
+            var r = KillRun()
+            let child: Child
+            do {
+                child = try Child(args: [bin, "demo", "--plain", "--chatbot-id", "demo-atlas", "--pace", "500",
+                                         "--transcript", transcript], output: output, env: env)
+            } catch {
+                r.problem = "\(error)"
+                return r
+            }
+            defer { child.kill() }
+            child.send("Weather in Paris?\n")
+            r.finished = waitUntil(timeout: 30) { readFile(transcript).contains(#""kind":"turn""#) }
+            guard r.finished else { return r }
+            child.send("Weather in Tokyo?\n")
+            // Streaming is under way (and on screen) once its progress reaches the file.
+            r.streaming = waitUntil(timeout: 30) {
+                (jsonlFile(transcript) ?? []).contains { $0["kind"] as? String == "progress" && $0["turnID"] as? Int == 2 }
+            }
+            r.signal = child.kill()
+            return r
+        }
+        #expect(outcome.problem == nil, "\(outcome.problem ?? "")")
+        #expect(outcome.finished, "the first turn never reached the file:\n\(read(output))")
+        #expect(outcome.streaming, "no progress for the second answer:\n\(read(transcript))")
+        #expect(outcome.signal == SIGKILL)
+
+        let text = read(transcript)
+        #expect(text.hasSuffix("\n"), "the last line is torn")
+        let records = try #require(jsonl(transcript), "not valid JSON Lines:\n\(text)")
+        #expect(records.first?["kind"] as? String == "start")
+        let turns = records.filter { $0["kind"] as? String == "turn" }
+        #expect(turns.count == 1, "only the finished turn has a turn record")
+        let turn = try #require(turns.first?["turn"] as? [String: Any])
+        #expect(turn["status"] as? String == "complete")
+        #expect(turn["userText"] as? String == "Weather in Paris?")
+        #expect((turn["answer"] as? String)?.contains("Paris") == true)
+        #expect((turn["tools"] as? [[String: Any]])?.first?["name"] as? String == "get_weather")
+        #expect(turns.first?["sessionID"] is String)
+        #expect(records.contains { $0["kind"] as? String == "turn-started" && $0["userText"] as? String == "Weather in Tokyo?" })
+        let partial = records.filter { $0["kind"] as? String == "progress" && $0["turnID"] as? Int == 2 }
+            .compactMap { $0["text"] as? String }.joined()
+        #expect(!partial.isEmpty)
+        #expect("It's currently 24 °C and sunny in Tokyo.".hasPrefix(partial.prefix(20)), "\(partial)")
+        #expect(!text.contains("eyJ"), "a token reached the transcript")
+
+        // The transcript command renders what was saved, the unfinished turn included.
+        let md = await shOff([bin, "transcript", transcript, "--markdown"], env: env)
+        #expect(md.status == 0, "\(md.out)")
+        #expect(md.out.contains("**You:** Weather in Paris?"))
+        #expect(md.out.contains("> tool `get_weather` done"))
+        #expect(md.out.contains("**You:** Weather in Tokyo?"))
+        #expect(md.out.contains("**Atlas:** It's"))
+        #expect(md.out.contains("_(unfinished: the program ended before this answer was complete)_"))
+        let summary = await shOff([bin, "transcript", transcript], env: env)
+        #expect(summary.status == 0)
+        #expect(summary.out.contains("2 turns (1 complete, 1 unfinished)"), "\(summary.out)")
+    }
+
+    @Test func autosaveGoesToTheXDGStateDirectoryByDefault() async throws {
+        let bin = try binary()
+        let r = await shOff([bin, "demo", "--plain", "--pace", "0"], stdin: "hello\n", env: env)
+        #expect(r.status == 0, "\(r.out)")
+        let folder = dir + "/state/robofy-tui/transcripts"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        #expect(files.count == 1)
+        let file = try #require(files.first)
+        #expect(file.hasSuffix("-demo-nova.jsonl"))
+        #expect(r.out.contains("robofy-tui: autosaving the transcript to \(folder)/\(file)"))
+        #expect(jsonl(folder + "/" + file)?.contains { $0["kind"] as? String == "turn" } == true)
+        let none = await shOff([bin, "demo", "--plain", "--pace", "0", "--no-autosave"], stdin: "hello\n", env: env)
+        #expect(none.status == 0)
+        #expect(!none.out.contains("autosaving"))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).count == 1)
+        let listed = await shOff([bin, "transcript"], env: env)
+        #expect(listed.out.contains(file))
+    }
+
+    // MARK: Scripts
+
+    @Test func aPassingScriptExitsZeroAndWritesJUnit() async throws {
+        let bin = try binary()
+        let script = try write("weather.yaml", """
+            # Atlas calls a tool before it answers.
+            target: {demo: true}
+            agent: demo-atlas
+            turns:
+              - send: Weather in Paris?
+                expect:
+                  contains: Paris
+                  matches: '\\d+ °C'
+                  tool_called: get_weather
+                  finish_reason: stop
+                  max_seconds: 20
+              - send: hello
+                agent: demo-nova
+                expect: {contains: "Nova", not_contains: "Paris"}
+            """)
+        let junit = dir + "/pass.xml"
+        let r = await shOff([bin, "run", script, "--junit", junit], env: env)
+        #expect(r.status == 0, "\(r.out)")
+        #expect(r.out.contains("✓ turn 1: Weather in Paris?"))
+        #expect(r.out.contains("tools: get_weather"))
+        #expect(r.out.contains("✓ turn 2: hello"))
+        #expect(r.out.contains("All 2 turns passed"))
+        let xml = read(junit)
+        #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"))
+        #expect(xml.contains("<testsuite name=\"weather\" tests=\"2\" failures=\"0\" errors=\"0\""))
+        #expect(xml.contains("<testcase name=\"turn 1: Weather in Paris?\" classname=\"weather\""))
+        #expect(!xml.contains("<failure"))
+    }
+
+    @Test func aFailingScriptWithAFaultKnobExitsOneAndSaysWhy() async throws {
+        let bin = try binary()
+        // Every request waits 1.5 s: the max_seconds expectation fails, the other one passes.
+        let script = try write("slow.json", """
+            {"target": {"demo": true}, "agent": "demo-atlas", "fault": "latency=1500",
+             "turns": [
+               {"send": "Weather in Tokyo?", "expect": {"contains": "Tokyo", "max_seconds": 1}},
+               {"send": "Weather in Tokyo?", "expect": {"contains": ["Tokyo"], "tool_called": "get_weather"}}
+             ]}
+            """)
+        let junit = dir + "/fail.xml"
+        let r = await shOff([bin, "run", script, "--junit", junit], env: env)
+        #expect(r.status == 1, "\(r.out)")
+        #expect(r.out.contains("against the demo server (fault latency=1500)"))
+        #expect(r.out.contains("✗ turn 1: Weather in Tokyo?"))
+        #expect(r.out.contains("✗ max_seconds 1: the turn took 1."))
+        #expect(r.out.contains("✓ turn 2: Weather in Tokyo?"))
+        #expect(r.out.contains("1 of 2 turns failed"))
+        let xml = read(junit)
+        #expect(xml.contains("<testsuite name=\"slow\" tests=\"2\" failures=\"1\" errors=\"0\""))
+        #expect(xml.contains("<failure message=\"max_seconds 1: the turn took 1."))
+        #expect(xml.contains("type=\"expectation\""))
+        #expect(xml.components(separatedBy: "<failure").count == 2)
+
+        // A server error: the turn fails, with the status in the reason.
+        let broken = try write("five-hundred.yaml", """
+            target: {demo: true}
+            fault: "500"
+            turns:
+              - send: hello
+                expect: {contains: Nova}
+            """)
+        let r2 = await shOff([bin, "run", broken, "--junit", junit], env: env)
+        #expect(r2.status == 1)
+        #expect(r2.out.contains("✗ status: expected complete, got failed (The server answered 500"))
+        #expect(read(junit).contains("failures=\"1\""))
+    }
+
+    @Test func aBrokenScriptExitsTwoAndNamesTheProblem() async throws {
+        let bin = try binary()
+        let script = try write("typo.yaml", "target: {demo: true}\nturns:\n  - send: hi\n    expect: {contians: x}\n")
+        let junit = dir + "/broken.xml"
+        let r = await shOff([bin, "run", script, "--junit", junit], env: env)
+        #expect(r.status == 2)
+        #expect(r.out.contains("typo.yaml: turns[1].expect: unknown key 'contians' (did you mean 'contains'?)"))
+        #expect(read(junit).contains("<error message=\"turns[1].expect: unknown key"))
+        let missing = await shOff([bin, "run", dir + "/nope.yaml"], env: env)
+        #expect(missing.status == 2)
+        #expect(missing.out.contains("cannot read the file"))
+        let badFault = try write("fault.yaml", "target: {demo: true}\nfault: latency=soon\nturns: [hi]\n")
+        let f = await shOff([bin, "run", badFault], env: env)
+        #expect(f.status == 2)
+        #expect(f.out.contains("fault: Invalid fault 'latency=soon'"))
+    }
+
+    // MARK: Record to script
+
+    @Test func recordedConversationRunsAgainAsAScript() async throws {
+        let bin = try binary()
+        let recorded = dir + "/recorded.yaml"
+        let chat = await shOff([bin, "demo", "--plain", "--pace", "0", "--chatbot-id", "demo-atlas", "--no-autosave",
+                       "--record", recorded], stdin: "Weather in Berlin?\n/agent 1\nWhat's on sale today?\n", env: env)
+        #expect(chat.status == 0, "\(chat.out)")
+        #expect(chat.out.contains("script saved to \(recorded)"))
+        let text = read(recorded)
+        #expect(text.hasPrefix("# Recorded by robofy-tui"))
+        #expect(text.contains("target:\n  demo: true"))
+        #expect(text.contains("agent: demo-atlas"))
+        #expect(text.contains("- send: Weather in Berlin?"))
+        #expect(text.contains("contains: It's currently 16 °C and overcast in Berlin."))
+        #expect(text.contains("tool_called: get_weather"))
+        #expect(text.contains("agent: demo-nova"))
+        #expect(!text.contains("eyJ"))
+
+        let junit = dir + "/recorded.xml"
+        let run = await shOff([bin, "run", recorded, "--junit", junit], env: env)
+        #expect(run.status == 0, "\(run.out)\n\(text)")
+        #expect(run.out.contains("All 2 turns passed"))
+        #expect(read(junit).contains("tests=\"2\" failures=\"0\""))
+    }
+
+    // MARK: The full-screen UI
+
+    @Test func inspectorAndRecordKeyInTheTerminalUI() async throws {
+        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
+        let bin = try binary()
+        let transcript = dir + "/ui.jsonl"
+        let log = dir + "/ui.log"
+        let cmd = "cd '\(dir)' && '\(bin)' demo --pace 2 --chatbot-id demo-atlas --download-dir '\(dir)' "
+            + "--transcript '\(transcript)' --log-file '\(log)'; echo \"EXIT=$?\""
+        let t = try Tmux(command: cmd, width: 100, height: 32,
+                         env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
+        let tmux = UncheckedBox(t)
+        let started = await offPool { tmux.value.waitFor("Autosaving to \(transcript)") }
+        #expect(started.ok, "no autosave notice:\n\(started.screen)")
+        t.type("Weather in Paris?")
+        t.keys("Enter")
+        let answered = await offPool { tmux.value.waitFor(timeout: 20) { $0.contains("Used get_weather") && $0.contains("A light jacket") } }
+        #expect(answered.ok, "\(answered.screen)")
+
+        t.keys("F8")
+        let inspector = await offPool { tmux.value.waitFor(timeout: 10) { $0.contains("Inspector") && $0.contains("── Turn 1 · Atlas") } }
+        #expect(inspector.ok, "\(inspector.screen)")
+        let s = inspector.screen
+        #expect(s.contains("Request   POST http://127.0.0.1:"))
+        #expect(s.contains("Authorization: Bearer [redacted]"))
+        #expect(s.contains("Response  HTTP 200 · event stream"))
+        #expect(s.contains("Timing    first byte"))
+        #expect(s.contains("chars/s"))
+        #expect(s.contains("tools: get_weather"))
+        #expect(s.contains(#"{"type":"tool-input-start""#))
+        #expect(!s.contains("eyJ"))
+        t.keys("Home")
+        let top = await offPool { tmux.value.waitFor("── Handshake (token redacted)") }
+        #expect(top.ok)
+        #expect(top.screen.contains("Transcript autosave: \(transcript)"))
+        t.keys("Escape")
+        #expect(await offPool { tmux.value.waitFor(timeout: 10) { !$0.contains("Inspector") && $0.contains("Powered by") }.ok })
+
+        t.keys("F9")
+        let saved = await offPool { tmux.value.waitFor(timeout: 10) { $0.contains("Script saved to") } }
+        #expect(saved.ok, "\(saved.screen)")
+        t.keys("C-q")
+        #expect(await offPool { tmux.value.waitUntilExit() } == 0)
+
+        let scripts = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("robofy-script-") }
+        let script = try #require(scripts.first, "no script in \(dir)")
+        #expect(script.hasSuffix(".yaml"))
+        let run = await shOff([bin, "run", dir + "/" + script], env: env)
+        #expect(run.status == 0, "\(run.out)\n\(read(dir + "/" + script))")
+
+        #expect(jsonl(transcript)?.filter { $0["kind"] as? String == "turn" }.count == 1)
+        let logText = read(log)
+        #expect(logText.range(of: #"event turn=1 \+\d+\.\d{3}s \{"type":"start""#, options: .regularExpression) != nil)
+        #expect(logText.contains("Authorization: Bearer [redacted]"))
+        #expect(!logText.contains("eyJ"))
+    }
+
+}
+
+/// A child process whose standard input the test writes to, line by line.
+final class Child {
+    let pid: pid_t
+    let input: Int32
+    private var reaped = false
+
+    init(args: [String], output: String, env: [String: String]) throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw E2EError("pipe failed") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        let envStrings = ProcessInfo.processInfo.environment.merging(env) { $1 }.map { "\($0.key)=\($0.value)" }
+        var cenv: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
+        defer { for p in cenv { free(p) } }
+        var p: pid_t = 0
+        let rc = posix_spawn(&p, args[0], &actions, nil, &cargs, &cenv)
+        close(fds[0])
+        guard rc == 0 else {
+            close(fds[1])
+            throw E2EError("cannot run \(args[0]): \(rc)")
+        }
+        pid = p
+        input = fds[1]
+    }
+
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
+    }
+
+    /// SIGKILLs the child (once) and returns the signal that ended it (or -1).
+    @discardableResult
+    func kill() -> Int32 {
+        guard !reaped, pid > 0 else { return -1 }
+        reaped = true
+        Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        close(input)
+        return (status & 0x7f) != 0 ? status & 0x7f : -1
+    }
+}
+
+/// What the SIGKILL test saw before it read the file.
+struct KillRun: Sendable {
+    var problem: String?
+    var finished = false
+    var streaming = false
+    var signal: Int32 = -1
+}
+
+/// Runs blocking work (waiting for a child, polling a screen) on a thread of its own, so a
+/// test does not hold one of the few cooperative threads that other tests need meanwhile.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { cont in
+        Thread { cont.resume(returning: work()) }.start()
+    }
+}
+
+/// `sh`, off the cooperative pool.
+func shOff(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) async -> (out: String, status: Int32) {
+    await offPool { sh(args, stdin: stdin, env: env) }
+}
+
+/// Polls (blocking this thread) until `cond` holds or the deadline passes.
+func waitUntil(timeout: Double, _ cond: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if cond() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return cond()
+}
+
+func readFile(_ path: String) -> String {
+    (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+}
+
+/// The records of a JSON Lines file; nil if any line is not a JSON object.
+func jsonlFile(_ path: String) -> [[String: Any]]? {
+    var out: [[String: Any]] = []
+    for line in readFile(path).split(separator: "\n") {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        out.append(obj)
+    }
+    return out
+}
+
+/// Hands a non-Sendable test helper to a thread that uses it alone.
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

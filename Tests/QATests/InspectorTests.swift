@@ -1,0 +1,176 @@
+import DemoServer
+import Foundation
+import RobofyAPI
+import RobofySession
+import Testing
+@testable import WidgetUI
+
+@Suite(.timeLimit(.minutes(2))) struct InspectorTests {
+    /// A real tool-call turn from the demo server (Atlas, "Weather in Paris?"), fed to the app state.
+    func toolCallState() async throws -> (AppState, token: String) {
+        try await withDemoServer { server in
+            let events = EventCollector()
+            let s = demoSession(server, agent: "demo-atlas", taps: [events.tap])
+            let turn = await s.send("Weather in Paris?")
+            #expect(turn.status == .complete)
+            await s.close()
+            var state = AppState()
+            _ = state.reduce(.resize(width: 100, height: 40))
+            for e in events.events { _ = state.reduce(.session(e)) }
+            return (state, try #require(events.token))
+        }
+    }
+
+    @Test func inspectorShowsEverythingAboutAToolCallTurn() async throws {
+        let (state, token) = try await toolCallState()
+        let lines = InspectorView.lines(state.inspector, width: 98)
+        let text = lines.map(\.text).joined(separator: "\n")
+
+        // The handshake, token redacted.
+        #expect(text.contains("── Handshake (token redacted)"))
+        #expect(text.contains("\"token\": \"[redacted]\""))
+        #expect(text.contains("\"chatbot_id\": \"demo-atlas\""))
+        // The request that was sent, auth redacted.
+        #expect(text.contains("── Turn 1 · Atlas · “Weather in Paris?”"))
+        #expect(text.contains("Request   POST http://127.0.0.1:"))
+        #expect(text.contains("/v1/ai-agent/chat/stream"))
+        #expect(text.contains("Authorization: Bearer [redacted]"))
+        #expect(text.contains("Accept: text/event-stream"))
+        #expect(text.contains("\"query\":\"Weather in Paris?\""))
+        // Status and headers.
+        #expect(text.contains("Response  HTTP 200 · event stream"))
+        #expect(text.lowercased().contains("content-type: text/event-stream"))
+        // Timings.
+        let timing = try #require(lines.first { $0.text.hasPrefix("Timing") }).text
+        let pattern = #"^Timing    first byte \d+\.\d{3} s · first text \d+\.\d{3} s · duration \d+\.\d{3} s · \d+ chars/s$"#
+        #expect(timing.range(of: pattern, options: .regularExpression) != nil, "\(timing)")
+        #expect(!timing.contains("first byte –"))
+        #expect(text.contains("Result    complete · finish stop"))
+        #expect(text.contains("tools: get_weather"))
+        // Every event as received, with its offset.
+        let eventLines = lines.filter { $0.text.hasPrefix("  +") }
+        let count = try #require(state.inspector.turns.first?.totalEvents)
+        #expect(eventLines.count == count)
+        #expect(text.contains("Events (\(count))"))
+        #expect(eventLines.first?.text.contains("{\"type\":\"start\"") == true)
+        for type in ["tool-input-start", "tool-input-delta", "tool-input-available", "tool-output-available",
+                     "text-delta", "finish", "data-session"] {
+            #expect(eventLines.contains { $0.text.contains("\"type\":\"\(type)\"") }, "no \(type) event")
+        }
+        #expect(eventLines.contains { $0.text.contains("[DONE]") })
+        #expect(eventLines.allSatisfy { $0.text.range(of: #"^  \+\d+\.\d{3}s "#, options: .regularExpression) != nil })
+        // Long lines are cut to the width.
+        #expect(lines.allSatisfy { DisplayWidth.of($0.text) <= 98 })
+        // The token appears nowhere.
+        #expect(!text.contains(token))
+    }
+
+    @Test func f8OpensTheInspectorAtTheLatestTurnAndKeysScrollIt() async throws {
+        var (state, token) = try await toolCallState()
+        let renderer = Renderer()
+        #expect(state.reduce(.key(.function(8))).isEmpty)
+        #expect(state.overlay == .inspector)
+        var frame = renderer.render(state)
+        var screen = frame.canvas.plainText
+        #expect(screen.contains("Inspector"))
+        #expect(screen.split(separator: "\n").dropFirst().first?.contains("── Turn 1 · Atlas") == true, "\(screen)")
+        #expect(screen.contains("Authorization: Bearer [redacted]"))
+        #expect(!screen.contains(token))
+        if let top = frame.inspectorScroll { state.inspectorScroll = top }
+        let turnTop = state.inspectorScroll
+        #expect(turnTop > 0)
+
+        _ = state.reduce(.key(.up))
+        frame = renderer.render(state)
+        #expect(frame.inspectorScroll == turnTop - 1)
+        _ = state.reduce(.key(.home))
+        screen = renderer.render(state).canvas.plainText
+        #expect(screen.contains("── Handshake (token redacted)"))
+        _ = state.reduce(.key(.end))
+        screen = renderer.render(state).canvas.plainText
+        #expect(screen.contains("[DONE]"))
+        _ = state.reduce(.key(.escape))
+        #expect(state.overlay == .none)
+        #expect(!renderer.render(state).canvas.plainText.contains("Inspector"))
+
+        // F9 asks the runtime to save a script; F8 closes the inspector too.
+        #expect(state.reduce(.key(.function(9))) == [.saveScript])
+        _ = state.reduce(.key(.function(8)))
+        _ = state.reduce(.key(.function(8)))
+        #expect(state.overlay == .none)
+    }
+
+    @Test func helpListsTheInspectorAndRecordKeys() {
+        var state = AppState()
+        _ = state.reduce(.resize(width: 80, height: 24))
+        _ = state.reduce(.key(.function(1)))
+        let screen = Renderer().render(state).canvas.plainText
+        #expect(screen.contains("F8") && screen.contains("inspector"))
+        #expect(screen.contains("F9") && screen.contains("test script"))
+    }
+
+    @Test func memoryStaysBounded() {
+        var s = InspectorState()
+        for id in 1...60 {
+            s.record(.turnStarted(Turn(id: id, agentID: "a", agentName: "A", userText: "q\(id)")))
+        }
+        #expect(s.turns.count == InspectorState.maxTurns)
+        #expect(s.droppedTurns == 10)
+        #expect(s.turns.first?.id == 11)
+        let big = String(repeating: "x", count: 10_000)
+        for i in 0..<5_000 {
+            s.record(.chunk(turnID: 60, ChunkEvent(chunk: .textDelta(id: "0", delta: "\(i)"), raw: i == 1 ? big : "{\"n\":\(i)}"),
+                            offset: Double(i) / 1000))
+        }
+        guard let t = s.turns.last else {
+            Issue.record("no turn")
+            return
+        }
+        #expect(t.events.count <= InspectorState.maxEvents + 100)
+        #expect(t.totalEvents == 5_000)
+        #expect(t.omittedEvents > 0)
+        #expect(t.events.first?.raw == "{\"n\":0}")
+        #expect(t.events.last?.raw == "{\"n\":4999}")
+        #expect(t.events[1].raw.count <= InspectorState.maxEventChars + 1)
+        let lines = InspectorView.lines(s, width: 80).map(\.text)
+        #expect(lines.contains { $0.contains("events not kept") })
+        #expect(lines.contains { $0.contains("10 older turns not kept") })
+    }
+
+    @Test func theRenderCacheMatchesThePureView() {
+        var s = InspectorState()
+        let cache = InspectorCache()
+        s.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
+        s.record(.turnStarted(Turn(id: 2, agentID: "a", agentName: "A", userText: "q2")))
+        for i in 0..<2_600 {
+            s.record(.chunk(turnID: 2, ChunkEvent(chunk: .textDelta(id: "0", delta: "x"), raw: "{\"i\":\(i)}"),
+                            offset: Double(i) / 100))
+            if i % 97 == 0 || i == 2_599 {
+                #expect(cache.lines(s, width: 60).lines == InspectorView.lines(s, width: 60), "after event \(i)")
+            }
+        }
+        #expect(cache.lines(s, width: 41).lines == InspectorView.lines(s, width: 41))
+        var done = Turn(id: 2, agentID: "a", agentName: "A", userText: "q2")
+        done.status = .complete
+        s.record(.turnFinished(done))
+        #expect(cache.lines(s, width: 41).lines == InspectorView.lines(s, width: 41))
+    }
+
+    @Test func aFailedTurnSaysWhyInTheInspector() async throws {
+        try await withDemoServer(faults: "500") { server in
+            let events = EventCollector()
+            let s = demoSession(server, taps: [events.tap])
+            let turn = await s.send("hello")
+            #expect(turn.status == .failed)
+            await s.close()
+            var state = AppState()
+            for e in events.events { _ = state.reduce(.session(e)) }
+            let text = InspectorView.lines(state.inspector, width: 120).map(\.text).joined(separator: "\n")
+            #expect(text.contains("Request   no HTTP answer"))
+            #expect(text.contains("retrying in"))
+            #expect(text.contains("Result    failed"))
+            #expect(text.contains("error: "))
+            #expect(text.contains("500"))
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import DemoServer
+import Foundation
+import RobofyAPI
+import Testing
+import WidgetUI
+@testable import RobofySession
+
+@Suite(.timeLimit(.minutes(2))) struct TranscriptTests {
+    @Test func everyTurnIsAppendedAsItFinishesAndReadsBack() async throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/nested/t.jsonl"
+        let store = TranscriptStore(path: path)
+        try store.prepare()
+        let recorder = SessionRecorder(store: store, target: "demo", projectID: DemoServer.projectID)
+        let events = EventCollector()
+        try await withDemoServer { server in
+            let s = demoSession(server, agent: "demo-atlas", taps: [recorder.tap, events.tap])
+            let first = await s.send("Weather in Paris?")
+            #expect(first.status == .complete)
+            // On disk before the next turn starts.
+            let afterOne = TranscriptStore.parse(try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(afterOne.records.map(\.kind) == [.start, .turnStarted, .turn])
+            _ = await s.send("/error")
+            await s.endSession()
+            _ = await s.send("hello")
+            await s.close()
+        }
+        recorder.flush()
+        store.close()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasSuffix("\n"))
+        // Every line is one JSON object.
+        for line in text.split(separator: "\n") {
+            #expect(JSONValue.parse(String(line))?.objectValue != nil, "not JSON: \(line)")
+        }
+        let token = try #require(events.token)
+        #expect(!text.contains(token))
+        let file = TranscriptStore.parse(data)
+        #expect(file.problems.isEmpty)
+        #expect(file.start?.target == "demo")
+        #expect(file.start?.tool?.hasPrefix("robofy-tui ") == true)
+        let entries = file.entries
+        #expect(entries.map(\.kind) == [.turn, .turn, .sessionEnded, .turn])
+        let weather = try #require(entries[0].turn)
+        #expect(weather.userText == "Weather in Paris?")
+        #expect(weather.agentID == "demo-atlas" && weather.agentName == "Atlas")
+        #expect(weather.tools.first?.name == "get_weather")
+        #expect(weather.sessionID != nil && entries[0].record.sessionID == weather.sessionID)
+        #expect(weather.timing.duration != nil && weather.finishedAt != nil)
+        let failing = try #require(entries[1].turn)
+        #expect(!failing.errors.isEmpty)
+        #expect(entries[3].turn?.sessionID != weather.sessionID, "the session was ended in between")
+
+        let md = TranscriptRendering.markdown(file)
+        #expect(md.contains("**You:** Weather in Paris?"))
+        #expect(md.contains("> tool `get_weather` done — input `{\"city\":\"Paris\"}`"))
+        #expect(md.contains("**Atlas:** It's currently 18 °C and cloudy in Paris."))
+        #expect(md.contains("> ⚠ Scripted failure (/error)"))
+        #expect(md.contains("_Session ended (Atlas)"))
+        #expect(md.contains("session \(weather.sessionID ?? "?")"))
+        let summary = TranscriptRendering.summary(file, path: path)
+        #expect(summary.contains("3 turns (3 complete)"))
+        #expect(summary.contains("[get_weather]"))
+    }
+
+    @Test func anUnfinishedTurnKeepsWhatWasOnScreen() throws {
+        // What a killed process leaves: a started turn, some progress, no final record, a torn last line.
+        let lines = [
+            #"{"at":"2026-01-01T10:00:00.000Z","kind":"start","target":"demo","tool":"robofy-tui 0.1.0"}"#,
+            #"{"agentID":"demo-nova","agentName":"Nova","at":"2026-01-01T10:00:01.000Z","kind":"turn-started","turnID":1,"userText":"/long 500"}"#,
+            #"{"at":"2026-01-01T10:00:01.500Z","kind":"progress","text":"Lorem ipsum ","turnID":1}"#,
+            #"{"at":"2026-01-01T10:00:02.000Z","kind":"progress","text":"dolor sit","turnID":1}"#,
+            #"{"at":"2026-01-01T10:00:02.5"#,
+        ]
+        let file = TranscriptStore.parse(Data(lines.joined(separator: "\n").utf8))
+        #expect(file.problems == ["line 5: incomplete (the program ended while writing it)"])
+        let e = try #require(file.entries.first)
+        #expect(e.kind == .unfinished)
+        #expect(e.userText == "/long 500")
+        #expect(e.partialAnswer == "Lorem ipsum dolor sit")
+        let md = TranscriptRendering.markdown(file)
+        #expect(md.contains("**Nova:** Lorem ipsum dolor sit"))
+        #expect(md.contains("_(unfinished: the program ended before this answer was complete)_"))
+        #expect(TranscriptRendering.summary(file, path: "x").contains("unfinished"))
+    }
+
+    @Test func progressIsWrittenWhileAnAnswerStreams() async throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/p.jsonl"
+        let store = TranscriptStore(path: path)
+        let recorder = SessionRecorder(store: store, target: "demo", progressInterval: 0.05)
+        let tap = recorder.tap
+        var turn = Turn(id: 7, agentID: "demo-nova", agentName: "Nova", userText: "/long 2000")
+        tap(.turnStarted(turn))
+        tap(.change(turnID: 7, .text("Lorem ")))
+        tap(.change(turnID: 7, .text("ipsum ")))
+        func records() -> [TranscriptRecord] {
+            FileManager.default.contents(atPath: path).map { TranscriptStore.parse($0).records } ?? []
+        }
+        // Written by the recorder's own timer, with no further event.
+        #expect(await eventually(timeout: 30) { records().contains { $0.kind == .progress } })
+        #expect(records().filter { $0.kind == .progress }.compactMap(\.text).joined() == "Lorem ipsum ")
+        tap(.change(turnID: 7, .text("dolor")))
+        recorder.flush()
+        #expect(records().filter { $0.kind == .progress }.compactMap(\.text).joined() == "Lorem ipsum dolor")
+        #expect(records().map(\.kind) == [.start, .turnStarted, .progress, .progress])
+        #expect(TranscriptStore.parse(try Data(contentsOf: URL(fileURLWithPath: path))).entries.first?.partialAnswer
+                == "Lorem ipsum dolor")
+        // The final record supersedes the progress; pending text is dropped.
+        tap(.change(turnID: 7, .text(" sit")))
+        turn.answer = "Lorem ipsum dolor sit"
+        turn.status = .stopped
+        tap(.turnFinished(turn))
+        recorder.flush()
+        store.close()
+        let file = try TranscriptStore.read(path: path)
+        #expect(file.records.last?.kind == .turn)
+        #expect(file.records.filter { $0.kind == .progress }.count == 2)
+        #expect(file.entries.first?.turn?.status == .stopped)
+        #expect(file.entries.first?.partialAnswer == "Lorem ipsum dolor sit")
+    }
+
+    @Test func defaultPathFollowsXDG() {
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        let p = TranscriptStore.defaultPath(agent: "Demo Atlas!", date: date, env: ["XDG_STATE_HOME": "/x/state", "HOME": "/h"])
+        #expect(p.hasPrefix("/x/state/robofy-tui/transcripts/"))
+        #expect(p.hasSuffix("-demo-atlas.jsonl"))
+        #expect(p.range(of: #"/\d{8}-\d{6}-demo-atlas\.jsonl$"#, options: .regularExpression) != nil)
+        let fallback = TranscriptStore.defaultPath(agent: "a", date: date, env: ["XDG_STATE_HOME": "relative", "HOME": "/h"])
+        #expect(fallback.hasPrefix("/h/.local/state/robofy-tui/transcripts/"))
+    }
+
+    @Test func anUnwritablePlaceIsReportedOnceAndTheChatGoesOn() async throws {
+        let dir = try temporaryDirectory()
+        let blocker = dir + "/file"
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data()))
+        let errors = CapturedLog()
+        let recorder = SessionRecorder(store: TranscriptStore(path: blocker + "/t.jsonl"), target: "demo") { errors.add($0) }
+        try await withDemoServer { server in
+            let s = demoSession(server, taps: [recorder.tap])
+            #expect(await s.send("hello").status == .complete)
+            #expect(await s.send("hello").status == .complete)
+            await s.close()
+        }
+        #expect(errors.text.hasPrefix("Autosave stopped: cannot create the folder"))
+        #expect(errors.text.components(separatedBy: "Autosave stopped").count == 2)
+        #expect(recorder.recordedTurns.count == 2)
+    }
+
+    @Test func theEventLogHasEverythingButTheToken() async throws {
+        let log = CapturedLog()
+        let events = EventCollector()
+        try await withDemoServer { server in
+            let s = demoSession(server, agent: "demo-atlas", taps: [events.tap, SessionEventLog(logger: log.logger).tap],
+                                logger: log.logger)
+            _ = await s.send("Weather in Paris?")
+            await s.close()
+        }
+        let text = log.text
+        let token = try #require(events.token)
+        #expect(!text.contains(token))
+        #expect(text.contains("handshake json {"))
+        #expect(text.contains("\"token\":\"[redacted]\""))
+        #expect(text.contains("Authorization: Bearer [redacted]"))
+        #expect(text.contains("response") && text.contains("status=200"))
+        #expect(text.range(of: #"event turn=1 \+\d+\.\d{3}s \{"type":"start""#, options: .regularExpression) != nil)
+        #expect(text.contains("\"type\":\"tool-input-available\""))
+        #expect(text.contains("turn finished") && text.contains("ttfb=") && text.contains("chars_per_s="))
+        #expect(text.contains("tools=get_weather"))
+    }
+
+    @Test func redactionCatchesTokensEverywhere() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLWJ5dGVz"
+        #expect(Redaction.redact("Authorization: Bearer abc.def-ghi") == "Authorization: Bearer [redacted]")
+        #expect(Redaction.redact("token \(jwt) end") == "token [redacted] end")
+        #expect(Redaction.redact("my secret-token-123 here", secrets: ["secret-token-123"]) == "my [redacted] here")
+        #expect(Redaction.redact("plain text") == "plain text")
+        let h = Redaction.headers([HTTPField("Authorization", "Bearer xyz"), HTTPField("Accept", "*/*")])
+        #expect(h == [HTTPField("Authorization", "Bearer [redacted]"), HTTPField("Accept", "*/*")])
+    }
+}

@@ -1,0 +1,143 @@
+import Testing
+import WidgetUI
+
+/// A small deterministic generator (SplitMix64), so failures reproduce.
+private struct Rand {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func pick<T>(_ xs: [T]) -> T { xs[int(xs.count)] }
+}
+
+/// Lines that exercise every block and inline rule, including ones that pair
+/// across lines (emphasis, code spans, links) and hostile text (escape sequences
+/// that swallow line breaks, CR, tabs, U+2028).
+private let fragments: [String] = [
+    "plain words in a line", "The quick brown fox jumps over the lazy dog.", "more plain text here",
+    "", "", "", "   ", "# Heading", "### Third *level*", "- item one", "- item two", "  - nested item",
+    "    - deeper", "1. first", "2) second", "10. tenth", "* star item", "+ plus item", "-", "1.",
+    "> quoted line", "> > nested quote", ">", "```", "```swift", "~~~", "~~~~", "    ```", "\tcode\twith tabs",
+    "---", "***", "___", "- - -", "**bold start", "still bold**", "*it", "alic*", "`code", "span`", "``two``",
+    "[link text", "continues](https://example.com/a)", "[a](b)", "![img](x.png)", "<https://example.com/x>",
+    "see https://example.com/path?q=1.", "trailing backslash\\", "\\*escaped\\*", "snake_case_word",
+    "2*3*4", "a_b_c", "中文字符和标点。", "日本語のテキスト", "emoji 👍🏽 and 👨‍👩‍👧 family", "e\u{301} combining",
+    "tab\there", "cr at end\r", "line\u{2028}separator", "\u{1B}[31mred\u{1B}[0m text", "osc \u{1B}]0;title",
+    "ends osc\u{07} here", "\u{1B}]8;;https://x\u{1B}\\link\u{1B}]8;;\u{1B}\\", "c1 \u{9B}31m csi", "zero\u{200B}width",
+    "   indented paragraph", "        code by indent?", "word " + String(repeating: "long", count: 30),
+    "https://example.com/" + String(repeating: "x", count: 50), "a * b * c", "_under_ and __double__",
+]
+
+private func document(_ r: inout Rand) -> String {
+    var lines: [String] = []
+    for _ in 0..<(5 + r.int(40)) {
+        // Runs of plain lines (the streaming fast path) now and then.
+        if r.int(5) == 0 {
+            for k in 0..<(1 + r.int(8)) { lines.append("plain line \(k) of a long paragraph.") }
+        } else {
+            lines.append(r.pick(fragments))
+        }
+    }
+    var text = lines.joined(separator: r.int(10) == 0 ? "\r\n" : "\n")
+    if r.int(3) == 0 { text += "\n" }
+    return text
+}
+
+/// Splits a text into pieces at scalar boundaries (a grapheme may be split, as a stream may).
+private func pieces(_ text: String, _ r: inout Rand) -> [String] {
+    let scalars = Array(text.unicodeScalars)
+    var out: [String] = []
+    var i = 0
+    while i < scalars.count {
+        let n = min(scalars.count - i, 1 + r.int(r.int(4) == 0 ? 40 : 6))
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: scalars[i..<(i + n)])
+        out.append(String(s))
+        i += n
+    }
+    return out
+}
+
+@Suite struct TextMarkdownStreamTests {
+    private func check(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
+        let tail = stream.render(text, width: width)
+        let got = stream.frozen + tail
+        let want = Markdown.render(Sanitizer.clean(text), width: width)
+        if got != want {
+            Issue.record("""
+                stream render differs (\(context), width \(width), \(stream.frozen.count) frozen lines)
+                text: \(text.debugDescription)
+                want: \(want.map(\.plainText))
+                got:  \(got.map(\.plainText))
+                """)
+            return false
+        }
+        return true
+    }
+
+    @Test func streamedRenderEqualsFullRender() {
+        var r = Rand(state: 42)
+        var froze = 0
+        for doc in 0..<250 {
+            let text = document(&r)
+            let width = r.pick([1, 2, 3, 5, 8, 13, 20, 33, 40, 60])
+            let stream = MarkdownStream()
+            var prefix = ""
+            for p in pieces(text, &r) {
+                prefix += p
+                if !check(stream, prefix, width: width, "document \(doc)") { return }
+            }
+            froze += stream.frozen.count
+        }
+        #expect(froze > 1000, "the stream should freeze lines as it goes (froze \(froze))")
+    }
+
+    @Test func aLongPlainAnswerFreezesAsItGrows() {
+        let line = "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n"
+        let stream = MarkdownStream()
+        var text = ""
+        for k in 0..<300 {
+            text += line
+            if k % 7 == 0 { text += "partial" }
+            #expect(check(stream, text, width: 40, "line \(k)"))
+            if k % 7 == 0 { text.removeLast(7) }
+        }
+        // Everything but the last (still open) line is frozen: the tail stays small.
+        #expect(stream.render(text, width: 40).count < 5)
+        #expect(stream.frozen.count > 500)
+    }
+
+    @Test func listItemContinuedAfterBlankLines() {
+        // Whether a blank line ends a list item depends on the next non-blank line,
+        // which may not have arrived yet.
+        for text in ["- item one\n\n\n   indented paragraph\nplain\n", "1. first\n\n\n\n    more of it\n\n- b\n",
+                     "- a\n  - b\n\n\n    c\n\nd\n", "> q\n\n\n- x\n\n  y\n"] {
+            for width in [4, 20] {
+                let stream = MarkdownStream()
+                var prefix = ""
+                for ch in text {
+                    prefix.append(ch)
+                    #expect(check(stream, prefix, width: width, "list"))
+                }
+            }
+        }
+    }
+
+    @Test func widthChangeOrRewrittenTextStartsOver() {
+        let stream = MarkdownStream()
+        let text = String(repeating: "plain words in a line\n", count: 20) + "**bold** end"
+        #expect(check(stream, text, width: 30, "first"))
+        let g = stream.generation
+        #expect(check(stream, text, width: 31, "resized"))
+        #expect(stream.generation > g)
+        let h = stream.generation
+        #expect(check(stream, "other text\n" + text, width: 31, "rewritten"))
+        #expect(stream.generation > h)
+        #expect(check(stream, "", width: 31, "emptied"))
+    }
+}
