@@ -62,9 +62,9 @@ public actor ChatSession {
         self.client = client
         self.retry = retry
         self.logger = logger
-        let (stream, cont) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
-        events = stream
-        continuation = SessionEventSink(continuation: cont, taps: taps)
+        let queue = SessionEventQueue()
+        events = queue.stream
+        continuation = SessionEventSink(queue: queue, taps: taps)
     }
 
     // MARK: State the UI may read

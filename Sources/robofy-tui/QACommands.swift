@@ -155,13 +155,13 @@ struct Run: AsyncParsableCommand {
         A script names a target, an agent and the turns to send, each with what its
         answer must satisfy:
 
-          target: {demo: true}          # or {base_url: …, project_id: …, chatbot_id: …}
+          target: {demo: true}     # or {base_url: U, project_id: P, chatbot_id: C}
           agent: demo-atlas
-          fault: latency=100            # demo server fault knobs (demo target only)
+          fault: latency=100       # demo server fault knobs (demo target only)
           turns:
             - send: Weather in Paris?
               expect:
-                contains: Paris         # text or a list; also not_contains, matches (regex)
+                contains: Paris    # or a list; also not_contains, matches
                 tool_called: get_weather
                 finish_reason: stop
                 max_seconds: 10
@@ -299,9 +299,9 @@ struct TranscriptCommand: ParsableCommand {
         commandName: "transcript",
         abstract: "Show an autosaved transcript (JSON Lines); without a file, list the recent ones.",
         discussion: """
-          robofy-tui transcript                       # list recent transcripts
-          robofy-tui transcript FILE                  # a summary, one line per turn
-          robofy-tui transcript FILE --markdown       # the whole conversation as Markdown
+          robofy-tui transcript                   # list recent transcripts
+          robofy-tui transcript FILE              # a summary, one line per turn
+          robofy-tui transcript FILE --markdown   # the conversation as Markdown
         """)
 
     @Argument(help: "A transcript file (.jsonl).")

@@ -39,7 +39,7 @@ func sh(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) -> 
     var inputPath = "/dev/null"
     if let stdin {
         inputPath = path + ".in"
-        FileManager.default.createFile(atPath: inputPath, contents: Data(stdin.utf8))
+        _ = FileManager.default.createFile(atPath: inputPath, contents: Data(stdin.utf8))
     }
     defer { if stdin != nil { unlink(inputPath) } }
     var actions = posix_spawn_file_actions_t()
@@ -67,6 +67,7 @@ func sh(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) -> 
 /// A private tmux server with one window running a command: a real terminal to drive.
 final class Tmux {
     let socket = "robofy-e2e-\(UUID().uuidString.prefix(8))"
+    private(set) var serverPID: Int32?
     let name = "e2e"
 
     init(command: String, width: Int = 80, height: Int = 24, env: [String: String] = [:]) throws {
@@ -76,12 +77,20 @@ final class Tmux {
         // tmux decides UTF-8 handling from its own locale, whatever the CI environment has.
         let r = sh(args, env: ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"])
         guard r.status == 0 else { throw E2EError("tmux new-session failed: \(r.out)") }
+        serverPID = Int32(sh(["tmux", "-L", socket, "display-message", "-p", "#{pid}"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines))
         sh(["tmux", "-L", socket, "set-option", "-t", name, "remain-on-exit", "on"])
         sh(["tmux", "-L", socket, "set-option", "-g", "set-clipboard", "on"])
     }
 
     deinit {
         sh(["tmux", "-L", socket, "kill-server"])
+        // kill-server is not always enough here: make sure the server and its panes are gone.
+        if let pid = serverPID, pid > 1 {
+            sh(["pkill", "-KILL", "-P", "\(pid)"])
+            kill(pid, SIGKILL)
+        }
+        unlink("/tmp/tmux-\(getuid())/\(socket)")
     }
 
     func keys(_ keys: String...) {
