@@ -88,6 +88,7 @@ struct PlainChat {
                 /end       \(h.widget.header.endSessionLabel) (next message starts a new conversation)
                 /reset     reset the chat
                 /quit      leave
+                Anything else starting with / is sent to the agent as it is.
 
                 """)
         case "/agents":
@@ -116,7 +117,8 @@ struct PlainChat {
             await session.reset()
             out("Chat reset.\n")
         default:
-            out("Unknown command \(parts[0]). /help lists them.\n")
+            // Not ours: the agent may know it (the demo's /long, /slow, /error…).
+            return .send(line)
         }
         return .handled
     }
