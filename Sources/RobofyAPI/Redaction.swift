@@ -14,7 +14,7 @@ public enum Redaction {
     /// `s` with every known secret and every bearer token or JWT replaced.
     public static func redact(_ s: String, secrets: some Collection<String> = [String]()) -> String {
         var out = s
-        for secret in secrets where secret.count >= 8 && out.contains(secret) {
+        for secret in secrets where secret.count >= 8 && contains(out, secret) {
             out = out.replacingOccurrences(of: secret, with: placeholder)
         }
         // Cheap checks first: most text (every streamed delta) has neither.
@@ -28,6 +28,33 @@ public enum Redaction {
                                              withTemplate: placeholder)
         }
         return out
+    }
+
+    /// `text.contains(needle)` as Foundation answers it; compared byte by byte when both
+    /// are ASCII (the same answer), which costs far less on a long answer.
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        var t = text, n = needle
+        let fast: Bool? = t.withUTF8 { tb in
+            n.withUTF8 { nb -> Bool? in
+                guard !nb.isEmpty, !tb.contains(where: { $0 >= 0x80 }), !nb.contains(where: { $0 >= 0x80 }) else {
+                    return nil
+                }
+                guard tb.count >= nb.count else { return false }
+                let first = nb[0]
+                var i = 0
+                let last = tb.count - nb.count
+                while i <= last {
+                    if tb[i] == first {
+                        var k = 1
+                        while k < nb.count && tb[i + k] == nb[k] { k += 1 }
+                        if k == nb.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+        return fast ?? text.contains(needle)
     }
 
     /// Whether `s` may hold "bearer" (any case) or "eyJ": one pass over the UTF-8 bytes,

@@ -3,14 +3,18 @@ import Logging
 import RobofyAPI
 
 /// Everything the session reports, in order, on `ChatSession.events`.
+///
+/// The cases with large payloads are `indirect`: an event is copied several times on its
+/// way to the screen, and a streaming answer sends thousands of `chunk` and `change`
+/// events a second, which would otherwise each be as large as a `Handshake`.
 public enum SessionEvent: Sendable {
     case connecting
-    case connected(Handshake)
-    case connectFailed(RobofyError)
-    case agentSelected(Agent)
-    case turnStarted(Turn)
+    indirect case connected(Handshake)
+    indirect case connectFailed(RobofyError)
+    indirect case agentSelected(Agent)
+    indirect case turnStarted(Turn)
     /// The HTTP answer's head arrived (status, headers; for the inspector).
-    case response(turnID: Int, ResponseInfo)
+    indirect case response(turnID: Int, ResponseInfo)
     /// Every chunk as received, with seconds since the request was sent (for the inspector).
     case chunk(turnID: Int, ChunkEvent, offset: Double)
     case change(turnID: Int, TurnChange)
@@ -18,7 +22,7 @@ public enum SessionEvent: Sendable {
     case retrying(turnID: Int, reason: String, delay: Double)
     /// The token was refused; the session handshook again.
     case reauthenticated
-    case turnFinished(Turn)
+    indirect case turnFinished(Turn)
     case sessionEnded(agentID: String)
     case chatReset(agentID: String)
 }

@@ -105,7 +105,9 @@ public final class SessionRecorder: @unchecked Sendable {
             r.turn = t
             write(r, sync: true)
             var kept = t
-            if kept.answer.count > 4000 { kept.answer = String(kept.answer.prefix(4000)) }
+            // (Only the first 4,000 characters are walked: `count` would walk a long answer whole.)
+            let head = kept.answer.prefix(4000)
+            if head.endIndex != kept.answer.endIndex { kept.answer = String(head) }
             kept.reasoning = ""
             turns.append(RecordedTurn(turn: kept, newSessionBefore: endedAgents.remove(t.agentID) != nil))
         case .sessionEnded(let agentID):

@@ -70,7 +70,9 @@ public final class ChatRuntime {
     var framePending = false
     var lastFrame = ContinuousClock.now
     let started = ContinuousClock.now
-    var ticker: Task<Void, Never>?
+    var ticker: (any DispatchSourceTimer)?
+    var statusTimer: Task<Void, Never>?
+    var statusTimerDue: Double?
     var continuation: AsyncStream<LoopEvent>.Continuation?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
@@ -188,6 +190,7 @@ public final class ChatRuntime {
             if framePending { mailbox.disarm() } else if mailbox.arm() { cont.yield(.session) }
         }
         ticker?.cancel()
+        statusTimer?.cancel()
         cmdCont.finish()
         // Give the terminal back at once; then let the session wind down, but not for long.
         driver.stop()
@@ -281,17 +284,34 @@ public final class ChatRuntime {
 
     /// Animations (loader, spinner) need a clock only while something moves.
     func updateTicker() {
-        // A transient status line (shown 8 s) also needs the clock, or it would stay until the next key.
+        // A transient status line (shown 8 s) needs a frame when it expires, or it would stay
+        // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
         let statusShowing = state.status != nil && !state.statusIsError && state.now - state.statusAt < 8.2
-        let animating = state.isBusy || state.quitArmedAt != nil || statusShowing
-        if animating, ticker == nil {
-            let cont = continuation
-            ticker = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(100))
-                    cont?.yield(.tick)
+        let animating = state.isBusy || state.quitArmedAt != nil
+        let due = statusShowing && !animating ? state.statusAt + 8.05 : nil
+        if due != statusTimerDue {
+            statusTimer?.cancel()
+            statusTimer = nil
+            statusTimerDue = due
+            if let due {
+                let cont = continuation
+                let delay = Duration.milliseconds(Int(max(0, due - now) * 1000))
+                statusTimer = Task {
+                    try? await Task.sleep(for: delay)
+                    if !Task.isCancelled { cont?.yield(.tick) }
                 }
             }
+        }
+        if animating, ticker == nil {
+            // A repeating dispatch timer costs less per tick than a task that sleeps in a
+            // loop (this runs 10 times a second for as long as the loader spins).
+            let cont = continuation
+            let t = DispatchSource.makeTimerSource(queue: .global())
+            t.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(5))
+            // @Sendable: runs on a dispatch thread, not on the main actor.
+            t.setEventHandler { @Sendable in cont?.yield(.tick) }
+            t.resume()
+            ticker = t
         } else if !animating, let t = ticker {
             t.cancel()
             ticker = nil
@@ -308,10 +328,8 @@ public final class ChatRuntime {
         if wait <= .zero {
             cont?.yield(.frame)
         } else {
-            Task {
-                try? await Task.sleep(for: wait)
-                cont?.yield(.frame)
-            }
+            let ns = Int(wait.components.seconds) * 1_000_000_000 + Int(wait.components.attoseconds / 1_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(ns)) { @Sendable in cont?.yield(.frame) }
         }
     }
 

@@ -114,7 +114,36 @@ public struct Canvas: Sendable, Equatable {
         guard y >= 0, y < height else { return x }
         let limit = min(maxX ?? width, width)
         var col = x
-        for ch in text {
+        // Fast path: a printable ASCII byte followed by ASCII (or the end) is a grapheme of
+        // its own, one column wide, so a run of them needs no grapheme breaking. The last
+        // byte before other text goes the slow way (it may be the base of a cluster).
+        let utf8 = text.utf8
+        let fast = utf8.withContiguousStorageIfAvailable { bytes -> (done: Int, col: Int, full: Bool) in
+            var k = 0
+            while k < bytes.count, bytes[k] >= 0x20, bytes[k] < 0x7F { k += 1 }
+            if k < bytes.count { k = max(0, k - 1) }
+            var c = col
+            for i in 0..<k {
+                if c + 1 > limit { return (i, c, true) }
+                if c >= 0 {
+                    if c < width, cells[y * width + c].text.isEmpty, c > 0 {
+                        cells[y * width + c - 1].text = " "
+                    }
+                    cells[y * width + c] = Cell(Self.asciiText[Int(bytes[i])], style)
+                    if c + 1 < width, cells[y * width + c + 1].text.isEmpty {
+                        cells[y * width + c + 1].text = " "
+                    }
+                }
+                c += 1
+            }
+            return (k, c, false)
+        }
+        if let fast {
+            col = fast.col
+            if fast.full || fast.done == utf8.count { return col }
+        }
+        let remaining = fast.map { text[utf8.index(utf8.startIndex, offsetBy: $0.done)...] } ?? text[...]
+        for ch in remaining {
             let w = DisplayWidth.of(ch)
             if w == 0 {
                 // A lone zero-width grapheme (already sanitized): attach nothing.
@@ -138,6 +167,9 @@ public struct Canvas: Sendable, Equatable {
         }
         return col
     }
+
+    /// One-character strings for the ASCII bytes (the fast path of `put`).
+    private static let asciiText: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 
     /// Writes styled spans from (x, y) over a base style.
     @discardableResult

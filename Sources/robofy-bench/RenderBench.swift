@@ -57,7 +57,29 @@ enum RenderBench {
                 pass: isRef ? nil : w <= warm10 * 1.2, command: cmd,
                 detail: ["runs": "\(runs)", "ratio_to_10": String(format: "%.3f", w / warm10)]))
         }
+        loader(report, handshake: handshake, quick: quick)
         streaming(report, handshake: handshake, quick: quick)
+    }
+
+    /// The frame the loader redraws 10 times a second while an answer is awaited.
+    static func loader(_ report: Report, handshake: Handshake?, quick: Bool) {
+        var s = Synthetic.state(messages: 10, handshake: handshake)
+        let agentID = s.agentID ?? Synthetic.agent.chatbotID
+        _ = s.reduce(.session(.turnStarted(Turn(id: 1, agentID: agentID, agentName: "Nova", userText: "hello"))))
+        let renderer = Renderer()
+        blackHole(renderer.render(s))
+        let runs = quick ? 100 : 2000
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        for k in 0..<runs {
+            _ = s.reduce(.tick(Double(k) * 0.1))
+            var f: Frame?
+            times.append(clock.measure { f = renderer.render(s) }.seconds)
+            blackHole(f)
+        }
+        report.add(Figure(key: "render.loader", name: "Frame with the loader (10 per second)", value: median(times) * 1000,
+                          unit: "ms", target: nil, pass: nil, command: "swift run -c release robofy-bench render",
+                          detail: ["runs": "\(runs)"]))
     }
 
     /// The frames drawn while a 1 MiB answer streams in: each frame follows a new

@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import RobofyAPI
+import RobofySession
 import WidgetUI
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,13 @@ struct RobofyBench {
 
     static func main() async {
         var args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "sizes" {
+            print("SessionEvent", MemoryLayout<SessionEvent>.size, "ChunkEvent", MemoryLayout<ChunkEvent>.size,
+                  "UIChunk", MemoryLayout<UIChunk>.size, "TurnChange", MemoryLayout<TurnChange>.size,
+                  "Turn", MemoryLayout<Turn>.size, "Cell", MemoryLayout<Cell>.size, "CellStyle", MemoryLayout<CellStyle>.size,
+                  "ChatMessage", MemoryLayout<ChatMessage>.size, "LineItem?", 0)
+            return
+        }
         if args.first == "memory-child" {
             memoryChild(Int(args.dropFirst().first ?? "") ?? 10_000)
             return
