@@ -52,7 +52,7 @@ import Glibc
     @Test func serveStreamsTheDocumentedEventOrder() async throws {
         guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
         let out = NSTemporaryDirectory() + "robofy-serve-" + UUID().uuidString
-        FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
         defer { unlink(out) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
