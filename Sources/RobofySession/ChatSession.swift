@@ -15,8 +15,11 @@ public enum SessionEvent: Sendable {
     indirect case turnStarted(Turn)
     /// The HTTP answer's head arrived (status, headers; for the inspector).
     indirect case response(turnID: Int, ResponseInfo)
-    /// Every chunk as received, with seconds since the request was sent (for the inspector).
-    case chunk(turnID: Int, ChunkEvent, offset: Double)
+    /// The chunks that arrived together (decoded from one network read), as received, with
+    /// the seconds since the request was sent (for the inspector and the event log). A fast
+    /// answer brings thousands of chunks a second; they travel in batches, not one by one.
+    case chunks(turnID: Int, [ChunkEvent], offset: Double)
+    /// What the chunks changed in the turn. Consecutive text of one batch comes as one `.text`.
     case change(turnID: Int, TurnChange)
     /// A request failed in a way that may pass; the session waits and sends it again.
     case retrying(turnID: Int, reason: String, delay: Double)
@@ -273,28 +276,48 @@ public actor ChatSession {
                 let (info, stream) = try await client.send(request, token: token)
                 acc.noteFirstByte(since())
                 continuation.yield(.response(turnID: start.id, info))
-                // The events of the chunks that arrived together are delivered together:
-                // a consumer then wakes once per burst, not once per event.
-                var burst: [SessionEvent] = []
+                // The chunks that arrived together are delivered together, as one `.chunks`
+                // event followed by their changes (consecutive text joined): a consumer then
+                // handles one batch per network read, not thousands of events a second.
+                var batch: [ChunkEvent] = []
+                var batchOffset = 0.0
+                var changes: [TurnChange] = []
+                var text = ""
+                func flushText() {
+                    if !text.isEmpty {
+                        changes.append(.text(text))
+                        text = ""
+                    }
+                }
                 func deliver() {
-                    for e in burst { continuation.yield(e) }
-                    burst.removeAll(keepingCapacity: true)
+                    flushText()
+                    if !batch.isEmpty {
+                        continuation.yield(.chunks(turnID: start.id, batch, offset: batchOffset))
+                        batch = []
+                    }
+                    for c in changes { continuation.yield(.change(turnID: start.id, c)) }
+                    changes.removeAll(keepingCapacity: true)
                 }
                 do {
                     var chunks = stream.makeAsyncIterator()
                     while let event = try await chunks.next() {
-                        let t = since()
-                        burst.append(.chunk(turnID: start.id, event, offset: t))
+                        if batch.isEmpty { batchOffset = since() }
+                        batch.append(event)
                         let change = acc.apply(event.chunk)
                         switch change {
                         case .ignored:
-                            if !chunks.hasBuffered { deliver() }
-                            continue
-                        case .text: acc.noteFirstText(t)
-                        case .sessionID(let sid): sessionIDs[start.agentID] = sid
-                        default: break
+                            break
+                        case .text(let piece):
+                            acc.noteFirstText(batchOffset)
+                            text += piece
+                        case .sessionID(let sid):
+                            sessionIDs[start.agentID] = sid
+                            flushText()
+                            changes.append(change)
+                        default:
+                            flushText()
+                            changes.append(change)
                         }
-                        burst.append(.change(turnID: start.id, change))
                         if !chunks.hasBuffered || Task.isCancelled { deliver() }
                         if Task.isCancelled { break }
                     }

@@ -54,8 +54,9 @@ public final class SessionEventLog: @unchecked Sendable {
                      "headers": Self.headerText(info.headers)]
             if let why = info.fallbackReason { m["fallback"] = why }
             log("response", m)
-        case .chunk(let id, let e, let offset):
-            log("event turn=\(id) +\(String(format: "%.3f", offset))s \(e.raw)")
+        case .chunks(let id, let batch, let offset):
+            let at = String(format: "%.3f", offset)
+            for e in batch { log("event turn=\(id) +\(at)s \(e.raw)") }
         case .change(let id, .error(let text)):
             log("turn error", ["turn": "\(id)", "error": text])
         case .change:

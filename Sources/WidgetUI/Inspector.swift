@@ -56,6 +56,40 @@ public struct InspectorState: Sendable, Equatable {
 
     public init() {}
 
+    /// Adds a batch of events to a turn, keeping the first `headEvents` and the most recent
+    /// ones: of a batch longer than what is kept, only the kept events are copied and redacted.
+    static func append(_ batch: [ChunkEvent], offset: Double, to t: inout InspectorTurn) {
+        func add(_ e: ChunkEvent) {
+            var raw = e.raw
+            if raw.utf8.count > maxEventChars { raw = String(raw.prefix(maxEventChars)) + "…" }
+            t.events.append(InspectorEvent(offset: offset, raw: Redaction.redact(raw)))
+        }
+        t.totalEvents += batch.count
+        var i = batch.startIndex
+        while t.events.count < headEvents, i < batch.endIndex {
+            add(batch[i])
+            i += 1
+        }
+        let room = maxEvents - headEvents
+        let rest = batch.endIndex - i
+        if rest > room {
+            // The tail kept so far and the start of this batch fall out of the window.
+            t.omittedEvents += (t.events.count - headEvents) + (rest - room)
+            t.events.removeSubrange(headEvents...)
+            i += rest - room
+        }
+        while i < batch.endIndex {
+            add(batch[i])
+            i += 1
+        }
+        if t.events.count > maxEvents + 100 {
+            // Drop the oldest of the tail in a batch (amortised), keeping the head.
+            let n = t.events.count - maxEvents
+            t.events.removeSubrange(headEvents..<(headEvents + n))
+            t.omittedEvents += n
+        }
+    }
+
     /// Records what a session event tells the inspector.
     public mutating func record(_ event: SessionEvent) {
         switch event {
@@ -77,19 +111,8 @@ public struct InspectorState: Sendable, Equatable {
             info.requestHeaders = Redaction.headers(info.requestHeaders)
             info.headers = Redaction.headers(info.headers)
             update(id) { $0.response = info }
-        case .chunk(let id, let e, let offset):
-            update(id) { t in
-                var raw = e.raw
-                if raw.utf8.count > Self.maxEventChars { raw = String(raw.prefix(Self.maxEventChars)) + "…" }
-                t.events.append(InspectorEvent(offset: offset, raw: Redaction.redact(raw)))
-                t.totalEvents += 1
-                if t.events.count > Self.maxEvents + 100 {
-                    // Drop the oldest of the tail in a batch (amortised), keeping the head.
-                    let n = t.events.count - Self.maxEvents
-                    t.events.removeSubrange(Self.headEvents..<(Self.headEvents + n))
-                    t.omittedEvents += n
-                }
-            }
+        case .chunks(let id, let batch, let offset):
+            update(id) { t in Self.append(batch, offset: offset, to: &t) }
         case .retrying(let id, let reason, let delay):
             update(id) { $0.notes.append("retrying in \(RobofyErrorFormat.seconds(delay)): \(reason)") }
         case .reauthenticated:

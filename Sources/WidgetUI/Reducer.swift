@@ -361,7 +361,7 @@ extension AppState {
             activeTurn = nil
             scroll = 0
             setStatus("The chat was reset.")
-        case .response, .chunk:
+        case .response, .chunks:
             break
         }
     }

@@ -133,7 +133,7 @@ struct ProcessBench {
         let cmd = "swift run -c release robofy-bench e2e"
         let server = try await DemoServer.start()
         defer { Task { await server.stop() } }
-        let runs = quick ? 1 : 3
+        let runs = quick ? 1 : 5
         var uiRuns: [E2ERun] = []
         for i in 0..<runs {
             log("e2e: UI run \(i + 1)/\(runs)…")

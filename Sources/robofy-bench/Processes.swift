@@ -22,9 +22,14 @@ struct ChildExit {
 
 private func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
 
+/// Where the UI's transcript autosave (on by default, left on: it is part of what the UI
+/// does) writes during the bench, instead of the user's own state folder; removed at the end.
+let benchStateDirectory = NSTemporaryDirectory() + "robofy-bench-state-\(getpid())"
+
 /// The environment for children: the bench's own, with a known terminal and a UTF-8 locale.
 func childEnvironment(_ extra: [String: String] = [:]) -> [String] {
     var env = ProcessInfo.processInfo.environment
+    env["XDG_STATE_HOME"] = benchStateDirectory
     env["TERM"] = "xterm-256color"
     env["LANG"] = "C.UTF-8"
     env["LC_ALL"] = "C.UTF-8"

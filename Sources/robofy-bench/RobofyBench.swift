@@ -1,7 +1,6 @@
 import DemoServer
 import Foundation
 import RobofyAPI
-import RobofySession
 import WidgetUI
 #if canImport(Glibc)
 import Glibc
@@ -32,13 +31,6 @@ struct RobofyBench {
 
     static func main() async {
         var args = Array(CommandLine.arguments.dropFirst())
-        if args.first == "sizes" {
-            print("SessionEvent", MemoryLayout<SessionEvent>.size, "ChunkEvent", MemoryLayout<ChunkEvent>.size,
-                  "UIChunk", MemoryLayout<UIChunk>.size, "TurnChange", MemoryLayout<TurnChange>.size,
-                  "Turn", MemoryLayout<Turn>.size, "Cell", MemoryLayout<Cell>.size, "CellStyle", MemoryLayout<CellStyle>.size,
-                  "ChatMessage", MemoryLayout<ChatMessage>.size, "LineItem?", 0)
-            return
-        }
         if args.first == "memory-child" {
             memoryChild(Int(args.dropFirst().first ?? "") ?? 10_000)
             return
@@ -115,6 +107,7 @@ struct RobofyBench {
             }
         }
 
+        try? FileManager.default.removeItem(atPath: benchStateDirectory)
         print(report.table())
         for n in report.notes { print("\n" + n) }
         for f in failures { print("\nFAILED \(f)") }

@@ -119,8 +119,8 @@ import Testing
         #expect(s.turns.first?.id == 11)
         let big = String(repeating: "x", count: 10_000)
         for i in 0..<5_000 {
-            s.record(.chunk(turnID: 60, ChunkEvent(chunk: .textDelta(id: "0", delta: "\(i)"), raw: i == 1 ? big : "{\"n\":\(i)}"),
-                            offset: Double(i) / 1000))
+            s.record(.chunks(turnID: 60, [ChunkEvent(chunk: .textDelta(id: "0", delta: "\(i)"), raw: i == 1 ? big : "{\"n\":\(i)}")],
+                             offset: Double(i) / 1000))
         }
         guard let t = s.turns.last else {
             Issue.record("no turn")
@@ -137,14 +137,48 @@ import Testing
         #expect(lines.contains { $0.contains("10 older turns not kept") })
     }
 
+    @Test func batchesKeepTheSameEventsAsSingleEvents() {
+        // Batches of every size (one network read can bring thousands of events) keep the
+        // head and the most recent events, in order, and count the ones dropped between.
+        var sizes = [1, 3, 150, 60, 1, 5_000, 7, 2_500, 1, 1_799, 1_801, 40, 9_000, 2, 2]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<30 { sizes.append(Int.random(in: 1...700, using: &rng)) }
+        var batched = InspectorState()
+        var single = InspectorState()
+        batched.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
+        single.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
+        var n = 0
+        for size in sizes {
+            let batch = (n..<(n + size)).map { ChunkEvent(chunk: .textDelta(id: "0", delta: "x"), raw: "{\"i\":\($0)}") }
+            n += size
+            batched.record(.chunks(turnID: 1, batch, offset: 1))
+            for e in batch { single.record(.chunks(turnID: 1, [e], offset: 1)) }
+            guard let b = batched.turns.last, let o = single.turns.last else {
+                Issue.record("no turn")
+                return
+            }
+            #expect(b.totalEvents == n)
+            #expect(b.events.count + b.omittedEvents == n)
+            #expect(b.events.count <= InspectorState.maxEvents + 100)
+            let idx = b.events.compactMap { Int($0.raw.dropFirst(5).dropLast()) }
+            #expect(idx == idx.sorted() && Set(idx).count == idx.count, "events stay in order, once each")
+            #expect(Array(idx.prefix(InspectorState.headEvents)) == Array(0..<min(n, InspectorState.headEvents)))
+            #expect(idx.last == n - 1)
+            // The recent window is at least as long as the one-by-one recording keeps.
+            let keptRecent = b.events.count - min(b.events.count, InspectorState.headEvents)
+            let keptRecentSingle = o.events.count - min(o.events.count, InspectorState.headEvents)
+            #expect(keptRecent >= min(keptRecentSingle, InspectorState.maxEvents - InspectorState.headEvents))
+        }
+    }
+
     @Test func theRenderCacheMatchesThePureView() {
         var s = InspectorState()
         let cache = InspectorCache()
         s.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
         s.record(.turnStarted(Turn(id: 2, agentID: "a", agentName: "A", userText: "q2")))
         for i in 0..<2_600 {
-            s.record(.chunk(turnID: 2, ChunkEvent(chunk: .textDelta(id: "0", delta: "x"), raw: "{\"i\":\(i)}"),
-                            offset: Double(i) / 100))
+            s.record(.chunks(turnID: 2, [ChunkEvent(chunk: .textDelta(id: "0", delta: "x"), raw: "{\"i\":\(i)}")],
+                             offset: Double(i) / 100))
             if i % 97 == 0 || i == 2_599 {
                 #expect(cache.lines(s, width: 60).lines == InspectorView.lines(s, width: 60), "after event \(i)")
             }
