@@ -67,13 +67,17 @@ public final class ChatRuntime {
     let driver = NCursesDriver()
     var frame: Frame?
     var dirty = true
+    /// Something other than time changed since the last frame (else `renderTick` may do).
+    var changed = true
     var framePending = false
+    /// `exitAfterFirstFrame`: that frame is drawn.
+    var firstFrameDone = false
     var lastFrame = ContinuousClock.now
     let started = ContinuousClock.now
     var ticker: (any DispatchSourceTimer)?
     var statusTimer: Task<Void, Never>?
     var statusTimerDue: Double?
-    var continuation: AsyncStream<LoopEvent>.Continuation?
+    var continuation: LoopQueue?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
     /// Session events not applied yet. A fast answer brings thousands of events a
@@ -101,7 +105,7 @@ public final class ChatRuntime {
         defer {
             driver.stop()
         }
-        let (stream, cont) = AsyncStream.makeStream(of: LoopEvent.self, bufferingPolicy: .unbounded)
+        let cont = LoopQueue()
         continuation = cont
         let watcher = InputWatcher(cont)
         watcher.start()
@@ -153,9 +157,13 @@ public final class ChatRuntime {
         issue([.connect])
         draw()
 
-        loop: for await event in stream {
+        loop: while let event = await cont.next() {
             // Session events that came in first are applied first.
             applyPendingSession()
+            switch event {
+            case .frame, .tick: break
+            default: changed = true
+            }
             switch event {
             case .input:
                 for input in driver.readInput() { handle(input) }
@@ -164,11 +172,9 @@ public final class ChatRuntime {
                 break
             case .frame:
                 framePending = false
-                _ = state.reduce(.tick(now))
-                draw()
-                if options.exitAfterFirstFrame && sawConnected && state.agentID != nil { break loop }
+                frameNow()
             case .tick:
-                _ = state.reduce(.tick(now))
+                tick()
                 dirty = true
             case .signal:
                 break loop
@@ -182,13 +188,15 @@ public final class ChatRuntime {
                 _ = state.reduce(.notice(n.text, isError: n.isError))
                 dirty = true
             }
-            if state.shouldQuit { break }
+            if state.shouldQuit || firstFrameDone { break }
             updateTicker()
             scheduleFrame()
+            if firstFrameDone { break }
             // A pending frame applies the events that come meanwhile; without one, the
             // next event wakes the loop.
             if framePending { mailbox.disarm() } else if mailbox.arm() { cont.yield(.session) }
         }
+        cont.finish()
         ticker?.cancel()
         statusTimer?.cancel()
         cmdCont.finish()
@@ -201,9 +209,24 @@ public final class ChatRuntime {
         for await _ in done { break }  // whichever comes first
     }
 
+    /// Draws a frame now (the frame clock's turn).
+    func frameNow() {
+        tick()
+        draw()
+        if options.exitAfterFirstFrame && sawConnected && state.agentID != nil { firstFrameDone = true }
+    }
+
+    /// Lets time pass in the state; what a tick changes beyond the clock counts as a change.
+    func tick() {
+        let armed = state.quitArmedAt, status = state.status
+        _ = state.reduce(.tick(now))
+        if state.quitArmedAt != armed || state.status != status { changed = true }
+    }
+
     func applyPendingSession() {
         let events = mailbox.take()
         guard !events.isEmpty else { return }
+        changed = true
         for e in events {
             if case .connected = e { sawConnected = true }
             _ = state.reduce(.session(e))
@@ -306,7 +329,8 @@ public final class ChatRuntime {
             // A repeating dispatch timer costs less per tick than a task that sleeps in a
             // loop (this runs 10 times a second for as long as the loader spins).
             let cont = continuation
-            let t = DispatchSource.makeTimerSource(queue: .global())
+            // On the main queue: the tick wakes the main thread, not a worker thread and then it.
+            let t = DispatchSource.makeTimerSource(queue: .main)
             t.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(5))
             // @Sendable: runs on a dispatch thread, not on the main actor.
             t.setEventHandler { @Sendable in cont?.yield(.tick) }
@@ -326,23 +350,41 @@ public final class ChatRuntime {
         let wait = lastFrame + interval - ContinuousClock.now
         let cont = continuation
         if wait <= .zero {
-            cont?.yield(.frame)
+            // Due already (e.g. a loader tick): drawn in this turn of the loop, not the next.
+            framePending = false
+            applyPendingSession()
+            frameNow()
         } else {
             let ns = Int(wait.components.seconds) * 1_000_000_000 + Int(wait.components.attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(ns)) { @Sendable in cont?.yield(.frame) }
+            DispatchQueue.main.asyncAfter(deadline: .now() + .nanoseconds(ns)) { @Sendable in cont?.yield(.frame) }
         }
     }
 
     func draw() {
         dirty = false
         lastFrame = ContinuousClock.now
+        // Only time passed: the renderer redraws the loader's row alone when it can, in the
+        // last frame (held here alone, so that it is changed in place).
+        if !changed, var f = frame {
+            frame = nil
+            if renderer.renderTick(state, into: &f) {
+                frame = f
+                driver.draw(f.canvas, rows: f.changedRows)
+                return
+            }
+        }
+        changed = false
         let f = renderer.render(state)
         state.scroll = f.scroll
         if let top = f.inspectorScroll { state.inspectorScroll = top }
         frame = f
-        driver.draw(f.canvas)
+        driver.draw(f.canvas, rows: f.changedRows)
     }
 }
+
+/// The main loop's events: input, session events, timers, signals (a lock per event:
+/// `AsyncStream` looked up type metadata on every one, a measurable share of the idle CPU).
+typealias LoopQueue = AsyncEventQueue<ChatRuntime.LoopEvent>
 
 /// Session events on their way to the main loop. The loop asks to be woken (`arm`)
 /// only when no frame is pending: a pending frame applies whatever came meanwhile.
@@ -390,12 +432,12 @@ final class SessionMailbox: @unchecked Sendable {
 /// Watches standard input on its own thread (without touching ncurses) and
 /// tells the main loop when there is something to read, or the window changed size.
 final class InputWatcher: @unchecked Sendable {
-    private let continuation: AsyncStream<ChatRuntime.LoopEvent>.Continuation
+    private let continuation: LoopQueue
     private let lock = NSLock()
     private var stopped = false
     private let ready = DispatchSemaphore(value: 0)
 
-    init(_ continuation: AsyncStream<ChatRuntime.LoopEvent>.Continuation) {
+    init(_ continuation: LoopQueue) {
         self.continuation = continuation
     }
 

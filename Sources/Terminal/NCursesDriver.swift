@@ -194,11 +194,13 @@ public final class NCursesDriver {
     }
 
     /// Draws a frame, writing only the cells that changed since the last one.
-    public func draw(_ canvas: Canvas) {
+    /// Draws a frame: the cells that differ from the last one. `rows`: the only rows that
+    /// can differ (nil: any).
+    public func draw(_ canvas: Canvas, rows: [Int]? = nil) {
         guard started else { return }
         let full = last == nil || last?.width != canvas.width || last?.height != canvas.height
         if full { _ = erase() }
-        for y in 0..<canvas.height {
+        for y in (full ? nil : rows) ?? Array(0..<canvas.height) where y >= 0 && y < canvas.height {
             var x = 0
             let row = canvas.row(y)
             let base = row.startIndex
@@ -229,7 +231,15 @@ public final class NCursesDriver {
             _ = curs_set(0)
         }
         _ = refresh()
-        last = canvas
+        if !full, let rows, var kept = last {
+            // Only these rows changed: patch the kept frame (held here alone: in place).
+            last = nil
+            for y in rows { kept.copyRow(y, from: canvas) }
+            kept.cursor = canvas.cursor
+            last = kept
+        } else {
+            last = canvas
+        }
     }
 
     private func apply(_ s: CellStyle) {

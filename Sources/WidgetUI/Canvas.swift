@@ -97,6 +97,13 @@ public struct Canvas: Sendable, Equatable {
         cells[(y * width)..<((y + 1) * width)]
     }
 
+    /// Copies row `y` of a canvas of the same size into this one.
+    public mutating func copyRow(_ y: Int, from other: Canvas) {
+        guard other.width == width, other.height == height, y >= 0, y < height else { return }
+        let r = (y * width)..<((y + 1) * width)
+        cells.replaceSubrange(r, with: other.cells[r])
+    }
+
     /// Fills a rectangle with spaces in a style.
     public mutating func fill(_ r: Rect, _ style: CellStyle) {
         let x0 = max(0, r.x), x1 = min(width, r.x + r.width)

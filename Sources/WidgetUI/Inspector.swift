@@ -6,7 +6,9 @@ import RobofySession
 public struct InspectorEvent: Sendable, Equatable {
     /// Seconds since the request was sent.
     public var offset: Double
-    /// The event's `data` text (redacted, at most `InspectorState.maxEventChars`).
+    /// The event's `data` text as received (at most `InspectorState.maxEventChars`). Redacted
+    /// when shown (`InspectorView`): most events are never looked at, and a fast answer has
+    /// tens of thousands of them.
     public var raw: String
 }
 
@@ -57,12 +59,12 @@ public struct InspectorState: Sendable, Equatable {
     public init() {}
 
     /// Adds a batch of events to a turn, keeping the first `headEvents` and the most recent
-    /// ones: of a batch longer than what is kept, only the kept events are copied and redacted.
+    /// ones: of a batch longer than what is kept, only the kept events are copied.
     static func append(_ batch: [ChunkEvent], offset: Double, to t: inout InspectorTurn) {
         func add(_ e: ChunkEvent) {
             var raw = e.raw
             if raw.utf8.count > maxEventChars { raw = String(raw.prefix(maxEventChars)) + "…" }
-            t.events.append(InspectorEvent(offset: offset, raw: Redaction.redact(raw)))
+            t.events.append(InspectorEvent(offset: offset, raw: raw))
         }
         t.totalEvents += batch.count
         var i = batch.startIndex
@@ -203,8 +205,9 @@ public enum InspectorView {
     }
 
     static func eventLine(_ e: InspectorEvent, width: Int) -> InspectorLine {
-        // Cut before cleaning: an event may be thousands of characters long.
-        let text = "  " + String(format: "+%.3fs", e.offset) + " " + String(e.raw.prefix(width + 8))
+        // Redact the whole (capped) event first, so that no cut can hide a token from it;
+        // then cut before cleaning: an event may be thousands of characters long.
+        let text = "  " + String(format: "+%.3fs", e.offset) + " " + String(Redaction.redact(e.raw).prefix(width + 8))
         return InspectorLine(DisplayWidth.truncate(Sanitizer.clean(text, allowNewlines: false), to: width))
     }
 

@@ -9,6 +9,9 @@ public struct Frame: Sendable {
     public var scroll: Int
     /// The inspector's first line shown, after clamping (when it is open).
     public var inspectorScroll: Int? = nil
+    /// The only rows that can differ from the previous frame, when the renderer knows
+    /// (an animation step); nil: any row may have changed.
+    public var changedRows: [Int]? = nil
 
     public func target(x: Int, y: Int) -> HitTarget? {
         hits.last { $0.0.contains(x: x, y: y) }?.1
@@ -25,6 +28,8 @@ struct LineItem {
     var line: StyledLine
     var base: CellStyle
     var hits: [(x: Int, width: Int, HitTarget)] = []
+    /// The loader's line (redrawn alone by `renderTick`).
+    var isLoader = false
 }
 
 /// Draws the widget from the app state. Keeps a cache of laid-out messages, so a
@@ -57,9 +62,60 @@ public final class Renderer {
     }
     let inspectorCache = InspectorCache()
 
+    /// Where the last frame showed the loader, for `renderTick`.
+    struct LoaderSpot {
+        var y: Int
+        var item: LineItem
+        var width: Int
+        var height: Int
+        var statusShown: Bool
+    }
+    private var loaderSpot: LoaderSpot?
+
     public init() {}
 
+    /// Whether the status text shows instead of the hints (it times out after 8 s).
+    static func statusShown(_ s: AppState) -> Bool {
+        s.status != nil && (s.statusIsError || s.now - s.statusAt < 8)
+    }
+
+    /// The next animation step of the last frame this renderer made (`frame`), when only
+    /// time has passed since it (the caller knows): the loader's row is drawn again, the
+    /// rest is kept. False, with `frame` untouched, when that cannot be done (no loader on
+    /// screen, the status timed out): render a whole frame. The loader animates ten times
+    /// a second, and a whole frame costs far more than a row.
+    public func renderTick(_ s: AppState, into frame: inout Frame) -> Bool {
+        guard let spot = loaderSpot, s.overlay == .none, s.width == spot.width, s.height == spot.height,
+              frame.canvas.width == spot.width, frame.canvas.height == spot.height,
+              Self.statusShown(s) == spot.statusShown,
+              let item = loaderLines(s, width: s.width).first else { return false }
+        let t = s.theme
+        // Give the old loader's cells back to the background, then draw the new one.
+        let old = spot.item
+        let oldEnd = max(old.fillX + old.fillWidth, old.x + old.line.width)
+        let lo = max(0, min(old.fillX, old.x)), hi = min(s.width, oldEnd)
+        if hi > lo { frame.canvas.fill(Rect(x: lo, y: spot.y, width: hi - lo, height: 1), t.base) }
+        paint(item, y: spot.y, on: &frame.canvas, theme: t, width: s.width)
+        loaderSpot?.item = item
+        frame.changedRows = [spot.y]
+        return true
+    }
+
+    private func paint(_ item: LineItem, y: Int, on canvas: inout Canvas, theme t: Theme, width w: Int) {
+        if item.fillWidth > 0 {
+            canvas.fill(Rect(x: item.fillX, y: y, width: item.fillWidth, height: 1), item.fillStyle)
+        }
+        canvas.put(item.line, x: item.x, y: y, base: item.base, theme: t, maxX: w - 1)
+    }
+
     public func render(_ s: AppState) -> Frame {
+        loaderSpot = nil
+        var frame = renderFrame(s)
+        frame.changedRows = nil
+        return frame
+    }
+
+    func renderFrame(_ s: AppState) -> Frame {
         let w = s.width, h = s.height
         let t = s.theme
         var canvas = Canvas(width: w, height: h, fill: t.base)
@@ -134,7 +190,7 @@ public final class Renderer {
             canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy)
         }
         let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
-        if let status = s.status, s.statusIsError || s.now - s.statusAt < 8 {
+        if let status = s.status, Self.statusShown(s) {
             canvas.put(DisplayWidth.truncate(status, to: leftMax), x: 1, y: bottom,
                        style: s.statusIsError ? t.error : t.status)
         } else {
@@ -145,12 +201,11 @@ public final class Renderer {
         let areaTop = y
         let areaH = footerTop - areaTop
         let (lines, scroll, itemHits) = conversationLines(s, width: w, height: areaH)
+        var loader: (y: Int, item: LineItem)?
         for (i, item) in lines.enumerated() {
             let yy = areaTop + i
-            if item.fillWidth > 0 {
-                canvas.fill(Rect(x: item.fillX, y: yy, width: item.fillWidth, height: 1), item.fillStyle)
-            }
-            canvas.put(item.line, x: item.x, y: yy, base: item.base, theme: t, maxX: w - 1)
+            paint(item, y: yy, on: &canvas, theme: t, width: w)
+            if item.isLoader { loader = (yy, item) }
             for hit in item.hits {
                 hits.append((Rect(x: hit.x, y: yy, width: hit.width, height: 1), hit.2))
             }
@@ -176,7 +231,11 @@ public final class Renderer {
         case .inspector: inspectorTop = drawInspector(&canvas, s, cache: inspectorCache)
         }
         if s.overlay != .none { canvas.cursor = nil }
-        return Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
+        let frame = Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
+        if let loader, s.overlay == .none {
+            loaderSpot = LoaderSpot(y: loader.y, item: loader.item, width: w, height: h, statusShown: Self.statusShown(s))
+        }
+        return frame
     }
 
     static func agentLine(_ s: AppState, width: Int) -> (text: String, hint: String?) {
@@ -331,7 +390,7 @@ public final class Renderer {
         }
         let bubbleW = min(w - 4, DisplayWidth.of(text) + 2)
         return [LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: t.agentBubble,
-                         line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble))]
+                         line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble), isLoader: true)]
     }
 
     func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {

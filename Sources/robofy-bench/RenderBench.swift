@@ -59,6 +59,7 @@ enum RenderBench {
         }
         loader(report, handshake: handshake, quick: quick)
         streaming(report, handshake: handshake, quick: quick)
+        layoutThroughput(report, handshake: handshake, quick: quick)
     }
 
     /// The frame the loader redraws 10 times a second while an answer is awaited.
@@ -131,5 +132,38 @@ enum RenderBench {
                     detail: ["runs": "\(runs)", "answer_bytes": "\(offset)"]))
             }
         }
+    }
+
+    /// What a frame costs the UI while a fast answer streams: the whole answer is laid out
+    /// once as it grows. A 1 MiB answer arrives in 16 KiB pieces with a frame after each
+    /// (a fast stream at 60 fps brings about that much per frame); the figure is MB of
+    /// answer text laid out and rendered per second.
+    static func layoutThroughput(_ report: Report, handshake: Handshake?, quick: Bool) {
+        let pattern = Array("The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
+        let answerBytes = 1 << 20, piece = 16 << 10
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        for _ in 0..<(quick ? 2 : 7) {
+            var s = Synthetic.state(messages: 10, handshake: handshake)
+            let agentID = s.agentID ?? Synthetic.agent.chatbotID
+            _ = s.reduce(.session(.turnStarted(Turn(id: 1, agentID: agentID, agentName: "Nova", userText: "/bench"))))
+            let renderer = Renderer()
+            blackHole(renderer.render(s))
+            let pieces = stride(from: 0, to: answerBytes, by: piece).map { start in
+                String(decoding: (start..<min(answerBytes, start + piece)).map { pattern[$0 % pattern.count] }, as: UTF8.self)
+            }
+            times.append(clock.measure {
+                for p in pieces {
+                    _ = s.reduce(.session(.change(turnID: 1, .text(p))))
+                    blackHole(renderer.render(s))
+                }
+            }.seconds)
+        }
+        let t = median(times)
+        report.add(Figure(
+            key: "render.layout_throughput", name: "Layout of a streaming answer (16 KiB per frame)",
+            value: Double(answerBytes) / 1e6 / t, unit: "MB/s", target: nil, pass: nil,
+            command: "swift run -c release robofy-bench render",
+            detail: ["answer_bytes": "\(answerBytes)", "piece_bytes": "\(piece)", "seconds": String(format: "%.4f", t)]))
     }
 }

@@ -171,6 +171,26 @@ import Testing
         }
     }
 
+    @Test func tokensInEventsAreRedactedWhenShown() {
+        // Events are kept as received and redacted when shown: nothing token-shaped reaches the screen,
+        // however the event is cut for the width.
+        var s = InspectorState()
+        s.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+        let raws = ["{\"type\":\"text-delta\",\"delta\":\"Authorization: Bearer abcdef0123456789\"}",
+                    "{\"type\":\"text-delta\",\"delta\":\"\(jwt)\"}",
+                    String(repeating: "x", count: 30) + jwt]
+        s.record(.chunks(turnID: 1, raws.map { ChunkEvent(chunk: .textDelta(id: "0", delta: $0), raw: $0) }, offset: 0.5))
+        for width in [40, 50, 60, 80, 200] {
+            let text = InspectorView.lines(s, width: width).map(\.text).joined(separator: "\n")
+            #expect(!text.contains("abcdef0123456789"), "width \(width)")
+            #expect(!text.contains("eyJhbGciOiJIUzI1NiJ9.eyJz"), "width \(width)")
+            #expect(!text.contains("c2lnbmF0dXJl"), "width \(width)")
+        }
+        let wide = InspectorView.lines(s, width: 200).map(\.text).joined(separator: "\n")
+        #expect(wide.contains("Bearer [redacted]"))
+    }
+
     @Test func theRenderCacheMatchesThePureView() {
         var s = InspectorState()
         let cache = InspectorCache()

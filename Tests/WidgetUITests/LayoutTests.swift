@@ -101,6 +101,50 @@ func lines(_ text: String) -> [String] {
         #expect(render(s).contains("Enter send"))
     }
 
+    @Test func loaderAnimationStepsEqualWholeFrames() {
+        // `renderTick` redraws only the loader's row: at every step (spinner frames, loader
+        // texts of different lengths, a status that times out) the frame must be the one a
+        // whole render gives, or it must decline.
+        for (w, h) in [(80, 24), (40, 12), (120, 40)] {
+            var s = Fixture.state(Fixture.handshake { $0.loader.loaderTexts = ["A", "A much longer loader text", "Mid size"] },
+                                  width: w, height: h)
+            _ = s.reduce(.session(.turnStarted(Fixture.turn(1, "hi"))))
+            _ = s.reduce(.notice("Saved.", isError: false))
+            let r = Renderer()
+            var last = r.render(s)
+            var patched = 0, declined = 0
+            var t = 0.0
+            while t < 12 {
+                t += 0.1
+                _ = s.reduce(.tick(t))
+                let whole = Renderer().render(s)
+                let before = last
+                if r.renderTick(s, into: &last) {
+                    patched += 1
+                    #expect(last.canvas == whole.canvas, "\(w)×\(h) at \(t) s")
+                    #expect(last.changedRows?.count == 1)
+                    if let y = last.changedRows?.first {
+                        for yy in 0..<h where yy != y { #expect(last.canvas.row(yy) == before.canvas.row(yy)) }
+                    }
+                } else {
+                    declined += 1
+                    #expect(last.canvas == before.canvas, "a declined step leaves the frame alone")
+                    last = r.render(s)
+                }
+            }
+            #expect(patched > 100, "\(w)×\(h): most steps redraw one row")
+            #expect(declined >= 1, "\(w)×\(h): the status timing out needs a whole frame")
+        }
+        // No loader (an answer is showing): nothing to step.
+        var s = Fixture.state()
+        _ = s.reduce(.session(.turnStarted(Fixture.turn(1, "hi"))))
+        _ = s.reduce(.session(.change(turnID: 1, .text("Hello"))))
+        let r = Renderer()
+        var f = r.render(s)
+        _ = s.reduce(.tick(0.5))
+        #expect(!r.renderTick(s, into: &f))
+    }
+
     @Test func loaderDisabledShowsOnlyASpinner() {
         var s = Fixture.state(Fixture.handshake { $0.loader.enableLoader = false })
         _ = s.reduce(.session(.turnStarted(Fixture.turn(1, "hi"))))
