@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Removes secrets (the widget token) from text before it is shown, logged or saved.
 ///
@@ -30,26 +35,23 @@ public enum Redaction {
         return out
     }
 
-    /// `text.contains(needle)` as Foundation answers it; compared byte by byte when both
-    /// are ASCII (the same answer), which costs far less on a long answer.
+    /// `text.contains(needle)` as Foundation answers it, found by comparing bytes when the
+    /// needle is ASCII (a token is): an ASCII character has no other canonical form, so a
+    /// byte match is a match. Far cheaper on a long answer.
     static func contains(_ text: String, _ needle: String) -> Bool {
         var t = text, n = needle
-        let fast: Bool? = t.withUTF8 { tb in
-            n.withUTF8 { nb -> Bool? in
-                guard !nb.isEmpty, !tb.contains(where: { $0 >= 0x80 }), !nb.contains(where: { $0 >= 0x80 }) else {
-                    return nil
-                }
-                guard tb.count >= nb.count else { return false }
-                let first = nb[0]
+        let fast: Bool? = n.withUTF8 { nb -> Bool? in
+            guard !nb.isEmpty, !nb.contains(where: { $0 >= 0x80 }), let np = nb.baseAddress else { return nil }
+            return t.withUTF8 { tb -> Bool in
+                guard let tp = tb.baseAddress, tb.count >= nb.count else { return false }
+                // Candidates by `memchr` on the first byte, then `memcmp`.
+                let first = Int32(nb[0]), last = tb.count - nb.count
                 var i = 0
-                let last = tb.count - nb.count
                 while i <= last {
-                    if tb[i] == first {
-                        var k = 1
-                        while k < nb.count && tb[i + k] == nb[k] { k += 1 }
-                        if k == nb.count { return true }
-                    }
-                    i += 1
+                    guard let hit = memchr(tp + i, first, last - i + 1) else { return false }
+                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(tp)
+                    if memcmp(tp + at, np, nb.count) == 0 { return true }
+                    i = at + 1
                 }
                 return false
             }

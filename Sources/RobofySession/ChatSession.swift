@@ -384,7 +384,7 @@ public actor ChatSession {
         record(finished)
         logger.info("turn finished", metadata: [
             "turn": "\(finished.id)", "status": "\(finished.status.rawValue)",
-            "chars": "\(finished.answer.count)", "finishReason": "\(finished.finishReason ?? "-")",
+            "chars": "\(finished.characterCount)", "finishReason": "\(finished.finishReason ?? "-")",
         ])
         continuation.yield(.turnFinished(finished))
         return finished

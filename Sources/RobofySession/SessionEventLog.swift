@@ -66,7 +66,7 @@ public final class SessionEventLog: @unchecked Sendable {
         case .reauthenticated:
             log("token renewed (handshake again)")
         case .turnFinished(let t):
-            var m = ["turn": "\(t.id)", "status": t.status.rawValue, "chars": "\(t.answer.count)",
+            var m = ["turn": "\(t.id)", "status": t.status.rawValue, "chars": "\(t.characterCount)",
                      "finish_reason": t.finishReason ?? "-", "session": t.sessionID ?? "-"]
             if let v = t.timing.firstByte { m["ttfb"] = String(format: "%.3f", v) }
             if let v = t.timing.firstText { m["first_text"] = String(format: "%.3f", v) }

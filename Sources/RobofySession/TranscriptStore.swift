@@ -128,7 +128,36 @@ public final class TranscriptStore: @unchecked Sendable {
 
     // MARK: Encoding
 
-    static func encode(_ record: TranscriptRecord) -> String {
+    public static func encode(_ record: TranscriptRecord) -> String {
+        // Long texts (a fast answer can be megabytes) are taken out, the rest is encoded,
+        // and they are put back in, quoted by `quote`: JSONEncoder writes strings a character
+        // at a time (about 10 ms a megabyte, on the session's actor at the end of every turn).
+        var r = record
+        var slots: [(placeholder: String, value: String)] = []
+        let tag = UUID().uuidString
+        func hold(_ s: String) -> String {
+            guard s.utf8.count > 2048 else { return s }
+            let p = "robofy-slot-\(tag)-\(slots.count)"
+            slots.append((p, s))
+            return p
+        }
+        if var t = r.turn {
+            t.answer = hold(t.answer)
+            t.reasoning = hold(t.reasoning)
+            r.turn = t
+        }
+        if let text = r.text { r.text = hold(text) }
+        var out = encodeWithFoundation(r)
+        for slot in slots {
+            guard let range = out.range(of: "\"" + slot.placeholder + "\"") else {
+                return encodeWithFoundation(record)
+            }
+            out.replaceSubrange(range, with: quote(slot.value))
+        }
+        return out
+    }
+
+    static func encodeWithFoundation(_ record: TranscriptRecord) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .custom { date, encoder in
@@ -139,6 +168,44 @@ public final class TranscriptStore: @unchecked Sendable {
             return "{\"kind\":\"\(record.kind.rawValue)\",\"error\":\"could not encode the record\"}"
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `s` as a JSON string literal: quotes, backslashes and control characters escaped,
+    /// everything else as it is (UTF-8).
+    public static func quote(_ s: String) -> String {
+        var s = s
+        return s.withUTF8 { src in
+            var out = [UInt8]()
+            out.reserveCapacity(src.count + src.count / 16 + 2)
+            out.append(0x22)
+            let hex: StaticString = "0123456789abcdef"
+            // Runs of bytes that need no escape are copied whole.
+            var run = 0
+            for i in 0..<src.count {
+                let b = src[i]
+                if b >= 0x20 && b != 0x22 && b != 0x5C { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: src[run..<i]))
+                run = i + 1
+                out.append(0x5C)
+                switch b {
+                case 0x22, 0x5C: out.append(b)
+                case 0x0A: out.append(0x6E)
+                case 0x0D: out.append(0x72)
+                case 0x09: out.append(0x74)
+                default:
+                    out.append(0x75)
+                    out.append(0x30)
+                    out.append(0x30)
+                    hex.withUTF8Buffer { h in
+                        out.append(h[Int(b >> 4)])
+                        out.append(h[Int(b & 0xF)])
+                    }
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[run..<src.count]))
+            out.append(0x22)
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     static func decoder() -> JSONDecoder {

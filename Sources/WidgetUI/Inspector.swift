@@ -129,7 +129,7 @@ public struct InspectorState: Sendable, Equatable {
                 it.status = t.status
                 it.finishReason = t.finishReason
                 it.timing = t.timing
-                it.characters = t.answer.count
+                it.characters = t.characterCount
                 it.charactersPerSecond = t.charactersPerSecond
                 it.tools = t.tools.map(\.name)
                 it.sessionID = t.sessionID

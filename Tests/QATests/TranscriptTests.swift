@@ -64,6 +64,39 @@ import WidgetUI
         #expect(summary.contains("[get_weather]"))
     }
 
+    @Test func longTextsRoundTripThroughTheFastQuoting() throws {
+        // Long answers are quoted by the store itself (not JSONEncoder): every character must
+        // come back, and a line stays one line.
+        var odd = "quote \" backslash \\ slash / tab \t cr \r nl \n bell \u{07} esc \u{1B}[31m nul \u{0} del \u{7F} "
+        odd += "é 漢字 👩‍👩‍👧 \u{2028} \u{2029} robofy-slot- \"robofy-slot-x\" "
+        let long = String(repeating: odd, count: 200)
+        var t = Turn(id: 7, agentID: "a", agentName: "A", userText: "q \" \n",
+                     startedAt: Date(timeIntervalSince1970: 1_699_999_999))
+        t.answer = long
+        t.reasoning = String(long.reversed())
+        t.status = .complete
+        t.errors = [odd]
+        var r = TranscriptRecord(kind: .turn, at: Date(timeIntervalSince1970: 1_700_000_000))
+        r.turn = t
+        r.turnID = 7
+        var p = TranscriptRecord(kind: .progress, at: Date(timeIntervalSince1970: 1_700_000_001))
+        p.text = long
+        p.turnID = 7
+        for record in [r, p] {
+            let line = TranscriptStore.encode(record)
+            #expect(!line.contains("\n"), "one record, one line")
+            #expect(!line.contains("robofy-slot-") || line.contains("robofy-slot-x"), "no placeholder left behind")
+            let file = TranscriptStore.parse(Data((line + "\n").utf8))
+            #expect(file.problems.isEmpty)
+            let back = try #require(file.records.first)
+            #expect(back == record)
+            // The same as JSONEncoder would have written, once decoded.
+            let reference = TranscriptStore.parse(Data((TranscriptStore.encodeWithFoundation(record) + "\n").utf8))
+            #expect(reference.records.first == back)
+        }
+        #expect(TranscriptStore.quote("a\u{1}b") == #""a\u0001b""#)
+    }
+
     @Test func anUnfinishedTurnKeepsWhatWasOnScreen() throws {
         // What a killed process leaves: a started turn, some progress, no final record, a torn last line.
         let lines = [
@@ -168,6 +201,22 @@ import WidgetUI
         #expect(text.contains("\"type\":\"tool-input-available\""))
         #expect(text.contains("turn finished") && text.contains("ttfb=") && text.contains("chars_per_s="))
         #expect(text.contains("tools=get_weather"))
+    }
+
+    @Test func secretsAreFoundWhereverTheyAre() {
+        // The byte search for a known secret agrees with Foundation's `contains`.
+        let secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.sig-nature_x"
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "漢", "👩‍👩‍👧", " ", "e", "eyJ", "eyJhbGciOiJIUzI1NiJ9.c2Vj", "\n", secret]
+        for _ in 0..<400 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...12, using: &rng) { text += pieces.randomElement(using: &rng) ?? "" }
+            let redacted = Redaction.redact(text, secrets: [secret])
+            #expect(!redacted.contains(secret), "\(text.debugDescription)")
+            if !text.contains(secret) && !text.contains("eyJ") { #expect(redacted == text) }
+        }
+        #expect(Redaction.redact(secret, secrets: [secret]) == Redaction.placeholder)
+        #expect(Redaction.redact("x" + secret, secrets: [secret]) == "x" + Redaction.placeholder)
     }
 
     @Test func redactionCatchesTokensEverywhere() {

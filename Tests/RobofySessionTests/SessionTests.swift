@@ -56,6 +56,12 @@ actor EventLog {
 }
 
 @Suite(.timeLimit(.minutes(2))) struct SessionTests {
+    @Test func characterCountsAreGraphemeCounts() {
+        let samples = ["", "abc", "a\r\nb", "\r\n\r\n", "\r\r\n\n", "\n\r", "é", "e\u{301}", "👩‍👩‍👧 hi", "漢字\r\n",
+                       String(repeating: "The quick brown fox.\r\n", count: 500)]
+        for s in samples { #expect(Turn.characters(s) == s.count, "\(s.debugDescription)") }
+    }
+
     @Test func handshakeListsTheDemoAgentsAndPicksTheTargetOne() async throws {
         try await withServer { server in
             let s = makeSession(server)
