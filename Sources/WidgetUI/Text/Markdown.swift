@@ -92,8 +92,13 @@ private struct MDBlocks {
     /// anything in it, and it spends no link budget. Leading lines like these render
     /// the same one by one as together with the rest of their paragraph.
     static func isPlain(_ line: Substring) -> Bool {
+        if let plain = line.utf8.withContiguousStorageIfAvailable({ isPlain(bytes: $0) }) { return plain }
+        return isPlain(bytes: Array(line.utf8))
+    }
+
+    private static func isPlain(bytes: some Collection<UInt8>) -> Bool {
         var colons = 0
-        for b in line.utf8 {
+        for b in bytes {
             switch b {
             case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
                  UInt8(ascii: "<"):
@@ -389,18 +394,30 @@ private struct MDBlocks {
 
     /// Splits at LF (a CR before it is dropped).
     static func splitLines(_ text: String) -> [Substring] {
+        // Line ends found on the bytes; lines cut at those offsets (O(1) on native text).
+        var ends: [Int] = []
+        var copy = text
+        copy.withUTF8 { b in
+            var i = 0
+            while i < b.count {
+                if b[i] == 0x0A { ends.append(i) }
+                i += 1
+            }
+        }
         var lines: [Substring] = []
+        lines.reserveCapacity(ends.count + 1)
         let utf8 = text.utf8
         var start = utf8.startIndex
-        var i = start
-        while i != utf8.endIndex {
-            if utf8[i] == 0x0A {
-                var end = i
-                if end > start, utf8[utf8.index(before: end)] == 0x0D { end = utf8.index(before: end) }
-                lines.append(Substring(utf8[start..<end]))
-                start = utf8.index(after: i)
+        var startOffset = 0
+        for nl in ends {
+            var endOffset = nl
+            if endOffset > startOffset, utf8[utf8.index(start, offsetBy: endOffset - startOffset - 1)] == 0x0D {
+                endOffset -= 1
             }
-            i = utf8.index(after: i)
+            let end = utf8.index(start, offsetBy: endOffset - startOffset)
+            lines.append(Substring(utf8[start..<end]))
+            start = utf8.index(start, offsetBy: nl + 1 - startOffset)
+            startOffset = nl + 1
         }
         lines.append(Substring(utf8[start..<utf8.endIndex]))
         return lines
@@ -589,6 +606,22 @@ public final class MarkdownStream {
         var settled: [(clean: Int, raw: Int)] = [(0, start)]
         var lineStart = start
         var k = start
+        // Printable ASCII and LF only (the usual case): every line is clean as it is, so
+        // the tail is taken whole, without cleaning it line by line.
+        var printable = true
+        for i in start..<n {
+            let b = raw[i]
+            if (b < 0x20 && b != 0x0A) || b >= 0x7F {
+                printable = false
+                break
+            }
+        }
+        if printable {
+            for i in start..<n where raw[i] == 0x0A { settled.append((i + 1 - start, i + 1)) }
+            clean = String(decoding: UnsafeBufferPointer(rebasing: raw[start..<n]), as: UTF8.self)
+            k = n
+            lineStart = n
+        }
         scan: while k < n {
             switch raw[k] {
             case 0x1B:

@@ -34,6 +34,18 @@ public enum Sanitizer {
     // MARK: - Fast check
 
     private static func isClean(_ s: String, allowNewlines: Bool) -> Bool {
+        // Printable ASCII (and LF if allowed) is clean: decided on the bytes, without
+        // decoding scalars. Anything else is looked at scalar by scalar.
+        var copy = s
+        let ascii: Bool? = copy.withUTF8 { b in
+            for c in b {
+                if c >= 0x20 && c < 0x7F { continue }
+                if c == 0x0A && allowNewlines { continue }
+                return c >= 0x80 ? nil : false
+            }
+            return true
+        }
+        if let ascii { return ascii }
         for scalar in s.unicodeScalars {
             let v = scalar.value
             if v < 0x20 {
