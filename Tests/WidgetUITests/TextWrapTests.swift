@@ -1,5 +1,5 @@
 import Testing
-import WidgetUI
+@testable import WidgetUI
 
 @Suite struct TextStyledLineTests {
     @Test func styledLineWidthAndPlainText() {
@@ -167,5 +167,32 @@ import WidgetUI
             let hard = Wrapper.hardWrap(spans, width: width)
             for line in hard where width >= 2 { #expect(line.width <= width) }
         }
+    }
+
+    @Test func thePrintableASCIIPathWrapsLikeTheEngine() {
+        // The fast path for one span of printable ASCII must give exactly the engine's lines.
+        var rng = SystemRandomNumberGenerator()
+        let words = ["a", "to", "the", "quick", "brown", "fox,", "(jumps)", "over-the", "lazy.", "dog!",
+                     "supercalifragilisticexpialidocious", String(repeating: "x", count: 70), "%", "[x]", "{", "}"]
+        var checked = 0
+        for _ in 0..<3_000 {
+            var text = String(repeating: " ", count: Int.random(in: 0...3, using: &rng) == 0 ? Int.random(in: 1...9, using: &rng) : 0)
+            for _ in 0..<Int.random(in: 0...30, using: &rng) {
+                text += words.randomElement(using: &rng) ?? ""
+                text += String(repeating: " ", count: Int.random(in: 0...3, using: &rng) == 0 ? Int.random(in: 0...5, using: &rng) : 1)
+            }
+            let width = [1, 2, 3, 4, 5, 7, 10, 13, 20, 33, 40, 72, 80, 200].randomElement(using: &rng) ?? 10
+            let attrs: TextAttributes = Bool.random(using: &rng) ? [] : [.bold]
+            let fast = Wrapper.wrapPrintableASCII(Span(text, attrs), width: width)
+            #expect(fast != nil)
+            let general = Wrapper.wrapGeneral([Span(text, attrs)], width: width)
+            #expect(fast == general, "\(text.debugDescription) at \(width)")
+            checked += 1
+        }
+        #expect(checked == 3_000)
+        #expect(Wrapper.wrapPrintableASCII(Span("tab\there"), width: 10) == nil)
+        #expect(Wrapper.wrapPrintableASCII(Span("café"), width: 10) == nil)
+        #expect(Wrapper.wrapPrintableASCII(Span(""), width: 10) == Wrapper.wrapGeneral([Span("")], width: 10))
+        #expect(Wrapper.wrapPrintableASCII(Span("     "), width: 3) == Wrapper.wrapGeneral([Span("     ")], width: 3))
     }
 }

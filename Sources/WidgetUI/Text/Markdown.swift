@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // A small, forgiving Markdown renderer for chat text, producing wrapped
 // styled lines. It copes with partial text that is still streaming in and
 // never fails: whatever it does not understand is shown literally.
@@ -580,19 +586,8 @@ public final class MarkdownStream {
     private static func starts(_ raw: UnsafeBufferPointer<UInt8>, with prefix: [UInt8]) -> Bool {
         guard raw.count >= prefix.count else { return false }
         return prefix.withUnsafeBufferPointer { p in
-            let n = p.count
-            var k = 0
-            while n - k >= 8 {
-                let a = UnsafeRawPointer(raw.baseAddress! + k).loadUnaligned(as: UInt64.self)
-                let b = UnsafeRawPointer(p.baseAddress! + k).loadUnaligned(as: UInt64.self)
-                if a != b { return false }
-                k += 8
-            }
-            while k < n {
-                if raw[k] != p[k] { return false }
-                k += 1
-            }
-            return true
+            guard let a = raw.baseAddress, let b = p.baseAddress, p.count > 0 else { return true }
+            return memcmp(a, b, p.count) == 0
         }
     }
 

@@ -71,8 +71,79 @@ public enum Wrapper {
     ///
     /// Always returns at least one line (an empty one for empty input).
     public static func wrap(_ spans: [Span], width: Int, hangingIndent: Int = 0) -> [StyledLine] {
+        if spans.count == 1, hangingIndent == 0, let lines = wrapPrintableASCII(spans[0], width: width) {
+            return lines
+        }
+        return wrapGeneral(spans, width: width, hangingIndent: hangingIndent)
+    }
+
+    /// `wrap` by the general engine (graphemes, CJK, line breaks, indents).
+    static func wrapGeneral(_ spans: [Span], width: Int, hangingIndent: Int = 0) -> [StyledLine] {
         var engine = WrapEngine(spans: spans, width: width, hangingIndent: hangingIndent, hard: false)
         return engine.run()
+    }
+
+    /// `wrap` of one span of printable ASCII (most streamed text, line by line): every byte
+    /// is one column and one grapheme, and lines break only at spaces, so the engine's
+    /// rules come down to a greedy pass over the bytes. Nil for any other text.
+    static func wrapPrintableASCII(_ span: Span, width requested: Int) -> [StyledLine]? {
+        var text = span.text
+        return text.withUTF8 { b -> [StyledLine]? in
+            for c in b where c < 0x20 || c >= 0x7F { return nil }
+            let width = max(1, min(requested, maxWidth))
+            let n = b.count
+            var lines: [StyledLine] = []
+            // The current line: bytes lineStart..<lineEnd of the text, or spaces then a
+            // piece (leading spaces are kept, and a hard-broken word continues mid-text).
+            var line: [UInt8] = []
+            var hasContent = false
+            var atParagraphStart = true
+            func finish() {
+                lines.append(StyledLine(line.isEmpty ? [] : [Span(String(decoding: line, as: UTF8.self), span.attributes)]))
+                line.removeAll(keepingCapacity: true)
+            }
+            func newLine() {
+                finish()
+                hasContent = false
+                atParagraphStart = false
+            }
+            var i = 0
+            while i < n {
+                let spaceStart = i
+                while i < n && b[i] == 0x20 { i += 1 }
+                let wordStart = i
+                while i < n && b[i] != 0x20 { i += 1 }
+                let spaces = wordStart - spaceStart, word = i - wordStart
+                if word == 0 { break }   // spaces at the end: dropped
+                if hasContent {
+                    if line.count + spaces + word <= width {
+                        line.append(contentsOf: UnsafeBufferPointer(rebasing: b[spaceStart..<i]))
+                        continue
+                    }
+                    newLine()   // the spaces at the break are dropped
+                } else if atParagraphStart {
+                    // Leading spaces are kept, leaving at least one column.
+                    let take = min(spaces, max(0, width - 1 - line.count))
+                    line.append(contentsOf: repeatElement(0x20, count: take))
+                }
+                if line.count + word <= width {
+                    line.append(contentsOf: UnsafeBufferPointer(rebasing: b[wordStart..<i]))
+                    hasContent = true
+                    continue
+                }
+                // A word longer than the line: broken wherever the line is full.
+                var k = wordStart
+                while k < i {
+                    if line.count >= width && !line.isEmpty { newLine() }
+                    let take = max(1, min(width - line.count, i - k))
+                    line.append(contentsOf: UnsafeBufferPointer(rebasing: b[k..<(k + take)]))
+                    hasContent = true
+                    k += take
+                }
+            }
+            finish()
+            return lines
+        }
     }
 
     /// Plain-text convenience for `wrap(_:width:hangingIndent:)`.
