@@ -360,8 +360,6 @@ public struct ChunkStream: AsyncSequence, Sendable {
         let stallSeconds: Double
         /// Bytes received so far (for the inspector).
         public private(set) var bytesReceived = 0
-        /// Whether `next()` has decoded events waiting (it returns one without waiting for the network).
-        public var hasBuffered: Bool { index < pending.count }
 
         init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallSeconds: Double) {
             self.body = body
@@ -370,17 +368,30 @@ public struct ChunkStream: AsyncSequence, Sendable {
         }
 
         public mutating func next() async throws(RobofyError) -> ChunkEvent? {
+            guard try await fill() else { return nil }
+            defer { index += 1 }
+            return pending[index]
+        }
+
+        /// Every event decoded and not returned yet (the events of one or more network
+        /// reads), waiting for the network only when there is none; nil at the end.
+        public mutating func nextBatch() async throws(RobofyError) -> ArraySlice<ChunkEvent>? {
+            guard try await fill() else { return nil }
+            defer { index = pending.count }
+            return pending[index...]
+        }
+
+        /// Makes sure an event is waiting (reading and decoding from the body as needed);
+        /// false at the end of the stream.
+        mutating func fill() async throws(RobofyError) -> Bool {
             while true {
-                if index < pending.count {
-                    defer { index += 1 }
-                    return pending[index]
-                }
-                if finished { return nil }
+                if index < pending.count { return true }
+                if finished { return false }
                 pending.removeAll(keepingCapacity: true)
                 index = 0
                 guard var it = body else {
                     finished = true
-                    return nil
+                    return false
                 }
                 let buffer: ByteBuffer?
                 do {

@@ -300,26 +300,30 @@ public actor ChatSession {
                 }
                 do {
                     var chunks = stream.makeAsyncIterator()
-                    while let event = try await chunks.next() {
-                        if batch.isEmpty { batchOffset = since() }
-                        batch.append(event)
-                        let change = acc.apply(event.chunk)
-                        switch change {
-                        case .ignored:
-                            break
-                        case .text(let piece):
-                            acc.noteFirstText(batchOffset)
-                            text += piece
-                        case .sessionID(let sid):
-                            sessionIDs[start.agentID] = sid
-                            flushText()
-                            changes.append(change)
-                        default:
-                            flushText()
-                            changes.append(change)
+                    batches: while let events = try await chunks.nextBatch() {
+                        batchOffset = since()
+                        batch.reserveCapacity(events.count)
+                        for event in events {
+                            batch.append(event)
+                            let change = acc.apply(event.chunk)
+                            switch change {
+                            case .ignored:
+                                break
+                            case .text(let piece):
+                                acc.noteFirstText(batchOffset)
+                                text += piece
+                            case .sessionID(let sid):
+                                sessionIDs[start.agentID] = sid
+                                flushText()
+                                changes.append(change)
+                            default:
+                                flushText()
+                                changes.append(change)
+                            }
+                            if Task.isCancelled { break }
                         }
-                        if !chunks.hasBuffered || Task.isCancelled { deliver() }
-                        if Task.isCancelled { break }
+                        deliver()
+                        if Task.isCancelled { break batches }
                     }
                     deliver()
                 } catch {

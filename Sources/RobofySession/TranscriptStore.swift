@@ -128,6 +128,7 @@ public final class TranscriptStore: @unchecked Sendable {
 
     // MARK: Encoding
 
+    /// A record as one line of JSON (without the line break).
     public static func encode(_ record: TranscriptRecord) -> String {
         // Long texts (a fast answer can be megabytes) are taken out, the rest is encoded,
         // and they are put back in, quoted by `quote`: JSONEncoder writes strings a character
@@ -157,6 +158,7 @@ public final class TranscriptStore: @unchecked Sendable {
         return out
     }
 
+    /// A record as JSONEncoder writes it (sorted keys, dates as ISO 8601 text).
     static func encodeWithFoundation(_ record: TranscriptRecord) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -193,9 +193,8 @@ public final class NCursesDriver {
         _ = clearok(rt_stdscr(), true)
     }
 
-    /// Draws a frame, writing only the cells that changed since the last one.
-    /// Draws a frame: the cells that differ from the last one. `rows`: the only rows that
-    /// can differ (nil: any).
+    /// Draws a frame, writing only the cells that changed since the last one. `rows`: the
+    /// only rows that can differ (nil: any).
     public func draw(_ canvas: Canvas, rows: [Int]? = nil) {
         guard started else { return }
         let full = last == nil || last?.width != canvas.width || last?.height != canvas.height

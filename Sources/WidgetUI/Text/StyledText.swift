@@ -92,6 +92,8 @@ public enum Wrapper {
             for c in b where c < 0x20 || c >= 0x7F { return nil }
             let width = max(1, min(requested, maxWidth))
             let n = b.count
+            // A line that fits, without spaces to drop at either end, is itself.
+            if n > 0, n <= width, b[0] != 0x20, b[n - 1] != 0x20 { return [StyledLine([span])] }
             var lines: [StyledLine] = []
             // The current line: bytes lineStart..<lineEnd of the text, or spaces then a
             // piece (leading spaces are kept, and a hard-broken word continues mid-text).
