@@ -95,8 +95,8 @@ public enum Wrapper {
             // A line that fits, without spaces to drop at either end, is itself.
             if n > 0, n <= width, b[0] != 0x20, b[n - 1] != 0x20 { return [StyledLine([span])] }
             var lines: [StyledLine] = []
-            // The current line: bytes lineStart..<lineEnd of the text, or spaces then a
-            // piece (leading spaces are kept, and a hard-broken word continues mid-text).
+            // The current line's bytes (kept leading spaces, words and the spaces between them,
+            // or the piece of a word too long for a line).
             var line: [UInt8] = []
             var hasContent = false
             var atParagraphStart = true
