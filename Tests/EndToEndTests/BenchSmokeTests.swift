@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// The benchmark itself keeps working: every figure is measured and written, the
+/// end-to-end run gets the whole answer. (Run on the debug build, so its figures mean
+/// nothing here; nothing about speed is asserted.)
+@Suite(.timeLimit(.minutes(5))) struct BenchSmokeTests {
+    @Test func everyFigureIsMeasuredAndWritten() throws {
+        guard let tui = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bench = URL(fileURLWithPath: tui).deletingLastPathComponent().appendingPathComponent("robofy-bench").path
+        guard FileManager.default.isExecutableFile(atPath: bench) else { throw E2EError("robofy-bench not found next to \(tui)") }
+        let json = NSTemporaryDirectory() + "robofy-bench-smoke-\(UUID().uuidString).json"
+        defer { unlink(json) }
+        let r = sh([bench, "decode", "render", "e2e", "idle", "startup", "memory", "--quick", "--tui", tui, "--json", json])
+        #expect(r.status == 0, "\(r.out.suffix(2000))")
+        #expect(!r.out.contains("FAILED"), "\(r.out.suffix(2000))")
+        let data = try #require(FileManager.default.contents(atPath: json))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let figures = try #require(root["figures"] as? [[String: Any]])
+        #expect(root["environment"] is [String: Any])
+        func key(_ f: [String: Any]) -> String { f["key"] as? String ?? "?" }
+        func detail(_ k: String, _ name: String) -> Int {
+            let f = figures.first { key($0) == k }
+            return Int((f?["detail"] as? [String: Any])?[name] as? String ?? "") ?? 0
+        }
+        let keys = Set(figures.map(key))
+        let expected = ["decode.4k", "decode.1b", "render.cold.10", "render.cold.10000", "render.warm.10000",
+                        "render.loader", "render.streaming", "render.layout_throughput", "e2e.ui_cpu", "e2e.curl_cpu",
+                        "e2e.ui_wall", "e2e.curl_wall", "e2e.bytes", "idle.quiet", "idle.loader", "startup", "memory.ui"]
+        for k in expected { #expect(keys.contains(k), "missing figure \(k); got \(keys.sorted())") }
+        #expect(figures.contains { $0["target"] is String }, "the targets are in the results")
+        for f in figures {
+            let value = f["value"] as? Double ?? -1
+            #expect(value.isFinite && value >= 0, "\(key(f)) = \(value)")
+            #expect(!(f["command"] as? String ?? "").isEmpty, "\(key(f)) says how to measure it again")
+            #expect((f["target"] is String) == (f["pass"] is Bool), "\(key(f)): a target comes with pass or miss")
+        }
+        // The end-to-end run saw the whole 1 MiB answer, and curl read a real stream.
+        #expect(detail("e2e.ui_cpu", "transcript_bytes") >= 1_048_576)
+        #expect(detail("e2e.curl_cpu", "downloaded_bytes") > 1_048_576)
+        #expect((figures.first { key($0) == "memory.ui" }?["value"] as? Double ?? 0) > 1)
+        // The table on stdout names the figures too.
+        #expect(r.out.contains("| Figure"))
+        #expect(r.out.contains("E2E: UI CPU"))
+    }
+}
