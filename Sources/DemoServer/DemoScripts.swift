@@ -490,11 +490,11 @@ enum LongText {
 }
 
 /// Deterministic ASCII text for `/bench`: the character at a position only depends on the position.
-enum BenchText {
-    static let pattern: [UInt8] = Array(
+public enum BenchText {
+    public static let pattern: [UInt8] = Array(
         "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
 
-    static func text(offset: Int, count: Int) -> String {
+    public static func text(offset: Int, count: Int) -> String {
         var bytes = [UInt8]()
         bytes.reserveCapacity(count)
         let n = pattern.count

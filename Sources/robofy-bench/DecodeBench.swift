@@ -1,3 +1,4 @@
+import DemoServer
 import Foundation
 import RobofyAPI
 
@@ -5,10 +6,10 @@ import RobofyAPI
 enum DecodeBench {
     static let streamBytes = 16 << 20
 
-    /// The same wire format the demo server's `/bench` query sends: small `text-delta`
-    /// events (about 21 bytes of text each, newlines escaped in the JSON).
+    /// Small `text-delta` events like those of the demo server's `/bench` query, over its
+    /// text (`BenchText`): 18–24 bytes of text each, newlines escaped in the JSON.
     static func makeStream(bytes target: Int) -> (stream: [UInt8], events: Int, textBytes: Int) {
-        let pattern = Array("The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
+        let pattern = BenchText.pattern
         var out: [UInt8] = []
         out.reserveCapacity(target + 128)
         out += Array("data: {\"type\":\"start\",\"messageId\":\"bench\"}\n\ndata: {\"type\":\"text-start\",\"id\":\"0\"}\n\n".utf8)

@@ -26,7 +26,7 @@ struct ProcessBench {
     /// Launches the UI and waits until the greeting is on screen and the UI has gone quiet.
     func launchReady(_ baseURL: String, _ extra: [String] = []) throws -> PtyChild {
         let ui = try PtyChild(chatArgs(baseURL, extra))
-        let shown = ui.wait(timeout: 20) { ui.find("special", from: 0) != nil }   // "…something special today?"
+        let shown = ui.wait(timeout: 20) { ui.contains("special") }   // "…something special today?"
         guard shown else {
             let out = String(decoding: ui.output().suffix(600), as: UTF8.self)
             ui.kill()
@@ -45,14 +45,15 @@ struct ProcessBench {
 
     // MARK: 3. End to end
 
+    /// How long the UI's output must stay quiet for the answer to count as drawn.
+    static let quietSeconds = 1.0
+
     struct E2ERun {
         var cpu: Double
         var wall: Double
         var bytes: Int
         var processCPU: Double
-        var maxRSS: Int
         var transcriptBytes: Int
-        var detectedBy: String
     }
 
     func e2eOnce(_ server: DemoServer) throws -> E2ERun {
@@ -72,9 +73,7 @@ struct ProcessBench {
         // hints vary, so the output going quiet is the signal; the transcript saved below
         // then proves that the whole answer had arrived.
         ui.wait(timeout: 30) { ui.bytesWritten > b0 }
-        let quiet = 1.0
-        guard ui.waitQuiet(quiet, timeout: 180) else { throw BenchError("the UI never went quiet") }
-        let detectedBy = "\(quiet) s without output"
+        guard ui.waitQuiet(Self.quietSeconds, timeout: 180) else { throw BenchError("the UI never went quiet") }
         let tEnd = ui.lastOutput
         guard let c1 = ui.cpuSeconds else { throw BenchError("cannot read the UI's CPU clock") }
         let b1 = ui.bytesWritten
@@ -98,7 +97,7 @@ struct ProcessBench {
             throw BenchError("the saved transcript has \(transcript) bytes; the answer was \(Self.answerBytes)")
         }
         return E2ERun(cpu: c1 - c0, wall: (tEnd - t0).seconds, bytes: b1 - b0, processCPU: exit?.cpuSeconds ?? .nan,
-                      maxRSS: exit?.maxRSS ?? 0, transcriptBytes: transcript, detectedBy: detectedBy)
+                      transcriptBytes: transcript)
     }
 
     struct CurlRun {
@@ -130,23 +129,18 @@ struct ProcessBench {
     }
 
     func e2e() async throws {
+        try await withDemoServer { try await e2e($0) }
+    }
+
+    func e2e(_ server: DemoServer) async throws {
         let cmd = "swift run -c release robofy-bench e2e"
-        let server = try await DemoServer.start()
-        defer { Task { await server.stop() } }
         let runs = quick ? 1 : 5
         var uiRuns: [E2ERun] = []
         for i in 0..<runs {
             log("e2e: UI run \(i + 1)/\(runs)…")
             uiRuns.append(try e2eOnce(server))
         }
-        let client = RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID,
-                                                       chatbotID: DemoServer.chatbotID))
-        let token: String
-        do { token = try await client.handshake().token } catch {
-            await client.shutdown()
-            throw BenchError("handshake for curl failed: \(error)")
-        }
-        await client.shutdown()
+        let token = try await demoHandshake(server).token
         let curlArgs = curlCommand(server, token: token)
         var curlRuns: [CurlRun] = []
         for i in 0..<max(3, runs) {
@@ -161,7 +155,7 @@ struct ProcessBench {
         report.note("curl floor: \(shownCurl)  (TOKEN from POST /v1/widget/handshake; the demo server from `robofy-tui serve --port 0`)")
         let detail = ["runs": "\(runs)", "ui_cpu_runs": uiRuns.map { String(format: "%.3f", $0.cpu) }.joined(separator: ","),
                       "curl_cpu_runs": curlRuns.map { String(format: "%.3f", $0.cpu) }.joined(separator: ","),
-                      "detected_by": uiRuns.map(\.detectedBy).joined(separator: ","),
+                      "detected_by": "\(Self.quietSeconds) s without output",
                       "transcript_bytes": "\(uiRuns.last?.transcriptBytes ?? 0)",
                       "query": Self.benchQuery]
         report.add(Figure(key: "e2e.ui_cpu", name: "E2E: UI CPU, 1 MiB answer as 50,000 deltas", value: uiCPU, unit: "s",
@@ -187,9 +181,7 @@ struct ProcessBench {
     func idle() async throws {
         let cmd = "swift run -c release robofy-bench idle"
         let window = quick ? 3.0 : 10.0
-        let server = try await DemoServer.start()
-        defer { Task { await server.stop() } }
-        do {
+        try await withDemoServer { server in
             log("idle: \(Int(window)) s with nothing happening…")
             let ui = try launchReady(server.baseURL)
             defer { ui.kill() }
@@ -202,9 +194,7 @@ struct ProcessBench {
         // The loader: a server that stalls every answer after its first byte.
         var opts = DemoServerOptions()
         opts.faults = try DemoFaults(spec: "stall=1")
-        let stalling = try await DemoServer.start(opts)
-        defer { Task { await stalling.stop() } }
-        do {
+        try await withDemoServer(opts) { stalling in
             log("idle: \(Int(window)) s with the loader animating…")
             let ui = try launchReady(stalling.baseURL)
             defer { ui.kill() }
@@ -235,9 +225,11 @@ struct ProcessBench {
     // MARK: 5. Start-up
 
     func startup() async throws {
+        try await withDemoServer { try await startup($0) }
+    }
+
+    func startup(_ server: DemoServer) async throws {
         let cmd = "swift run -c release robofy-bench startup"
-        let server = try await DemoServer.start()
-        defer { Task { await server.stop() } }
         let runs = quick ? 3 : 15
         var walls: [Double] = []
         var cpus: [Double] = []
@@ -255,29 +247,29 @@ struct ProcessBench {
                           detail: ["runs": "\(runs)", "min_ms": String(format: "%.1f", (walls.min() ?? .nan) * 1000),
                                    "max_ms": String(format: "%.1f", (walls.max() ?? .nan) * 1000),
                                    "cpu_ms": String(format: "%.1f", median(cpus) * 1000),
-                                   "ui_command": "robofy-tui chat --base-url URL --project-id demo-project --chatbot-id demo-nova --exit-after-first-frame"]))
+                                   "ui_command": "robofy-tui chat --base-url URL --project-id \(DemoServer.projectID) "
+                                    + "--chatbot-id \(DemoServer.chatbotID) --exit-after-first-frame"]))
     }
 
     struct StartupRun {
         var wall: Double
         var cpu: Double
-        var maxRSS: Int
     }
 
-    func startupOnce(_ server: DemoServer, extra: [String] = []) throws -> StartupRun {
+    func startupOnce(_ server: DemoServer) throws -> StartupRun {
         let t0 = ContinuousClock.now
-        let ui = try PtyChild(chatArgs(server.baseURL, ["--exit-after-first-frame"] + extra))
+        let ui = try PtyChild(chatArgs(server.baseURL, ["--exit-after-first-frame"]))
         defer { ui.kill() }
         guard let e = ui.finish(timeout: 60) else { throw BenchError("the UI did not exit after its first frame") }
         let wall = (ContinuousClock.now - t0).seconds
         // Let the reader drain what is left, then check the frame was the real one (the
         // agent line, drawn once the handshake has chosen the agent).
-        ui.wait(timeout: 1) { ui.find("Shop assistant", from: 0) != nil }
-        guard e.exitedNormally, e.exitCode == 0, ui.find("Shop assistant", from: 0) != nil else {
+        let shown = ui.wait(timeout: 1) { ui.contains("Shop assistant") }
+        guard e.exitedNormally, e.exitCode == 0, shown else {
             let out = String(decoding: ui.output().suffix(400), as: UTF8.self)
             throw BenchError("start-up run failed (exit \(e.exitCode)); output: \(out.debugDescription)")
         }
-        return StartupRun(wall: wall, cpu: e.cpuSeconds, maxRSS: e.maxRSS)
+        return StartupRun(wall: wall, cpu: e.cpuSeconds)
     }
 
     // MARK: 6. Memory
@@ -288,7 +280,7 @@ struct ProcessBench {
     func peakRSS(_ server: DemoServer, preload: Int) throws -> Int {
         let ui = try PtyChild(chatArgs(server.baseURL, preload > 0 ? ["--bench-preload", "\(preload)"] : []))
         defer { ui.kill() }
-        guard ui.wait(timeout: 30, until: { ui.find("Shop assistant", from: 0) != nil }) else {
+        guard ui.wait(timeout: 30, until: { ui.contains("Shop assistant") }) else {
             throw BenchError("the UI did not draw its first frame")
         }
         ui.waitQuiet(0.5, timeout: 10)
@@ -300,14 +292,14 @@ struct ProcessBench {
     func memory(selfPath: String) async throws {
         let cmd = "swift run -c release robofy-bench memory"
         let n = 10_000
-        let server = try await DemoServer.start()
-        defer { Task { await server.stop() } }
         let runs = quick ? 1 : 3
         var fresh: [Double] = []
         var full: [Double] = []
-        for _ in 0..<runs {
-            fresh.append(Double(try peakRSS(server, preload: 0)))
-            full.append(Double(try peakRSS(server, preload: n)))
+        try await withDemoServer { server in
+            for _ in 0..<runs {
+                fresh.append(Double(try peakRSS(server, preload: 0)))
+                full.append(Double(try peakRSS(server, preload: n)))
+            }
         }
         let v = median(full) / 1e6
         report.add(Figure(key: "memory.ui", name: "Peak RSS, UI with 10,000 messages", value: v, unit: "MB",
@@ -328,5 +320,35 @@ struct ProcessBench {
         report.add(Figure(key: "memory.state", name: "Peak RSS, bare process: AppState(10,000) + frame",
                           value: Double(kb) * 1024 / 1e6, unit: "MB", target: nil, pass: nil, command: cmd,
                           detail: ["child": text]))
+    }
+}
+
+/// Runs `body` against a demo server started for it, and waits until the server has
+/// stopped (one left stopping in the background would share the CPU with the next figure).
+func withDemoServer<T>(_ options: DemoServerOptions = DemoServerOptions(),
+                       isolation: isolated (any Actor)? = #isolation,
+                       _ body: (DemoServer) async throws -> T) async throws -> T {
+    let server = try await DemoServer.start(options)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+/// The demo server's handshake (its widget config, agents and a token), over loopback.
+func demoHandshake(_ server: DemoServer) async throws -> Handshake {
+    let client = RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID,
+                                                   chatbotID: DemoServer.chatbotID))
+    do {
+        let h = try await client.handshake()
+        await client.shutdown()
+        return h
+    } catch {
+        await client.shutdown()
+        throw BenchError("the demo server's handshake failed: \(error)")
     }
 }

@@ -27,7 +27,7 @@ private func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_us
 let benchStateDirectory = NSTemporaryDirectory() + "robofy-bench-state-\(getpid())"
 
 /// The environment for children: the bench's own, with a known terminal and a UTF-8 locale.
-func childEnvironment(_ extra: [String: String] = [:]) -> [String] {
+func childEnvironment() -> [String] {
     var env = ProcessInfo.processInfo.environment
     env["XDG_STATE_HOME"] = benchStateDirectory
     env["TERM"] = "xterm-256color"
@@ -36,13 +36,12 @@ func childEnvironment(_ extra: [String: String] = [:]) -> [String] {
     env["NO_COLOR"] = nil
     env["COLORTERM"] = nil
     env["TMUX"] = nil
-    for (k, v) in extra { env[k] = v }
     return env.map { "\($0.key)=\($0.value)" }
 }
 
-/// Spawns `args` with stdin from /dev/null and stdout/stderr to files (or /dev/null).
-func spawn(_ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
-           env: [String] = childEnvironment(), setsid: Bool = false, ttyPath: String? = nil) throws -> pid_t {
+/// Spawns `args` (in `childEnvironment()`) with stdin from /dev/null, stdout to a file (or
+/// /dev/null) and stderr to /dev/null; or with all three on the terminal `ttyPath`.
+func spawn(_ args: [String], stdout: String = "/dev/null", setsid: Bool = false, ttyPath: String? = nil) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -53,7 +52,7 @@ func spawn(_ args: [String], stdout: String = "/dev/null", stderr: String = "/de
     } else {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     }
     var attr = posix_spawnattr_t()
     posix_spawnattr_init(&attr)
@@ -72,7 +71,7 @@ func spawn(_ args: [String], stdout: String = "/dev/null", stderr: String = "/de
     posix_spawnattr_setflags(&attr, Int16(flags))
     var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
     defer { for p in cargs { free(p) } }
-    var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+    var cenv: [UnsafeMutablePointer<CChar>?] = childEnvironment().map { strdup($0) } + [nil]
     defer { for p in cenv { free(p) } }
     var pid: pid_t = 0
     let rc = posix_spawnp(&pid, args[0], &actions, &attr, &cargs, &cenv)
@@ -125,14 +124,13 @@ func procStatusBytes(_ pid: pid_t, _ field: String) -> Int? {
 final class PtyChild: @unchecked Sendable {
     let pid: pid_t
     let master: Int32
-    let launched: ContinuousClock.Instant
     private let lock = NSLock()
     private var buffer: [UInt8] = []
     private var lastOutputAt: ContinuousClock.Instant
-    private var readerFinished = false
     private var exit: ChildExit?
 
-    init(_ args: [String], width: Int = 120, height: Int = 40, env: [String] = childEnvironment()) throws {
+    /// Starts `args` on a new 120×40 pseudo-terminal.
+    init(_ args: [String]) throws {
         // posix_openpt/grantpt/unlockpt/ptsname are not in the Glibc module: the Linux ioctls instead.
         let m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard m >= 0 else { throw BenchError("cannot open /dev/ptmx: \(String(cString: strerror(errno)))") }
@@ -144,12 +142,11 @@ final class PtyChild: @unchecked Sendable {
             throw BenchError("cannot set up the pseudo-terminal")
         }
         let slave = "/dev/pts/\(number)"
-        var ws = winsize(ws_row: UInt16(height), ws_col: UInt16(width), ws_xpixel: 0, ws_ypixel: 0)
+        var ws = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(m, UInt(TIOCSWINSZ), &ws)
         master = m
-        launched = .now
-        lastOutputAt = launched
-        pid = try spawn(args, env: env, setsid: true, ttyPath: slave)
+        lastOutputAt = .now
+        pid = try spawn(args, setsid: true, ttyPath: slave)
         let t = Thread { [self] in self.readLoop() }
         t.name = "pty-reader"
         t.start()
@@ -175,9 +172,6 @@ final class PtyChild: @unchecked Sendable {
                 break   // EIO: the child closed the terminal
             }
         }
-        lock.lock()
-        readerFinished = true
-        lock.unlock()
     }
 
     /// Bytes written to the terminal so far.
@@ -193,29 +187,23 @@ final class PtyChild: @unchecked Sendable {
         return lastOutputAt
     }
 
-    func output(from offset: Int = 0) -> [UInt8] {
+    /// Everything written to the terminal so far.
+    func output() -> [UInt8] {
         lock.lock()
         defer { lock.unlock() }
-        return Array(buffer[min(offset, buffer.count)...])
+        return buffer
     }
 
-    /// The offset just past the first occurrence of `needle` at or after `from`, if any.
-    func find(_ needle: String, from: Int) -> Int? {
+    /// Whether the terminal output so far holds `needle`.
+    func contains(_ needle: String) -> Bool {
         let n = Array(needle.utf8)
         lock.lock()
         defer { lock.unlock() }
-        guard !n.isEmpty, buffer.count >= n.count else { return nil }
-        var i = max(0, from)
-        let last = buffer.count - n.count
-        while i <= last {
-            if buffer[i] == n[0] {
-                var k = 1
-                while k < n.count && buffer[i + k] == n[k] { k += 1 }
-                if k == n.count { return i + n.count }
-            }
-            i += 1
+        guard let first = n.first, buffer.count >= n.count else { return false }
+        for i in 0...(buffer.count - n.count) where buffer[i] == first && buffer[i..<(i + n.count)].elementsEqual(n) {
+            return true
         }
-        return nil
+        return false
     }
 
     func send(_ text: String) {

@@ -1,3 +1,4 @@
+import DemoServer
 import Foundation
 import RobofyAPI
 import RobofySession
@@ -6,44 +7,40 @@ import WidgetUI
 /// Figure 2: the cost of laying out and rendering one 120×40 frame, by conversation length;
 /// plus the frames that matter while an answer streams in.
 enum RenderBench {
+    /// Conversation lengths; the first is the reference.
     static let sizes = [10, 1_000, 10_000]
 
     static func run(_ report: Report, handshake: Handshake?, quick: Bool) {
         let cmd = "swift run -c release robofy-bench render"
-        var states: [Int: AppState] = [:]
-        for n in sizes {
-            states[n] = Synthetic.state(messages: n, handshake: handshake)
-            precondition(states[n]!.conversation.messages.count == n)
-        }
+        let states = sizes.map { Synthetic.state(messages: $0, handshake: handshake) }
+        for (n, s) in zip(sizes, states) { precondition(s.conversation.messages.count == n) }
         // Interleave the sizes so that drift (frequency, cache) hits them alike.
         let runs = quick ? 30 : 300
-        var cold: [Int: [Double]] = [:]
-        var warm: [Int: [Double]] = [:]
-        var warmRenderers: [Int: Renderer] = [:]
-        for n in sizes {
+        var cold = Array(repeating: [Double](), count: sizes.count)
+        var warm = cold
+        let warmRenderers = states.map { s in
             let r = Renderer()
-            blackHole(r.render(states[n]!))
-            warmRenderers[n] = r
+            blackHole(r.render(s))
+            return r
         }
         let clock = ContinuousClock()
         for k in 0..<runs {
-            for n in sizes {
-                var s = states[n]!
+            for i in sizes.indices {
+                var s = states[i]
                 _ = s.reduce(.tick(Double(k) * 0.1))
                 // Cold: a new renderer lays out every visible message.
                 let fresh = Renderer()
                 var frame: Frame?
-                cold[n, default: []].append(clock.measure { frame = fresh.render(s) }.seconds)
+                cold[i].append(clock.measure { frame = fresh.render(s) }.seconds)
                 blackHole(frame)
                 // Warm: the runtime's renderer, with the visible messages' layouts cached.
-                let r = warmRenderers[n]!
-                warm[n, default: []].append(clock.measure { frame = r.render(s) }.seconds)
+                warm[i].append(clock.measure { frame = warmRenderers[i].render(s) }.seconds)
                 blackHole(frame)
             }
         }
-        let cold10 = median(cold[10]!) * 1000, warm10 = median(warm[10]!) * 1000
-        for n in sizes {
-            let c = median(cold[n]!) * 1000, w = median(warm[n]!) * 1000
+        let cold10 = median(cold[0]) * 1000, warm10 = median(warm[0]) * 1000
+        for (i, n) in sizes.enumerated() {
+            let c = median(cold[i]) * 1000, w = median(warm[i]) * 1000
             let label = grouped(n)
             let isRef = n == 10
             report.add(Figure(
@@ -59,14 +56,14 @@ enum RenderBench {
         }
         loader(report, handshake: handshake, quick: quick)
         streaming(report, handshake: handshake, quick: quick)
+        reduceDelta(report, handshake: handshake, quick: quick)
         layoutThroughput(report, handshake: handshake, quick: quick)
     }
 
     /// The frame the loader redraws 10 times a second while an answer is awaited.
     static func loader(_ report: Report, handshake: Handshake?, quick: Bool) {
         var s = Synthetic.state(messages: 10, handshake: handshake)
-        let agentID = s.agentID ?? Synthetic.agent.chatbotID
-        _ = s.reduce(.session(.turnStarted(Turn(id: 1, agentID: agentID, agentName: "Nova", userText: "hello"))))
+        Synthetic.startTurn(&s, "hello")
         let renderer = Renderer()
         blackHole(renderer.render(s))
         let runs = quick ? 100 : 2000
@@ -83,55 +80,52 @@ enum RenderBench {
                           detail: ["runs": "\(runs)"]))
     }
 
+    static let answerBytes = 1 << 20
+
+    /// A state of `messages` messages whose last answer has 1 MiB of text and is still streaming.
+    static func streamingState(messages: Int, handshake: Handshake?) -> AppState {
+        var s = Synthetic.state(messages: messages, handshake: handshake)
+        Synthetic.startTurn(&s, "/bench")
+        _ = s.reduce(.session(.change(turnID: 1, .text(BenchText.text(offset: 0, count: answerBytes)))))
+        return s
+    }
+
     /// The frames drawn while a 1 MiB answer streams in: each frame follows a new
-    /// delta, so the answer's layout is never in the cache. Also the reducer's cost
-    /// of one delta in a 10,000-message conversation.
+    /// delta, so the answer's layout is never in the cache.
     static func streaming(_ report: Report, handshake: Handshake?, quick: Bool) {
-        let cmd = "swift run -c release robofy-bench render"
-        let pattern = Array("The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
-        func text(_ offset: Int, _ count: Int) -> String {
-            String(decoding: (0..<count).map { pattern[(offset + $0) % pattern.count] }, as: UTF8.self)
-        }
-        let answerBytes = 1 << 20
+        var s = streamingState(messages: 10, handshake: handshake)
+        let renderer = Renderer()
+        blackHole(renderer.render(s))
+        let runs = quick ? 10 : 60
         let clock = ContinuousClock()
-        for (messages, key) in [(10, "render.streaming"), (10_000, "reduce.delta")] {
-            var s = Synthetic.state(messages: messages, handshake: handshake)
-            let agentID = s.agentID ?? Synthetic.agent.chatbotID
-            let turnID = 1
-            _ = s.reduce(.session(.turnStarted(Turn(id: turnID, agentID: agentID, agentName: "Nova", userText: "/bench"))))
-            _ = s.reduce(.session(.change(turnID: turnID, .text(text(0, answerBytes)))))
-            var offset = answerBytes
-            let renderer = Renderer()
-            blackHole(renderer.render(s))
-            let runs = quick ? 10 : 60
-            var renderTimes: [Double] = []
-            var reduceTimes: [Double] = []
-            for _ in 0..<runs {
-                let piece = text(offset, 21)
-                offset += 21
-                reduceTimes.append(clock.measure {
-                    _ = s.reduce(.session(.change(turnID: turnID, .text(piece))))
-                }.seconds)
-                if key == "render.streaming" {
-                    var f: Frame?
-                    renderTimes.append(clock.measure { f = renderer.render(s) }.seconds)
-                    blackHole(f)
-                }
-            }
-            if key == "render.streaming" {
-                let v = median(renderTimes) * 1000
-                report.add(Figure(
-                    key: key, name: "Frame while a 1 MiB answer streams", value: v, unit: "ms",
-                    target: "< 16.7 ms (60 fps budget)", pass: v < 16.7, command: cmd,
-                    detail: ["runs": "\(runs)", "answer_bytes": "\(offset)"]))
-            } else {
-                let v = median(reduceTimes) * 1e6
-                report.add(Figure(
-                    key: key, name: "Reduce one text-delta (1 MiB answer, 10,000 msgs)", value: v, unit: "µs",
-                    target: nil, pass: nil, command: cmd,
-                    detail: ["runs": "\(runs)", "answer_bytes": "\(offset)"]))
-            }
+        var times: [Double] = []
+        for k in 0..<runs {
+            _ = s.reduce(.session(.change(turnID: 1, .text(BenchText.text(offset: answerBytes + 21 * k, count: 21)))))
+            var f: Frame?
+            times.append(clock.measure { f = renderer.render(s) }.seconds)
+            blackHole(f)
         }
+        let v = median(times) * 1000
+        report.add(Figure(
+            key: "render.streaming", name: "Frame while a 1 MiB answer streams", value: v, unit: "ms",
+            target: "< 16.7 ms (60 fps budget)", pass: v < 16.7, command: "swift run -c release robofy-bench render",
+            detail: ["runs": "\(runs)", "answer_bytes": "\(answerBytes + 21 * runs)"]))
+    }
+
+    /// The reducer's cost of one delta of a 1 MiB answer in a 10,000-message conversation.
+    static func reduceDelta(_ report: Report, handshake: Handshake?, quick: Bool) {
+        var s = streamingState(messages: 10_000, handshake: handshake)
+        let runs = quick ? 10 : 60
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        for k in 0..<runs {
+            let piece = BenchText.text(offset: answerBytes + 21 * k, count: 21)
+            times.append(clock.measure { _ = s.reduce(.session(.change(turnID: 1, .text(piece)))) }.seconds)
+        }
+        report.add(Figure(
+            key: "reduce.delta", name: "Reduce one text-delta (1 MiB answer, 10,000 msgs)", value: median(times) * 1e6,
+            unit: "µs", target: nil, pass: nil, command: "swift run -c release robofy-bench render",
+            detail: ["runs": "\(runs)", "answer_bytes": "\(answerBytes + 21 * runs)"]))
     }
 
     /// What a frame costs the UI while a fast answer streams: the whole answer is laid out
@@ -139,19 +133,17 @@ enum RenderBench {
     /// (a fast stream at 60 fps brings about that much per frame); the figure is MB of
     /// answer text laid out and rendered per second.
     static func layoutThroughput(_ report: Report, handshake: Handshake?, quick: Bool) {
-        let pattern = Array("The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
-        let answerBytes = 1 << 20, piece = 16 << 10
+        let piece = 16 << 10
+        let pieces = stride(from: 0, to: answerBytes, by: piece).map {
+            BenchText.text(offset: $0, count: min(piece, answerBytes - $0))
+        }
         let clock = ContinuousClock()
         var times: [Double] = []
         for _ in 0..<(quick ? 2 : 7) {
             var s = Synthetic.state(messages: 10, handshake: handshake)
-            let agentID = s.agentID ?? Synthetic.agent.chatbotID
-            _ = s.reduce(.session(.turnStarted(Turn(id: 1, agentID: agentID, agentName: "Nova", userText: "/bench"))))
+            Synthetic.startTurn(&s, "/bench")
             let renderer = Renderer()
             blackHole(renderer.render(s))
-            let pieces = stride(from: 0, to: answerBytes, by: piece).map { start in
-                String(decoding: (start..<min(answerBytes, start + piece)).map { pattern[$0 % pattern.count] }, as: UTF8.self)
-            }
             times.append(clock.measure {
                 for p in pieces {
                     _ = s.reduce(.session(.change(turnID: 1, .text(p))))

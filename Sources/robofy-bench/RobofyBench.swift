@@ -94,7 +94,7 @@ struct RobofyBench {
             do {
                 switch name {
                 case "decode": DecodeBench.run(report, quick: quick)
-                case "render": RenderBench.run(report, handshake: try await demoHandshake(), quick: quick)
+                case "render": RenderBench.run(report, handshake: try await withDemoServer { try await demoHandshake($0) }, quick: quick)
                 case "e2e": try await bench.e2e()
                 case "idle": try await bench.idle()
                 case "startup": try await bench.startup()
@@ -130,15 +130,6 @@ struct RobofyBench {
     static func isExecutable(_ name: String) -> Bool {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
-    }
-
-    /// The demo server's handshake (its widget config and agents), fetched over loopback.
-    static func demoHandshake() async throws -> Handshake {
-        let server = try await DemoServer.start()
-        let client = RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID,
-                                                       chatbotID: DemoServer.chatbotID))
-        defer { Task { await client.shutdown(); await server.stop() } }
-        return try await client.handshake()
     }
 
     static func environment(quick: Bool, tui: String?, selected: [String]) -> [String: String] {

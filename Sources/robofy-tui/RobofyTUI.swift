@@ -158,7 +158,7 @@ enum ChatRunner {
             return
         }
         state.targetDescription = description
-        if ui.benchPreload > 0 { BenchPreload.apply(&state, agentID: target.chatbotID, messages: ui.benchPreload) }
+        if ui.benchPreload > 0 { SyntheticConversation.preload(&state, agentID: target.chatbotID, agentName: "Agent", messages: ui.benchPreload) }
         var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? FileManager.default.currentDirectoryPath,
                                      logger: logger)
         options.maxFPS = 60

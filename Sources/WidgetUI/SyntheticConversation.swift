@@ -1,15 +1,15 @@
 import RobofySession
-import WidgetUI
 
-/// `--bench-preload N` (hidden): starts the UI with N synthetic messages, so that
-/// robofy-bench can measure a long conversation without typing it. The texts are
-/// those of robofy-bench's `Synthetic` (Sources/robofy-bench/Synthetic.swift).
-enum BenchPreload {
-    static func userText(_ k: Int) -> String {
+/// A synthetic conversation of any length, for measuring long chats: `robofy-bench`
+/// builds its render and memory states with it, and `robofy-tui --bench-preload N`
+/// (hidden) starts the UI with it, so that the in-process and the real-process
+/// figures describe the same conversation.
+public enum SyntheticConversation {
+    public static func userText(_ k: Int) -> String {
         "Question \(k): how do I set up the widget on a page with a custom theme colour?"
     }
 
-    static func agentText(_ k: Int) -> String {
+    public static func agentText(_ k: Int) -> String {
         switch k % 4 {
         case 0:
             return """
@@ -49,22 +49,22 @@ enum BenchPreload {
         }
     }
 
-    /// Appends `messages` messages (user/agent pairs) to the agent's conversation, before
-    /// the handshake selects the agent (so the greeting is not added in front).
-    static func apply(_ state: inout AppState, agentID: String, messages: Int) {
+    /// Appends `messages` messages (user/agent pairs; an odd count ends with a user
+    /// message) to the agent's conversation through the reducer, before the agent is
+    /// selected (so no greeting is added in front).
+    public static func preload(_ state: inout AppState, agentID: String, agentName: String, messages: Int) {
         let turns = (messages + 1) / 2
         for k in 0..<turns {
             // Negative ids never collide with the session's own turn ids (1, 2, 3…).
-            var turn = Turn(id: -(k + 1), agentID: agentID, agentName: "Agent", userText: userText(k))
+            var turn = Turn(id: -(k + 1), agentID: agentID, agentName: agentName, userText: userText(k))
             _ = state.reduce(.session(.turnStarted(turn)))
             turn.answer = agentText(k)
             turn.status = .complete
             turn.finishReason = "stop"
             _ = state.reduce(.session(.turnFinished(turn)))
         }
-        if messages % 2 == 1, var c = state.conversations[agentID], !c.messages.isEmpty {
-            c.messages.removeLast()
-            state.conversations[agentID] = c
+        if messages % 2 == 1, state.conversations[agentID]?.messages.isEmpty == false {
+            state.conversations[agentID]?.messages.removeLast()
         }
     }
 }
