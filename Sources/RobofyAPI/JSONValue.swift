@@ -82,24 +82,60 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F) {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
+    /// `s` as a JSON string literal: quotes, backslashes, control characters (C0, DEL and
+    /// C1) escaped, everything else as it is (UTF-8). Runs of bytes that need no escape are
+    /// copied whole: a streamed answer can be megabytes (the transcript autosave quotes it).
+    public static func quote(_ s: String) -> String {
+        var s = s
+        return s.withUTF8 { src in
+            var out = [UInt8]()
+            out.reserveCapacity(src.count + src.count / 16 + 2)
+            out.append(0x22)
+            let hex: StaticString = "0123456789abcdef"
+            func escape(_ v: UInt8) {
+                out.append(0x5C)
+                switch v {
+                case 0x22, 0x5C: out.append(v)
+                case 0x0A: out.append(0x6E)
+                case 0x0D: out.append(0x72)
+                case 0x09: out.append(0x74)
+                default:
+                    out.append(0x75)
+                    out.append(0x30)
+                    out.append(0x30)
+                    hex.withUTF8Buffer { h in
+                        out.append(h[Int(v >> 4)])
+                        out.append(h[Int(v & 0xF)])
+                    }
                 }
             }
+            var run = 0
+            var i = 0
+            while i < src.count {
+                let b = src[i]
+                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F && b != 0xC2 {
+                    i += 1
+                    continue
+                }
+                // U+0080…U+009F are C2 80…C2 9F; any other C2 xx is an ordinary character.
+                if b == 0xC2 && !(i + 1 < src.count && src[i + 1] <= 0x9F) {
+                    i += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: src[run..<i]))
+                if b == 0xC2 {
+                    escape(src[i + 1])
+                    i += 2
+                } else {
+                    escape(b)
+                    i += 1
+                }
+                run = i
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[run..<src.count]))
+            out.append(0x22)
+            return String(decoding: out, as: UTF8.self)
         }
-        return out + "\""
     }
 
     /// Converts back to a Foundation object for `JSONSerialization`.

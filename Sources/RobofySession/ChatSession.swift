@@ -300,34 +300,27 @@ public actor ChatSession {
                 }
                 do {
                     var chunks = stream.makeAsyncIterator()
-                    batches: while let events = try await chunks.nextBatch() {
+                    while let events = try await chunks.nextBatch() {
                         batchOffset = since()
                         batch.reserveCapacity(events.count)
                         for event in events {
                             batch.append(event)
                             let change = acc.apply(event.chunk)
-                            switch change {
-                            case .ignored:
-                                break
-                            case .text(let piece):
+                            if case .text(let piece) = change {
                                 acc.noteFirstText(batchOffset)
                                 text += piece
-                            case .sessionID(let sid):
-                                sessionIDs[start.agentID] = sid
-                                flushText()
-                                changes.append(change)
-                            default:
+                            } else if change != .ignored {
+                                if case .sessionID(let sid) = change { sessionIDs[start.agentID] = sid }
                                 flushText()
                                 changes.append(change)
                             }
                             if Task.isCancelled { break }
                         }
                         deliver()
-                        if Task.isCancelled { break batches }
+                        if Task.isCancelled { break }
                     }
-                    deliver()
                 } catch {
-                    deliver()
+                    // (Every batch was delivered as it was read.)
                     if Task.isCancelled || error == .cancelled {
                         acc.close(.stopped, duration: since())
                     } else {

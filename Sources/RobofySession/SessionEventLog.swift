@@ -66,12 +66,13 @@ public final class SessionEventLog: @unchecked Sendable {
         case .reauthenticated:
             log("token renewed (handshake again)")
         case .turnFinished(let t):
-            var m = ["turn": "\(t.id)", "status": t.status.rawValue, "chars": "\(t.characterCount)",
+            let characters = t.characterCount
+            var m = ["turn": "\(t.id)", "status": t.status.rawValue, "chars": "\(characters)",
                      "finish_reason": t.finishReason ?? "-", "session": t.sessionID ?? "-"]
             if let v = t.timing.firstByte { m["ttfb"] = String(format: "%.3f", v) }
             if let v = t.timing.firstText { m["first_text"] = String(format: "%.3f", v) }
             if let v = t.timing.duration { m["duration"] = String(format: "%.3f", v) }
-            if let v = t.charactersPerSecond { m["chars_per_s"] = String(format: "%.0f", v) }
+            if let v = t.charactersPerSecond(characters: characters) { m["chars_per_s"] = String(format: "%.0f", v) }
             if !t.tools.isEmpty { m["tools"] = t.tools.map(\.name).joined(separator: ",") }
             if !t.errors.isEmpty { m["errors"] = t.errors.joined(separator: " | ") }
             log("turn finished", m)

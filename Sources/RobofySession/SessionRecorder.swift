@@ -112,22 +112,23 @@ public final class SessionRecorder: @unchecked Sendable {
             turns.append(RecordedTurn(turn: kept, newSessionBefore: endedAgents.remove(t.agentID) != nil))
         case .sessionEnded(let agentID):
             endedAgents.insert(agentID)
-            var r = TranscriptRecord(kind: .sessionEnded)
-            r.agentID = agentID
-            r.agentName = agentNames[agentID]
-            r.sessionID = lastSessionID.removeValue(forKey: agentID)
-            write(r, sync: false)
+            writeMarker(.sessionEnded, agentID: agentID)
         case .chatReset(let agentID):
             turns.removeAll { $0.turn.agentID == agentID }
             endedAgents.remove(agentID)
-            var r = TranscriptRecord(kind: .chatReset)
-            r.agentID = agentID
-            r.agentName = agentNames[agentID]
-            r.sessionID = lastSessionID.removeValue(forKey: agentID)
-            write(r, sync: false)
+            writeMarker(.chatReset, agentID: agentID)
         default:
             break
         }
+    }
+
+    /// A record that an agent's conversation ended there (its session id is forgotten).
+    private func writeMarker(_ kind: TranscriptRecord.Kind, agentID: String) {
+        var r = TranscriptRecord(kind: kind)
+        r.agentID = agentID
+        r.agentName = agentNames[agentID]
+        r.sessionID = lastSessionID.removeValue(forKey: agentID)
+        write(r, sync: false)
     }
 
     private func scheduleFlushLocked() {

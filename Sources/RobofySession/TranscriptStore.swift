@@ -131,7 +131,7 @@ public final class TranscriptStore: @unchecked Sendable {
     /// A record as one line of JSON (without the line break).
     public static func encode(_ record: TranscriptRecord) -> String {
         // Long texts (a fast answer can be megabytes) are taken out, the rest is encoded,
-        // and they are put back in, quoted by `quote`: JSONEncoder writes strings a character
+        // and they are put back in, quoted by `JSONValue.quote`: JSONEncoder writes strings a character
         // at a time (about 10 ms a megabyte, on the session's actor at the end of every turn).
         var r = record
         var slots: [(placeholder: String, value: String)] = []
@@ -153,7 +153,7 @@ public final class TranscriptStore: @unchecked Sendable {
             guard let range = out.range(of: "\"" + slot.placeholder + "\"") else {
                 return encodeWithFoundation(record)
             }
-            out.replaceSubrange(range, with: quote(slot.value))
+            out.replaceSubrange(range, with: JSONValue.quote(slot.value))
         }
         return out
     }
@@ -170,44 +170,6 @@ public final class TranscriptStore: @unchecked Sendable {
             return "{\"kind\":\"\(record.kind.rawValue)\",\"error\":\"could not encode the record\"}"
         }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// `s` as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// everything else as it is (UTF-8).
-    public static func quote(_ s: String) -> String {
-        var s = s
-        return s.withUTF8 { src in
-            var out = [UInt8]()
-            out.reserveCapacity(src.count + src.count / 16 + 2)
-            out.append(0x22)
-            let hex: StaticString = "0123456789abcdef"
-            // Runs of bytes that need no escape are copied whole.
-            var run = 0
-            for i in 0..<src.count {
-                let b = src[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: src[run..<i]))
-                run = i + 1
-                out.append(0x5C)
-                switch b {
-                case 0x22, 0x5C: out.append(b)
-                case 0x0A: out.append(0x6E)
-                case 0x0D: out.append(0x72)
-                case 0x09: out.append(0x74)
-                default:
-                    out.append(0x75)
-                    out.append(0x30)
-                    out.append(0x30)
-                    hex.withUTF8Buffer { h in
-                        out.append(h[Int(b >> 4)])
-                        out.append(h[Int(b & 0xF)])
-                    }
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[run..<src.count]))
-            out.append(0x22)
-            return String(decoding: out, as: UTF8.self)
-        }
     }
 
     static func decoder() -> JSONDecoder {

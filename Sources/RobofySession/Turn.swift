@@ -107,9 +107,13 @@ public struct Turn: Sendable, Equatable, Codable, Identifiable {
         return ascii ?? s.count
     }
 
-    public var charactersPerSecond: Double? {
+    public var charactersPerSecond: Double? { charactersPerSecond(characters: characterCount) }
+
+    /// Characters per second of streaming (first text to the end), given the answer's
+    /// `characterCount` (for callers that have it already: counting walks the answer).
+    public func charactersPerSecond(characters: Int) -> Double? {
         guard let d = timing.duration, let f = timing.firstText, d > f else { return nil }
-        return Double(characterCount) / (d - f)
+        return Double(characters) / (d - f)
     }
 }
 

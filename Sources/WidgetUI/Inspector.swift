@@ -130,7 +130,7 @@ public struct InspectorState: Sendable, Equatable {
                 it.finishReason = t.finishReason
                 it.timing = t.timing
                 it.characters = t.characterCount
-                it.charactersPerSecond = t.charactersPerSecond
+                it.charactersPerSecond = t.charactersPerSecond(characters: it.characters)
                 it.tools = t.tools.map(\.name)
                 it.sessionID = t.sessionID
                 for e in t.errors { it.notes.append("error: \(e)") }

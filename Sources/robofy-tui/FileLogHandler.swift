@@ -7,6 +7,9 @@ struct FileLogHandler: LogHandler {
     final class Sink: @unchecked Sendable {
         let lock = NSLock()
         let handle: FileHandle
+        /// One formatter for every line (guarded by `lock`): making one is not cheap, and a
+        /// streaming answer logs thousands of events a second.
+        let stamps = ISO8601DateFormatter()
         init(path: String) throws {
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -19,10 +22,11 @@ struct FileLogHandler: LogHandler {
             h.seekToEndOfFile()
             handle = h
         }
+        /// Appends a line, stamped with the time.
         func write(_ line: String) {
             lock.lock()
             defer { lock.unlock() }
-            handle.write(Data(line.utf8))
+            handle.write(Data((stamps.string(from: Date()) + " " + line).utf8))
         }
     }
 
@@ -40,15 +44,8 @@ struct FileLogHandler: LogHandler {
         var all = metadata
         if let m = event.metadata { all.merge(m) { $1 } }
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let stamp = ISO8601DateFormatter().string(from: Date())
-        sink.write("\(stamp) \(event.level) \(label): \(Redactor.redact("\(event.message)"))\(Redactor.redact(meta))\n")
-    }
-}
-
-/// Removes anything that looks like a bearer token or JWT before it is written anywhere.
-enum Redactor {
-    static func redact(_ s: String) -> String {
-        Redaction.redact(s)
+        // Anything that looks like a bearer token or JWT is removed before it is written.
+        sink.write("\(event.level) \(label): \(Redaction.redact("\(event.message)"))\(Redaction.redact(meta))\n")
     }
 }
 

@@ -67,7 +67,7 @@ import WidgetUI
     @Test func longTextsRoundTripThroughTheFastQuoting() throws {
         // Long answers are quoted by the store itself (not JSONEncoder): every character must
         // come back, and a line stays one line.
-        var odd = "quote \" backslash \\ slash / tab \t cr \r nl \n bell \u{07} esc \u{1B}[31m nul \u{0} del \u{7F} "
+        var odd = "quote \" backslash \\ slash / tab \t cr \r nl \n bell \u{07} esc \u{1B}[31m nul \u{0} del \u{7F} c1 \u{85}\u{9F} nbsp \u{A0} "
         odd += "é 漢字 👩‍👩‍👧 \u{2028} \u{2029} robofy-slot- \"robofy-slot-x\" "
         let long = String(repeating: odd, count: 200)
         var t = Turn(id: 7, agentID: "a", agentName: "A", userText: "q \" \n",
@@ -94,7 +94,7 @@ import WidgetUI
             let reference = TranscriptStore.parse(Data((TranscriptStore.encodeWithFoundation(record) + "\n").utf8))
             #expect(reference.records.first == back)
         }
-        #expect(TranscriptStore.quote("a\u{1}b") == #""a\u0001b""#)
+        #expect(JSONValue.quote("a\u{1}b") == #""a\u0001b""#)
     }
 
     @Test func anUnfinishedTurnKeepsWhatWasOnScreen() throws {
