@@ -84,7 +84,6 @@ public final class ChatRuntime {
     /// second: they are applied in bursts (before each turn of the loop, and at the
     /// latest before the next frame), not each on a turn of its own.
     let mailbox = SessionMailbox()
-    var startupNoticeShown = false
 
     public init(session: ChatSession, state: AppState, options: RuntimeOptions) {
         self.session = session
@@ -188,7 +187,7 @@ public final class ChatRuntime {
                 _ = state.reduce(.notice(n.text, isError: n.isError))
                 dirty = true
             }
-            if state.shouldQuit || firstFrameDone { break }
+            if state.shouldQuit { break }
             updateTicker()
             scheduleFrame()
             if firstFrameDone { break }
@@ -228,11 +227,11 @@ public final class ChatRuntime {
         guard !events.isEmpty else { return }
         changed = true
         for e in events {
-            if case .connected = e { sawConnected = true }
             _ = state.reduce(.session(e))
-            if case .connected = e, !startupNoticeShown, let n = options.startupNotice {
-                startupNoticeShown = true
-                _ = state.reduce(.notice(n.text, isError: n.isError))
+            if case .connected = e {
+                // The startup notice follows the first handshake only.
+                if !sawConnected, let n = options.startupNotice { _ = state.reduce(.notice(n.text, isError: n.isError)) }
+                sawConnected = true
             }
         }
         dirty = true
@@ -309,9 +308,10 @@ public final class ChatRuntime {
     func updateTicker() {
         // A transient status line (shown 8 s) needs a frame when it expires, or it would stay
         // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
-        let statusShowing = state.status != nil && !state.statusIsError && state.now - state.statusAt < 8.2
+        let expires = state.statusAt + AppState.statusSeconds
+        let statusShowing = state.status != nil && !state.statusIsError && state.now < expires + 0.2
         let animating = state.isBusy || state.quitArmedAt != nil
-        let due = statusShowing && !animating ? state.statusAt + 8.05 : nil
+        let due = statusShowing && !animating ? expires + 0.05 : nil
         if due != statusTimerDue {
             statusTimer?.cancel()
             statusTimer = nil
@@ -378,7 +378,7 @@ public final class ChatRuntime {
         state.scroll = f.scroll
         if let top = f.inspectorScroll { state.inspectorScroll = top }
         frame = f
-        driver.draw(f.canvas, rows: f.changedRows)
+        driver.draw(f.canvas)
     }
 }
 

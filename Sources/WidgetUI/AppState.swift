@@ -129,6 +129,10 @@ public struct AppState: Sendable {
     public var status: String?
     public var statusIsError = false
     public var statusAt: Double = 0
+    /// Seconds a status that is not an error stays in place of the key hints.
+    public static let statusSeconds = 8.0
+    /// Whether the status shows instead of the key hints now.
+    public var statusShown: Bool { status != nil && (statusIsError || now - statusAt < Self.statusSeconds) }
     public var quitArmedAt: Double?
     public var shouldQuit = false
     public var width = 80

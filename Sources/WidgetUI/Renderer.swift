@@ -66,18 +66,11 @@ public final class Renderer {
     struct LoaderSpot {
         var y: Int
         var item: LineItem
-        var width: Int
-        var height: Int
         var statusShown: Bool
     }
     private var loaderSpot: LoaderSpot?
 
     public init() {}
-
-    /// Whether the status text shows instead of the hints (it times out after 8 s).
-    static func statusShown(_ s: AppState) -> Bool {
-        s.status != nil && (s.statusIsError || s.now - s.statusAt < 8)
-    }
 
     /// The next animation step of the last frame this renderer made (`frame`), when only
     /// time has passed since it (the caller knows): the loader's row is drawn again, the
@@ -85,9 +78,8 @@ public final class Renderer {
     /// screen, the status timed out): render a whole frame. The loader animates ten times
     /// a second, and a whole frame costs far more than a row.
     public func renderTick(_ s: AppState, into frame: inout Frame) -> Bool {
-        guard let spot = loaderSpot, s.overlay == .none, s.width == spot.width, s.height == spot.height,
-              frame.canvas.width == spot.width, frame.canvas.height == spot.height,
-              Self.statusShown(s) == spot.statusShown,
+        guard let spot = loaderSpot, s.overlay == .none, s.width == frame.canvas.width, s.height == frame.canvas.height,
+              s.statusShown == spot.statusShown,
               let item = loaderLines(s, width: s.width).first else { return false }
         let t = s.theme
         // Give the old loader's cells back to the background, then draw the new one.
@@ -110,12 +102,6 @@ public final class Renderer {
 
     public func render(_ s: AppState) -> Frame {
         loaderSpot = nil
-        var frame = renderFrame(s)
-        frame.changedRows = nil
-        return frame
-    }
-
-    func renderFrame(_ s: AppState) -> Frame {
         let w = s.width, h = s.height
         let t = s.theme
         var canvas = Canvas(width: w, height: h, fill: t.base)
@@ -190,7 +176,7 @@ public final class Renderer {
             canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy)
         }
         let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
-        if let status = s.status, Self.statusShown(s) {
+        if let status = s.status, s.statusShown {
             canvas.put(DisplayWidth.truncate(status, to: leftMax), x: 1, y: bottom,
                        style: s.statusIsError ? t.error : t.status)
         } else {
@@ -233,7 +219,7 @@ public final class Renderer {
         if s.overlay != .none { canvas.cursor = nil }
         let frame = Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
         if let loader, s.overlay == .none {
-            loaderSpot = LoaderSpot(y: loader.y, item: loader.item, width: w, height: h, statusShown: Self.statusShown(s))
+            loaderSpot = LoaderSpot(y: loader.y, item: loader.item, statusShown: s.statusShown)
         }
         return frame
     }
@@ -353,11 +339,6 @@ public final class Renderer {
         let hint = LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
                             line: StyledLine([Span("Tab to pick a question, or type your own.", [.dim])]), base: t.notice)
         return out + [hint, LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)]
-    }
-
-    func layout(_ m: ChatMessage, s: AppState, width w: Int) -> [LineItem] {
-        let parts = layoutParts(m, s: s, width: w)
-        return parts.count == 1 ? Array(parts[0]) : Array(parts.joined())
     }
 
     /// A message's lines, in pieces (one, except for an answer streaming in).

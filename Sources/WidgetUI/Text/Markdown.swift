@@ -76,7 +76,7 @@ private struct MDBlocks {
 
     /// Notes that the render could resume at block start `i`. Every line examined so
     /// far must be final: the block before `i` was ended by looking at line `i`.
-    private mutating func blockCheckpoint(_ i: Int, _ lines: ArraySlice<Substring>) {
+    private mutating func blockCheckpoint(_ i: Int) {
         guard recording, max(i, lookahead) < finalLines else { return }
         checkpoint = (i, out.count, MDResumeState(pendingBlank: pendingBlank, listIndents: listIndents,
                                                   hasEarlierOutput: hasEarlierOutput || !out.isEmpty, mode: .block))
@@ -85,7 +85,7 @@ private struct MDBlocks {
     /// Notes that the render could resume inside a paragraph or code block at line
     /// `i` (lines before `i` consumed and complete); `rendered` lines of the block
     /// are final. The block's own emit adds a pending blank line first.
-    private mutating func innerCheckpoint(_ i: Int, _ lines: ArraySlice<Substring>, rendered: Int, mode: MDResumeState.Mode) {
+    private mutating func innerCheckpoint(_ i: Int, rendered: Int, mode: MDResumeState.Mode) {
         guard recording, max(i - 1, lookahead) < finalLines else { return }
         let blank = pendingBlank && (!out.isEmpty || hasEarlierOutput) ? 1 : 0
         let final = out.count + blank + rendered
@@ -145,7 +145,7 @@ private struct MDBlocks {
             i += 1
         }
         while i < end {
-            if rest.isEmpty { innerCheckpoint(i, lines, rendered: rendered.count, mode: .paragraph(joinedBytes: joined)) }
+            if rest.isEmpty { innerCheckpoint(i, rendered: rendered.count, mode: .paragraph(joinedBytes: joined)) }
             let (ni, nrest) = Self.splitIndent(lines[i])
             if nrest.isEmpty || Self.startsBlock(nrest, indent: ni, inList: false) { break }
             add(nrest)
@@ -161,15 +161,15 @@ private struct MDBlocks {
         return i
     }
 
-    /// A fenced code block while streaming: each line is rendered as it is read
-    /// (code lines render on their own), so that a checkpoint can fall between them.
+    /// A fenced code block: each line is rendered as it is read (code lines render on
+    /// their own), so that while streaming a checkpoint can fall between them.
     private mutating func streamFence(_ lines: ArraySlice<Substring>, from start: Int, fence: MDFence,
                                       indent: Int) -> Int {
         var i = start
         let end = lines.endIndex
         var rendered: [StyledLine] = []
         while i < end {
-            innerCheckpoint(i, lines, rendered: rendered.count, mode: .fence(fence, indent: indent))
+            innerCheckpoint(i, rendered: rendered.count, mode: .fence(fence, indent: indent))
             let (_, crest) = Self.splitIndent(lines[i])
             if fence.isClosed(by: crest) {
                 i += 1
@@ -191,7 +191,7 @@ private struct MDBlocks {
         case .fence(let fence, let indent): i = streamFence(lines, from: i, fence: fence, indent: indent)
         }
         while i < end {
-            blockCheckpoint(i, lines)
+            blockCheckpoint(i)
             let (indent, rest) = Self.splitIndent(lines[i])
             if rest.isEmpty {
                 pendingBlank = true
@@ -201,22 +201,8 @@ private struct MDBlocks {
 
             // Fenced code block.
             if let fence = MDFence(rest) {
-                i += 1
-                if recording {
-                    i = streamFence(lines, from: i, fence: fence, indent: indent)
-                    continue
-                }
-                var code: [Substring] = []
-                while i < end {
-                    let (_, crest) = Self.splitIndent(lines[i])
-                    if fence.isClosed(by: crest) {
-                        i += 1
-                        break
-                    }
-                    code.append(Self.dropSpaces(lines[i], upTo: indent))
-                    i += 1
-                }
-                emit(renderCode(code, indent: indent))
+                // Code lines render one by one (checkpoints between them when streaming).
+                i = streamFence(lines, from: i + 1, fence: fence, indent: indent)
                 continue
             }
 
