@@ -130,6 +130,23 @@ public final class DemoServer: Sendable {
 
     /// Stops listening, ends every open connection and stream, and returns when all
     /// of the server's tasks have finished. Safe to call more than once.
+    /// Runs `body` against a server started for it, and waits until the server has stopped,
+    /// however `body` ends (a server left stopping in the background would share the CPU
+    /// with whatever comes next).
+    public static func with<T>(_ options: DemoServerOptions = .init(),
+                               isolation: isolated (any Actor)? = #isolation,
+                               _ body: (DemoServer) async throws -> T) async throws -> T {
+        let server = try await start(options)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     public func stop() async {
         runTask.cancel()
         await runTask.value

@@ -139,6 +139,19 @@ public final class RobofyClient: Sendable {
 
     // MARK: Handshake
 
+    /// One handshake with a client made for it (and shut down after).
+    public static func handshake(_ target: RobofyTarget) async throws(RobofyError) -> Handshake {
+        let client = RobofyClient(target: target)
+        do {
+            let h = try await client.handshake()
+            await client.shutdown()
+            return h
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+
     public func handshake() async throws(RobofyError) -> Handshake {
         let url = try target.url(target.handshakePath)
         let body: JSONValue = .object([

@@ -4,33 +4,12 @@ import RobofySession
 import Yams
 
 /// A JSON-like tree that keeps the order of keys (for scripts people read and edit).
-indirect enum OrderedValue: Equatable {
+indirect enum OrderedValue {
     case string(String)
     case number(Double)
     case bool(Bool)
     case array([OrderedValue])
     case object([(String, OrderedValue)])
-
-    static func == (a: OrderedValue, b: OrderedValue) -> Bool {
-        switch (a, b) {
-        case (.string(let x), .string(let y)): x == y
-        case (.number(let x), .number(let y)): x == y
-        case (.bool(let x), .bool(let y)): x == y
-        case (.array(let x), .array(let y)): x == y
-        case (.object(let x), .object(let y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
-        default: false
-        }
-    }
-
-    var json: JSONValue {
-        switch self {
-        case .string(let s): .string(s)
-        case .number(let n): .number(n)
-        case .bool(let b): .bool(b)
-        case .array(let a): .array(a.map(\.json))
-        case .object(let o): .object(Dictionary(o.map { ($0.0, $0.1.json) }, uniquingKeysWith: { $1 }))
-        }
-    }
 
     func jsonText(level: Int = 0) -> String {
         let pad = String(repeating: "  ", count: level), inner = pad + "  "
@@ -42,7 +21,9 @@ indirect enum OrderedValue: Equatable {
                 .joined(separator: ",\n") + "\n" + pad + "}"
         case .array: return "[]"
         case .object: return "{}"
-        default: return json.compactText
+        case .string(let s): return JSONValue.quote(s)
+        case .number(let n): return JSONValue.number(n).compactText
+        case .bool(let b): return b ? "true" : "false"
         }
     }
 

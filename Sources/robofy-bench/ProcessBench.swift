@@ -129,7 +129,7 @@ struct ProcessBench {
     }
 
     func e2e() async throws {
-        try await withDemoServer { try await e2e($0) }
+        try await DemoServer.with { try await e2e($0) }
     }
 
     func e2e(_ server: DemoServer) async throws {
@@ -181,7 +181,7 @@ struct ProcessBench {
     func idle() async throws {
         let cmd = "swift run -c release robofy-bench idle"
         let window = quick ? 3.0 : 10.0
-        try await withDemoServer { server in
+        try await DemoServer.with { server in
             log("idle: \(Int(window)) s with nothing happening…")
             let ui = try launchReady(server.baseURL)
             defer { ui.kill() }
@@ -194,7 +194,7 @@ struct ProcessBench {
         // The loader: a server that stalls every answer after its first byte.
         var opts = DemoServerOptions()
         opts.faults = try DemoFaults(spec: "stall=1")
-        try await withDemoServer(opts) { stalling in
+        try await DemoServer.with(opts) { stalling in
             log("idle: \(Int(window)) s with the loader animating…")
             let ui = try launchReady(stalling.baseURL)
             defer { ui.kill() }
@@ -225,7 +225,7 @@ struct ProcessBench {
     // MARK: 5. Start-up
 
     func startup() async throws {
-        try await withDemoServer { try await startup($0) }
+        try await DemoServer.with { try await startup($0) }
     }
 
     func startup(_ server: DemoServer) async throws {
@@ -295,7 +295,7 @@ struct ProcessBench {
         let runs = quick ? 1 : 3
         var fresh: [Double] = []
         var full: [Double] = []
-        try await withDemoServer { server in
+        try await DemoServer.with { server in
             for _ in 0..<runs {
                 fresh.append(Double(try peakRSS(server, preload: 0)))
                 full.append(Double(try peakRSS(server, preload: n)))
@@ -323,32 +323,12 @@ struct ProcessBench {
     }
 }
 
-/// Runs `body` against a demo server started for it, and waits until the server has
-/// stopped (one left stopping in the background would share the CPU with the next figure).
-func withDemoServer<T>(_ options: DemoServerOptions = DemoServerOptions(),
-                       isolation: isolated (any Actor)? = #isolation,
-                       _ body: (DemoServer) async throws -> T) async throws -> T {
-    let server = try await DemoServer.start(options)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
-}
-
 /// The demo server's handshake (its widget config, agents and a token), over loopback.
 func demoHandshake(_ server: DemoServer) async throws -> Handshake {
-    let client = RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID,
-                                                   chatbotID: DemoServer.chatbotID))
     do {
-        let h = try await client.handshake()
-        await client.shutdown()
-        return h
+        return try await RobofyClient.handshake(RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID,
+                                                              chatbotID: DemoServer.chatbotID))
     } catch {
-        await client.shutdown()
-        throw BenchError("the demo server's handshake failed: \(error)")
+        throw BenchError("the demo server's handshake failed: \(error.userMessage)")
     }
 }

@@ -94,7 +94,7 @@ struct RobofyBench {
             do {
                 switch name {
                 case "decode": DecodeBench.run(report, quick: quick)
-                case "render": RenderBench.run(report, handshake: try await withDemoServer { try await demoHandshake($0) }, quick: quick)
+                case "render": RenderBench.run(report, handshake: try await DemoServer.with { try await demoHandshake($0) }, quick: quick)
                 case "e2e": try await bench.e2e()
                 case "idle": try await bench.idle()
                 case "startup": try await bench.startup()

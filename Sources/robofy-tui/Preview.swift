@@ -134,24 +134,14 @@ struct Preview: AsyncParsableCommand {
         case .live(let t):
             return try await handshake(from: t)
         case .demo:
-            let s = try await DemoServer.start()
-            defer { Task { await s.stop() } }
-            let h = try await handshake(from: RobofyTarget(baseURL: s.baseURL, projectID: DemoServer.projectID,
-                                                           chatbotID: DemoServer.chatbotID))
-            await s.stop()
-            return h
+            return try await DemoServer.with { s in
+                try await handshake(from: RobofyTarget(baseURL: s.baseURL, projectID: DemoServer.projectID,
+                                                       chatbotID: DemoServer.chatbotID))
+            }
         }
     }
 
     func handshake(from t: RobofyTarget) async throws -> Handshake {
-        let client = RobofyClient(target: t)
-        do {
-            let h = try await client.handshake()
-            await client.shutdown()
-            return h
-        } catch {
-            await client.shutdown()
-            throw ValidationError(error.userMessage)
-        }
+        do { return try await RobofyClient.handshake(t) } catch { throw ValidationError(error.userMessage) }
     }
 }

@@ -117,7 +117,6 @@ struct UIOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Start with N synthetic messages in the conversation.", visibility: .hidden))
     var benchPreload: Int = 0
 
-    var forceDark: Bool? { look.forceDark }
 
     func makeLogger(_ label: String) throws -> Logger {
         guard let path = logFile else {
@@ -129,7 +128,7 @@ struct UIOptions: ParsableArguments {
 
     func makeState() throws -> AppState {
         let env = ProcessInfo.processInfo.environment
-        return AppState(themeSpec: try look.themeSpec(env: env), forceDark: forceDark,
+        return AppState(themeSpec: try look.themeSpec(env: env), forceDark: look.forceDark,
                         noColor: ColorDepth.detect(env) == .none)
     }
 }

@@ -5,19 +5,11 @@ import RobofyAPI
 import RobofySession
 
 /// Runs `body` against a fresh demo server on 127.0.0.1 (pacing off so tests are quick).
-func withDemoServer<T>(pace: Int = 0, faults: String? = nil, _ body: (DemoServer) async throws -> T) async throws -> T {
+func withDemoServer<T>(faults: String? = nil, _ body: (DemoServer) async throws -> T) async throws -> T {
     var o = DemoServerOptions()
-    o.defaultDeltaDelayMs = pace
+    o.defaultDeltaDelayMs = 0
     if let faults { o.faults = try DemoFaults(spec: faults) }
-    let server = try await DemoServer.start(o)
-    do {
-        let r = try await body(server)
-        await server.stop()
-        return r
-    } catch {
-        await server.stop()
-        throw error
-    }
+    return try await DemoServer.with(o, body)
 }
 
 func demoSession(_ server: DemoServer, agent: String = DemoServer.chatbotID, taps: [SessionEventTap] = [],

@@ -29,15 +29,7 @@ private func withServer<T>(
     _ options: DemoServerOptions = fastOptions(),
     _ body: (DemoServer) async throws -> T
 ) async throws -> T {
-    let server = try await DemoServer.start(options)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await DemoServer.with(options, body)
 }
 
 private func fastOptions() -> DemoServerOptions {

@@ -10,15 +10,7 @@ func withServer<T>(_ options: DemoServerOptions = {
     o.defaultDeltaDelayMs = 0
     return o
 }(), _ body: (DemoServer) async throws -> T) async throws -> T {
-    let server = try await DemoServer.start(options)
-    do {
-        let r = try await body(server)
-        await server.stop()
-        return r
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await DemoServer.with(options, body)
 }
 
 func makeSession(_ server: DemoServer, chatbotID: String = DemoServer.chatbotID, fault: String? = nil,
