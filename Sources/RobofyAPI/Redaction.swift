@@ -7,10 +7,41 @@ import Darwin
 
 /// Removes secrets (the widget token) from text before it is shown, logged or saved.
 ///
-/// Two layers: exact secrets the caller knows (the handshake token), and anything
-/// that looks like one (`Bearer …`, a JWT `eyJ….….…`), for secrets nobody told us about.
+/// Three layers: every token a handshake ever gave this process (the registry, fed by
+/// `RobofyClient.handshake()`: the first handshake, a reconnect and the re-handshake after
+/// a 401 alike, so every consumer redacts a renewed token without being told), exact
+/// secrets the caller passes, and anything that looks like one (`Bearer …`, a JWT
+/// `eyJ….….…`), for secrets nobody told us about.
 public enum Redaction {
     public static let placeholder = "[redacted]"
+
+    /// Tokens remembered at most (the oldest are forgotten first; a session renews its
+    /// token a few times an hour, a fuzzer or a long `serve` might do so without end).
+    public static let registryLimit = 256
+
+    private final class Registry: @unchecked Sendable {
+        let lock = NSLock()
+        var secrets: [String] = []
+    }
+    private static let registry = Registry()
+
+    /// Remembers a secret (a widget token) for every later `redact` in this process.
+    /// Secrets shorter than 8 characters are not remembered (they would redact ordinary words).
+    public static func remember(_ secret: String) {
+        guard secret.count >= 8 else { return }
+        registry.lock.lock()
+        defer { registry.lock.unlock() }
+        if let i = registry.secrets.firstIndex(of: secret) { registry.secrets.remove(at: i) }
+        registry.secrets.append(secret)
+        if registry.secrets.count > registryLimit { registry.secrets.removeFirst(registry.secrets.count - registryLimit) }
+    }
+
+    /// Every secret remembered so far, newest last.
+    public static var rememberedSecrets: [String] {
+        registry.lock.lock()
+        defer { registry.lock.unlock() }
+        return registry.secrets
+    }
 
     private static let bearer = try? NSRegularExpression(pattern: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]+")
     private static let jwt = try? NSRegularExpression(
@@ -19,7 +50,9 @@ public enum Redaction {
     /// `s` with every known secret and every bearer token or JWT replaced.
     public static func redact(_ s: String, secrets: some Collection<String> = [String]()) -> String {
         var out = s
-        for secret in secrets where secret.count >= 8 && contains(out, secret) {
+        // Longest first, so a secret that contains another is replaced whole.
+        let all = (Array(secrets) + rememberedSecrets).sorted { $0.count > $1.count }
+        for secret in all where secret.count >= 8 && contains(out, secret) {
             out = out.replacingOccurrences(of: secret, with: placeholder)
         }
         // Cheap checks first: most text (every streamed delta) has neither.

@@ -168,7 +168,9 @@ public final class RobofyClient: Sendable {
                                            retryAfterHeader: response.headers.first(name: "retry-after"))
         }
         do {
-            return try Handshake.decode(Data(bytes))
+            let h = try Handshake.decode(Data(bytes))
+            Redaction.remember(h.token)
+            return h
         } catch let e as HandshakeDecodeError {
             throw .badHandshake(e.description)
         } catch {

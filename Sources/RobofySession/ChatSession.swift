@@ -23,8 +23,10 @@ public enum SessionEvent: Sendable {
     case change(turnID: Int, TurnChange)
     /// A request failed in a way that may pass; the session waits and sends it again.
     case retrying(turnID: Int, reason: String, delay: Double)
-    /// The token was refused; the session handshook again.
-    case reauthenticated
+    /// The token was refused or about to expire; the session handshook again and holds the
+    /// handshake's new token (already known to `Redaction`; consumers that keep their own
+    /// list of secrets add `token` from it, as on `.connected`).
+    indirect case reauthenticated(Handshake)
     indirect case turnFinished(Turn)
     case sessionEnded(agentID: String)
     case chatReset(agentID: String)
@@ -263,7 +265,7 @@ public actor ChatSession {
             }
             // Renew a token that is about to expire.
             if let exp = tokenExpiry, exp.timeIntervalSinceNow < 30 {
-                if (try? await handshakeWithRetry()) != nil { continuation.yield(.reauthenticated) }
+                if let h = try? await handshakeWithRetry() { continuation.yield(.reauthenticated(h)) }
             }
             guard let token else {
                 acc.addError("Not connected. Press Ctrl-R to reconnect.")
@@ -350,8 +352,8 @@ public actor ChatSession {
                     reauthenticated = true
                     logger.info("token refused; handshaking again")
                     do {
-                        _ = try await handshakeWithRetry()
-                        continuation.yield(.reauthenticated)
+                        let h = try await handshakeWithRetry()
+                        continuation.yield(.reauthenticated(h))
                         continue outer
                     } catch {
                         acc.addError(error.userMessage)

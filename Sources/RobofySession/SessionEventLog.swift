@@ -63,7 +63,10 @@ public final class SessionEventLog: @unchecked Sendable {
             break
         case .retrying(let id, let reason, let delay):
             log("retrying", ["turn": "\(id)", "reason": reason, "delay": String(format: "%.2f", delay)])
-        case .reauthenticated:
+        case .reauthenticated(let h):
+            lock.lock()
+            secrets.insert(h.token)
+            lock.unlock()
             log("token renewed (handshake again)")
         case .turnFinished(let t):
             let characters = t.characterCount

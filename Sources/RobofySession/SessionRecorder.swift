@@ -76,7 +76,7 @@ public final class SessionRecorder: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch event {
-        case .connected(let h):
+        case .connected(let h), .reauthenticated(let h):
             secrets.insert(h.token)
             for a in h.agents { agentNames[a.chatbotID] = a.name }
         case .turnStarted(let t):
