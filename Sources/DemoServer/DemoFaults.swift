@@ -22,6 +22,12 @@ import Foundation
 /// | `json` | ``streamAsJSON`` | the streaming path answers 200 `application/json` (non-streaming shape) |
 /// | `pace=MS` | ``deltaDelayMs`` | pacing between deltas (0 = as fast as possible) |
 /// | `id=NAME` | ``id`` | a nonce that only keys `401once` (see below) |
+/// | `redirect=URL` | ``redirectTo`` | the handshake and chat calls answer 307 with `Location: URL` |
+/// | `retryafter=TEXT` | ``retryAfterRaw`` | answer 429 with `Retry-After: TEXT` as given (`inf`, `NaN`, `1e308`, `-5`) |
+/// | `html500` | ``htmlServerError`` | answer 500 with an HTML page (the handshake too, per request) |
+/// | `longevent=BYTES` | ``longEventBytes`` | one `text-delta` event whose data line is BYTES bytes long, mid-stream |
+/// | `echotoken` | ``echoToken`` | the answer starts with the bearer token it was sent with (a server that leaks it) |
+/// | `nofinish` | ``noFinish`` | the stream ends with `[DONE]` but sends no `finish` event |
 ///
 /// `401once` keying: the server counts per key; the first chat request with a valid
 /// token under a key answers 401, later ones pass. Server-wide faults are one key;
@@ -43,12 +49,24 @@ public struct DemoFaults: Sendable, Equatable {
     public var dropAfterBytes: Int? = nil
     /// Nonce used only to key `401once` (see the type documentation).
     public var id: String? = nil
+    /// Answer 307 to the handshake and chat calls, pointing here (never validated: hostile on purpose).
+    public var redirectTo: String? = nil
+    /// Answer 429 with this `Retry-After` value, verbatim.
+    public var retryAfterRaw: String? = nil
+    /// Answer 500 with an HTML body.
+    public var htmlServerError: Bool = false
+    /// Send one event with a data line this long mid-stream.
+    public var longEventBytes: Int? = nil
+    /// Echo the bearer token at the start of the answer.
+    public var echoToken: Bool = false
+    /// Leave out the `finish` event (`[DONE]` still ends the stream).
+    public var noFinish: Bool = false
 
     public init() {}
 
     /// Every item the spec understands, for error messages and `--help` texts.
     public static let validItems =
-        "latency=MS, cut=BYTES, drop=BYTES, stall=BYTES, 401once, 429=SECONDS, 500, malformed, unknown, nostream, json, pace=MS, id=NAME"
+        "latency=MS, cut=BYTES, drop=BYTES, stall=BYTES, 401once, 429=SECONDS, 500, malformed, unknown, nostream, json, pace=MS, id=NAME, redirect=URL, retryafter=TEXT, html500, longevent=BYTES, echotoken, nofinish"
 
     /// Largest accepted millisecond / second / byte value (keeps a header from parking a connection forever).
     static let maxMilliseconds = 600_000
@@ -126,6 +144,26 @@ public struct DemoFaults: Sendable, Equatable {
                     throw DemoFaultsError(item: item, reason: "an id may only contain letters, digits, '-', '_', '.' and ':' (at most 128)")
                 }
                 id = value
+            case "redirect":
+                guard let value, !value.isEmpty, value.count <= 2048 else {
+                    throw DemoFaultsError(item: item, reason: "'redirect' needs a URL (redirect=URL, at most 2048 characters)")
+                }
+                redirectTo = value
+            case "retryafter":
+                guard let value, !value.isEmpty, value.count <= 256 else {
+                    throw DemoFaultsError(item: item, reason: "'retryafter' needs a value (retryafter=TEXT, at most 256 characters)")
+                }
+                retryAfterRaw = value
+            case "html500":
+                try flag()
+                htmlServerError = true
+            case "longevent": longEventBytes = try number(max: 1 << 30, unit: "bytes")
+            case "echotoken":
+                try flag()
+                echoToken = true
+            case "nofinish":
+                try flag()
+                noFinish = true
             default:
                 throw DemoFaultsError(item: item, reason: "unknown fault '\(name)'")
             }
@@ -154,6 +192,12 @@ public struct DemoFaults: Sendable, Equatable {
         if streamAsJSON { items.append("json") }
         if let deltaDelayMs { items.append("pace=\(deltaDelayMs)") }
         if let id { items.append("id=\(id)") }
+        if let redirectTo { items.append("redirect=\(redirectTo)") }
+        if let retryAfterRaw { items.append("retryafter=\(retryAfterRaw)") }
+        if htmlServerError { items.append("html500") }
+        if let longEventBytes { items.append("longevent=\(longEventBytes)") }
+        if echoToken { items.append("echotoken") }
+        if noFinish { items.append("nofinish") }
         return items.joined(separator: ",")
     }
 
@@ -180,6 +224,12 @@ public struct DemoFaults: Sendable, Equatable {
         m.streamAsJSON = streamAsJSON || header.streamAsJSON
         m.deltaDelayMs = header.deltaDelayMs ?? deltaDelayMs
         m.id = header.id ?? id
+        m.redirectTo = header.redirectTo ?? redirectTo
+        m.retryAfterRaw = header.retryAfterRaw ?? retryAfterRaw
+        m.htmlServerError = htmlServerError || header.htmlServerError
+        m.longEventBytes = header.longEventBytes ?? longEventBytes
+        m.echoToken = echoToken || header.echoToken
+        m.noFinish = noFinish || header.noFinish
         return m
     }
 }

@@ -28,7 +28,7 @@ struct DemoCore: Sendable {
     init(options: DemoServerOptions, logger: Logger) {
         self.options = options
         self.logger = logger
-        self.state = DemoState(tokenLifetimeSeconds: options.tokenLifetimeSeconds)
+        self.state = DemoState(tokenLifetimeSeconds: options.tokenLifetimeSeconds, opaqueTokens: options.opaqueTokens)
         self.agents = DemoCatalog.agents(hostile: options.hostile)
     }
 
@@ -108,6 +108,11 @@ struct DemoCore: Sendable {
         case .failed:
             return Self.envelope(.badRequest, code: "BAD_REQUEST", detail: "The request body could not be read.")
         }
+
+        // Hostile answers for the handshake and the chat calls alike.
+        if let location = faults.redirectTo { return Self.redirect(location) }
+        if let raw = faults.retryAfterRaw { return Self.rateLimited(raw: raw) }
+        if faults.htmlServerError { return Self.htmlServerError() }
 
         switch route {
         case .handshake:
@@ -319,7 +324,8 @@ struct DemoCore: Sendable {
         if faults.serverError { return Self.serverError() }
 
         let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID)
-        let plan = DemoScripts.plan(agent: agent, query: query, context: turn)
+        var plan = DemoScripts.plan(agent: agent, query: query, context: turn)
+        if faults.echoToken { plan.segments.insert(.text("Your token is \(token). "), at: 0) }
         if let name = plan.rememberName {
             state.remember(userName: name, agentID: agent.id, sessionID: turn.sessionID)
         }
@@ -417,6 +423,38 @@ struct DemoCore: Sendable {
         return envelope(
             .tooManyRequests, code: "RATE_LIMITED", detail: "Too many requests; retry after \(retryAfter) seconds.",
             message: "Too Many Requests", headers: headers)
+    }
+
+    static func redirect(_ location: String) -> Response {
+        var headers = HTTPFields()
+        // Written as given (hostile on purpose): control characters are dropped, as HTTP fields allow none.
+        headers[.location] = String(location.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        return envelope(.temporaryRedirect, code: "REDIRECT", detail: "Moved (demo fault: redirect).", headers: headers)
+    }
+
+    static func rateLimited(raw: String) -> Response {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(raw.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        return envelope(
+            .tooManyRequests, code: "RATE_LIMITED", detail: "Too many requests (demo fault: retryafter).",
+            message: "Too Many Requests", headers: headers)
+    }
+
+    /// What a proxy or a misconfigured web server answers: a whole HTML page.
+    static let htmlErrorPage = """
+        <!DOCTYPE html>
+        <html><head><title>500 Internal Server Error</title>
+        <style>body { font-family: sans-serif; }</style><script>var x = "<b>";</script></head>
+        <body><h1>Internal Server Error</h1><p>The server encountered an internal error and was unable to complete your request.</p><p>Either the server is overloaded or there is an error in the application.</p><hr><address>Apache/2.4.41 (Ubuntu) Server at demo.example Port 80</address>
+        </body></html>
+        """
+
+    static func htmlServerError() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        var buffer = ByteBuffer()
+        buffer.writeString(htmlErrorPage)
+        return Response(status: .internalServerError, headers: headers, body: ResponseBody(byteBuffer: buffer))
     }
 
     static func serverError() -> Response {

@@ -19,6 +19,9 @@ public struct DemoServerOptions: Sendable {
     public var defaultDeltaDelayMs: Int = 18
     /// Lifetime of issued tokens (`exp - iat`). 0 or less issues already-expired tokens.
     public var tokenLifetimeSeconds: Int = 3600
+    /// Issue opaque tokens (`rbf_…`, no JWT shape), as some deployments do: nothing but the
+    /// exact token can redact them (tests of the redaction registry).
+    public var opaqueTokens: Bool = false
 
     public init() {}
 }

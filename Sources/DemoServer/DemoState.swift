@@ -42,8 +42,11 @@ final class DemoState: Sendable {
     static let maxSessions = 50_000
     static let maxTokens = 100_000
 
-    init(tokenLifetimeSeconds: Int) {
+    let opaqueTokens: Bool
+
+    init(tokenLifetimeSeconds: Int, opaqueTokens: Bool = false) {
         self.tokenLifetimeSeconds = tokenLifetimeSeconds
+        self.opaqueTokens = opaqueTokens
     }
 
     static func now() -> Int { Int(Date().timeIntervalSince1970) }
@@ -57,8 +60,9 @@ final class DemoState: Sendable {
         let exp = iat + tokenLifetimeSeconds
         let header: DemoJSON = ["alg": "HS256", "typ": "JWT"]
         let payload: DemoJSON = ["sub": .string(chatbotID), "pid": .string(projectID), "iat": .int(iat), "exp": .int(exp)]
-        let token = Base64URL.encode(header.serializedBytes) + "." + Base64URL.encode(payload.serializedBytes) + "."
-            + Base64URL.encode(DemoRandom.bytes(32))
+        let token = opaqueTokens ? "rbf_" + DemoRandom.alphanumeric(40)
+            : Base64URL.encode(header.serializedBytes) + "." + Base64URL.encode(payload.serializedBytes) + "."
+                + Base64URL.encode(DemoRandom.bytes(32))
         inner.withLock { s in
             if s.tokens.count >= Self.maxTokens {
                 s.tokens = s.tokens.filter { $0.value > iat }

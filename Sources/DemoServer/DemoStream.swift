@@ -98,7 +98,23 @@ struct SSEStreamer {
         func event(_ json: DemoJSON) async throws {
             try await sink.send("data: " + json.serialized + "\n\n")
         }
+        var longPending = faults.longEventBytes != nil
         func inject() async throws {
+            if longPending, let bytes = faults.longEventBytes {
+                longPending = false
+                // One event whose data line is `bytes` long, written in 64 KiB pieces.
+                var line = "data: {\"type\":\"text-delta\",\"id\":\"0\",\"delta\":\""
+                var left = max(0, bytes - line.utf8.count - 3)
+                try await sink.send(line)
+                let piece = String(repeating: "x", count: 64 << 10)
+                while left > 0 {
+                    let n = min(left, piece.utf8.count)
+                    try await sink.send(n == piece.utf8.count ? piece : String(repeating: "x", count: n))
+                    left -= n
+                }
+                line = "\"}\n\n"
+                try await sink.send(line)
+            }
             guard injectionsPending else { return }
             injectionsPending = false
             if faults.unknownChunk { try await event(Self.unknownEvents[0]) }
@@ -194,7 +210,7 @@ struct SSEStreamer {
         try await inject()
         if !failed { try await event(["type": "finish-step"]) }
         let reason = plan.finishReason
-        try await event(["type": "finish", "finishReason": .string(reason)])
+        if !faults.noFinish { try await event(["type": "finish", "finishReason": .string(reason)]) }
         try await event(["type": "data-session", "data": .string(sessionID)])
         try await event([
             "type": "data-finish-reason",

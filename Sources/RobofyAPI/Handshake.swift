@@ -160,10 +160,13 @@ public enum HandshakeDecodeError: Error, Equatable, CustomStringConvertible {
     case notJSON
     case noToken
     case noAgents
+    /// Valid JSON nested deeper than `JSONParser.maxDepth` (refused, never decoded by recursion).
+    case tooDeep
 
     public var description: String {
         switch self {
         case .notJSON: "The handshake answer is not JSON."
+        case .tooDeep: "The handshake answer nests JSON deeper than \(JSONParser.maxDepth) levels; it was refused."
         case .noToken: "The handshake answer has no token (data.token)."
         case .noAgents: "The handshake answer lists no agents (data.chatbots is empty or missing)."
         }
@@ -296,9 +299,15 @@ extension Handshake {
     /// Decodes a handshake answer leniently. Throws only when there is nothing usable:
     /// not JSON, no token, or no agents.
     public static func decode(_ data: Data) throws -> Handshake {
-        guard let root = JSONValue.parse(data), case .object = root else {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(data)
+        } catch .tooDeep {
+            throw HandshakeDecodeError.tooDeep
+        } catch {
             throw HandshakeDecodeError.notJSON
         }
+        guard case .object = root else { throw HandshakeDecodeError.notJSON }
         return try decode(root)
     }
 
@@ -354,7 +363,15 @@ extension Handshake {
         }
         if let b = r.object(widget, "branding", path: "data.widget.branding") {
             let p = "data.widget.branding"
-            if let v = r.number(b, "theme_mode", path: "\(p).theme_mode") { w.branding.themeMode = Int(v) }
+            if let v = r.number(b, "theme_mode", path: "\(p).theme_mode") {
+                // Through the one checked conversion: 93e18, NaN and ±inf are not modes (and would trap `Int(_:)`).
+                if let mode = NetNumber.exactInt(v, in: Int(Int32.min)...Int(Int32.max)) {
+                    w.branding.themeMode = mode
+                } else {
+                    r.warnings.append(.init(path: "\(p).theme_mode", kind: .invalid,
+                                            detail: "\(JSONValue.number(v).compactText) is not a theme mode (a small whole number); 0 used"))
+                }
+            }
             if let v = r.string(b, "theme_color", path: "\(p).theme_color") {
                 if RGB(hex: v) != nil {
                     w.branding.themeColor = v

@@ -10,9 +10,10 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses UTF-8 JSON text (fragments allowed). Returns nil for anything that is not valid JSON.
+    /// Parses UTF-8 JSON text (fragments allowed) in one pass (`JSONParser`). Returns nil for
+    /// anything that is not valid JSON or nests deeper than `JSONParser.maxDepth`.
     public static func parse(_ data: Data) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: data)
+        try? JSONParser.parse(data)
     }
 
     public static func parse(_ text: String) -> JSONValue? {

@@ -42,11 +42,41 @@ public struct RobofyTarget: Sendable, Equatable {
         let base = baseURL.trimmingCharacters(in: .whitespaces)
         guard let u = URL(string: base), let scheme = u.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = u.host, !host.isEmpty else {
-            throw .invalidBaseURL(base)
+            throw .invalidBaseURL(Redaction.redact(base))
+        }
+        // A port outside 1…65535 must never reach NIO's SocketAddress (it traps).
+        if let port = Self.explicitPort(base) {
+            guard let p = port, (1...65535).contains(p) else {
+                throw .invalidPort(url: Redaction.redact(base), port: port ?? 0)
+            }
         }
         var b = base
         while b.hasSuffix("/") { b.removeLast() }
         return b + (path.hasPrefix("/") ? path : "/" + path)
+    }
+}
+
+extension RobofyTarget {
+    /// The port written in an http(s) URL's authority: nil when none is written, `.some(nil)`
+    /// when it is not a number that fits an Int (`:99999999999999999999`), else the number.
+    static func explicitPort(_ url: String) -> Int?? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? authority
+        // After an IPv6 literal's "]", or the last ":" of a name.
+        let afterHost: Substring
+        if hostPort.hasPrefix("[") {
+            guard let close = hostPort.firstIndex(of: "]") else { return nil }
+            afterHost = hostPort[hostPort.index(after: close)...]
+        } else {
+            afterHost = hostPort.firstIndex(of: ":").map { hostPort[$0...] } ?? ""
+        }
+        guard afterHost.hasPrefix(":") else { return nil }
+        let digits = afterHost.dropFirst()
+        if digits.isEmpty { return nil }
+        guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return .some(nil) }
+        return .some(Int(digits))
     }
 }
 
@@ -58,10 +88,13 @@ public struct RobofyTimeouts: Sendable, Equatable {
     public var response: Double = 60
     /// Longest silence allowed inside a streaming answer before it counts as stalled.
     public var stall: Double = 45
-    public init(connect: Double = 5, response: Double = 60, stall: Double = 45) {
+    /// The whole handshake (connect, answer and body), each attempt.
+    public var handshake: Double = 15
+    public init(connect: Double = 5, response: Double = 60, stall: Double = 45, handshake: Double = 15) {
         self.connect = connect
         self.response = response
         self.stall = stall
+        self.handshake = handshake
     }
 }
 
@@ -125,10 +158,12 @@ public final class RobofyClient: Sendable {
         self.timeouts = timeouts
         self.logger = logger
         var config = HTTPClient.Configuration()
-        config.timeout = .init(connect: .milliseconds(Int64(timeouts.connect * 1000)),
-                               read: .milliseconds(Int64(timeouts.stall * 1000)))
+        config.timeout = .init(connect: .milliseconds(Int64(NetNumber.milliseconds(timeouts.connect))),
+                               read: .milliseconds(Int64(NetNumber.milliseconds(timeouts.stall))))
         config.decompression = .disabled
-        config.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        // Never follow: a redirected POST turns into a GET (and could lead to any port);
+        // a 3xx is reported with where it points (`RobofyError.redirected`).
+        config.redirectConfiguration = .disallow
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
@@ -152,7 +187,29 @@ public final class RobofyClient: Sendable {
         }
     }
 
+    /// The handshake, within `timeouts.handshake` seconds (`RobofyError.handshakeTimedOut`).
     public func handshake() async throws(RobofyError) -> Handshake {
+        let seconds = timeouts.handshake
+        let result: Result<Handshake, RobofyError>? = await withTaskGroup(of: Result<Handshake, RobofyError>?.self) { group in
+            group.addTask {
+                do throws(RobofyError) { return .success(try await self.handshakeOnce()) } catch { return .failure(error) }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: .milliseconds(NetNumber.milliseconds(seconds))) } catch { return nil }
+                return .failure(.handshakeTimedOut(seconds: seconds))
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch result {
+        case .success(let h): return h
+        case .failure(let e): throw e
+        case nil: throw .cancelled
+        }
+    }
+
+    func handshakeOnce() async throws(RobofyError) -> Handshake {
         let url = try target.url(target.handshakePath)
         let body: JSONValue = .object([
             "chatbot_id": .string(target.chatbotID),
@@ -160,8 +217,9 @@ public final class RobofyClient: Sendable {
             "version": .number(2),
         ])
         let response = try await post(url, body: body.compactText, accept: "application/json", token: nil)
-        let bytes = try await collect(response.body, limit: 8 << 20, url: url)
         let status = Int(response.status.code)
+        try Self.checkRedirect(status: status, headers: response.headers, url: url)
+        let bytes = try await collect(response.body, limit: 8 << 20, url: url)
         logger.info("handshake answered", metadata: ["status": "\(status)", "bytes": "\(bytes.count)"])
         guard (200..<300).contains(status) else {
             throw RobofyError.fromResponse(status: status, body: bytes,
@@ -171,6 +229,9 @@ public final class RobofyClient: Sendable {
             let h = try Handshake.decode(Data(bytes))
             Redaction.remember(h.token)
             return h
+        } catch HandshakeDecodeError.notJSON {
+            throw .badHandshake("HTTP \(status) from \(url) is not JSON (body: \(RobofyError.snippet(bytes))). "
+                                + "Check --base-url: it must point at the Robofy API, not a web page.")
         } catch let e as HandshakeDecodeError {
             throw .badHandshake(e.description)
         } catch {
@@ -191,6 +252,7 @@ public final class RobofyClient: Sendable {
         let url = try target.url(target.streamPath)
         let response = try await post(url, body: body, accept: "text/event-stream", token: token)
         let status = Int(response.status.code)
+        try Self.checkRedirect(status: status, headers: response.headers, url: url)
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
         logger.info("chat answered", metadata: ["status": "\(status)", "content-type": "\(contentType)"])
         if status == 404 {
@@ -211,7 +273,7 @@ public final class RobofyClient: Sendable {
             let bytes = try await collect(response.body, limit: 16 << 20, url: url)
             var i = info
             i.fallbackReason = "the streaming path answered JSON"
-            return (i, try Self.plainAnswerStream(bytes))
+            return (i, try Self.plainAnswerStream(bytes, status: status, url: url))
         }
         return (info, ChunkStream(body: response.body, stallSeconds: timeouts.stall))
     }
@@ -220,6 +282,7 @@ public final class RobofyClient: Sendable {
         let url = try target.url(target.chatPath)
         let response = try await post(url, body: body, accept: "application/json", token: token)
         let status = Int(response.status.code)
+        try Self.checkRedirect(status: status, headers: response.headers, url: url)
         let bytes = try await collect(response.body, limit: 16 << 20, url: url)
         guard (200..<300).contains(status) else {
             throw RobofyError.fromResponse(status: status, body: bytes,
@@ -228,13 +291,47 @@ public final class RobofyClient: Sendable {
         let info = ResponseInfo(url: url, status: status, headers: Self.fields(response.headers),
                                 streaming: false, fallbackReason: fallbackReason, requestBody: body,
                                 requestHeaders: shownRequestHeaders(accept: "application/json"))
-        return (info, try Self.plainAnswerStream(bytes))
+        return (info, try Self.plainAnswerStream(bytes, status: status, url: url))
+    }
+
+    /// A 3xx answer (with or without `Location`) is an error that says where it points.
+    static func checkRedirect(status: Int, headers: HTTPHeaders, url: String) throws(RobofyError) {
+        guard (300..<400).contains(status), status != 304 else { return }
+        let location = headers.first(name: "location").map { sanitizedLocation($0, relativeTo: url) } ?? "nowhere (no Location header)"
+        throw .redirected(status: status, location: location)
+    }
+
+    /// A `Location` for a message: resolved against the request URL, without user info,
+    /// query or fragment, printable, at most 200 characters. Never connected to.
+    static func sanitizedLocation(_ raw: String, relativeTo url: String) -> String {
+        let printable = String(String.UnicodeScalarView(raw.unicodeScalars.filter {
+            $0.value > 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value)
+                && !(0x202A...0x202E).contains($0.value) && !(0x2066...0x2069).contains($0.value)
+        }).prefix(2048))
+        var text = printable
+        if let c = URLComponents(string: printable) {
+            var c = c
+            c.user = nil
+            c.password = nil
+            c.query = nil
+            c.fragment = nil
+            if c.scheme == nil, let base = URL(string: url), let resolved = c.url(relativeTo: base)?.absoluteURL {
+                text = resolved.absoluteString
+            } else if let s = c.string {
+                text = s
+            }
+        } else if let q = text.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            text = String(text[..<q])
+        }
+        text = Redaction.redact(text)
+        return text.count > 200 ? String(text.prefix(199)) + "…" : text
     }
 
     /// Turns a non-streaming answer into the chunks a stream would have carried.
-    static func plainAnswerStream(_ bytes: [UInt8]) throws(RobofyError) -> ChunkStream {
+    static func plainAnswerStream(_ bytes: [UInt8], status: Int = 200, url: String = "the server") throws(RobofyError) -> ChunkStream {
         guard let json = JSONValue.parse(Data(bytes)), case .object = json else {
-            throw .badResponse("the answer is not JSON. Check --base-url and --chat-path.")
+            throw .badResponse("HTTP \(status) from \(url) is not JSON (body: \(RobofyError.snippet(bytes))). "
+                               + "Check --base-url and --chat-path: they must point at the Robofy API.")
         }
         let data = json["data"] ?? json
         guard let answer = data["answer"]?.stringValue ?? data["response"]?.stringValue else {
@@ -292,7 +389,7 @@ public final class RobofyClient: Sendable {
         request.body = .bytes(ByteBuffer(string: body))
         logger.debug("POST", metadata: ["url": "\(url)"])
         do {
-            return try await http.execute(request, timeout: .milliseconds(Int64(timeouts.response * 1000)), logger: logger)
+            return try await http.execute(request, timeout: .milliseconds(Int64(NetNumber.milliseconds(timeouts.response))), logger: logger)
         } catch {
             throw Self.map(error, url: url, timeouts: timeouts)
         }
@@ -329,10 +426,19 @@ public final class RobofyClient: Sendable {
             default: break
             }
         }
+        if let e = error as? IOError, e.errnoCode == ECONNRESET || e.errnoCode == EPIPE {
+            return .connectionReset(url: url)
+        }
         let text = String(describing: error)
         let lower = text.lowercased()
+        if lower.contains("connection reset") || lower.contains("errno: 104") || lower.contains("broken pipe") {
+            return .connectionReset(url: url)
+        }
         let reason: String
-        if lower.contains("refused") { reason = "connection refused" }
+        if let e = error as? IOError {
+            // NIO's text names the system call ("read(descriptor:pointer:size:) failed …"): say only what failed.
+            reason = String(cString: strerror(e.errnoCode)).lowercased()
+        } else if lower.contains("refused") { reason = "connection refused" }
         else if lower.contains("resolv") || lower.contains("getaddrinfo") || lower.contains("nodename") {
             reason = "host name not found"
         } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
@@ -372,6 +478,8 @@ public struct ChunkStream: AsyncSequence, Sendable {
         var index = 0
         var decoder = SSEDecoder()
         var finished = false
+        /// An error to throw once the events decoded before it were returned.
+        var pendingError: RobofyError?
         let stallSeconds: Double
         /// Bytes received so far (for the inspector).
         public private(set) var bytesReceived = 0
@@ -405,8 +513,18 @@ public struct ChunkStream: AsyncSequence, Sendable {
                 pending.removeAll(keepingCapacity: true)
                 index = 0
                 guard var it = body else {
+                    if let e = pendingError {
+                        pendingError = nil
+                        finished = true
+                        throw e
+                    }
                     finished = true
                     return false
+                }
+                if let e = pendingError {
+                    pendingError = nil
+                    finished = true
+                    throw e
                 }
                 let buffer: ByteBuffer?
                 do {
@@ -415,7 +533,7 @@ public struct ChunkStream: AsyncSequence, Sendable {
                     body = it
                     finished = true
                     // Events completed before the failure are delivered first by the caller's loop.
-                    throw RobofyClient.map(error, url: "the stream", timeouts: .init(stall: stallSeconds))
+                    throw Self.midStream(RobofyClient.map(error, url: "the stream", timeouts: .init(stall: stallSeconds)))
                 }
                 body = it
                 guard let buffer else {
@@ -426,6 +544,22 @@ public struct ChunkStream: AsyncSequence, Sendable {
                 bytesReceived += buffer.readableBytes
                 let events = buffer.withUnsafeReadableBytes { decoder.feed($0) }
                 for e in events { pending.append(Self.event(e)) }
+                if decoder.tooLarge {
+                    // Deliver what was complete, then fail; the rest of the body is not read.
+                    body = nil
+                    pendingError = .eventTooLarge(limit: SSEDecoder.maxEventBytes)
+                }
+            }
+        }
+
+        /// An error that ends a body already streaming, as the user should read it.
+        static func midStream(_ e: RobofyError) -> RobofyError {
+            switch e {
+            case .cannotConnect:
+                // The server closed (or broke) the connection without ending the body.
+                return .cutOff(reason: "the connection closed before the answer finished")
+            default:
+                return e
             }
         }
 

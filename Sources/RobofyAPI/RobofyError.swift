@@ -11,6 +11,21 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
     case badHandshake(String)
     case badResponse(String)
     case cancelled
+    /// The base URL names a port outside 1…65535 (NIO would trap on it).
+    case invalidPort(url: String, port: Int)
+    /// The server answered 3xx. A POST API is not followed through redirects (a redirected
+    /// POST becomes a GET); `location` is sanitized (no query, no user info, printable).
+    case redirected(status: Int, location: String)
+    /// The peer reset the connection (ECONNRESET / EPIPE).
+    case connectionReset(url: String)
+    /// The handshake did not complete within its own timeout.
+    case handshakeTimedOut(seconds: Double)
+    /// The answer's body ended (or broke) before its `finish` event; the partial answer is kept.
+    case cutOff(reason: String)
+    /// One SSE line or event was larger than `SSEDecoder.maxEventBytes`.
+    case eventTooLarge(limit: Int)
+    /// The answer grew past the client's cap; the first `limit` bytes are kept.
+    case answerTooLarge(limit: Int)
 
     public var description: String { userMessage }
 
@@ -30,7 +45,7 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isRetryable: Bool {
         switch self {
         case .http(let s, _, _, _, _, _): return s == 429 || (500...599).contains(s)
-        case .timedOut: return true
+        case .timedOut, .connectionReset: return true
         default: return false
         }
     }
@@ -56,16 +71,48 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
             parts.append(Self.advice(status: status, code: code, retryAfter: retryAfter))
             return parts.joined(separator: ". ").replacingOccurrences(of: "..", with: ".")
         case .badHandshake(let why):
+            // `why` carries its own advice when it knows better (a non-JSON answer: the base URL).
+            if why.contains("Check ") { return "The handshake answer was unusable: \(why)" }
             return "The handshake answer was unusable: \(why) Check --project-id and --chatbot-id."
         case .badResponse(let why):
             return "The server's answer was unusable: \(why)"
         case .cancelled:
             return "Cancelled."
+        case .invalidPort(let url, let port):
+            return "The base URL \"\(url)\" names port \(port); a port is 1 to 65535. Check --base-url or ROBOFY_BASE_URL."
+        case .redirected(let status, let location):
+            return "The server redirected (\(status)) to \(location); robofy-tui does not follow redirects for its POST API. Point --base-url there."
+        case .connectionReset(let url):
+            return "The connection was reset by the server (\(url)). Try again; if it keeps happening, check --base-url and any proxy in between."
+        case .handshakeTimedOut(let s):
+            return "The widget did not answer the handshake within \(Self.seconds(s)); check --base-url / your connection; Ctrl-R retries."
+        case .cutOff(let reason):
+            return "The answer was cut off (\(reason)). The partial answer is kept; send again to retry."
+        case .eventTooLarge(let limit):
+            return "The server sent one event larger than \(limit >> 20) MiB; the answer was stopped there (the partial answer is kept). The server or --base-url is probably wrong."
+        case .answerTooLarge(let limit):
+            return "The answer is larger than \(limit >> 20) MiB; the first \(limit >> 20) MiB are kept and the rest was not read."
         }
     }
 
     static func seconds(_ s: Double) -> String {
-        s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+        NetNumber.secondsText(s)
+    }
+
+    /// What went wrong, without the advice: the text of a `retrying` notice (the session says
+    /// itself when it retries, so "wait N s" from the advice would contradict it).
+    public var retryReason: String {
+        switch self {
+        case .http(let status, let code, let message, _, _, _):
+            let label = [code, message].compactMap { $0 }.first
+            return "the server answered \(status)" + (label.map { " \($0)" } ?? "")
+        case .timedOut(let what, let s):
+            return "\(what) timed out after \(Self.seconds(s))"
+        case .connectionReset:
+            return "the connection was reset by the server"
+        default:
+            return userMessage
+        }
     }
 
     static func advice(status: Int, code: String?, retryAfter: Double?) -> String {
@@ -86,7 +133,7 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Builds the error for a non-2xx answer from its body (Robofy's envelope, or anything else).
     public static func fromResponse(status: Int, body: [UInt8], retryAfterHeader: String?) -> RobofyError {
-        let retryAfter = retryAfterHeader.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let retryAfter = retryAfterHeader.flatMap { NetNumber.retryAfterSeconds($0) }
         if let json = JSONValue.parse(Data(body)), case .object = json {
             let message = json["message"]?.stringValue
             let code = json["error"]?["code"]?.stringValue
@@ -96,22 +143,70 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
                              retryAfter: retryAfter, bodySnippet: nil)
             }
         }
-        let text = String(decoding: body.prefix(400), as: UTF8.self)
-        let snippet = text.isEmpty ? "empty body" : collapse(text)
         return .http(status: status, code: nil, message: nil, detail: nil, retryAfter: retryAfter,
-                     bodySnippet: String(snippet.prefix(120)))
+                     bodySnippet: snippet(body))
     }
 
-    /// One line of printable text: drops tags, control characters and runs of spaces.
+    /// A short, printable summary of a body for a message: the text of an HTML page (tags,
+    /// `head`, `script` and `style` dropped, a few entities decoded), whitespace collapsed,
+    /// secrets redacted, cut at a word boundary with "…" after at most `limit` characters.
+    public static func snippet(_ body: [UInt8], limit: Int = 120) -> String {
+        let text = String(decoding: body.prefix(16 << 10), as: UTF8.self)
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "empty body" }
+        let collapsed = Redaction.redact(collapse(text))
+        if collapsed.isEmpty { return "no readable text" }
+        guard collapsed.count > limit else { return collapsed }
+        let head = collapsed.prefix(limit)
+        if let space = head.lastIndex(of: " "), head.distance(from: head.startIndex, to: space) >= limit / 2 {
+            return String(head[..<space]) + "…"
+        }
+        return String(head) + "…"
+    }
+
+    /// One line of printable text: tags become spaces (the text of `head`, `script` and
+    /// `style` is dropped), a few entities are decoded, control and bidi-control characters
+    /// and runs of spaces become one space.
     static func collapse(_ s: String) -> String {
         var out = ""
         var inTag = false
+        var tag = ""
+        var skipping: String?
         var lastSpace = false
-        for u in s.unicodeScalars {
-            if u == "<" { inTag = true; continue }
-            if u == ">" && inTag { inTag = false; continue }
-            if inTag { continue }
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(s.unicodeScalars.count)
+        // Entities first (on text outside tags they are what a browser shows).
+        var t = s
+        for (e, r) in [("&nbsp;", " "), ("&lt;", "‹"), ("&gt;", "›"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")]
+        where t.contains(e) {
+            t = t.replacingOccurrences(of: e, with: r)
+        }
+        scalars.append(contentsOf: t.unicodeScalars)
+        for u in scalars {
+            if u == "<" && !inTag {
+                inTag = true
+                tag = ""
+                continue
+            }
+            if inTag {
+                if u == ">" {
+                    inTag = false
+                    let name = String(tag.lowercased().prefix { $0.isLetter || $0 == "/" })
+                    if let open = skipping {
+                        if name == "/" + open { skipping = nil }
+                    } else if ["head", "script", "style", "title"].contains(name) {
+                        skipping = name
+                    }
+                    if !lastSpace && !out.isEmpty { out.append(" ") }
+                    lastSpace = true
+                } else if tag.count < 16 {
+                    tag.unicodeScalars.append(u)
+                }
+                continue
+            }
+            if skipping != nil { continue }
             let isSpace = u.properties.isWhitespace || u.value < 0x20 || (0x7F...0x9F).contains(u.value)
+                || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
+                || u.value == 0x200E || u.value == 0x200F || u.value == 0x061C
             if isSpace {
                 if !lastSpace && !out.isEmpty { out.append(" ") }
                 lastSpace = true

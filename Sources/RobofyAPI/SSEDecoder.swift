@@ -54,6 +54,17 @@ public struct SSEDecoder: Sendable {
     /// Buffers that grew beyond this are released instead of being kept for reuse.
     private static let retainedCapacityLimit = 1 << 16
 
+    /// Longest line accepted (1 MiB of value plus 64 bytes for the field name, without the
+    /// line ending), and the largest event (1 MiB: the sum of its `data` values). A stream
+    /// that sends a longer one (or a line that never ends) sets ``tooLarge``: the decoder then
+    /// frees its buffers and ignores the rest of the stream, so memory stays bounded; the
+    /// caller fails the answer (`RobofyError.eventTooLarge`).
+    public static let maxEventBytes = 1 << 20
+    public static let maxLineBytes = maxEventBytes + 64
+
+    /// Set when a line or an event went over its limit; every later byte is ignored.
+    public private(set) var tooLarge = false
+
     public init() {}
 
     /// Decodes the next chunk of the stream. Any `Sequence<UInt8>` works; contiguous
@@ -74,7 +85,8 @@ public struct SSEDecoder: Sendable {
     public mutating func feed(_ buffer: UnsafeRawBufferPointer) -> [SSEEvent] {
         // One-byte reads (inlined into the caller): an ordinary byte only needs
         // appending to the current line.
-        if buffer.count == 1, bomState == 3 {
+        if tooLarge { return [] }
+        if buffer.count == 1, bomState == 3, lineBuffer.count < Self.maxLineBytes {
             let byte = buffer[0]
             if byte > 0x0D || (byte != 0x0A && byte != 0x0D) {
                 skipLeadingLF = false
@@ -135,10 +147,13 @@ public struct SSEDecoder: Sendable {
             let byte = bytes[index]  // CR or LF
             if lineBuffer.isEmpty {
                 processLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), into: &events)
+            } else if lineBuffer.count + (index - lineStart) > Self.maxLineBytes {
+                overflow()
             } else {
                 lineBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]))
                 processBufferedLine(into: &events)
             }
+            if tooLarge { return events }
             index += 1
             if byte == 0x0D {
                 if index < count {
@@ -150,9 +165,21 @@ public struct SSEDecoder: Sendable {
             lineStart = index
         }
         if lineStart < count {
-            lineBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<count]))
+            if lineBuffer.count + (count - lineStart) > Self.maxLineBytes {
+                overflow()
+            } else {
+                lineBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<count]))
+            }
         }
         return events
+    }
+
+    /// A line or an event went over its limit: free everything and ignore the rest.
+    private mutating func overflow() {
+        tooLarge = true
+        lineBuffer = []
+        dataBuffer = []
+        eventType = ""
     }
 
     /// Ends the stream. An event without its terminating blank line (and any
@@ -206,6 +233,10 @@ public struct SSEDecoder: Sendable {
     /// Interprets one complete line (without its line ending).
     private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
         let count = line.count
+        if count > Self.maxLineBytes {
+            overflow()
+            return
+        }
         if count == 0 {
             dispatch(into: &events)
             return
@@ -221,6 +252,10 @@ public struct SSEDecoder: Sendable {
 
         switch Self.field(name) {
         case .data:
+            if dataBuffer.count + value.count > Self.maxEventBytes {
+                overflow()
+                return
+            }
             dataBuffer.append(contentsOf: value)
             dataBuffer.append(0x0A)
         case .event:

@@ -62,6 +62,11 @@ public actor ChatSession {
     private var transcripts: [String: [Turn]] = [:]
     private var nextTurnID = 1
     private var current: (id: Int, task: Task<Turn, Never>)?
+    private var connecting: Task<Result<Handshake, RobofyError>, Never>?
+
+    /// Largest answer kept (8 MiB of text). A longer one is stopped there: the first 8 MiB
+    /// are kept, the turn is `interrupted` with `RobofyError.answerTooLarge`'s message.
+    public static let maxAnswerBytes = 8 << 20
     private let clock = ContinuousClock()
 
     /// `taps` see every event, in order, before `events` delivers it (autosave, event log).
@@ -97,8 +102,20 @@ public actor ChatSession {
     // MARK: Connecting
 
     /// Runs the handshake and picks the agent the target names (or the first by sort order).
+    ///
+    /// A call while a connect is in flight waits for that one (and gets its result): a
+    /// `send` issued while connecting is queued until the handshake is done, then sent.
     @discardableResult
     public func connect() async -> Result<Handshake, RobofyError> {
+        if let running = connecting { return await running.value }
+        let task = Task { await self.connectNow() }
+        connecting = task
+        let result = await task.value
+        connecting = nil
+        return result
+    }
+
+    private func connectNow() async -> Result<Handshake, RobofyError> {
         continuation.yield(.connecting)
         do {
             let h = try await handshakeWithRetry()
@@ -127,7 +144,7 @@ public actor ChatSession {
                 attempt += 1
                 let delay = delayFor(error, attempt: attempt)
                 logger.info("handshake retry", metadata: ["attempt": "\(attempt)", "error": "\(error.userMessage)"])
-                do { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) } catch { throw .cancelled }
+                do { try await Task.sleep(for: .milliseconds(NetNumber.milliseconds(delay))) } catch { throw .cancelled }
             }
         }
     }
@@ -244,9 +261,22 @@ public actor ChatSession {
         transcripts[t.agentID, default: []].append(t)
     }
 
+    /// The longest prefix of `s` of at most `bytes` UTF-8 bytes that ends on a scalar boundary.
+    static func prefix(_ s: String, bytes: Int) -> String {
+        let utf8 = s.utf8
+        guard utf8.count > bytes else { return s }
+        var end = utf8.index(utf8.startIndex, offsetBy: max(bytes, 0))
+        // Back off continuation bytes (10xxxxxx) to the start of a scalar.
+        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+        return String(decoding: utf8[..<end], as: UTF8.self)
+    }
+
     private func delayFor(_ error: RobofyError, attempt: Int) -> Double {
-        if let ra = error.retryAfter { return min(max(ra, 0), retry.maxDelay) }
-        return min(retry.baseDelay * pow(2, Double(attempt - 1)), retry.maxDelay)
+        // `retryAfter` went through `NetNumber` (finite, >= 0); the policy's numbers may be anything.
+        let cap = retry.maxDelay.isFinite ? max(retry.maxDelay, 0) : 10
+        if let ra = error.retryAfter, ra.isFinite { return min(max(ra, 0), cap) }
+        let backoff = retry.baseDelay * pow(2, Double(min(max(attempt - 1, 0), 30)))
+        return backoff.isFinite ? min(max(backoff, 0), cap) : cap
     }
 
     private func run(_ start: Turn) async -> Turn {
@@ -300,14 +330,35 @@ public actor ChatSession {
                     for c in changes { continuation.yield(.change(turnID: start.id, c)) }
                     changes.removeAll(keepingCapacity: true)
                 }
+                // How the body ended: only `finish` (or `[DONE]`, for servers that send no
+                // finish) or `abort` make an answer that arrived whole.
+                var ended = false
+                var capped = false
+                func fail(_ error: RobofyError, empty: TurnStatus) {
+                    acc.addError(error.userMessage)
+                    continuation.yield(.change(turnID: start.id, .error(error.userMessage)))
+                    let nothing = acc.turn.answer.isEmpty && acc.turn.tools.isEmpty
+                    acc.close(nothing ? empty : .interrupted, duration: since())
+                }
                 do {
                     var chunks = stream.makeAsyncIterator()
-                    while let events = try await chunks.nextBatch() {
+                    reading: while let events = try await chunks.nextBatch() {
                         batchOffset = since()
                         batch.reserveCapacity(events.count)
                         for event in events {
                             batch.append(event)
-                            let change = acc.apply(event.chunk)
+                            var chunk = event.chunk
+                            switch chunk {
+                            case .finish, .done, .abort: ended = true
+                            case .textDelta(let id, let delta):
+                                let room = Self.maxAnswerBytes - acc.turn.answer.utf8.count
+                                if delta.utf8.count > room {
+                                    chunk = .textDelta(id: id, delta: Self.prefix(delta, bytes: max(room, 0)))
+                                    capped = true
+                                }
+                            default: break
+                            }
+                            let change = acc.apply(chunk)
                             if case .text(let piece) = change {
                                 acc.noteFirstText(batchOffset)
                                 text += piece
@@ -316,27 +367,32 @@ public actor ChatSession {
                                 flushText()
                                 changes.append(change)
                             }
-                            if Task.isCancelled { break }
+                            if Task.isCancelled || capped { break }
                         }
                         deliver()
-                        if Task.isCancelled { break }
+                        if Task.isCancelled || capped { break reading }
                     }
                 } catch {
                     // (Every batch was delivered as it was read.)
                     if Task.isCancelled || error == .cancelled {
                         acc.close(.stopped, duration: since())
+                    } else if ended {
+                        // `finish` arrived; only the tail ([DONE], data-session) broke off.
+                        acc.close(acc.turn.answer.isEmpty && !acc.turn.errors.isEmpty ? .failed : .complete,
+                                  duration: since())
                     } else {
-                        acc.addError(error.userMessage)
-                        continuation.yield(.change(turnID: start.id, .error(error.userMessage)))
-                        acc.close(acc.turn.answer.isEmpty ? .failed : .interrupted, duration: since())
+                        fail(error, empty: .failed)
                     }
                     break outer
                 }
                 if Task.isCancelled {
                     acc.close(.stopped, duration: since())
-                } else if acc.turn.finishReason == nil && !acc.turn.answer.isEmpty {
-                    // The body ended without `finish`: accept what arrived.
-                    acc.close(.complete, duration: since())
+                } else if capped {
+                    fail(.answerTooLarge(limit: Self.maxAnswerBytes), empty: .interrupted)
+                } else if !ended {
+                    // The body just ended: whatever arrived is a partial answer, never a complete one.
+                    // With nothing at all it failed (nothing usable arrived).
+                    fail(.cutOff(reason: "the stream ended without finish"), empty: .failed)
                 } else if acc.turn.answer.isEmpty && !acc.turn.errors.isEmpty {
                     acc.close(.failed, duration: since())
                 } else {
@@ -364,9 +420,10 @@ public actor ChatSession {
                 if error.isRetryable && attempt < retry.maxRetries {
                     attempt += 1
                     let delay = delayFor(error, attempt: attempt)
-                    continuation.yield(.retrying(turnID: start.id, reason: error.userMessage, delay: delay))
+                    // The reason without the server's "wait N s": the delay said here is the real one.
+                    continuation.yield(.retrying(turnID: start.id, reason: error.retryReason, delay: delay))
                     do {
-                        try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                        try await Task.sleep(for: .milliseconds(NetNumber.milliseconds(delay)))
                     } catch {
                         acc.close(.stopped, duration: since())
                         break

@@ -1,0 +1,200 @@
+import DemoServer
+import Foundation
+import RobofyAPI
+import Testing
+@testable import RobofySession
+
+/// How a turn ends when the body ends early, is too large, is rate limited with hostile
+/// numbers, or echoes a renewed token (issues 10 and 11).
+@Suite(.timeLimit(.minutes(3))) struct NetSessionTests {
+    static let query = "Hello there"
+
+    /// Byte offsets in the demo's SSE body for `query`: where the first text delta ends,
+    /// where `finish` ends, and the total. Derived from a whole answer's events (each
+    /// written as `data: RAW\n\n`, with `: keep-alive\n\n` after the first).
+    static func offsets(_ server: DemoServer) async throws -> (firstText: Int, finish: Int, total: Int) {
+        let s = makeSession(server)
+        let (log, task) = EventLog.start(s)
+        let t = await s.send(query)
+        #expect(t.status == .complete)
+        await s.close()
+        await task.value
+        var at = 0
+        var firstText = 0, finish = 0
+        for case .chunks(_, let batch, _) in await log.events {
+            for e in batch {
+                at += 6 + e.raw.utf8.count + 2
+                if at == 6 + e.raw.utf8.count + 2 { at += ": keep-alive\n\n".utf8.count }
+                if firstText == 0, case .textDelta = e.chunk { firstText = at }
+                if case .finish = e.chunk { finish = at }
+            }
+        }
+        return (firstText, finish, at)
+    }
+
+    static func turn(_ server: DemoServer, fault: String, _ query: String = NetSessionTests.query,
+                     retry: RetryPolicy = RetryPolicy(maxRetries: 0)) async -> (Turn, [SessionEvent]) {
+        let s = makeSession(server, fault: fault, retry: retry)
+        let (log, task) = EventLog.start(s)
+        let t = await s.send(query)
+        await s.close()
+        await task.value
+        return (t, await log.events)
+    }
+
+    // MARK: Issue 11 item 1: complete only with finish (or [DONE])
+
+    @Test func aBodyThatEndsWithoutFinishIsNeverComplete() async throws {
+        try await withServer { server in
+            let o = try await Self.offsets(server)
+            #expect(o.firstText > 0 && o.finish > o.firstText && o.total > o.finish)
+
+            // Before any text: nothing usable arrived.
+            for fault in ["cut=20", "drop=20", "cut=\(o.firstText - 4)"] {
+                let (t, _) = await Self.turn(server, fault: fault)
+                #expect(t.status == .failed, "\(fault)")
+                #expect(t.answer.isEmpty)
+                #expect(t.errors.contains { $0.contains("The answer was cut off") }, "\(fault): \(t.errors)")
+            }
+            // Mid-text: the partial answer is kept, marked interrupted.
+            for fault in ["cut=\(o.firstText + 3)", "cut=\(o.finish - 10)", "drop=\(o.firstText + 3)", "drop=\(o.finish - 10)"] {
+                let (t, events) = await Self.turn(server, fault: fault)
+                #expect(t.status == .interrupted, "\(fault)")
+                #expect(!t.answer.isEmpty)
+                #expect(t.finishReason == nil)
+                let cut = t.errors.first { $0.contains("The answer was cut off") }
+                #expect(cut != nil, "\(fault): \(t.errors)")
+                if fault.hasPrefix("cut") { #expect(cut?.contains("the stream ended without finish") == true) }
+                // The error reached the consumers too (screen, log), not only the record.
+                #expect(events.contains { if case .change(_, .error(let e)) = $0 { e.contains("cut off") } else { false } })
+            }
+            // After finish, before [DONE]: complete.
+            for fault in ["cut=\(o.finish + 2)", "cut=\(o.total - 5)", "drop=\(o.total - 5)"] {
+                let (t, _) = await Self.turn(server, fault: fault)
+                #expect(t.status == .complete, "\(fault): \(t.errors)")
+                #expect(t.errors.isEmpty)
+            }
+            // [DONE] without finish (servers that send none): complete.
+            let (t, _) = await Self.turn(server, fault: "nofinish")
+            #expect(t.status == .complete, "\(t.errors)")
+            #expect(!t.answer.isEmpty)
+        }
+    }
+
+    // MARK: Issue 10 items 6, 7: bounded events and answers
+
+    @Test func anEventLargerThanOneMiBFailsTheTurnClearly() async throws {
+        try await withServer { server in
+            let (t, _) = await Self.turn(server, fault: "longevent=3000000")
+            #expect(t.status == .interrupted)
+            #expect(!t.answer.isEmpty)
+            #expect(t.errors.contains { $0.contains("The server sent one event larger than 1 MiB") }, "\(t.errors)")
+        }
+    }
+
+    @Test func anAnswerLargerThanTheCapKeepsItsFirstBytesAndIsMarked() async throws {
+        try await withServer { server in
+            let (t, _) = await Self.turn(server, fault: "pace=0", "/bench 9000000 300")
+            #expect(t.status == .interrupted)
+            #expect(t.answer.utf8.count == ChatSession.maxAnswerBytes)
+            #expect(t.errors.contains { $0.contains("The answer is larger than 8 MiB") }, "\(t.errors)")
+        }
+        #expect(ChatSession.prefix("aé😀", bytes: 4) == "aé")
+        #expect(ChatSession.prefix("aé😀", bytes: 3) == "aé")
+        #expect(ChatSession.prefix("aé😀", bytes: 2) == "a")
+    }
+
+    // MARK: Issue 10 items 3, 15: hostile Retry-After
+
+    @Test func aRetryNeverPromisesTheServersWaitButSaysItsOwn() async throws {
+        var o = DemoServerOptions()
+        o.defaultDeltaDelayMs = 0
+        o.faults = try DemoFaults(spec: "429=999999")
+        try await withServer(o) { server in
+            let (t, events) = await Self.turn(server, fault: "pace=0", retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxDelay: 0.05))
+            #expect(t.status == .complete)
+            let retries = events.compactMap { e -> (String, Double)? in
+                if case .retrying(_, let reason, let delay) = e { return (reason, delay) }
+                return nil
+            }
+            #expect(retries.count == 1)
+            #expect(retries.allSatisfy { $0.1 == 0.05 })
+            #expect(retries.allSatisfy { !$0.0.contains("999999") && !$0.0.contains("wait") }, "\(retries)")
+            #expect(retries.allSatisfy { $0.0.contains("429") })
+        }
+    }
+
+    @Test(arguments: ["NaN", "inf", "1e308", "-3"])
+    func hostileRetryAfterOnTheHandshakeIsAMessage(_ raw: String) async throws {
+        try await withServer { server in
+            let s = makeSession(server, fault: "retryafter=\(raw)",
+                                retry: RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.05))
+            let r = await s.connect()
+            guard case .failure(let e) = r else {
+                Issue.record("connected despite 429")
+                return
+            }
+            #expect(e.status == 429)
+            #expect(e.userMessage.contains("Too many requests"))
+            await s.close()
+        }
+    }
+
+    // MARK: Issue 10 item 13: renewed tokens are redacted everywhere
+
+    @Test func aTokenRenewedAfter401IsRedactedInTheTranscriptAndEverywhere() async throws {
+        var o = DemoServerOptions()
+        o.defaultDeltaDelayMs = 0
+        o.opaqueTokens = true
+        let dir = NSTemporaryDirectory() + "robofy-net-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/t.jsonl"
+        let store = TranscriptStore(path: path)
+        try store.prepare()
+        let recorder = SessionRecorder(store: store, target: "demo")
+        try await withServer(o) { server in
+            var target = RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID, chatbotID: DemoServer.chatbotID)
+            target.extraHeaders["X-Robofy-Demo-Fault"] = "401once,echotoken,id=\(UUID().uuidString)"
+            let s = ChatSession(client: RobofyClient(target: target), taps: [recorder.tap])
+            let (log, task) = EventLog.start(s)
+            let first = try await s.connect().get()
+            let t = await s.send("hello")
+            await s.close()
+            await task.value
+            #expect(t.status == .complete)
+            let renewed = await log.events.compactMap { e -> String? in
+                if case .reauthenticated(let h) = e { return h.token }
+                return nil
+            }
+            let token = try #require(renewed.first)
+            #expect(token != first.token)
+            #expect(t.answer.contains(token), "the server echoes the renewed token")
+            // Every consumer that redacts (F5, F9, run, JUnit, inspector) redacts it without being told.
+            #expect(!Redaction.redact(t.answer).contains(token))
+            #expect(!Redaction.redact(t.answer).contains(first.token))
+        }
+        recorder.flush()
+        store.close()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("Your token is [redacted]"))
+        #expect(!text.contains("rbf_"))
+    }
+
+    // MARK: Issue 10 item 10: a send while connecting waits for that handshake
+
+    @Test func aSendWhileConnectingJoinsThatHandshake() async throws {
+        try await withServer { server in
+            let s = makeSession(server, fault: "latency=200")
+            let (log, task) = EventLog.start(s)
+            async let connected = s.connect()
+            async let sent = s.send("Hello")
+            let (c, t) = await (connected, sent)
+            #expect((try? c.get()) != nil)
+            #expect(t.status == .complete)
+            await s.close()
+            await task.value
+            let connecting = await log.events.filter { if case .connecting = $0 { true } else { false } }
+            #expect(connecting.count == 1)
+        }
+    }
+}
