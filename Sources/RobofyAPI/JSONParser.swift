@@ -183,7 +183,7 @@ public struct JSONParser {
         return v
     }
 
-    /// A string starting at the opening quote. Invalid UTF-8 and lone surrogates become U+FFFD.
+    /// A string starting at the opening quote. Invalid UTF-8 becomes U+FFFD; a lone surrogate escape is an error.
     private mutating func string() throws(Failure) -> String {
         i += 1
         let start = i
@@ -225,22 +225,15 @@ public struct JSONParser {
             case 0x74: out.append(0x09)
             case 0x75:
                 var u = try hex4()
+                // Like JSONDecoder: a surrogate must come in a high-low pair.
                 if (0xD800...0xDBFF).contains(u) {
-                    if n - i >= 6, b[i] == 0x5C, b[i + 1] == 0x75 {
-                        let save = i
-                        i += 2
-                        let low = try hex4()
-                        if (0xDC00...0xDFFF).contains(low) {
-                            u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            i = save
-                            u = 0xFFFD
-                        }
-                    } else {
-                        u = 0xFFFD
-                    }
+                    guard n - i >= 6, b[i] == 0x5C, b[i + 1] == 0x75 else { throw .syntax(offset: i, what: "lone surrogate") }
+                    i += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw .syntax(offset: i, what: "lone surrogate") }
+                    u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
                 } else if (0xDC00...0xDFFF).contains(u) {
-                    u = 0xFFFD
+                    throw .syntax(offset: i, what: "lone surrogate")
                 }
                 let scalar = Unicode.Scalar(u) ?? "\u{FFFD}"
                 out.append(contentsOf: Array(String(Character(scalar)).utf8))

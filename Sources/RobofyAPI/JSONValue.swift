@@ -153,7 +153,13 @@ public enum JSONValue: Sendable, Equatable, Hashable {
 }
 
 extension JSONValue: Codable {
+    /// For `Codable` containers of local files only (the transcript reader): network JSON goes
+    /// through `JSONParser` in one pass. Refuses nesting deeper than `JSONParser.maxDepth`.
     public init(from decoder: any Decoder) throws {
+        guard decoder.codingPath.count <= JSONParser.maxDepth else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "JSON nested deeper than \(JSONParser.maxDepth) levels"))
+        }
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
