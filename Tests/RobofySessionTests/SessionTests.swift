@@ -189,7 +189,9 @@ actor EventLog {
                             retry: RetryPolicy(maxRetries: 0))
         let r = await s.connect()
         guard case .failure(let e) = r else { Issue.record("connected to a closed port"); return }
-        #expect(e.userMessage.contains("Cannot connect"))
+        // Refused, or reset by the server that was just stopping: said plainly, never NIO's text.
+        #expect(e.userMessage.contains("Cannot connect") || e.userMessage.contains("reset by the server"), "\(e.userMessage)")
+        #expect(!e.userMessage.contains("errno") && !e.userMessage.contains("descriptor"), "\(e.userMessage)")
         await s.close()
     }
 
@@ -222,8 +224,9 @@ actor EventLog {
             let t = await s.send("/long 200")
             #expect(!t.answer.isEmpty)
             #expect(t.finishReason == nil)
-            // The body ended early without `finish`: what arrived is kept.
-            #expect([.complete, .interrupted].contains(t.status))
+            // The body ended early without `finish`: what arrived is kept, marked interrupted.
+            #expect(t.status == .interrupted)
+            #expect(t.errors.contains { $0.contains("The answer was cut off (the stream ended without finish)") })
             #expect(t.answer.count < 1200)
             await s.close()
         }
