@@ -43,7 +43,8 @@ public enum TurnStatus: String, Sendable, Equatable, Codable {
     case complete
     /// The user stopped it; the partial answer is kept.
     case stopped
-    /// The stream broke after some text arrived; the partial answer is kept.
+    /// The stream broke, ended without `finish` (and without `[DONE]`), or outgrew a limit
+    /// after something arrived; the partial answer is kept and `errors` says why.
     case interrupted
     /// Nothing usable arrived.
     case failed
