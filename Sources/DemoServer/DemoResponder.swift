@@ -318,7 +318,8 @@ struct DemoCore: Sendable {
         }
         if faults.serverError { return Self.serverError() }
 
-        let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID)
+        let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID,
+                                   newIDSuffix: agent.kind == .hostile ? Hostile.sessionSuffix : "")
         let plan = DemoScripts.plan(agent: agent, query: query, context: turn)
         if let name = plan.rememberName {
             state.remember(userName: name, agentID: agent.id, sessionID: turn.sessionID)
