@@ -63,7 +63,7 @@ enum Hostile {
     /// Mallory's tool call name, finish reason, session id suffix and error text: server
     /// strings that line mode, logs, transcripts and scripts print (or write) too.
     static let toolName = "lookup\(csiRed)\(title)"
-    static let finishReason = "stop\(title)\(c1csi)"
+    static let finishReason = "stop\(title)\(c1csi)\(bidi)"
     static let sessionSuffix = "\(title)\u{202E}"
     static let errorText = "Scripted failure\(clearScreen)\(osc52) \(bidi)"
 

@@ -88,7 +88,7 @@ import Glibc
         let transcript = dir + "/t.jsonl"
         let cmd = "cd '\(dir)' && '\(try bin())' demo --plain --pace 0 --transcript '\(transcript)'; echo \"EXIT=$?\"; stty -a > '\(dir)/stty.txt'"
         let t = try Tmux(command: cmd, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
-        #expect(t.waitFor("you › ").ok, "\(t.screen())")
+        #expect(t.waitFor("you ›").ok, "\(t.screen())")
         // Typo fixed with Left and Backspace, then a character inserted mid-line.
         t.type("my name is Adq")
         t.keys("BSpace")
@@ -103,7 +103,7 @@ import Glibc
         #expect(typed.ok, "\(typed.screen)")
         t.keys("Enter")
         #expect(t.waitFor(timeout: 20) { $0.contains("Nova: Nice to meet you, Ada") }.ok, "\(t.screen())")
-        #expect(t.waitFor(timeout: 5) { $0.components(separatedBy: "you › ").count == 3 }.ok, "a new prompt: \(t.screen())")
+        #expect(t.waitFor(timeout: 5) { $0.components(separatedBy: "you ›").count == 3 }.ok, "a new prompt: \(t.screen())")
         // Up recalls the last line; Ctrl-W removes its last word, Ctrl-A goes home.
         t.keys("Up")
         #expect(t.waitFor(timeout: 5) { $0.components(separatedBy: "you › my name is Ada!").count == 3 }.ok, "\(t.screen())")
@@ -139,7 +139,7 @@ import Glibc
         guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
         let cmd = "cd '\(dir)' && '\(try bin())' demo --plain --pace 0 --no-autosave; echo \"EXIT=$?\"; stty -a > '\(dir)/stty2.txt'"
         let t = try Tmux(command: cmd, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
-        #expect(t.waitFor("you › ").ok, "\(t.screen())")
+        #expect(t.waitFor("you ›").ok, "\(t.screen())")
         t.type("half a line")
         #expect(t.waitFor("you › half a line").ok)
         // SIGTERM to robofy-tui itself (the pane's shell waits for it).
