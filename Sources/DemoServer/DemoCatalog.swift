@@ -57,6 +57,15 @@ enum Hostile {
     /// Backspaces that try to overwrite "safe".
     static let backspaces = "safe\u{08}\u{08}\u{08}\u{08}EVIL"
     static let bel = "\u{07}"
+    /// OSC 0: retitle the terminal window.
+    static let title = "\u{1B}]0;pwned\u{07}"
+
+    /// Mallory's tool call name, finish reason, session id suffix and error text: server
+    /// strings that line mode, logs, transcripts and scripts print (or write) too.
+    static let toolName = "lookup\(csiRed)\(title)"
+    static let finishReason = "stop\(title)\(c1csi)\(bidi)"
+    static let sessionSuffix = "\(title)\u{202E}"
+    static let errorText = "Scripted failure\(clearScreen)\(osc52) \(bidi)"
 
     static let name = "Mallory \(csiRed)RED\(csiReset)\(clearScreen)\(bel)"
     static let description = "Tests your sanitizer: \(osc52)clipboard, \(c1csi), \(bidi), \(backspaces)."

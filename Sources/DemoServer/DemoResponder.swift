@@ -323,7 +323,8 @@ struct DemoCore: Sendable {
         }
         if faults.serverError { return Self.serverError() }
 
-        let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID)
+        let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID,
+                                   newIDSuffix: agent.kind == .hostile ? Hostile.sessionSuffix : "")
         var plan = DemoScripts.plan(agent: agent, query: query, context: turn)
         if faults.echoToken { plan.segments.insert(.text("Your token is \(token). "), at: 0) }
         if let name = plan.rememberName {

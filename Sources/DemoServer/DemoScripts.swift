@@ -45,7 +45,10 @@ struct DemoTurnPlan: Sendable {
         return nil
     }
 
-    var finishReason: String { errorText == nil ? "stop" : "error" }
+    /// A finish reason other than the usual one (the hostile agent's).
+    var finishReasonOverride: String? = nil
+
+    var finishReason: String { finishReasonOverride ?? (errorText == nil ? "stop" : "error") }
 
     /// The whole answer text, for the non-streaming endpoint.
     var answerText: String {
@@ -120,7 +123,8 @@ enum DemoScripts {
             return DemoTurnPlan(segments: [
                 .failingText(
                     "I started to answer this one, but then",
-                    errorText: "Scripted failure (/error): the upstream model stopped responding."
+                    errorText: agent.kind == .hostile ? Hostile.errorText
+                        : "Scripted failure (/error): the upstream model stopped responding."
                 )
             ])
         case "/reason":
@@ -147,8 +151,11 @@ enum DemoScripts {
         let lower = query.lowercased()
         var plan: DemoTurnPlan
         if agent.kind == .hostile {
-            // Whatever you say, Mallory answers with escape sequences.
-            plan = DemoTurnPlan(segments: [.text(Hostile.answer)])
+            // Whatever you say, Mallory answers with escape sequences, in every field.
+            let call = DemoToolCall(toolCallID: "call_\(Hostile.csiRed)", toolName: Hostile.toolName,
+                                    inputPieces: ["{\"q\":\"\(Hostile.esc)[2J\"}"], input: ["q": .string(Hostile.clearScreen)],
+                                    output: ["text": .string(Hostile.osc52)])
+            plan = DemoTurnPlan(segments: [.tool(call), .text(Hostile.answer)], finishReasonOverride: Hostile.finishReason)
         } else if let name = extractName(from: query) {
             plan = DemoTurnPlan(
                 segments: [.text("Nice to meet you, \(name)! I'll remember your name for the rest of this conversation.")],

@@ -105,9 +105,9 @@ final class DemoState: Sendable {
 
     /// Starts a turn: creates a session when `sessionID` is nil/empty, continues it
     /// otherwise (an unknown id is accepted and starts at turn 1).
-    func beginTurn(agentID: String, sessionID: String?) -> TurnContext {
+    func beginTurn(agentID: String, sessionID: String?, newIDSuffix: String = "") -> TurnContext {
         let id: String
-        if let sessionID, !sessionID.isEmpty { id = sessionID } else { id = UUID().uuidString.lowercased() }
+        if let sessionID, !sessionID.isEmpty { id = sessionID } else { id = UUID().uuidString.lowercased() + newIDSuffix }
         let key = agentID + "\n" + id
         return inner.withLock { s in
             if s.sessions[key] == nil, s.sessions.count >= Self.maxSessions { s.sessions.removeAll() }

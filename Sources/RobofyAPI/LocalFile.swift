@@ -50,6 +50,10 @@ public enum LocalFile {
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw Failure("The \(what) \(path) is a folder, not a file.")
         }
+        // A regular file says its size: refuse a big one before reading any of it.
+        if (st.st_mode & S_IFMT) == S_IFREG, st.st_size > limit {
+            throw tooLarge(what, name, limit)
+        }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
@@ -60,11 +64,13 @@ public enum LocalFile {
             }
             if n == 0 { break }
             data.append(contentsOf: buffer[0..<n])
-            if data.count > limit {
-                throw Failure("The \(what) \(name) is larger than \(sizeText(limit)), the most robofy-tui reads for a \(what). Check that it is the right file.")
-            }
+            if data.count > limit { throw tooLarge(what, name, limit) }
         }
         return data
+    }
+
+    private static func tooLarge(_ what: String, _ name: String, _ limit: Int) -> Failure {
+        Failure("The \(what) \(name) is larger than \(sizeText(limit)), the most robofy-tui reads for a \(what). Check that it is the right file.")
     }
 
     /// Writes `data` to `path` safely (see the type's comment). Throws a `Failure`

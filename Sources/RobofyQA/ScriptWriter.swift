@@ -1,4 +1,5 @@
 import Foundation
+import WidgetUI
 import RobofyAPI
 import RobofySession
 import Yams
@@ -34,7 +35,7 @@ indirect enum OrderedValue {
             let plain = Node(s)
             let reread = (try? Yams.compose(yaml: s)) ?? nil
             let safe = reread?.scalar?.string == s && reread.map { Tag.Name(rawValue: $0.tag.description) } == .str && !s.contains("\n")
-                && !s.hasPrefix(" ") && !s.hasSuffix(" ")
+                && !s.hasPrefix(" ") && !s.hasSuffix(" ") && !TextEscaping.needsEscaping(s, keepLayout: true)
             return safe ? plain : Node(s, .implicit, .doubleQuoted)
         case .number(let n): return Node(JSONValue.number(n).compactText)
         case .bool(let b): return Node(b ? "true" : "false")
@@ -167,10 +168,12 @@ extension Script {
         ordered.jsonText() + "\n"
     }
 
-    /// YAML for `.yaml`/`.yml` paths, JSON otherwise.
+    /// YAML for `.yaml`/`.yml` paths, JSON otherwise. A control or bidi character the
+    /// server sent stays in the script, but escaped (`\u202E`), never raw in the file.
     public func text(forPath path: String, header: String? = nil) -> String {
         let lower = path.lowercased()
-        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") ? yamlText(header: header) : jsonText()
+        let text = lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") ? yamlText(header: header) : jsonText()
+        return TextEscaping.escapeInQuotedText(text)
     }
 }
 
@@ -217,9 +220,25 @@ public enum ScriptFile {
               robofy-tui run \((path as NSString).lastPathComponent)
             """
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        try Data(script.text(forPath: path, header: header).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw LocalFile.Failure("Cannot create the folder \(dir) for \(path): \(reason(error)).")
+            }
+        }
+        // Through a symlink to its file, straight into a device or FIFO, atomically over a regular file.
+        try LocalFile.write(Data(script.text(forPath: path, header: header).utf8), to: path)
         return path
+    }
+
+    /// A short reason for a file error (the POSIX text, not Foundation's long description).
+    public static func reason(_ error: any Error) -> String {
+        if let e = error as? LocalFile.Failure { return e.description }
+        let ns = error as NSError
+        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedFailureReason ?? ns.localizedDescription
     }
 
     /// `<dir>/robofy-script-<agent>-<yyyyMMdd-HHmmss>.yaml`

@@ -89,7 +89,7 @@ public final class TranscriptStore: @unchecked Sendable {
     /// Appends one record as one line. `secrets` are redacted from the line.
     public func append(_ record: TranscriptRecord, secrets: some Collection<String> = [String](),
                        sync: Bool = false) throws(TranscriptError) {
-        let line = Redaction.redact(Self.encode(record), secrets: secrets) + "\n"
+        let line = Self.escapeInvisibleControls(Redaction.redact(Self.encode(record), secrets: secrets)) + "\n"
         lock.lock()
         defer { lock.unlock() }
         if fd < 0 {
@@ -156,6 +156,29 @@ public final class TranscriptStore: @unchecked Sendable {
             out.replaceSubrange(range, with: JSONValue.quote(slot.value))
         }
         return out
+    }
+
+    /// JSON text with the controls JSONEncoder leaves raw (C1, bidi overrides and
+    /// isolates, other invisible format characters, U+2028/U+2029) written as `\uXXXX`:
+    /// the same record when read back, and inert when the file is printed on a terminal.
+    static func escapeInvisibleControls(_ json: String) -> String {
+        func unsafe(_ v: UInt32) -> Bool {
+            (0x80...0x9F).contains(v) || v == 0x61C || (0x200B...0x200F).contains(v) || (0x2028...0x202E).contains(v)
+                || (0x2060...0x206F).contains(v) || v == 0xFEFF
+        }
+        var copy = json
+        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
+        guard !ascii, json.unicodeScalars.contains(where: { unsafe($0.value) }) else { return json }
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if unsafe(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// A record as JSONEncoder writes it (sorted keys, dates as ISO 8601 text).
@@ -229,11 +252,15 @@ public final class TranscriptStore: @unchecked Sendable {
     // MARK: Reading
 
     /// Reads a transcript leniently: lines that are not records are reported, not fatal.
-    public static func read(path: String) throws(TranscriptError) -> TranscriptFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    /// A file larger than `LocalFile.Limit.transcript` is refused with a message naming the limit.
+    public static func read(path: String, limit: Int = LocalFile.Limit.transcript) throws(TranscriptError) -> TranscriptFile {
+        do {
+            return parse(try LocalFile.read(path, limit: limit, what: "transcript"))
+        } catch let e as LocalFile.Failure {
+            throw TranscriptError(e.description)
+        } catch {
             throw TranscriptError("cannot read \(path)")
         }
-        return parse(data)
     }
 
     public static func parse(_ data: Data) -> TranscriptFile {

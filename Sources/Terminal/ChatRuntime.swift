@@ -36,11 +36,27 @@ public struct RuntimeOptions: Sendable {
 
 /// A line for the status bar from outside the UI.
 public struct RuntimeNotice: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case info
+        case error
+        /// A file the user relies on stopped being written (the transcript autosave, the
+        /// `--log-file`): not a passing error; the status line keeps it until acknowledged.
+        case storageFailure
+    }
     public var text: String
     public var isError: Bool
+    public var kind: Kind
     public init(_ text: String, isError: Bool = false) {
         self.text = text
         self.isError = isError
+        kind = isError ? .error : .info
+    }
+
+    /// The autosave or the log file failed (see `Kind.storageFailure`).
+    public static func storageFailure(_ text: String) -> RuntimeNotice {
+        var n = RuntimeNotice(text, isError: true)
+        n.kind = .storageFailure
+        return n
     }
 }
 
@@ -279,11 +295,14 @@ public final class ChatRuntime {
             let slug = String(agentName.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
             let path = (dir as NSString).appendingPathComponent("robofy-transcript-\(slug)-\(f.string(from: Date())).md")
             do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                try Data(markdown.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                if !FileManager.default.fileExists(atPath: dir) {
+                    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                }
+                // Through symlinks, never replacing a device (LocalFile).
+                try LocalFile.write(Data(markdown.utf8), to: path)
                 cont?.yield(.fileWritten(path))
             } catch {
-                cont?.yield(.fileFailed("Could not write the transcript to \(dir): \(error.localizedDescription)"))
+                cont?.yield(.fileFailed("Could not save the transcript: \(error). Check --download-dir."))
             }
         }
     }

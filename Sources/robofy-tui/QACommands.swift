@@ -73,9 +73,15 @@ final class QASession: Sendable {
         setupProblem = problem
         let cont = noticeContinuation
         recorder = SessionRecorder(store: store, target: target, projectID: projectID) { message in
-            cont.yield(RuntimeNotice(message, isError: true))
+            // A storage failure: the status line keeps it until acknowledged; line mode prints it once.
+            cont.yield(RuntimeNotice.storageFailure(message))
         }
         eventLog = logger.map(SessionEventLog.init(logger:))
+    }
+
+    /// Tells the user something through the chat's notice channel (status line, or stderr in line mode).
+    func report(_ notice: RuntimeNotice) {
+        noticeContinuation.yield(notice)
     }
 
     var taps: [SessionEventTap] {
@@ -119,11 +125,20 @@ final class QASession: Sendable {
         let turns = recorder.recordedTurns
         guard !turns.isEmpty else { throw CLIError("nothing to save yet: no answer has finished.") }
         let path = settings.recordPath ?? ScriptFile.defaultPath(directory: directory, agent: turns[0].turn.agentID)
-        return try ScriptFile.write(Script.recorded(turns, target: settings.recordTarget), to: path)
+        do {
+            return try ScriptFile.write(Script.recorded(turns, target: settings.recordTarget), to: path)
+        } catch let e as LocalFile.Failure {
+            throw CLIError(e.description)
+        } catch {
+            throw CLIError("cannot write \(path): \(ScriptFile.reason(error))")
+        }
     }
 
-    /// At exit: flushes the autosave and writes `--record`.
+    private let finished = Once()
+
+    /// At exit: flushes the autosave and writes `--record`. Runs once, however often it is called.
     func finish() {
+        guard finished.first() else { return }
         recorder.flush()
         recorder.store?.close()
         noticeContinuation.finish()
@@ -136,9 +151,24 @@ final class QASession: Sendable {
         do {
             try ScriptFile.write(Script.recorded(turns, target: settings.recordTarget), to: path)
             stderr("robofy-tui: script saved to \(path) (run it: robofy-tui run \(path))\n")
+        } catch let e as LocalFile.Failure {
+            stderr("robofy-tui: could not save the script: \(e.description)\n")
         } catch {
-            stderr("robofy-tui: could not save the script to \(path): \(error.localizedDescription)\n")
+            stderr("robofy-tui: could not save the script to \(path): \(ScriptFile.reason(error))\n")
         }
+    }
+}
+
+/// True the first time only.
+final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func first() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
     }
 }
 
@@ -238,9 +268,12 @@ struct Run: AsyncParsableCommand {
             parsed.fault = nil
         }
         if let logFile {
-            let sink: FileLogHandler.Sink
-            do { sink = try FileLogHandler.Sink(path: logFile) } catch { try broken("\(error)") }
-            let l = Logger(label: "robofy", factory: { label in FileLogHandler(label: label, sink: sink) })
+            let l: Logger
+            do {
+                let (logger, sink) = try FileLogHandler.logger(path: logFile)
+                sink.setOnFailure { stderr("robofy-tui: \($0)\n") }
+                l = logger
+            } catch { try broken("\(error)") }
             options.logger = l
             options.taps.append(SessionEventLog(logger: l).tap)
         }
@@ -330,8 +363,8 @@ struct TranscriptCommand: ParsableCommand {
         for p in t.problems { stderr("robofy-tui: \(file): \(p) (skipped)\n") }
         let text = markdown ? TranscriptRendering.markdown(t) : TranscriptRendering.summary(t, path: file)
         if let output {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                stderr("robofy-tui: cannot write \(output): \(error.localizedDescription)\n")
+            do { try LocalFile.write(Data(text.utf8), to: output) } catch {
+                stderr("robofy-tui: \(error)\n")
                 throw ExitCode(1)
             }
         } else {

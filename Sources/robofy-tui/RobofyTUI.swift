@@ -118,12 +118,13 @@ struct UIOptions: ParsableArguments {
     var benchPreload: Int = 0
 
 
-    func makeLogger(_ label: String) throws -> Logger {
+    /// The logger for `--log-file` (a no-op logger without it), and its file when there is one.
+    func makeLogger(_ label: String) throws -> (Logger, FileLogHandler.Sink?) {
         guard let path = logFile else {
-            return Logger(label: label, factory: { _ in SwiftLogNoOpLogHandler() })
+            return (Logger(label: label, factory: { _ in SwiftLogNoOpLogHandler() }), nil)
         }
-        let sink = try FileLogHandler.Sink(path: path)
-        return Logger(label: label, factory: { l in FileLogHandler(label: l, sink: sink) })
+        let (logger, sink) = try FileLogHandler.logger(path: path, label: label)
+        return (logger, sink)
     }
 
     func makeState() throws -> AppState {
@@ -138,22 +139,21 @@ enum ChatRunner {
     static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String,
                     qa qaSettings: QASettings? = nil) async throws {
         var state = try ui.makeState()  // a broken theme file stops here, in every mode, before any client exists
-        let logger = try ui.makeLogger("robofy")
+        let (logger, logSink) = try ui.makeLogger("robofy")
         let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
         let qa = QASession(settings: qaSettings ?? QASettings(autosave: false, recordTarget: .service(target)),
                            agent: target.chatbotID, target: description, projectID: target.projectID,
                            logger: ui.logFile != nil ? logger : nil)
-        defer { qa.finish() }
+        // A log that cannot be written is told once (status line, or stderr in line mode) and turned off.
+        defer { qa.finish() }  // (it runs once: the paths below may have called it already)
+        logSink?.setOnFailure { qa.report(RuntimeNotice.storageFailure($0)) }
         let session = ChatSession(client: client, logger: logger, taps: qa.taps)
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         if ui.plain || !interactive {
             if !ui.plain {
                 FileHandle.standardError.write(Data("robofy-tui: not a terminal; chatting line by line (--plain).\n".utf8))
             }
-            let noticePrinter = qa.announcePlain()
-            defer { noticePrinter.cancel() }
-            let code = await PlainChat(session: session, verbose: ui.verbose).run()
-            if code != 0 { throw ExitCode(code) }
+            try await runPlain(session: session, ui: ui, qa: qa)
             return
         }
         state.targetDescription = description
@@ -172,9 +172,22 @@ enum ChatRunner {
             try await runtime.run()
         } catch let e as TerminalError {
             FileHandle.standardError.write(Data("robofy-tui: \(e.description)\n".utf8))
-            let code = await PlainChat(session: session, verbose: ui.verbose).run()
-            if code != 0 { throw ExitCode(code) }
+            try await runPlain(session: session, ui: ui, qa: qa)
+            return
         }
+        qa.finish()
+        // The screen is gone: say again what the status line said about the log file.
+        if let why = logSink?.failureMessage { stderr("robofy-tui: \(why)\n") }
+    }
+
+    /// Line mode. Notices (autosave or log failures) are printed on stderr, each once,
+    /// all of them before the program exits. Exit status: see `PlainChat.run`.
+    static func runPlain(session: ChatSession, ui: UIOptions, qa: QASession) async throws {
+        let noticePrinter = qa.announcePlain()
+        let code = await PlainChat(session: session, verbose: ui.verbose).run()
+        qa.finish()
+        await noticePrinter.value
+        if code != 0 { throw ExitCode(code) }
     }
 }
 
@@ -218,10 +231,11 @@ struct DemoServerFlags: ParsableArguments {
         o.hostile = hostile
         if let pace { o.defaultDeltaDelayMs = max(0, pace) }
         if let handshake {
-            guard let data = FileManager.default.contents(atPath: handshake) else {
-                throw ValidationError("Cannot read the handshake file \(handshake).")
+            do {
+                o.handshakeOverride = Array(try LocalFile.read(handshake, limit: LocalFile.Limit.handshake, what: "handshake file"))
+            } catch let e as LocalFile.Failure {
+                throw ValidationError(e.description)
             }
-            o.handshakeOverride = Array(data)
         }
         return o
     }
