@@ -60,6 +60,8 @@ public actor ChatSession {
     private var transcripts: [String: [Turn]] = [:]
     private var nextTurnID = 1
     private var current: (id: Int, task: Task<Turn, Never>)?
+    /// `close` was called: a turn stopped now was cut off by the program quitting, not by the user.
+    private var closing = false
     private let clock = ContinuousClock()
 
     /// `taps` see every event, in order, before `events` delivers it (autosave, event log).
@@ -233,6 +235,7 @@ public actor ChatSession {
 
     /// Ends the event stream and releases the HTTP client.
     public func close() async {
+        closing = true
         await stopCurrent()
         continuation.finish()
         await client.shutdown()
@@ -376,6 +379,10 @@ public actor ChatSession {
                 acc.close(.failed, duration: since())
                 break
             }
+        }
+        if closing, acc.turn.status == .stopped {
+            acc.addError("The program quit while the answer was arriving; the partial answer is kept.")
+            acc.close(.interrupted, duration: since())
         }
         let finished = acc.turn
         record(finished)

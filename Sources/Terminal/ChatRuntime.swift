@@ -80,6 +80,9 @@ public final class ChatRuntime {
     var continuation: LoopQueue?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
+    /// The signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT) that ended the loop, if one did. The
+    /// exit is the same as F10's; the caller exits with 128 + this number.
+    public private(set) var exitSignal: Int32?
     /// Session events not applied yet. A fast answer brings thousands of events a
     /// second: they are applied in bursts (before each turn of the loop, and at the
     /// latest before the next frame), not each on a turn of its own.
@@ -124,10 +127,7 @@ public final class ChatRuntime {
         var signalSources: [any DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { cont.yield(.signal(sig)) }
-            src.resume()
-            signalSources.append(src)
+            signalSources.append(Self.watchSignal(sig, cont))
         }
         defer { for s in signalSources { s.cancel() } }
 
@@ -165,6 +165,9 @@ public final class ChatRuntime {
             }
             switch event {
             case .input:
+                // The clock moves only while something animates: bring it up to date, or a key
+                // is judged by the time of the last tick (Ctrl-C twice took three presses).
+                tick()
                 for input in driver.readInput() { handle(input) }
                 watcher.resume()
             case .session:
@@ -175,7 +178,8 @@ public final class ChatRuntime {
             case .tick:
                 tick()
                 dirty = true
-            case .signal:
+            case .signal(let sig):
+                exitSignal = sig
                 break loop
             case .fileWritten(let path):
                 _ = state.reduce(.notice("Transcript saved to \(path)", isError: false))
@@ -206,6 +210,15 @@ public final class ChatRuntime {
         Task { await session.close(); doneCont.yield() }
         Task { try? await Task.sleep(for: .seconds(1)); doneCont.yield() }
         for await _ in done { break }  // whichever comes first
+    }
+
+    /// A signal source on a dispatch queue that tells the loop. Nonisolated: the handler
+    /// runs on a dispatch thread, and a closure formed on the main actor would trap there.
+    nonisolated static func watchSignal(_ sig: Int32, _ cont: LoopQueue) -> any DispatchSourceSignal {
+        let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        src.setEventHandler { @Sendable in cont.yield(.signal(sig)) }
+        src.resume()
+        return src
     }
 
     /// Draws a frame now (the frame clock's turn).
