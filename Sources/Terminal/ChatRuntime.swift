@@ -490,6 +490,12 @@ final class InputWatcher: @unchecked Sendable {
             var pfd = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
             let r = poll(&pfd, 1, 250)
             if isStopped { break }
+            if r > 0, Int32(pfd.revents) & (POLLHUP | POLLERR | POLLNVAL) != 0 {
+                // The terminal is gone (its window closed, without a SIGHUP reaching us):
+                // quit as on SIGHUP, instead of waking the loop for input forever.
+                continuation.yield(.signal(SIGHUP))
+                break
+            }
             var wake = r > 0
             let now = windowSize()
             if now != size {

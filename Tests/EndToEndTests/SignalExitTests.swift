@@ -45,6 +45,39 @@ import Glibc
         return Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init))
     }
 
+    /// Closing the terminal: tmux hangs up the pane (SIGHUP, then the terminal is gone, so
+    /// every later write to it fails). The turn that streamed and `--record` are still saved,
+    /// and the program exits 129 instead of crashing on a write to the closed terminal.
+    @Test func closingTheTerminalWindowSavesTheTurnAndTheScript() throws {
+        guard let bin = Binary.path else { throw E2EError("no robofy-tui binary") }
+        let status = dir + "/status"
+        // The shell ignores the hangup, to report the status.
+        let cmd = "trap '' HUP; cd '\(dir)' && '\(bin)' demo --pace 4 --transcript '\(transcript)' --record '\(record)'; echo $? > '\(status)'"
+        let t = try Tmux(command: cmd, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        #expect(t.waitFor("Hi, I'm Nova").ok)
+        t.type("hello")
+        t.keys("Enter")
+        #expect(t.waitFor(timeout: 20) { $0.contains("You") && $0.contains("Enter send") }.ok)
+        t.type("/slow")
+        t.keys("Enter")
+        let streaming = t.waitFor(timeout: 20) { s in
+            s.contains("Esc stop") && !s.contains("Understanding Query") && !s.contains("Analyzing")
+                && s.components(separatedBy: "Nova").count > 3
+        }
+        #expect(streaming.ok, "\(streaming.screen)")
+        sh(["tmux", "-L", t.socket, "kill-pane", "-t", t.name])
+        let deadline = Date().addingTimeInterval(15)
+        var code = ""
+        while code.isEmpty && Date() < deadline {
+            code = ((try? String(contentsOfFile: status, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if code.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(code == "129", "exit status \(code)")
+        #expect(((try? String(contentsOfFile: record, encoding: .utf8)) ?? "").contains("send: hello"))
+        let last = try #require(lastRecord(), "no autosave at \(transcript)")
+        #expect((last["turn"] as? [String: Any])?["status"] as? String == "interrupted", "\(last)")
+    }
+
     static let signals: [(name: String, number: Int32)] = [("TERM", SIGTERM), ("HUP", SIGHUP), ("INT", SIGINT)]
 
     @Test(arguments: [0, 1, 2], [false, true])
