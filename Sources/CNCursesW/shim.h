@@ -61,11 +61,35 @@ static inline int rt_set_attr(attr_t attrs, int pair) {
 }
 
 /// Starts ncurses on the process's stdout/stdin (newterm does not exit on an unknown TERM, unlike initscr).
-static inline SCREEN *rt_newterm_stdio(void) { return newterm(NULL, stdout, stdin); }
+/// `type`: a terminfo name to use instead of TERM's (NULL: TERM's).
+static inline SCREEN *rt_newterm_stdio(const char *type) { return newterm(type, stdout, stdin); }
 
 /// Writes bytes straight to the terminal (mode switches ncurses does not know).
 static inline void rt_write_stdout(const char *s) { fputs(s, stdout); fflush(stdout); }
 
 /// Writes a UTF-8 string at (y, x) on stdscr.
 static inline int rt_mvaddstr(int y, int x, const char *s) { return mvaddstr(y, x, s); }
+
+#include <ncursesw/term.h>
+
+/// Whether the terminal TERM names can be driven full-screen: 1 when its terminfo
+/// entry can address the cursor (`cup`), 0 when it cannot (dumb, hardcopy, glass
+/// terminals), -1 when TERM is unset or unknown. Writes nothing to the terminal.
+static inline int rt_term_can_address(void) {
+    int err = 0;
+    if (setupterm(NULL, 1, &err) != OK) return -1;
+    const char *cup = tigetstr("cup");
+    int ok = cup != NULL && cup != (const char *)-1;
+    del_curterm(cur_term);
+    return ok ? 1 : 0;
+}
+
+/// The number of colours of the terminfo entry `type` (-1: no such entry). Writes nothing.
+static inline int rt_term_colors(const char *type) {
+    int err = 0;
+    if (setupterm(type, 1, &err) != OK) return -1;
+    int n = tigetnum("colors");
+    del_curterm(cur_term);
+    return n;
+}
 #endif

@@ -67,6 +67,8 @@ public actor ChatSession {
     /// Largest answer kept (8 MiB of text). A longer one is stopped there: the first 8 MiB
     /// are kept, the turn is `interrupted` with `RobofyError.answerTooLarge`'s message.
     public static let maxAnswerBytes = 8 << 20
+    /// `close` was called: a turn stopped now was cut off by the program quitting, not by the user.
+    private var closing = false
     private let clock = ContinuousClock()
 
     /// `taps` see every event, in order, before `events` delivers it (autosave, event log).
@@ -252,6 +254,7 @@ public actor ChatSession {
 
     /// Ends the event stream and releases the HTTP client.
     public func close() async {
+        closing = true
         await stopCurrent()
         continuation.finish()
         await client.shutdown()
@@ -435,6 +438,10 @@ public actor ChatSession {
                 acc.close(.failed, duration: since())
                 break
             }
+        }
+        if closing, acc.turn.status == .stopped {
+            acc.addError("The program quit while the answer was arriving; the partial answer is kept.")
+            acc.close(.interrupted, duration: since())
         }
         let finished = acc.turn
         record(finished)

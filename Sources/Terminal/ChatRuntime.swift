@@ -96,6 +96,9 @@ public final class ChatRuntime {
     var continuation: LoopQueue?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
+    /// The signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT) that ended the loop, if one did. The
+    /// exit is the same as F10's; the caller exits with 128 + this number.
+    public private(set) var exitSignal: Int32?
     /// Session events not applied yet. A fast answer brings thousands of events a
     /// second: they are applied in bursts (before each turn of the loop, and at the
     /// latest before the next frame), not each on a turn of its own.
@@ -140,10 +143,7 @@ public final class ChatRuntime {
         var signalSources: [any DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { cont.yield(.signal(sig)) }
-            src.resume()
-            signalSources.append(src)
+            signalSources.append(Self.watchSignal(sig, cont))
         }
         defer { for s in signalSources { s.cancel() } }
 
@@ -181,6 +181,9 @@ public final class ChatRuntime {
             }
             switch event {
             case .input:
+                // The clock moves only while something animates: bring it up to date, or a key
+                // is judged by the time of the last tick (Ctrl-C twice took three presses).
+                tick()
                 for input in driver.readInput() { handle(input) }
                 watcher.resume()
             case .session:
@@ -191,7 +194,8 @@ public final class ChatRuntime {
             case .tick:
                 tick()
                 dirty = true
-            case .signal:
+            case .signal(let sig):
+                exitSignal = sig
                 break loop
             case .fileWritten(let path):
                 _ = state.reduce(.notice("Transcript saved to \(path)", isError: false))
@@ -222,6 +226,15 @@ public final class ChatRuntime {
         Task { await session.close(); doneCont.yield() }
         Task { try? await Task.sleep(for: .seconds(1)); doneCont.yield() }
         for await _ in done { break }  // whichever comes first
+    }
+
+    /// A signal source on a dispatch queue that tells the loop. Nonisolated: the handler
+    /// runs on a dispatch thread, and a closure formed on the main actor would trap there.
+    nonisolated static func watchSignal(_ sig: Int32, _ cont: LoopQueue) -> any DispatchSourceSignal {
+        let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        src.setEventHandler { @Sendable in cont.yield(.signal(sig)) }
+        src.resume()
+        return src
     }
 
     /// Draws a frame now (the frame clock's turn).
@@ -496,6 +509,12 @@ final class InputWatcher: @unchecked Sendable {
             var pfd = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
             let r = poll(&pfd, 1, 250)
             if isStopped { break }
+            if r > 0, Int32(pfd.revents) & (POLLHUP | POLLERR | POLLNVAL) != 0 {
+                // The terminal is gone (its window closed, without a SIGHUP reaching us):
+                // quit as on SIGHUP, instead of waking the loop for input forever.
+                continuation.yield(.signal(SIGHUP))
+                break
+            }
             var wake = r > 0
             let now = windowSize()
             if now != size {

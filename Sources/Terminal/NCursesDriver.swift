@@ -23,6 +23,8 @@ public final class NCursesDriver {
     private var started = false
     private var last: Canvas?
     private var pairs: [PairKey: Int32] = [:]
+    /// Cell texts as drawn (`drawable`), kept: the same graphemes come back frame after frame.
+    private var drawn: [String: String] = [:]
     private var inPaste = false
     private var pasteBuffer = ""
     private var ctrlLeft: Int32 = -1, ctrlRight: Int32 = -1, altLeft: Int32 = -1, altRight: Int32 = -1
@@ -43,8 +45,16 @@ public final class NCursesDriver {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError.notATerminal
         }
+        // A terminal that cannot move the cursor (TERM=dumb, hardcopy) would show only the
+        // first line or so of each frame: refuse it, as an unknown TERM, before ncurses writes anything.
+        switch rt_term_can_address() {
+        case 1: break
+        case 0: throw TerminalError.noCursorAddressing(env["TERM"] ?? "")
+        default: throw TerminalError.cannotStart(env["TERM"] ?? "")
+        }
         // newterm instead of initscr: initscr exits the process when TERM is unknown.
-        guard let screen = rt_newterm_stdio() else { throw TerminalError.cannotStart(env["TERM"] ?? "") }
+        let direct = Self.directColorType(env)
+        guard let screen = rt_newterm_stdio(direct) else { throw TerminalError.cannotStart(env["TERM"] ?? "") }
         _ = set_term(screen)
         started = true
         raw()
@@ -71,6 +81,24 @@ public final class NCursesDriver {
         // Bracketed paste on.
         writeRaw("\u{1B}[?2004h")
         last = nil
+    }
+
+    /// The terminal says it shows 24-bit colour (`COLORTERM=truecolor` or `24bit`) but its
+    /// terminfo entry has 256 colours at most (TERM=xterm-256color): the direct-colour entry
+    /// of the same terminal (xterm-direct, tmux-direct…, in Debian's ncurses-term) when it is
+    /// installed, so that ncurses sends 24-bit colours. nil: keep TERM's entry.
+    static func directColorType(_ env: [String: String]) -> String? {
+        guard let colorterm = env["COLORTERM"]?.lowercased(), colorterm == "truecolor" || colorterm == "24bit",
+              let term = env["TERM"], !term.isEmpty, env["NO_COLOR"].map({ $0.isEmpty }) ?? true else { return nil }
+        let direct: Int32 = 0x1000000
+        if rt_term_colors(term) >= direct { return nil }
+        var base = Substring(term)
+        for suffix in ["-256color", "-88color", "-16color", "-color"] where base.hasSuffix(suffix) {
+            base = base.dropLast(suffix.count)
+            break
+        }
+        let candidate = String(base) + "-direct"
+        return rt_term_colors(candidate) >= direct ? candidate : nil
     }
 
     /// Gives the terminal back. Safe to call more than once.
@@ -215,7 +243,7 @@ public final class NCursesDriver {
                     let c = row[base + x]
                     if c.style != style { break }
                     if let prevRow, prevRow[prevRow.startIndex + x] == c, !c.text.isEmpty { break }
-                    text += c.text
+                    text += c.text.utf8.count == 1 ? c.text : drawable(c.text)
                     x += 1
                 }
                 if text.isEmpty { continue }
@@ -241,6 +269,33 @@ public final class NCursesDriver {
         }
     }
 
+    /// What is written for a cell's grapheme: its terminal form (`DisplayWidth.terminalForm`),
+    /// or, when the C library (whose wcwidth ncurses and the terminal place text by)
+    /// disagrees with the layout's width for it (a code point newer than the C library, a
+    /// locale that is not UTF-8), a replacement character padded to the same width. So
+    /// ncurses, the terminal and the canvas always agree where every cell is.
+    func drawable(_ text: String) -> String {
+        if let d = drawn[text] { return d }
+        guard let c = text.first else { return text }
+        let want = DisplayWidth.of(c)
+        let form = DisplayWidth.terminalForm(c)
+        var got = 0
+        var known = true
+        for s in form.unicodeScalars {
+            let w = rt_wcwidth(wchar_t(bitPattern: s.value))
+            if w < 0 { known = false }
+            got += Int(max(0, w))
+        }
+        var out = form
+        if !known || got != want {
+            let mark = rt_wcwidth(0xFFFD) == 1 ? "\u{FFFD}" : "?"
+            out = want == 0 ? "" : mark + String(repeating: " ", count: want - 1)
+        }
+        if drawn.count > 4096 { drawn.removeAll(keepingCapacity: true) }
+        drawn[text] = out
+        return out
+    }
+
     private func apply(_ s: CellStyle) {
         var attrs = rt_a_normal()
         if s.bold { attrs |= rt_a_bold() }
@@ -258,7 +313,11 @@ public final class NCursesDriver {
         case .none: return -1
         case .ansi8: return Int32(ColorMapping.ansi8(rgb))
         case .ansi256: return Int32(ColorMapping.xterm256(rgb))
-        case .truecolor: return Int32(rgb.r) << 16 | Int32(rgb.g) << 8 | Int32(rgb.b)
+        case .truecolor:
+            // A direct-colour terminfo sends values below 8 as the palette's colours 0–7:
+            // #000000–#000007 go as #010000–#010007 instead (the difference is invisible).
+            let v = Int32(rgb.r) << 16 | Int32(rgb.g) << 8 | Int32(rgb.b)
+            return v < 8 ? v | 0x10000 : v
         }
     }
 
@@ -276,6 +335,7 @@ public final class NCursesDriver {
 public enum TerminalError: Error, CustomStringConvertible {
     case notATerminal
     case cannotStart(String)
+    case noCursorAddressing(String)
 
     public var description: String {
         switch self {
@@ -283,6 +343,8 @@ public enum TerminalError: Error, CustomStringConvertible {
             return "This is not an interactive terminal. Use --plain to chat line by line, or run in a terminal."
         case .cannotStart(let term):
             return "The terminal (TERM=\(term.isEmpty ? "unset" : term)) cannot be driven by ncurses. Set TERM (e.g. xterm-256color) or use --plain."
+        case .noCursorAddressing(let term):
+            return "The terminal (TERM=\(term)) cannot move the cursor, so the full-screen UI cannot run; chatting line by line instead (set TERM, e.g. xterm-256color, for the full UI; --plain skips this notice)."
         }
     }
 }

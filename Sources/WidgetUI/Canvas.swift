@@ -46,7 +46,8 @@ public struct CellStyle: Sendable, Hashable {
     }
 }
 
-/// One terminal cell: a grapheme (or "" for the right half of a wide one) and its style.
+/// One terminal cell: a grapheme (or "" for the columns a wide one covers after its first)
+/// and its style. The driver draws the grapheme in `DisplayWidth.terminalForm`.
 public struct Cell: Sendable, Hashable {
     public var text: String
     public var style: CellStyle
@@ -163,8 +164,12 @@ public struct Canvas: Sendable, Equatable {
                     cells[y * width + col - 1].text = " "
                 }
                 cells[y * width + col] = Cell(String(ch), style)
-                if w == 2, col + 1 < width {
-                    cells[y * width + col + 1] = Cell("", style)
+                // The columns a wide grapheme covers after its first hold "" (a cluster can
+                // be wider than 2: a prepended mark before a wide letter, a conjunct).
+                var k = 1
+                while k < w, col + k < width {
+                    cells[y * width + col + k] = Cell("", style)
+                    k += 1
                 }
                 if col + w < width, cells[y * width + col + w].text.isEmpty {
                     cells[y * width + col + w].text = " "

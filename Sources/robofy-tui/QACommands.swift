@@ -173,7 +173,8 @@ final class Once: @unchecked Sendable {
 }
 
 func stderr(_ s: String) {
-    FileHandle.standardError.write(Data(s.utf8))
+    // `write(_:)` traps on an error: after the terminal was closed (SIGHUP) stderr gives EIO.
+    try? FileHandle.standardError.write(contentsOf: Data(s.utf8))
 }
 
 // MARK: - robofy-tui run

@@ -170,6 +170,8 @@ enum ChatRunner {
         let runtime = await ChatRuntime(session: session, state: state, options: options)
         do {
             try await runtime.run()
+            // Quit by a signal: the same orderly exit as F10, then 128 + the signal (as a shell reports it).
+            if let sig = await runtime.exitSignal { throw ExitCode(128 + sig) }
         } catch let e as TerminalError {
             FileHandle.standardError.write(Data("robofy-tui: \(e.description)\n".utf8))
             try await runPlain(session: session, ui: ui, qa: qa)

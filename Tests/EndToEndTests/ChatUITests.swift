@@ -162,6 +162,8 @@ import Testing
         #expect(sh(["pkill", "-TERM", "-P", "\(shell)", "robofy-tui"]).status == 0)
         let exited = t.waitFor("EXIT=")
         #expect(exited.ok, "\(exited.screen)")
+        // 128 + SIGTERM after the orderly exit (it died of SIGILL, 132, before); SignalExitTests has the rest.
+        #expect(exited.screen.contains("EXIT=143"), "\(exited.screen)")
         #expect(!exited.screen.contains("Powered by Robofy"), "the alternate screen was not left")
         let deadline = Date().addingTimeInterval(5)
         var text = ""

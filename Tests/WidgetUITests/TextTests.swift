@@ -35,11 +35,12 @@ import WidgetUI
         #expect(DisplayWidth.of("👍🏽") == 2)              // skin tone modifier
         #expect(DisplayWidth.of("👨‍👩‍👧") == 2)            // ZWJ sequence
         #expect(DisplayWidth.of("🇫🇷") == 2)               // flag
-        #expect(DisplayWidth.of("❤️") == 2)                // VS16
+        // Drawn without VS16 / the modifier / after the ZWJ: their narrow base alone (see TerminalFormTests).
+        #expect(DisplayWidth.of("❤️") == 1)                // VS16 on a text-default base
         #expect(DisplayWidth.of("❤") == 1)                 // text presentation by default
-        #expect(DisplayWidth.of("1️⃣") == 2)               // keycap
-        #expect(DisplayWidth.of("☝🏽") == 2)               // modifier on a text-default base
-        #expect(DisplayWidth.of("🏳️‍🌈") == 2)
+        #expect(DisplayWidth.of("1️⃣") == 1)               // keycap
+        #expect(DisplayWidth.of("☝🏽") == 1)               // modifier on a text-default base
+        #expect(DisplayWidth.of("🏳️‍🌈") == 1)
         #expect(DisplayWidth.of("\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}") == 2)               // tag sequence flag
         #expect(DisplayWidth.of("hi 👋!") == 6)
         #expect("👨‍👩‍👧".count == 1)

@@ -1,15 +1,23 @@
 // Terminal display width of text, computed in pure Swift (no libc wcwidth,
 // whose answers depend on the process locale).
 //
-// A grapheme (Swift `Character`) takes 0, 1 or 2 terminal columns:
-// - East Asian Wide / Fullwidth characters (Unicode 16 EastAsianWidth W/F) = 2
-// - emoji with default emoji presentation = 2
-// - emoji sequences (VS16, ZWJ sequences, flags, keycaps, skin tones) = 2
-// - combining marks, format characters (ZWJ, ZWSP, bidi controls, ...),
-//   variation selectors and control characters on their own = 0
+// What the program believes a cell holds must be what the terminal shows. ncurses
+// places text by the wcwidth of each code point, as tmux, screen and most terminals
+// do; a few terminals instead give a whole emoji sequence two columns. So a grapheme
+// is *drawn* in a form every terminal agrees on (`terminalForm`), and its width is
+// the sum of the widths of the code points of that form:
+// - East Asian Wide / Fullwidth (Unicode 16 EastAsianWidth W/F) and emoji with
+//   default emoji presentation = 2 (a regional indicator = 1: a flag pair is 2)
+// - combining marks, format characters (ZWJ, ZWSP, bidi controls, ...), variation
+//   selectors, Hangul medial/final jamo and control characters = 0
 // - everything else = 1
-// A grapheme's width is the width of its first scalar, except for the emoji
-// sequence rules above.
+// The terminal form drops what terminals disagree on: variation selectors
+// (U+FE0E/U+FE0F: "🛍️" is drawn as "🛍", one column, as wcwidth says), and after an
+// emoji its skin-tone modifiers, tag characters and everything from the first ZWJ
+// on (a ZWJ sequence is drawn as its first emoji); and any code point that would
+// make the grapheme wider than 2 columns (a skin tone after a letter, a prepended mark
+// before an emoji: nonsense text that cannot be wrapped). So a grapheme is 0, 1 or 2
+// columns, and joining two texts never makes them wider than the two measured apart.
 
 public enum DisplayWidth {
 
@@ -90,7 +98,12 @@ public enum DisplayWidth {
         let t = truncate(s, to: width)
         let w = of(t)
         if w >= width { return t }
-        return t + String(repeating: " ", count: width - w)
+        var out = t + String(repeating: " ", count: width - w)
+        // The first space can join the last grapheme (after a "prepend" mark such as
+        // U+0601) and add nothing to its width: measure the result, not the parts.
+        let got = of(out)
+        if got < width { out += String(repeating: " ", count: width - got) }
+        return out
     }
 
     // MARK: - Scalar and cluster widths
@@ -103,6 +116,9 @@ public enum DisplayWidth {
         if v < 0x7F { return v >= 0x20 ? 1 : 0 }
         if v < 0xA0 { return 0 }              // DEL and C1 controls
         if v < 0x300 { return 1 }             // Latin-1, Latin Extended, IPA: no marks here
+        if v >= 0x1160 && v <= 0x11FF { return 0 }   // Hangul medial vowels and final consonants
+        if v >= 0xD7B0 && v <= 0xD7FF { return 0 }   // (they join the syllable before them)
+        if v >= 0x1F1E6 && v <= 0x1F1FF { return 1 } // regional indicators: a flag is a pair
         // Very common wide blocks, no marks or format characters inside.
         if v >= 0x4E00 && v <= 0x9FFF { return 2 }   // CJK Unified Ideographs
         if v >= 0xAC00 && v <= 0xD7A3 { return 2 }   // Hangul Syllables
@@ -138,31 +154,68 @@ public enum DisplayWidth {
         }
     }
 
-    /// Width of a grapheme cluster given as its scalars.
+    /// Width of a grapheme cluster given as its scalars: the sum over its terminal form.
     static func clusterWidth<C: Collection>(_ scalars: C) -> Int where C.Element == Unicode.Scalar {
         var it = scalars.makeIterator()
         guard let first = it.next() else { return 0 }
-        let base = scalarWidth(first)
-        guard let second = it.next() else { return base }
-        if base != 1 { return base }   // wide stays wide; a cluster led by a mark/control stays 0
-        var hasVS16 = false, hasKeycap = false, hasModifier = false, hasZWJ = false
-        var next: Unicode.Scalar? = second
-        while let s = next {
-            switch s.value {
-            case 0xFE0F: hasVS16 = true
-            case 0x20E3: hasKeycap = true
-            case 0x200D: hasZWJ = true
-            case 0x1F3FB...0x1F3FF: hasModifier = true
-            default: break
+        var total = scalarWidth(first)
+        let emoji = isEmojiBase(first)
+        while let s = it.next() {
+            switch keep(s, afterEmoji: emoji) {
+            case .keep:
+                let w = scalarWidth(s)
+                if total + w <= 2 { total += w }
+            case .drop: continue
+            case .stop: return total
             }
-            next = it.next()
         }
-        if !(hasVS16 || hasKeycap || hasModifier || hasZWJ) { return 1 }
-        let p = first.properties
-        if (hasVS16 || hasKeycap) && p.isEmoji { return 2 }
-        if hasModifier && p.isEmojiModifierBase { return 2 }
-        if hasZWJ && p.isEmoji { return 2 }
-        return 1
+        return total
+    }
+
+    /// The form in which a grapheme is drawn: the grapheme itself, or, for an emoji
+    /// sequence terminals disagree on, the part they agree on (see the top of this file).
+    /// Its width (per code point, as ncurses and the terminal count it) is `of(c)`.
+    public static func terminalForm(_ c: Character) -> String {
+        let scalars = c.unicodeScalars
+        guard let first = scalars.first, first.value >= 0x80 || scalars.count > 1 else { return String(c) }
+        let emoji = isEmojiBase(first)
+        var out = String.UnicodeScalarView()
+        out.append(first)
+        var total = scalarWidth(first)
+        var changed = false
+        for s in scalars.dropFirst() {
+            switch keep(s, afterEmoji: emoji) {
+            case .keep:
+                let w = scalarWidth(s)
+                if total + w <= 2 {
+                    total += w
+                    out.append(s)
+                } else {
+                    changed = true
+                }
+            case .drop: changed = true
+            case .stop: return String(out)
+            }
+        }
+        return changed ? String(out) : String(c)
+    }
+
+    private enum Keep { case keep, drop, stop }
+
+    /// What becomes of a scalar after the first of its grapheme in the terminal form.
+    private static func keep(_ s: Unicode.Scalar, afterEmoji emoji: Bool) -> Keep {
+        switch s.value {
+        case 0xFE0E, 0xFE0F: return .drop                    // variation selectors
+        case 0x1F3FB...0x1F3FF: return emoji ? .drop : .keep  // skin tones
+        case 0xE0020...0xE007F: return emoji ? .drop : .keep  // tags (subdivision flags)
+        case 0x200D: return emoji ? .stop : .keep             // ZWJ: an emoji sequence ends here
+        default: return .keep
+        }
+    }
+
+    /// A pictographic emoji that can lead a sequence (not a digit, '#' or '*' of a keycap).
+    private static func isEmojiBase(_ s: Unicode.Scalar) -> Bool {
+        s.value >= 0xA9 && s.properties.isEmoji
     }
 
     /// Whether `v` is East Asian Wide or Fullwidth (Unicode 16.0).
