@@ -61,12 +61,15 @@ public actor ChatSession {
     private var nextTurnID = 1
     private var current: (id: Int, task: Task<Turn, Never>)?
     private let clock = ContinuousClock()
+    /// A handshake given up front (`preview --handshake FILE`): `connect()` adopts it and asks no server.
+    private let preset: Handshake?
 
     /// `taps` see every event, in order, before `events` delivers it (autosave, event log).
     public init(client: RobofyClient, retry: RetryPolicy = .init(),
                 logger: Logger = Logger(label: "robofy.session", factory: { _ in SwiftLogNoOpLogHandler() }),
-                taps: [SessionEventTap] = []) {
+                taps: [SessionEventTap] = [], preset: Handshake? = nil) {
         self.client = client
+        self.preset = preset
         self.retry = retry
         self.logger = logger
         let queue = SessionEventQueue()
@@ -114,6 +117,10 @@ public actor ChatSession {
     }
 
     func handshakeWithRetry() async throws(RobofyError) -> Handshake {
+        if let preset {
+            adopt(preset)
+            return preset
+        }
         var attempt = 0
         while true {
             do {
