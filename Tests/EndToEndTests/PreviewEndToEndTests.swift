@@ -56,12 +56,26 @@ import Testing
         #expect(t.waitFor("How can I assist you today?").ok)
         t.type("hello")
         t.keys("Enter")
-        let r = t.waitFor(timeout: 20, "answer") { $0.contains("You") && $0.contains("Enter send") && !$0.contains("Esc stop") }
+        // Nova's script answers for the file's agent (the greeting is the file's own).
+        let r = t.waitFor(timeout: 20, "answer") { $0.contains("I'm Nova") && $0.contains("Enter send") && !$0.contains("Esc stop") }
         #expect(r.ok, "\(r.screen)")
         #expect(!r.screen.contains("404"), "\(r.screen)")
         #expect(!r.screen.contains("not found"), "\(r.screen)")
         t.keys("C-q")
         t.keys("C-q")
+    }
+
+    @Test func interactivePreviewWithoutAgentsOrToken() throws {
+        let path = dir + "/noagents.json"
+        try Data(#"{"data":{"chatbots":[null],"widget":{"header":null,"behaviour":{"show_on_mobile":false}}}}"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let t = try start("preview --handshake '\(path)' --mobile", width: 80, height: 24)
+        let r = t.waitFor("This widget lists no agents")
+        #expect(r.ok, "\(r.screen)")
+        #expect(r.screen.contains("Hidden on mobile"), "\(r.screen)")
+        #expect(!r.screen.contains("Not connected"))
+        t.keys("C-q")
+        #expect(t.waitUntilExit() == 0)
     }
 
     @Test func printAHandshakeWithoutAgentsOrToken() throws {
