@@ -29,7 +29,7 @@ struct DemoCore: Sendable {
         self.options = options
         self.logger = logger
         self.state = DemoState(tokenLifetimeSeconds: options.tokenLifetimeSeconds, opaqueTokens: options.opaqueTokens)
-        self.agents = DemoCatalog.agents(hostile: options.hostile)
+        self.agents = DemoCatalog.agents(hostile: options.hostile) + DemoOverride.aliases(options.handshakeOverride)
     }
 
     private enum Route {

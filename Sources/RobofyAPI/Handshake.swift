@@ -44,10 +44,12 @@ public struct Agent: Sendable, Equatable, Identifiable {
     public var sortOrder: Double
     public var quickQuestions: [String]
     public var leadCapture: LeadCapture
+    /// Where the agent stood in `data.chatbots` (entries without an id are skipped, so it may differ from its index).
+    public var sourceIndex: Int?
 
     public init(chatbotID: String, name: String, type: String = "", description: String = "",
                 avatarURL: String? = nil, greeting: String = "", sortOrder: Double = 0,
-                quickQuestions: [String] = [], leadCapture: LeadCapture = .init()) {
+                quickQuestions: [String] = [], leadCapture: LeadCapture = .init(), sourceIndex: Int? = nil) {
         self.chatbotID = chatbotID
         self.name = name
         self.type = type
@@ -57,6 +59,7 @@ public struct Agent: Sendable, Equatable, Identifiable {
         self.sortOrder = sortOrder
         self.quickQuestions = quickQuestions
         self.leadCapture = leadCapture
+        self.sourceIndex = sourceIndex
     }
 }
 
@@ -64,7 +67,8 @@ public struct Agent: Sendable, Equatable, Identifiable {
 /// everything that was missing.
 public struct WidgetConfig: Sendable, Equatable {
     public struct Header: Sendable, Equatable {
-        public var title = "Chat"
+        /// Empty when the handshake sets none (the tab label is "Chat" already: no "Chat … Chat").
+        public var title = ""
         public var subtitle = ""
         public var chatTabLabel = "Chat"
         public var inputPlaceholder = "Type a message…"
@@ -158,6 +162,8 @@ public struct Handshake: Sendable, Equatable, CustomStringConvertible {
 
 public enum HandshakeDecodeError: Error, Equatable, CustomStringConvertible {
     case notJSON
+    /// JSON, but not an object (the type found: "array", "string"…).
+    case notObject(String)
     case noToken
     case noAgents
     /// Valid JSON nested deeper than `JSONParser.maxDepth` (refused, never decoded by recursion).
@@ -167,6 +173,8 @@ public enum HandshakeDecodeError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .notJSON: "The handshake answer is not JSON."
         case .tooDeep: "The handshake answer nests JSON deeper than \(JSONParser.maxDepth) levels; it was refused."
+        case .notObject(let type):
+            "The handshake answer is JSON but \(type == "array" ? "an array" : "a \(type)"), not an object: a handshake answer is {\"message\": …, \"data\": {\"token\", \"chatbots\", \"widget\"}}."
         case .noToken: "The handshake answer has no token (data.token)."
         case .noAgents: "The handshake answer lists no agents (data.chatbots is empty or missing)."
         }
@@ -282,12 +290,23 @@ struct LenientReader {
 
     /// Text of a quick question: a string, or an object with a text-like field.
     static func textOf(_ v: JSONValue) -> String? {
+        QuickQuestion.text(of: v)?.text
+    }
+}
+
+/// How a quick question's text is found (shared by the decoder and the configuration report).
+public enum QuickQuestion {
+    /// The fields of a quick-question object that may hold its text, in the order they are tried.
+    public static let textKeys = ["question", "text", "label", "title", "value", "content", "query", "name"]
+
+    /// The text of a quick question and the field it came from (nil for a plain string or number).
+    public static func text(of v: JSONValue) -> (text: String, key: String?)? {
         switch v {
-        case .string(let s): return s
-        case .number: return v.compactText
+        case .string(let s): return (s, nil)
+        case .number: return (v.compactText, nil)
         case .object(let o):
-            for key in ["question", "text", "label", "title", "value", "content", "query", "name"] {
-                if let s = o[key]?.stringValue { return s }
+            for key in textKeys {
+                if let s = o[key]?.stringValue { return (s, key) }
             }
             return nil
         default: return nil
@@ -297,8 +316,9 @@ struct LenientReader {
 
 extension Handshake {
     /// Decodes a handshake answer leniently. Throws only when there is nothing usable:
-    /// not JSON, no token, or no agents.
-    public static func decode(_ data: Data) throws -> Handshake {
+    /// not a JSON object, or (unless `forPreview`) no token or no agents. A preview shows
+    /// what it can of a handshake without a token or agents: those become warnings.
+    public static func decode(_ data: Data, forPreview: Bool = false) throws -> Handshake {
         let root: JSONValue
         do {
             root = try JSONParser.parse(data)
@@ -307,16 +327,19 @@ extension Handshake {
         } catch {
             throw HandshakeDecodeError.notJSON
         }
-        guard case .object = root else { throw HandshakeDecodeError.notJSON }
-        return try decode(root)
+        guard case .object = root else { throw HandshakeDecodeError.notObject(root.typeName) }
+        return try decode(root, forPreview: forPreview)
     }
 
-    public static func decode(_ root: JSONValue) throws -> Handshake {
+    public static func decode(_ root: JSONValue, forPreview: Bool = false) throws -> Handshake {
         var r = LenientReader()
         let message = r.string(root, "message", path: "message") ?? ""
         let data = r.object(root, "data", path: "data")
-        guard let token = data?["token"]?.stringValue, !token.isEmpty else {
-            throw HandshakeDecodeError.noToken
+        let token = data?["token"]?.stringValue ?? ""
+        if token.isEmpty {
+            guard forPreview else { throw HandshakeDecodeError.noToken }
+            r.warnings.append(.init(path: "data.token", kind: data?["token"] == nil ? .missing : .invalid,
+                                    detail: "no token: chat calls would fail"))
         }
         var agents: [Agent] = []
         if let list = r.value(data, "chatbots", path: "data.chatbots")?.arrayValue {
@@ -344,11 +367,15 @@ extension Handshake {
                     leadCapture: .init(
                         formTitle: r.string(lead, "form_title", path: "\(lp).form_title", nullable: true),
                         formSubtitle: r.string(lead, "form_subtitle", path: "\(lp).form_subtitle", nullable: true),
-                        submitButtonText: r.string(lead, "submit_button_text", path: "\(lp).submit_button_text", nullable: true))
+                        submitButtonText: r.string(lead, "submit_button_text", path: "\(lp).submit_button_text", nullable: true)),
+                    sourceIndex: i
                 ))
             }
         }
-        guard !agents.isEmpty else { throw HandshakeDecodeError.noAgents }
+        if agents.isEmpty {
+            guard forPreview else { throw HandshakeDecodeError.noAgents }
+            r.warnings.append(.init(path: "data.chatbots", kind: .invalid, detail: "no usable agent: nothing to chat with"))
+        }
 
         var w = WidgetConfig()
         let widget = r.object(data, "widget", path: "data.widget")

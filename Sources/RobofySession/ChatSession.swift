@@ -70,12 +70,15 @@ public actor ChatSession {
     /// `close` was called: a turn stopped now was cut off by the program quitting, not by the user.
     private var closing = false
     private let clock = ContinuousClock()
+    /// A handshake given up front (`preview --handshake FILE`): `connect()` adopts it and asks no server.
+    private let preset: Handshake?
 
     /// `taps` see every event, in order, before `events` delivers it (autosave, event log).
     public init(client: RobofyClient, retry: RetryPolicy = .init(),
                 logger: Logger = Logger(label: "robofy.session", factory: { _ in SwiftLogNoOpLogHandler() }),
-                taps: [SessionEventTap] = []) {
+                taps: [SessionEventTap] = [], preset: Handshake? = nil) {
         self.client = client
+        self.preset = preset
         self.retry = retry
         self.logger = logger
         let queue = SessionEventQueue()
@@ -135,6 +138,10 @@ public actor ChatSession {
     }
 
     func handshakeWithRetry() async throws(RobofyError) -> Handshake {
+        if let preset {
+            adopt(preset)
+            return preset
+        }
         var attempt = 0
         while true {
             do {

@@ -146,6 +146,8 @@ public struct AppState: Sendable {
     public var noColor: Bool
     /// Preview mode: no chat is sent.
     public var previewOnly = false
+    /// `preview --mobile`: the widget is drawn at most this many columns wide.
+    public var mobileWidth: Int?
     /// What the inspector shows (F8).
     public var inspector = InspectorState()
     /// The inspector's first line on screen (-1: the start of the latest turn).
@@ -203,7 +205,7 @@ public struct AppState: Sendable {
     mutating func ensureConversation(_ agent: Agent) {
         if conversations[agent.chatbotID] == nil {
             var c = Conversation()
-            if !agent.greeting.isEmpty {
+            if !agent.greeting.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 c.messages.append(newMessage(.greeting, agent.greeting))
             }
             conversations[agent.chatbotID] = c

@@ -3,11 +3,16 @@ import RobofySession
 
 /// One frame of the widget as it opens, for `preview --print` and layout tests.
 public enum PreviewFrame {
+    /// How wide `--mobile` draws the widget (a phone's panel), in print and interactive previews alike.
+    public static let mobileWidth = Renderer.minWidth
+
     /// The app state right after a handshake, with the chosen (or first) agent.
     public static func state(_ h: Handshake, width: Int, height: Int, spec: ThemeSpec = ThemeSpec(),
-                             forceDark: Bool? = nil, chatbotID: String? = nil, noColor: Bool = false) -> AppState {
+                             forceDark: Bool? = nil, chatbotID: String? = nil, noColor: Bool = false,
+                             mobile: Bool = false) -> AppState {
         var s = AppState(themeSpec: spec, forceDark: forceDark, noColor: noColor)
         s.previewOnly = true
+        if mobile { s.mobileWidth = mobileWidth }
         _ = s.reduce(.resize(width: width, height: height))
         _ = s.reduce(.session(.connected(h)))
         let agent = h.agents.first { $0.chatbotID == chatbotID } ?? h.sortedAgents.first
@@ -21,7 +26,8 @@ public enum PreviewFrame {
         if mobile && !h.widget.behaviour.showOnMobile {
             return "The widget is hidden on mobile: behaviour.show_on_mobile is false.\n"
         }
-        let s = state(h, width: width, height: height, spec: spec, forceDark: forceDark, chatbotID: chatbotID)
+        let s = state(h, width: width, height: height, spec: spec, forceDark: forceDark, chatbotID: chatbotID,
+                      mobile: mobile)
         let frame = Renderer().render(s)
         if ansi { return ANSIWriter.write(frame.canvas, depth: .truecolor) }
         return frame.canvas.plainText + "\n"

@@ -11,7 +11,7 @@ extension AppState {
             if let armed = quitArmedAt, t - armed > 2 { quitArmedAt = nil; if status == Self.quitHint { setStatus(nil) } }
             return []
         case .resize(let w, let h):
-            width = w
+            width = mobileWidth.map { min(w, $0) } ?? w
             height = h
             return []
         case .notice(let text, let isError):
@@ -304,6 +304,9 @@ extension AppState {
             connection = .connected
             apply(handshake: h)
             if status == "Connecting…" || !statusIsError { setStatus(nil) }
+            if mobileWidth != nil && !config.behaviour.showOnMobile {
+                setStatus("Hidden on mobile: behaviour.show_on_mobile is false (drawn here for review).", error: true)
+            }
         case .connectFailed(let err):
             connection = .failed(err.userMessage)
             setStatus(err.userMessage + (err.userMessage.contains("Ctrl-R") ? "" : " Press Ctrl-R to retry."), error: true)

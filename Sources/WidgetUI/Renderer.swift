@@ -170,8 +170,8 @@ public final class Renderer {
         }
         let bottom = h - 1
         var right = ""
-        if s.config.branding.showPoweredBy {
-            right = "Powered by \(s.config.branding.brandName)"
+        if let poweredBy = s.poweredBy {
+            right = poweredBy
             if DisplayWidth.of(right) > w / 2 { right = DisplayWidth.truncate(right, to: w / 2) }
             canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy)
         }
@@ -233,7 +233,7 @@ public final class Renderer {
             switch s.connection {
             case .connecting: return (DisplayWidth.truncate("Connecting…", to: room), hint)
             case .failed: return (DisplayWidth.truncate("Not connected", to: room), hint)
-            case .connected: return ("", hint)
+            case .connected: return (DisplayWidth.truncate(s.agents.isEmpty ? AppState.noAgentsLine : "", to: room), hint)
             }
         }
         var text = "● " + a.name
@@ -244,7 +244,7 @@ public final class Renderer {
 
     /// The bottom line's key hints.
     static func hints(_ s: AppState, width: Int) -> String {
-        if s.previewOnly { return "Preview · F1 help · F2 agents · F7 report · Ctrl-Q quit" }
+        if s.previewOnly { return "Preview · F1 help\(s.agents.count > 1 ? " · F2 agents" : "") · F7 report · Ctrl-Q quit" }
         if s.isBusy { return "Esc stop · PgUp/PgDn scroll · F1 help" }
         for c in ["Enter send · Ctrl-J new line · F1 help", "Enter send · F1 help", "F1 help"] where DisplayWidth.of(c) <= width {
             return c
@@ -519,7 +519,7 @@ public final class Renderer {
         guard let h = s.handshake else { return }
         let r = box(&canvas, s, width: s.width - 2, height: s.height - 2)
         canvas.put(" Configuration report ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
-        let text = ConfigReport.make(h, width: r.width - 4)
+        let text = ConfigReport.make(h, width: r.width - 4, spec: s.themeSpec, forceDark: s.forceDark, noColor: s.noColor)
         let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let rows = r.height - 2
         let top = max(0, min(scroll, all.count - rows))

@@ -90,8 +90,27 @@ public struct ThemeError: Error, Equatable, CustomStringConvertible {
     public var line: Int
     public var key: String
     public var message: String
+    /// File, key and message with control characters, escape sequences and bidi controls shown
+    /// as `\u{1B}` (a theme file's bytes never reach the terminal raw), the key cut to 40 columns.
     public var description: String {
-        line > 0 ? "\(file):\(line): \(key): \(message)" : "\(file): \(message)"
+        let f = Self.shown(file), m = Self.shown(message)
+        if line > 0 { return "\(f):\(line): \(DisplayWidth.truncate(Self.shown(key), to: 40)): \(m)" }
+        return file.isEmpty ? m : "\(f): \(m)"
+    }
+
+    static func shown(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            let v = u.value
+            let control = v < 0x20 || (0x7F...0x9F).contains(v) || (0x200E...0x200F).contains(v)
+                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+            if control {
+                out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 }
 
@@ -224,18 +243,20 @@ public enum ThemeLoader {
     /// A built-in name, a file path, or a name found in the search paths.
     public static func load(_ nameOrPath: String?, env: [String: String] = ProcessInfo.processInfo.environment) throws -> ThemeSpec {
         guard let name = nameOrPath, !name.isEmpty else { return ThemeSpec() }
-        let fm = FileManager.default
-        if name.contains("/") || name.hasSuffix(".toml") {
-            guard let data = fm.contents(atPath: name) else {
-                throw ThemeError(file: name, line: 0, key: "", message: "cannot read this theme file")
+        /// Bounded (`LocalFile.Limit.theme`): a theme named /dev/zero cannot fill memory.
+        func read(_ path: String) throws(ThemeError) -> ThemeSpec {
+            let data: Data
+            do { data = try LocalFile.read(path, limit: LocalFile.Limit.theme, what: "theme file") } catch {
+                throw ThemeError(file: "", line: 0, key: "", message: "\(error)")
             }
-            return try ThemeParser.parse(String(decoding: data, as: UTF8.self), file: name)
+            return try ThemeParser.parse(String(decoding: data, as: UTF8.self), file: path)
+        }
+        if name.contains("/") || name.hasSuffix(".toml") {
+            return try read(name)
         }
         for dir in searchPaths(env: env) {
             let path = (dir as NSString).appendingPathComponent(name + ".toml")
-            if let data = fm.contents(atPath: path) {
-                return try ThemeParser.parse(String(decoding: data, as: UTF8.self), file: path)
-            }
+            if FileManager.default.fileExists(atPath: path) { return try read(path) }
         }
         if let b = ThemeSpec.builtin[name] { return b }
         throw ThemeError(file: name, line: 0, key: "",

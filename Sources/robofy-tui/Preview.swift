@@ -11,8 +11,10 @@ struct Preview: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show how a widget will look, without chatting.",
         discussion: """
-        The handshake comes from --handshake FILE (- for stdin), from the live service
-        (--project-id and --chatbot-id), or from the demo server when neither is given.
+        The handshake comes from --handshake FILE (- for stdin; read offline, no server is
+        asked), from the live service (--project-id and --chatbot-id), or from the demo
+        server when neither is given. A file without a token or without agents is shown as
+        far as it goes, and the report says what is missing.
           robofy-tui preview --handshake widget.json --print --size 80x24
           robofy-tui preview --report
         """)
@@ -31,10 +33,10 @@ struct Preview: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the configuration report and exit.")
     var report = false
 
-    @Option(name: .long, help: "Frame size for --print, WIDTHxHEIGHT.")
+    @Option(name: .long, help: "Frame size for --print, WIDTHxHEIGHT (each 1…\(Preview.maxSide); the widget needs \(Renderer.minWidth)x\(Renderer.minHeight)).")
     var size: String = "80x24"
 
-    @Flag(name: .long, help: "Preview the narrow (mobile) layout.")
+    @Flag(name: .long, help: "Preview the narrow (mobile) layout, \(PreviewFrame.mobileWidth) columns wide.")
     var mobile = false
 
     @OptionGroup var look: LookOptions
@@ -43,10 +45,17 @@ struct Preview: AsyncParsableCommand {
         _ = try parsedSize()
     }
 
+    static let maxSide = 1000
+
     func parsedSize() throws -> (Int, Int) {
-        let parts = size.lowercased().split(separator: "x")
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0, w <= 1000, h <= 1000 else {
-            throw ValidationError("--size takes WIDTHxHEIGHT, e.g. 80x24.")
+        let parts = size.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        let m = Self.maxSide
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...m).contains(w), (1...m).contains(h) else {
+            let got = DisplayWidth.truncate(Sanitizer.clean(size, allowNewlines: false), to: 40)
+            throw ValidationError("""
+                --size takes WIDTHxHEIGHT with each side from 1 to \(m), e.g. 80x24 (got "\(got)"). \
+                Below \(Renderer.minWidth)x\(Renderer.minHeight) the frame only says the terminal is too small.
+                """)
         }
         return (w, h)
     }
@@ -59,14 +68,11 @@ struct Preview: AsyncParsableCommand {
 
     func source(env: [String: String]) throws -> Source {
         if let path = handshake {
-            let data: Data?
-            if path == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                data = FileManager.default.contents(atPath: path)
+            do {
+                return .file(Array(try LocalFile.read(path, limit: LocalFile.Limit.handshake, what: "handshake file")))
+            } catch let e as LocalFile.Failure {
+                throw ValidationError(e.description)
             }
-            guard let data else { throw ValidationError("Cannot read the handshake file \(path).") }
-            return .file(Array(data))
         }
         if target.projectId != nil || target.chatbotId != nil || env["ROBOFY_PROJECT_ID"] != nil {
             return .live(try target.target(env: env))
@@ -83,37 +89,38 @@ struct Preview: AsyncParsableCommand {
         if print || report {
             let h = try await fetchHandshake(src)
             if report {
-                FileHandle.standardOutput.write(Data(ConfigReport.make(h).utf8))
+                FileHandle.standardOutput.write(Data(ConfigReport.make(h, spec: spec, forceDark: forceDark).utf8))
                 return
             }
-            var (w, hgt) = try parsedSize()
-            if mobile { w = Renderer.minWidth }
+            let (w, hgt) = try parsedSize()
             let text = PreviewFrame.render(h, width: w, height: hgt, spec: spec, forceDark: forceDark,
                                            chatbotID: target.chatbotId, mobile: mobile, ansi: ansi)
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
 
-        // Interactive: the same UI as the chat, with sending switched off.
+        // Interactive: the same UI as the chat, with sending switched off. A file is read
+        // here and handed to the session: no server is started and nothing is asked of one.
         var server: DemoServer?
         let t: RobofyTarget
+        var preset: Handshake?
         switch src {
         case .live(let target): t = target
-        case .file(let bytes):
-            var o = DemoServerOptions()
-            o.handshakeOverride = bytes
-            let s = try await DemoServer.start(o)
-            server = s
-            let first = (try? Handshake.decode(Data(bytes)))?.sortedAgents.first?.chatbotID ?? DemoServer.chatbotID
-            t = RobofyTarget(baseURL: s.baseURL, projectID: DemoServer.projectID, chatbotID: target.chatbotId ?? first)
+        case .file:
+            let h = try await fetchHandshake(src)
+            preset = h
+            let first = h.sortedAgents.first?.chatbotID ?? ""
+            // Never contacted: the preset answers the handshake and a preview sends nothing.
+            t = RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "preview", chatbotID: target.chatbotId ?? first)
         case .demo:
             let s = try await DemoServer.start()
             server = s
             t = RobofyTarget(baseURL: s.baseURL, projectID: DemoServer.projectID, chatbotID: DemoServer.chatbotID)
         }
-        let session = ChatSession(client: RobofyClient(target: t))
+        let session = ChatSession(client: RobofyClient(target: t), preset: preset)
         var state = AppState(themeSpec: spec, forceDark: forceDark, noColor: ColorDepth.detect(env) == .none)
         state.previewOnly = true
+        if mobile { state.mobileWidth = PreviewFrame.mobileWidth }
         let runtime = await ChatRuntime(session: session, state: state, options: RuntimeOptions())
         do {
             try await runtime.run()
@@ -128,8 +135,9 @@ struct Preview: AsyncParsableCommand {
     func fetchHandshake(_ src: Source) async throws -> Handshake {
         switch src {
         case .file(let bytes):
-            do { return try Handshake.decode(Data(bytes)) } catch {
-                throw ValidationError("The handshake file is unusable: \(error)")
+            do { return try Handshake.decode(Data(bytes), forPreview: true) } catch {
+                let name = handshake == "-" ? "standard input" : handshake ?? ""
+                throw ValidationError("The handshake file \(name) cannot be previewed: \(error)")
             }
         case .live(let t):
             return try await handshake(from: t)

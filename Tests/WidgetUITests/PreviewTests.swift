@@ -16,6 +16,8 @@ enum Golden {
         let url = dir.appendingPathComponent(file)
         if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
             try Data(actual.utf8).write(to: url)
+            // A recording run never passes: review the diff, then run again without UPDATE_GOLDENS.
+            Issue.record("\(file) rewritten (UPDATE_GOLDENS=1): review the diff and run the tests again without it.")
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
