@@ -38,9 +38,12 @@ public struct RuntimeOptions: Sendable {
 public struct RuntimeNotice: Sendable, Equatable {
     public var text: String
     public var isError: Bool
-    public init(_ text: String, isError: Bool = false) {
+    /// Writing the user's data failed (autosave, recording): shown until acknowledged (F12).
+    public var isStorageFailure = false
+    public init(_ text: String, isError: Bool = false, isStorageFailure: Bool = false) {
         self.text = text
-        self.isError = isError
+        self.isError = isError || isStorageFailure
+        self.isStorageFailure = isStorageFailure
     }
 }
 
@@ -184,7 +187,7 @@ public final class ChatRuntime {
                 _ = state.reduce(.notice(why, isError: true))
                 dirty = true
             case .notice(let n):
-                _ = state.reduce(.notice(n.text, isError: n.isError))
+                _ = state.reduce(n.isStorageFailure ? .storageFailed(n.text) : .notice(n.text, isError: n.isError))
                 dirty = true
             }
             if state.shouldQuit { break }
@@ -227,7 +230,8 @@ public final class ChatRuntime {
         guard !events.isEmpty else { return }
         changed = true
         for e in events {
-            _ = state.reduce(.session(e))
+            // A queued message goes out when connected or when the answer before it ends.
+            issue(state.reduce(.session(e)))
             if case .connected = e {
                 // The startup notice follows the first handshake only.
                 if !sawConnected, let n = options.startupNotice { _ = state.reduce(.notice(n.text, isError: n.isError)) }

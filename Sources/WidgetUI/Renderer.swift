@@ -12,6 +12,8 @@ public struct Frame: Sendable {
     /// The only rows that can differ from the previous frame, when the renderer knows
     /// (an animation step); nil: any row may have changed.
     public var changedRows: [Int]? = nil
+    /// Lines that arrived below a view scrolled up (the view holds still meanwhile).
+    public var newLinesBelow = 0
 
     public func target(x: Int, y: Int) -> HitTarget? {
         hits.last { $0.0.contains(x: x, y: y) }?.1
@@ -43,6 +45,8 @@ public final class Renderer {
         var id: Int
         var version: Int
         var width: Int
+        var measure: Int
+        var reasoning: Bool
     }
     private var cache: [Int: (key: CacheKey, lines: [LineItem])] = [:]
     private var cacheTheme: Theme?
@@ -69,6 +73,24 @@ public final class Renderer {
         var statusShown: Bool
     }
     private var loaderSpot: LoaderSpot?
+
+    /// What a view scrolled up holds on to: a line of a message (its id and the line's
+    /// index in the message's layout), at the view's top. New text below leaves it there.
+    struct ScrollAnchor: Equatable {
+        var messageID: Int
+        var line: Int
+        var width: Int
+        var agentID: String?
+        /// The scroll this renderer gave out with it (a different scroll in the state: the
+        /// user scrolled, so the anchor is taken again).
+        var scroll: Int
+    }
+    private var anchor: ScrollAnchor?
+    /// Lines that arrived below since the view left the bottom.
+    private var newBelow = 0
+    /// The scroll that keeps the greeting in view at start-up (until the user scrolls).
+    private var pinnedScroll: Int?
+    private var pinReleased = false
 
     public init() {}
 
@@ -143,13 +165,20 @@ public final class Renderer {
         }
         y += 1
 
-        // Footer: separator, input, hints/status.
+        // Footer: separator, input, hints/status (one or two rows).
         let innerW = w - 4
         let prompt = "› "
         let editor = s.input.layout(width: max(1, innerW - DisplayWidth.of(prompt)))
         let maxInputRows = max(1, min(5, (h - headerRows) / 4))
         let inputRows = min(maxInputRows, editor.lines.count)
-        let footerTop = h - 2 - inputRows
+        var right = ""
+        if s.config.branding.showPoweredBy {
+            right = "Powered by \(s.config.branding.brandName)"
+            if DisplayWidth.of(right) > w / 2 { right = DisplayWidth.truncate(right, to: w / 2) }
+        }
+        let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
+        let statusRows = Self.statusRows(s, width: w - 2, lastWidth: leftMax)
+        let footerTop = h - 1 - max(1, statusRows.count) - inputRows
         canvas.put(String(repeating: "─", count: w), x: 0, y: footerTop, style: t.border)
         let firstInputLine = max(0, min(editor.caretRow - inputRows + 1, editor.lines.count - inputRows))
         for r in 0..<inputRows {
@@ -169,24 +198,18 @@ public final class Renderer {
             canvas.cursor = (2 + DisplayWidth.of(prompt) + editor.caretCol, footerTop + 1 + editor.caretRow - firstInputLine)
         }
         let bottom = h - 1
-        var right = ""
-        if s.config.branding.showPoweredBy {
-            right = "Powered by \(s.config.branding.brandName)"
-            if DisplayWidth.of(right) > w / 2 { right = DisplayWidth.truncate(right, to: w / 2) }
-            canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy)
-        }
-        let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
-        if let status = s.status, s.statusShown {
-            canvas.put(DisplayWidth.truncate(status, to: leftMax), x: 1, y: bottom,
-                       style: s.statusIsError ? t.error : t.status)
-        } else {
+        if !right.isEmpty { canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy) }
+        if statusRows.isEmpty {
             canvas.put(DisplayWidth.truncate(Self.hints(s, width: leftMax), to: leftMax), x: 1, y: bottom, style: t.status)
+        }
+        for (i, row) in statusRows.enumerated() {
+            canvas.put(row.text, x: 1, y: h - statusRows.count + i, style: row.isError ? t.error : t.status)
         }
 
         // Conversation.
         let areaTop = y
         let areaH = footerTop - areaTop
-        let (lines, scroll, itemHits) = conversationLines(s, width: w, height: areaH)
+        let (lines, scroll, moreAbove) = conversationLines(s, width: w, height: areaH)
         var loader: (y: Int, item: LineItem)?
         for (i, item) in lines.enumerated() {
             let yy = areaTop + i
@@ -196,12 +219,16 @@ public final class Renderer {
                 hits.append((Rect(x: hit.x, y: yy, width: hit.width, height: 1), hit.2))
             }
         }
-        _ = itemHits
         var menuRoom = w - 6
         if scroll > 0 {
-            let more = " ↓ \(scroll) more (PgDn) "
+            var more = newBelow > 0 ? " ↓ \(newBelow) new line\(newBelow == 1 ? "" : "s") · End " : " ↓ \(scroll) more · End "
+            if DisplayWidth.of(more) > w - 4 { more = DisplayWidth.truncate(more, to: w - 4) }
             canvas.put(more, x: 2, y: footerTop, style: t.accentText)
             menuRoom -= DisplayWidth.of(more) + 1
+        }
+        if moreAbove, areaH > 1 {
+            let up = " ↑ more above · PgUp "
+            canvas.put(up, x: max(0, w - 2 - DisplayWidth.of(up)), y: areaTop, style: t.accentText)
         }
         let menu = Self.menu(s, width: menuRoom)
         if !menu.isEmpty { canvas.put(menu, x: w - 2 - DisplayWidth.of(menu), y: footerTop, style: t.status) }
@@ -210,14 +237,16 @@ public final class Renderer {
         var inspectorTop: Int?
         switch s.overlay {
         case .none: break
-        case .help: drawHelp(&canvas, s)
+        case .help(let scroll): drawHelp(&canvas, s, scroll: scroll)
+        case .messages(let scroll): drawMessages(&canvas, s, scroll: scroll)
         case .agents(let selected): drawAgents(&canvas, s, selected: selected, hits: &hits)
         case .reset(let confirm): drawReset(&canvas, s, confirmSelected: confirm, hits: &hits)
         case .report(let scroll): drawReport(&canvas, s, scroll: scroll)
         case .inspector: inspectorTop = drawInspector(&canvas, s, cache: inspectorCache)
         }
         if s.overlay != .none { canvas.cursor = nil }
-        let frame = Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
+        var frame = Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
+        frame.newLinesBelow = newBelow
         if let loader, s.overlay == .none {
             loaderSpot = LoaderSpot(y: loader.y, item: loader.item, statusShown: s.statusShown)
         }
@@ -245,7 +274,7 @@ public final class Renderer {
     /// The bottom line's key hints.
     static func hints(_ s: AppState, width: Int) -> String {
         if s.previewOnly { return "Preview · F1 help · F2 agents · F7 report · Ctrl-Q quit" }
-        if s.isBusy { return "Esc stop · PgUp/PgDn scroll · F1 help" }
+        if s.isBusy { return "Esc stop · Enter queues · PgUp/PgDn scroll · F1 help" }
         for c in ["Enter send · Ctrl-J new line · F1 help", "Enter send · F1 help", "F1 help"] where DisplayWidth.of(c) <= width {
             return c
         }
@@ -267,15 +296,29 @@ public final class Renderer {
 
     // MARK: Conversation layout
 
-    /// The visible conversation lines (bottom-anchored), the clamped scroll, and hit targets.
-    func conversationLines(_ s: AppState, width w: Int, height areaH: Int) -> ([LineItem], Int, Int) {
-        guard areaH > 0 else { return ([], 0, 0) }
+    /// The visible conversation lines (bottom-anchored), the clamped scroll, and whether
+    /// there are lines above them.
+    ///
+    /// A view scrolled up holds still while text arrives below: it keeps the line at its
+    /// top (`anchor`) and counts the new lines (`newBelow`) until it is back at the bottom.
+    func conversationLines(_ s: AppState, width w: Int, height areaH: Int) -> ([LineItem], Int, Bool) {
+        guard areaH > 0 else { return ([], 0, false) }
         let messages = s.conversation.messages
+        let held = anchor.flatMap { a in
+            a.scroll == s.scroll && s.scroll > 0 && a.width == w && a.agentID == s.agentID ? a : nil
+        }
+        if s.scroll == 0 { newBelow = 0 }
         // Pieces of the layout, bottom first (a long answer is several pieces, shared
         // with the layout caches: only the visible lines are copied).
         var blocks: [ArraySlice<LineItem>] = []
         var total = 0
         let need = s.scroll + areaH
+        // Queued messages wait at the bottom.
+        if !s.queued.isEmpty {
+            let qb = queuedLines(s, width: w)
+            blocks.append(qb[...])
+            total += qb.count
+        }
         // Quick questions follow the greeting until the user speaks.
         let quick = s.visibleQuickQuestions
         if !quick.isEmpty {
@@ -283,18 +326,50 @@ public final class Renderer {
             blocks.append(qb[...])
             total += qb.count
         }
+        // Each message's place: its id and its lines' range, counted from the bottom.
+        var spans: [(id: Int, from: Int, to: Int)] = []
+        var heldAt: Int?
+        // The greeting stays in view at start-up when the opening screen does not fit (until
+        // the user scrolls or picks a question).
+        if let p = pinnedScroll, p != s.scroll { pinReleased = true }
+        let pin = !pinReleased && s.queued.isEmpty && !s.conversation.hasUserMessage && s.focus == .input
+            && messages.first?.role == .greeting && (s.scroll == 0 || s.scroll == pinnedScroll)
+        pinnedScroll = nil
         var i = messages.count - 1
-        while i >= 0, total < need {
+        while i >= 0, total < need || (held != nil && heldAt == nil) || pin {
             let m = messages[i]
+            let from = total
             for part in layoutParts(m, s: s, width: w).reversed() {
                 blocks.append(part)
                 total += part.count
             }
+            spans.append((m.id, from, total))
+            if let held, held.messageID == m.id { heldAt = total }
             i -= 1
         }
         let reachedTop = i < 0
         var scroll = s.scroll
+        if let held, let top = heldAt {
+            // The held line stays at the top of the view.
+            scroll = max(0, top - held.line - areaH)
+            if scroll > s.scroll { newBelow += scroll - s.scroll }
+        }
+        if pin {
+            scroll = max(0, total - areaH)
+            if scroll > 0 { pinnedScroll = scroll }
+        }
         if reachedTop { scroll = min(scroll, max(0, total - areaH)) }
+        anchor = nil
+        if scroll > 0 {
+            // The line at the top of the view: from the bottom, `scroll + areaH` lines up.
+            let topFromBottom = scroll + areaH
+            if let sp = spans.first(where: { topFromBottom > $0.from && topFromBottom <= $0.to }) {
+                anchor = ScrollAnchor(messageID: sp.id, line: sp.to - topFromBottom, width: w, agentID: s.agentID,
+                                      scroll: scroll)
+            }
+        } else {
+            newBelow = 0
+        }
         let end = total - scroll
         let start = max(0, end - areaH)
         var visible: [LineItem] = []
@@ -306,7 +381,28 @@ public final class Renderer {
             if lo < hi { visible.append(contentsOf: b[(b.startIndex + lo - offset)..<(b.startIndex + hi - offset)]) }
             offset += b.count
         }
-        return (visible, scroll, 0)
+        return (visible, scroll, start > 0 || !reachedTop)
+    }
+
+    /// Messages waiting to be sent, as user bubbles marked "queued".
+    func queuedLines(_ s: AppState, width w: Int) -> [LineItem] {
+        let t = s.theme
+        let why = s.connection == .connected && s.agentID != nil ? "sends when the answer ends" : "sends when connected"
+        var out: [LineItem] = []
+        for (i, text) in s.queued.enumerated() {
+            let m = ChatMessage(id: -1 - i, role: .user, text: text)
+            var lines = Array(layoutUncached(m, s: s, width: w).joined())
+            if let label = lines.first {
+                let tag = "queued — \(why) · You"
+                var l = label
+                l.x = max(1, w - 2 - DisplayWidth.of(tag))
+                l.line = StyledLine([Span(tag, [.italic])])
+                l.base = t.notice
+                lines[0] = l
+            }
+            out += lines
+        }
+        return out
     }
 
     func quickQuestionLines(_ qs: [String], s: AppState, width w: Int) -> [LineItem] {
@@ -338,13 +434,15 @@ public final class Renderer {
         out = out.map { var l = $0; l.base = t.chip; return l }
         let hint = LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
                             line: StyledLine([Span("Tab to pick a question, or type your own.", [.dim])]), base: t.notice)
+        // On a short screen (40×12) the chips alone follow the greeting.
+        if s.height < 16 { return out }
         return out + [hint, LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)]
     }
 
     /// A message's lines, in pieces (one, except for an answer streaming in).
     func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
         let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
-        let key = CacheKey(id: m.id, version: m.version, width: w)
+        let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning)
         if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
         var parts = layoutUncached(m, s: s, width: w)
         if isActive, m.text.isEmpty {
@@ -386,7 +484,7 @@ public final class Renderer {
                                 line: StyledLine([Span(line)]), base: t.notice)
             } + [blank])[...]]
         case .user:
-            let maxBubble = max(10, w - 10)
+            let maxBubble = max(10, min(w - 10, s.measure))
             let wrapped = Wrapper.wrap(Sanitizer.clean(m.text), width: maxBubble - 2)
             let bubbleW = min(maxBubble, (wrapped.map { DisplayWidth.of($0) }.max() ?? 0) + 2)
             let bx = w - 2 - bubbleW
@@ -399,13 +497,16 @@ public final class Renderer {
             out.append(blank)
             return [out[...]]
         case .greeting, .agent:
-            let bubbleW = max(10, w - 8)
+            let bubbleW = max(10, min(w - 8, s.measure + 2))
             let textW = bubbleW - 2
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
                                             line: StyledLine([Span(s.agent?.name ?? "Agent")]), base: t.agentLabel)]
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
+            }
+            if !m.reasoning.isEmpty {
+                for l in reasoningLines(m.reasoning, s: s, width: textW) { add(l, t.notice.withBackground(bubble)) }
             }
             for tool in m.tools {
                 let name = Sanitizer.clean(tool.title ?? tool.name, allowNewlines: false)
@@ -457,7 +558,9 @@ public final class Renderer {
             case .stopped?:
                 add(StyledLine([Span("⏹ Stopped", [.italic])]), t.notice.withBackground(bubble))
             case .interrupted?:
-                add(StyledLine([Span("⚠ Interrupted", [.bold])]), t.error.withBackground(bubble))
+                for l in Wrapper.wrap("⚠ The answer was cut off", width: textW) {
+                    add(StyledLine([Span(l, [.bold])]), t.error.withBackground(bubble))
+                }
             default: break
             }
             for e in m.errors {
@@ -472,6 +575,65 @@ public final class Renderer {
             if let head { return [head, frozen, out[...]] }
             return [out[...]]
         }
+    }
+
+    /// A dim "Reasoning" block: its first line, or all of it when shown in full (Ctrl-T).
+    func reasoningLines(_ text: String, s: AppState, width: Int) -> [StyledLine] {
+        var out = [StyledLine([Span("Reasoning", [.dim, .bold])])]
+        var body: [String] = []
+        for para in Sanitizer.clean(text).split(separator: "\n", omittingEmptySubsequences: true) {
+            body += Wrapper.wrap(String(para), width: max(1, width - 2))
+        }
+        let shown = s.showReasoning ? body : Array(body.prefix(1))
+        out += shown.map { StyledLine([Span("│ " + $0, [.dim, .italic])]) }
+        if body.count > shown.count {
+            let more = body.count - shown.count
+            out.append(StyledLine([Span(DisplayWidth.truncate("│ … \(more) more line\(more == 1 ? "" : "s") · Ctrl-T shows all",
+                                                               to: width), [.dim])]))
+        }
+        return out
+    }
+
+    /// The status rows at the bottom: a storage failure (until acknowledged), then the status,
+    /// wrapped to a second row when long (its end kept: a file name, advice). Empty: key hints.
+    static func statusRows(_ s: AppState, width: Int, lastWidth: Int) -> [(text: String, isError: Bool)] {
+        var messages: [(text: String, isError: Bool)] = []
+        if let e = s.storageError { messages.append(("⚠ " + e + " · F12 to acknowledge", true)) }
+        if let status = s.status, s.statusShown, status != s.storageError { messages.append((status, s.statusIsError)) }
+        switch messages.count {
+        case 0: return []
+        case 1:
+            // The last row is the narrow one (it shares its row with "Powered by").
+            let (text, isError) = messages[0]
+            if DisplayWidth.of(text) <= lastWidth { return [(text, isError)] }
+            var first = Wrapper.wrap(text, width: width).first ?? ""
+            var rest = String(text.dropFirst(first.count)).trimmingCharacters(in: .whitespaces)
+            if DisplayWidth.of(rest) > lastWidth {
+                // Too long for two rows broken at a word: fill the first row.
+                first = DisplayWidth.truncate(text, to: width, ellipsis: "")
+                rest = String(text.dropFirst(first.count))
+            }
+            return [(first, isError), (keepTail(rest, width: lastWidth), isError)]
+        default:
+            return [(keepTail(messages[0].text, width: width), messages[0].isError),
+                    (keepTail(messages[1].text, width: lastWidth), messages[1].isError)]
+        }
+    }
+
+    /// Text cut to `width` columns in the middle, so that its end (a path, advice) stays.
+    static func keepTail(_ text: String, width: Int) -> String {
+        guard DisplayWidth.of(text) > width, width > 8 else { return DisplayWidth.truncate(text, to: max(0, width)) }
+        let headW = width / 3
+        let head = DisplayWidth.truncate(text, to: headW, ellipsis: "")
+        var tail = ""
+        var tw = 0
+        for c in text.reversed() {
+            let cw = DisplayWidth.of(c)
+            if tw + cw > width - headW - 1 { break }
+            tail.insert(c, at: tail.startIndex)
+            tw += cw
+        }
+        return head + "…" + tail
     }
 
     // MARK: Overlays
@@ -490,29 +652,95 @@ public final class Renderer {
         return r
     }
 
-    func drawHelp(_ canvas: inout Canvas, _ s: AppState) {
+    /// The F1 help's rows: a key and what it does (one source for the help and its scrolling).
+    static let helpKeys: [(String, String)] = [
+        ("Enter", "send the message (queued while connecting or answering)"),
+        ("Ctrl-J, Alt-Enter", "new line in the message"),
+        ("Up / Down", "history (or move between lines)"), ("Tab", "pick a quick question"),
+        ("Esc", "stop the answer / close / unqueue"),
+        ("PgUp / PgDn, wheel, End", "scroll; End: back to the newest"),
+        ("Ctrl-T", "show / fold the agent's reasoning"),
+        ("F2", "choose the agent"), ("F3, Ctrl-X", "reset chat"),
+        ("F4", "end the session"), ("F5, Ctrl-S", "download the transcript"), ("F6, Ctrl-R", "reconnect"),
+        ("Ctrl-A/E, Ctrl-W/U/K", "line start/end; delete word/line"), ("F7", "configuration report"),
+        ("F8", "inspector: requests, events, timings"), ("F9", "save the chat as a test script"),
+        ("F12", "the last messages in full"),
+        ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
+    ]
+
+    /// The help's lines at the state's width: key and text side by side, or (narrow) the
+    /// text under its key. Text that does not fit ends with an ellipsis.
+    static func helpLines(_ s: AppState) -> [(key: String, text: String)] {
         let h = s.config.header
-        let rows: [(String, String)] = [
-            ("Enter", "send the message"), ("Ctrl-J, Alt-Enter", "new line in the message"),
-            ("Up / Down", "history (or move between lines)"), ("Tab", "pick a quick question"),
-            ("Esc", "stop the answer / close"), ("PgUp / PgDn, wheel", "scroll the conversation"),
-            ("F2", "choose the agent"), ("F3, Ctrl-X", h.endSessionLabel.isEmpty ? "reset chat" : "reset chat"),
-            ("F4", h.endSessionLabel), ("F5, Ctrl-S", h.downloadTranscriptLabel), ("F6, Ctrl-R", "reconnect"),
-            ("Ctrl-W / Ctrl-U / Ctrl-K", "delete word / to start / to end"),
-            ("Ctrl-A / Ctrl-E", "start / end of line"), ("F7", "configuration report"),
-            ("F8", "inspector: requests, events, timings"), ("F9", "save the chat as a test script"),
-            ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
-        ]
-        let bw = min(s.width - 2, 64)
-        let r = box(&canvas, s, width: bw, height: rows.count + 4)
-        canvas.put(" Keys ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
-        for (i, row) in rows.enumerated() where r.y + 1 + i < r.y + r.height - 2 {
-            let yy = r.y + 1 + i
-            canvas.put(DisplayWidth.pad(row.0, to: 24), x: r.x + 2, y: yy, style: s.theme.modalTitle, maxX: r.x + r.width - 1)
-            canvas.put(row.1, x: r.x + 27, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
+        let rows = helpKeys.map { row -> (String, String) in
+            switch row.0 {
+            case "F4": return (row.0, h.endSessionLabel.isEmpty ? row.1 : h.endSessionLabel)
+            case "F5, Ctrl-S": return (row.0, h.downloadTranscriptLabel.isEmpty ? row.1 : h.downloadTranscriptLabel)
+            default: return row
+            }
         }
-        canvas.put("Any key closes this.", x: r.x + 2, y: r.y + r.height - 2, style: s.theme.notice.withBackground(s.theme.modal),
-                   maxX: r.x + r.width - 1)
+        let inner = min(s.width - 2, 64) - 4
+        if inner - 25 >= 24 {
+            return rows.map { ($0.0, DisplayWidth.truncate($0.1, to: inner - 25)) }
+        }
+        return rows.flatMap { [($0.0, ""), ("", "  " + DisplayWidth.truncate($0.1, to: max(1, inner - 2)))] }
+    }
+
+    /// Rows of the help box that show keys, at a screen height.
+    static func helpVisibleRows(_ s: AppState) -> Int {
+        max(1, min(helpLines(s).count, s.height - 2 - 3))
+    }
+
+    func drawHelp(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+        let lines = Self.helpLines(s)
+        let bw = min(s.width - 2, 64)
+        let r = box(&canvas, s, width: bw, height: lines.count + 4)
+        let rows = r.height - 3
+        let top = max(0, min(scroll, lines.count - rows))
+        canvas.put(" Keys ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        let wide = lines.first?.text.isEmpty == false
+        for (i, row) in lines.dropFirst(top).prefix(rows).enumerated() {
+            let yy = r.y + 1 + i
+            if wide {
+                canvas.put(DisplayWidth.pad(row.key, to: 24), x: r.x + 2, y: yy, style: s.theme.modalTitle, maxX: r.x + r.width - 1)
+                canvas.put(row.text, x: r.x + 27, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
+            } else if !row.key.isEmpty {
+                canvas.put(DisplayWidth.truncate(row.key, to: r.width - 4), x: r.x + 2, y: yy, style: s.theme.modalTitle)
+            } else {
+                canvas.put(row.text, x: r.x + 2, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
+            }
+        }
+        var foot = "Any key closes this."
+        if lines.count > rows {
+            let more = top + rows < lines.count ? "↓ more" : "end"
+            foot = "\(more) \(top + rows)/\(lines.count) · ↑↓ PgUp/PgDn · other keys close"
+        }
+        canvas.put(DisplayWidth.truncate(foot, to: r.width - 4), x: r.x + 2, y: r.y + r.height - 2,
+                   style: s.theme.notice.withBackground(s.theme.modal), maxX: r.x + r.width - 1)
+    }
+
+    /// The last status messages in full (F12), newest at the bottom.
+    func drawMessages(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+        let r = box(&canvas, s, width: min(s.width - 2, 100), height: s.height - 2)
+        canvas.put(" Messages ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        var lines: [(String, Bool)] = []
+        if s.messageLog.isEmpty { lines.append(("No messages yet.", false)) }
+        for m in s.messageLog {
+            let stamp = String(format: "%5.0fs ", m.at)
+            let wrapped = Wrapper.wrap(m.text, width: max(1, r.width - 4 - 7))
+            for (i, l) in wrapped.enumerated() { lines.append(((i == 0 ? stamp : "       ") + l, m.isError)) }
+        }
+        let rows = r.height - 3
+        let maxScroll = max(0, lines.count - rows)
+        let up = min(scroll, maxScroll)
+        let top = maxScroll - up
+        for (i, l) in lines.dropFirst(top).prefix(rows).enumerated() {
+            canvas.put(l.0, x: r.x + 2, y: r.y + 1 + i, style: l.1 ? s.theme.error.withBackground(s.theme.modal) : s.theme.modal,
+                       maxX: r.x + r.width - 1)
+        }
+        let foot = (s.storageError != nil ? "Esc acknowledges the storage failure · " : "Esc closes · ") + "↑↓ scroll"
+        canvas.put(DisplayWidth.truncate(foot, to: r.width - 4), x: r.x + 2, y: r.y + r.height - 2,
+                   style: s.theme.notice.withBackground(s.theme.modal), maxX: r.x + r.width - 1)
     }
 
     func drawReport(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
@@ -533,9 +761,16 @@ public final class Renderer {
     func drawAgents(_ canvas: inout Canvas, _ s: AppState, selected: Int, hits: inout [(Rect, HitTarget)]) {
         let bw = min(s.width - 2, 70)
         let r = box(&canvas, s, width: bw, height: min(s.height - 2, s.agents.count * 2 + 3))
-        canvas.put(" Agents ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        // The highlighted agent is always in view: the list scrolls.
+        let fit = max(1, (r.height - 3) / 2)
+        let first = max(0, min(selected - fit + 1, s.agents.count - fit))
+        var title = " Agents "
+        if s.agents.count > fit { title = " Agents \(selected + 1)/\(s.agents.count) " }
+        canvas.put(title, x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        if first > 0 { canvas.put(" ↑ more ", x: r.x + r.width - 10, y: r.y, style: s.theme.modal) }
+        if first + fit < s.agents.count { canvas.put(" ↓ more ", x: r.x + r.width - 10, y: r.y + r.height - 1, style: s.theme.modal) }
         var yy = r.y + 1
-        for (i, a) in s.agents.enumerated() where yy + 1 < r.y + r.height - 1 {
+        for (i, a) in s.agents.enumerated() where i >= first && yy + 1 < r.y + r.height - 1 {
             let sel = i == selected
             let style = sel ? s.theme.buttonSelected : s.theme.modalTitle
             var name = "\(i + 1). \(a.name)"
@@ -547,8 +782,8 @@ public final class Renderer {
             hits.append((Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 2), .agent(i)))
             yy += 2
         }
-        canvas.put(" ↑↓ Enter choose · Esc close ", x: r.x + 2, y: r.y + r.height - 1, style: s.theme.modal,
-                   maxX: r.x + r.width - 1)
+        canvas.put(DisplayWidth.truncate(" ↑↓ Enter choose · Esc close ", to: max(1, r.width - 12)), x: r.x + 2,
+                   y: r.y + r.height - 1, style: s.theme.modal, maxX: r.x + r.width - 1)
     }
 
     func drawReset(_ canvas: inout Canvas, _ s: AppState, confirmSelected: Bool, hits: inout [(Rect, HitTarget)]) {

@@ -73,7 +73,7 @@ final class QASession: Sendable {
         setupProblem = problem
         let cont = noticeContinuation
         recorder = SessionRecorder(store: store, target: target, projectID: projectID) { message in
-            cont.yield(RuntimeNotice(message, isError: true))
+            cont.yield(RuntimeNotice(message, isError: true, isStorageFailure: true))
         }
         eventLog = logger.map(SessionEventLog.init(logger:))
     }
