@@ -238,4 +238,47 @@ import Testing
         let chips = screen.draw(&s)
         #expect(chips.contains("[ What's on sale today? ]"), "\(chips)")
     }
+
+    // MARK: Item 11: wrapping
+
+    @Test func inputWrapsAtWordBoundaries() {
+        let e = InputEditor("the quick brown fox jumps")
+        let l = e.layout(width: 12)
+        #expect(l.lines == ["the quick ", "brown fox ", "jumps"])
+        #expect(l.caretRow == 2 && l.caretCol == 5)
+        // A word longer than the width still breaks, and the caret follows the text.
+        var long = InputEditor("abcdefghijkl mn")
+        // (The caret at the end of a full row starts a row of its own.)
+        #expect(long.layout(width: 5).lines == ["abcde", "fghij", "kl mn", ""])
+        long.home()
+        let h = long.layout(width: 5)
+        #expect(h.caretRow == 0 && h.caretCol == 0)
+        // At a soft break the caret sits at the start of the next row.
+        var mid = InputEditor("the quick brown")
+        for _ in 0..<5 { mid.left() }
+        let m = mid.layout(width: 12)
+        #expect(m.lines == ["the quick ", "brown"])
+        #expect(m.caretRow == 1 && m.caretCol == 0)
+    }
+
+    @Test func proseKeepsAReadableMeasureOnAWideScreen() {
+        var s = Fixture.state(width: 200, height: 40)
+        _ = s.reduce(.session(.turnStarted(Fixture.turn(1, "tell me"))))
+        let words = Array(repeating: "lorem ipsum dolor sit amet", count: 20).joined(separator: " ")
+        _ = s.reduce(.session(.turnFinished(Self.finished(1, "tell me", answer: words, status: .complete))))
+        let l = lines(render(s)).filter { $0.contains("lorem") }
+        #expect(!l.isEmpty)
+        // No answer line runs past the measure (100 columns of text, from column 3).
+        #expect(l.allSatisfy { $0.trimmingCharacters(in: .whitespaces).count <= 100 }, "\(l)")
+        #expect(l.contains { $0.trimmingCharacters(in: .whitespaces).count > 80 })
+    }
+
+    @Test func wrappedCodeLinesAreMarkedInTheChat() {
+        var s = Fixture.state(width: 40, height: 24)
+        _ = s.reduce(.session(.turnStarted(Fixture.turn(1, "code"))))
+        let code = "```\nlet aVeryLongIdentifierName = someFunction(argumentOne, argumentTwo)\n```"
+        _ = s.reduce(.session(.turnFinished(Self.finished(1, "code", answer: code, status: .complete))))
+        let text = render(s)
+        #expect(text.contains("↩"), "\(text)")
+    }
 }
