@@ -81,6 +81,8 @@ public final class Renderer {
         var line: Int
         var width: Int
         var agentID: String?
+        /// Lines from the bottom of the conversation to the top of that message, then.
+        var linesFromMessageTop: Int
         /// The scroll this renderer gave out with it (a different scroll in the state: the
         /// user scrolled, so the anchor is taken again).
         var scroll: Int
@@ -352,7 +354,9 @@ public final class Renderer {
         if let held, let top = heldAt {
             // The held line stays at the top of the view.
             scroll = max(0, top - held.line - areaH)
-            if scroll > s.scroll { newBelow += scroll - s.scroll }
+            // New lines: the message's top is further from the bottom than it was (a change
+            // of the view's height is not new text).
+            if top > held.linesFromMessageTop { newBelow += top - held.linesFromMessageTop }
         }
         if pin {
             scroll = max(0, total - areaH)
@@ -365,7 +369,7 @@ public final class Renderer {
             let topFromBottom = scroll + areaH
             if let sp = spans.first(where: { topFromBottom > $0.from && topFromBottom <= $0.to }) {
                 anchor = ScrollAnchor(messageID: sp.id, line: sp.to - topFromBottom, width: w, agentID: s.agentID,
-                                      scroll: scroll)
+                                      linesFromMessageTop: sp.to, scroll: scroll)
             }
         } else {
             newBelow = 0

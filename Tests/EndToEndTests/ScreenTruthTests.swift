@@ -45,6 +45,10 @@ import Testing
     @Test func scrolledUpViewHoldsStillWhileAnswerStreams() throws {
         let t = try start("--pace 25")
         #expect(t.waitFor("Hi, I'm Nova").ok)
+        // A long answer first (unpaced), so that a page up never reaches the top.
+        t.type("/bench 20000 50")
+        t.keys("Enter")
+        #expect(t.waitFor(timeout: 30) { $0.contains("Enter send") && !$0.contains("Hi, I'm Nova") }.ok)
         t.type("/long 600")
         t.keys("Enter")
         // Enough text to scroll, still streaming.

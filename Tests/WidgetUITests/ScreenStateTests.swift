@@ -73,6 +73,12 @@ import Testing
         let later = lines(screen.draw(&s))
         #expect(area(later) == area(before))
         #expect(later.first { $0.contains("new lines · End") } != marker)
+        // A taller input (a smaller view) brings no "new lines".
+        let count = later.first { $0.contains("new lines · End") }
+        for c in "a message long enough to take a second row of the input, and then some more" { _ = s.reduce(.key(.char(c))) }
+        let typed = lines(screen.draw(&s))
+        #expect(typed.first { $0.contains("new lines · End") } == count, "\(typed.joined(separator: "\n"))")
+        s.input.set("")
         // End goes back to the bottom, and the view follows again.
         _ = s.reduce(.key(.end))
         let bottom = screen.draw(&s)
