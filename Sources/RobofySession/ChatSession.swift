@@ -124,7 +124,9 @@ public actor ChatSession {
         continuation.yield(.connecting)
         do {
             let h = try await handshakeWithRetry()
-            let chosen = h.agents.first { $0.chatbotID == client.target.chatbotID } ?? h.sortedAgents.first
+            // A reconnect keeps the agent the user chose, while the widget still has it.
+            let chosen = h.agents.first { $0.chatbotID == agent?.chatbotID }
+                ?? h.agents.first { $0.chatbotID == client.target.chatbotID } ?? h.sortedAgents.first
             if let chosen, agent?.chatbotID != chosen.chatbotID || agent == nil {
                 agent = chosen
             }

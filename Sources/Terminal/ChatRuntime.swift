@@ -46,17 +46,17 @@ public struct RuntimeNotice: Sendable, Equatable {
     public var text: String
     public var isError: Bool
     public var kind: Kind
-    public init(_ text: String, isError: Bool = false) {
+    /// Writing the user's data failed (autosave, recording, log): shown until acknowledged (F12).
+    public var isStorageFailure: Bool { kind == .storageFailure }
+    public init(_ text: String, isError: Bool = false, isStorageFailure: Bool = false) {
         self.text = text
-        self.isError = isError
-        kind = isError ? .error : .info
+        self.isError = isError || isStorageFailure
+        kind = isStorageFailure ? .storageFailure : (isError ? .error : .info)
     }
 
     /// The autosave or the log file failed (see `Kind.storageFailure`).
     public static func storageFailure(_ text: String) -> RuntimeNotice {
-        var n = RuntimeNotice(text, isError: true)
-        n.kind = .storageFailure
-        return n
+        RuntimeNotice(text, isStorageFailure: true)
     }
 }
 
@@ -204,7 +204,7 @@ public final class ChatRuntime {
                 _ = state.reduce(.notice(why, isError: true))
                 dirty = true
             case .notice(let n):
-                _ = state.reduce(.notice(n.text, isError: n.isError))
+                _ = state.reduce(n.isStorageFailure ? .storageFailed(n.text) : .notice(n.text, isError: n.isError))
                 dirty = true
             }
             if state.shouldQuit { break }
@@ -256,7 +256,8 @@ public final class ChatRuntime {
         guard !events.isEmpty else { return }
         changed = true
         for e in events {
-            _ = state.reduce(.session(e))
+            // A queued message goes out when connected or when the answer before it ends.
+            issue(state.reduce(.session(e)))
             if case .connected = e {
                 // The startup notice follows the first handshake only.
                 if !sawConnected, let n = options.startupNotice { _ = state.reduce(.notice(n.text, isError: n.isError)) }

@@ -35,6 +35,8 @@ public enum AppEvent: Sendable {
     case session(SessionEvent)
     /// A message from the runtime for the status line (e.g. a file written).
     case notice(String, isError: Bool)
+    /// Writing the user's data failed (autosave, `--record`): shown until acknowledged.
+    case storageFailed(String)
 }
 
 /// What the app asks of the runtime.
@@ -63,6 +65,8 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
     public var sources: [Source] = []
     public var errors: [String] = []
     public var finishReason: String?
+    /// The agent's reasoning, when it sent any (drawn dim above the answer).
+    public var reasoning: String = ""
     /// Bumped on every change, so layouts can be cached.
     public var version = 0
 
@@ -90,7 +94,10 @@ public enum ConnectionState: Sendable, Equatable {
 
 public enum Overlay: Sendable, Equatable {
     case none
-    case help
+    /// The keys (F1), scrolled by `scroll` lines.
+    case help(scroll: Int)
+    /// The last status messages in full (F12), scrolled up from the newest by `scroll` lines.
+    case messages(scroll: Int)
     case agents(selected: Int)
     case reset(confirmSelected: Bool)
     /// The configuration report (every handshake field), scrolled by `scroll` lines.
@@ -102,6 +109,14 @@ public enum Overlay: Sendable, Equatable {
 public enum Focus: Sendable, Equatable {
     case input
     case chip(Int)
+}
+
+/// A status message as the message log (F12) keeps it.
+public struct LoggedMessage: Sendable, Equatable {
+    /// Seconds since the app started.
+    public var at: Double
+    public var text: String
+    public var isError: Bool
 }
 
 /// The whole UI state. Changed only by `reduce`; drawn by `Renderer`.
@@ -133,6 +148,21 @@ public struct AppState: Sendable {
     public static let statusSeconds = 8.0
     /// Whether the status shows instead of the key hints now.
     public var statusShown: Bool { status != nil && (statusIsError || now - statusAt < Self.statusSeconds) }
+    /// Status messages shown so far, newest last (F12 shows them in full).
+    public var messageLog: [LoggedMessage] = []
+    public static let maxLoggedMessages = 50
+    /// Writing the user's data (autosave, recording) failed: shown until acknowledged (F12).
+    public var storageError: String?
+    /// Messages typed while connecting or while an answer streams: sent in order, one
+    /// when connected and each after the answer before it ends.
+    public var queued: [String] = []
+    /// A send was issued and its turn has not started yet.
+    public var sendPending = false
+    /// Reasoning blocks are shown whole (Ctrl-T), not just their first line.
+    public var showReasoning = false
+    /// The widest an answer's or a message's text runs, in columns (a readable measure,
+    /// as the web widget is a fixed-width panel).
+    public var measure = 100
     public var quitArmedAt: Double?
     public var shouldQuit = false
     public var width = 80
@@ -216,6 +246,10 @@ public struct AppState: Sendable {
         status = text
         statusIsError = error
         statusAt = now
+        if let text, text != Self.quitHint, text != "Connecting…", messageLog.last?.text != text {
+            messageLog.append(LoggedMessage(at: now, text: text, isError: error))
+            if messageLog.count > Self.maxLoggedMessages { messageLog.removeFirst(messageLog.count - Self.maxLoggedMessages) }
+        }
     }
 
     /// Adopts a handshake: widget config, agents in display order, the theme.

@@ -110,31 +110,51 @@ public struct InputEditor: Sendable, Equatable {
     }
 
     /// Lays the text out at `width` columns: the display lines and the caret's (row, column).
+    /// Lines wrap after a space when they can (a word longer than the width breaks).
     public func layout(width: Int) -> (lines: [String], caretRow: Int, caretCol: Int) {
         let w = max(1, width)
-        var lines: [String] = [""]
-        var col = 0
-        var caretRow = 0, caretCol = 0
-        for (i, c) in chars.enumerated() {
-            if i == caret { caretRow = lines.count - 1; caretCol = col }
-            if c == "\n" {
-                lines.append("")
+        let shown = chars.map { $0 == "\n" ? "" : Sanitizer.clean(String($0), allowNewlines: false) }
+        let widths = shown.map { max(0, DisplayWidth.of($0)) }
+        // Each display row as a range of characters.
+        var rows: [Range<Int>] = []
+        var start = 0, col = 0
+        var afterSpace: Int?
+        for i in chars.indices {
+            if chars[i] == "\n" {
+                rows.append(start..<i)
+                start = i + 1
                 col = 0
+                afterSpace = nil
                 continue
             }
-            let cw = max(0, DisplayWidth.of(Sanitizer.clean(String(c), allowNewlines: false)))
-            if col + cw > w {
-                lines.append("")
-                col = 0
-                if i == caret { caretRow = lines.count - 1; caretCol = 0 }
+            if col + widths[i] > w && i > start {
+                if let b = afterSpace, b > start, b <= i {
+                    rows.append(start..<b)
+                    start = b
+                    col = widths[b..<i].reduce(0, +)
+                } else {
+                    rows.append(start..<i)
+                    start = i
+                    col = 0
+                }
+                afterSpace = nil
             }
-            lines[lines.count - 1] += Sanitizer.clean(String(c), allowNewlines: false)
-            col += cw
+            col += widths[i]
+            if chars[i] == " " { afterSpace = i + 1 }
         }
-        if caret == chars.count {
-            if col >= w { lines.append(""); col = 0 }
+        rows.append(start..<chars.count)
+        var lines = rows.map { r in shown[r].joined() }
+        // The caret: on the row that holds it (at a soft break, the start of the next row).
+        var caretRow = rows.count - 1
+        for (n, r) in rows.enumerated() where caret >= r.lowerBound && caret <= r.upperBound {
+            caretRow = n
+            if caret < r.upperBound || n + 1 == rows.count || rows[n + 1].lowerBound != r.upperBound { break }
+        }
+        var caretCol = widths[rows[caretRow].lowerBound..<min(caret, rows[caretRow].upperBound)].reduce(0, +)
+        if caretCol >= w && caret == chars.count {
+            lines.append("")
             caretRow = lines.count - 1
-            caretCol = col
+            caretCol = 0
         }
         return (lines, caretRow, caretCol)
     }

@@ -32,6 +32,8 @@ public struct InspectorTurn: Sendable, Equatable {
     public var charactersPerSecond: Double?
     public var tools: [String] = []
     public var sessionID: String?
+    /// The agent's reasoning, whole (kept when the turn ends).
+    public var reasoning = ""
     /// Bumped on every change (for render caches).
     public var version = 0
 }
@@ -133,6 +135,7 @@ public struct InspectorState: Sendable, Equatable {
                 it.charactersPerSecond = t.charactersPerSecond(characters: it.characters)
                 it.tools = t.tools.map(\.name)
                 it.sessionID = t.sessionID
+                it.reasoning = t.reasoning
                 for e in t.errors { it.notes.append("error: \(e)") }
                 if !t.unknownChunkTypes.isEmpty {
                     it.notes.append("unknown event types skipped: \(t.unknownChunkTypes.joined(separator: ", "))")
@@ -241,11 +244,18 @@ public enum InspectorView {
         }
         add("Timing    " + timing.joined(separator: " · "), .label)
         if t.status != .streaming {
-            var result = [t.status.rawValue, "finish \(t.finishReason ?? "–")", "\(t.characters) chars"]
+            let state = t.status == .interrupted ? "interrupted: ⚠ The answer was cut off (no finish)" : t.status.rawValue
+            var result = [state, "finish \(t.finishReason ?? "–")", "\(t.characters) chars"]
             if !t.tools.isEmpty { result.append("tools: \(t.tools.joined(separator: ", "))") }
             if let sid = t.sessionID { result.append("session \(sid)") }
             for l in wrapped("Result    ", result.joined(separator: " · "), width: width, maxLines: 4) {
                 add(l, t.status == .complete ? .label : .error)
+            }
+        }
+        if !t.reasoning.isEmpty {
+            add("Reasoning", .label)
+            for para in Sanitizer.clean(t.reasoning).split(separator: "\n", omittingEmptySubsequences: false) {
+                for l in Wrapper.wrap(String(para), width: max(1, width - 2)) { add("  " + l, .dim) }
             }
         }
         for n in t.notes { add("  \(n)", n.hasPrefix("error") ? .error : .dim) }

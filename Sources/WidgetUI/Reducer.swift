@@ -17,6 +17,11 @@ extension AppState {
         case .notice(let text, let isError):
             setStatus(text, error: isError)
             return []
+        case .storageFailed(let text):
+            let clean = Sanitizer.clean(text, allowNewlines: false)
+            storageError = clean
+            setStatus(clean, error: true)
+            return []
         case .wheel(let lines):
             if overlay == .inspector {
                 if lines > 0 { inspectorFollow = false }
@@ -35,8 +40,7 @@ extension AppState {
         case .key(let key):
             return handleKey(key)
         case .session(let e):
-            applySession(e)
-            return []
+            return applySession(e)
         }
     }
 
@@ -88,8 +92,31 @@ extension AppState {
         }
 
         switch overlay {
-        case .help:
-            overlay = .none
+        case .help(let scroll):
+            let page = max(1, Renderer.helpVisibleRows(self) - 1)
+            let top = max(0, Renderer.helpLines(self).count - Renderer.helpVisibleRows(self))
+            switch key {
+            case .up: overlay = .help(scroll: max(0, scroll - 1))
+            case .down: overlay = .help(scroll: min(top, scroll + 1))
+            case .pageUp: overlay = .help(scroll: max(0, scroll - page))
+            case .pageDown, .char(" "): overlay = .help(scroll: min(top, scroll + page))
+            case .home: overlay = .help(scroll: 0)
+            case .end: overlay = .help(scroll: top)
+            default: overlay = .none
+            }
+            return []
+        case .messages(let scroll):
+            switch key {
+            case .up: overlay = .messages(scroll: scroll + 1)
+            case .down: overlay = .messages(scroll: max(0, scroll - 1))
+            case .pageUp: overlay = .messages(scroll: scroll + max(1, height - 6))
+            case .pageDown: overlay = .messages(scroll: max(0, scroll - max(1, height - 6)))
+            case .end: overlay = .messages(scroll: 0)
+            default:
+                // Closing the list acknowledges a storage failure.
+                overlay = .none
+                storageError = nil
+            }
             return []
         case .agents(let selected):
             switch key {
@@ -141,7 +168,16 @@ extension AppState {
         // Widget actions.
         switch key {
         case .function(1):
-            overlay = .help
+            overlay = .help(scroll: 0)
+            return []
+        case .function(12):
+            overlay = .messages(scroll: 0)
+            return []
+        case .ctrl("t"):
+            showReasoning.toggle()
+            let any = conversation.messages.contains { !$0.reasoning.isEmpty }
+            setStatus(any ? (showReasoning ? "Reasoning shown in full (Ctrl-T hides it)." : "Reasoning folded to its first line.")
+                      : "No reasoning in this conversation yet.")
             return []
         case .function(2):
             if agents.count > 1 {
@@ -180,8 +216,20 @@ extension AppState {
         case .pageDown:
             scroll = max(0, scroll - max(1, messageAreaHeight - 2))
             return []
+        case .end where scroll > 0:
+            // Back to the bottom: the view follows new text again.
+            scroll = 0
+            return []
         case .escape:
             if isBusy { return [.cancel] }
+            if !queued.isEmpty {
+                // A message waiting to be sent comes back to the input.
+                let back = queued.joined(separator: "\n")
+                queued = []
+                input.set(input.isEmpty ? back : back + "\n" + input.text)
+                setStatus("Not sent: the queued message is back in the input.")
+                return []
+            }
             if case .chip = focus { focus = .input }
             return []
         default:
@@ -227,10 +275,10 @@ extension AppState {
         case .ctrl("u"): input.deleteToLineStart()
         case .ctrl("k"): input.deleteToLineEnd()
         case .tab:
-            if !visibleQuickQuestions.isEmpty { focus = .chip(0) }
+            if !visibleQuickQuestions.isEmpty { focus = .chip(0); scroll = 0 }
         case .backTab:
             let n = visibleQuickQuestions.count
-            if n > 0 { focus = .chip(n - 1) }
+            if n > 0 { focus = .chip(n - 1); scroll = 0 }
         case .up:
             if !input.moveLine(-1) { historyPrevious() }
         case .down:
@@ -277,7 +325,25 @@ extension AppState {
         input.set("")
         focus = .input
         scroll = 0
+        if isBusy || sendPending || connection != .connected || agentID == nil || !queued.isEmpty {
+            // Not now: shown as queued and sent when the moment comes (never stops an answer).
+            queued.append(text)
+            setStatus(connection == .connected && agentID != nil
+                      ? "Queued: sends when this answer ends (Esc stops the answer)."
+                      : "Queued: sends when connected.")
+            return []
+        }
+        sendPending = true
         return [.send(text)]
+    }
+
+    /// Sends the next queued message when nothing is in flight.
+    mutating func sendQueued() -> [AppCommand] {
+        guard !queued.isEmpty, !isBusy, !sendPending, connection == .connected, agentID != nil, !previewOnly else {
+            return []
+        }
+        sendPending = true
+        return [.send(queued.removeFirst())]
     }
 
     mutating func chooseAgent(_ i: Int) -> [AppCommand] {
@@ -294,29 +360,40 @@ extension AppState {
 
     // MARK: Session events
 
-    mutating func applySession(_ e: SessionEvent) {
+    mutating func applySession(_ e: SessionEvent) -> [AppCommand] {
         inspector.record(e)
         switch e {
         case .connecting:
             connection = .connecting
             setStatus("Connecting…")
         case .connected(let h):
+            let again = handshake != nil
             connection = .connected
             apply(handshake: h)
-            if status == "Connecting…" || !statusIsError { setStatus(nil) }
+            if again { setStatus("Reconnected.") } else if status == "Connecting…" || !statusIsError { setStatus(nil) }
             if mobileWidth != nil && !config.behaviour.showOnMobile {
                 setStatus("Hidden on mobile: behaviour.show_on_mobile is false (drawn here for review).", error: true)
             }
         case .connectFailed(let err):
             connection = .failed(err.userMessage)
-            setStatus(err.userMessage + (err.userMessage.contains("Ctrl-R") ? "" : " Press Ctrl-R to retry."), error: true)
+            var text = err.userMessage + (err.userMessage.contains("Ctrl-R") ? "" : " Press Ctrl-R to retry.")
+            if !queued.isEmpty {
+                // What was typed while connecting is not lost: it is back in the input.
+                let back = queued.joined(separator: "\n")
+                queued = []
+                input.set(input.isEmpty ? back : back + "\n" + input.text)
+                text = "Not sent (your message is back in the input): " + text
+            }
+            setStatus(text, error: true)
         case .agentSelected(let a):
             let clean = Self.sanitized(a)
             if let i = agents.firstIndex(where: { $0.chatbotID == clean.chatbotID }) { agents[i] = clean } else { agents.append(clean) }
             agentID = clean.chatbotID
             ensureConversation(clean)
             focus = .input
+            return sendQueued()
         case .turnStarted(let turn):
+            sendPending = false
             let user = newMessage(.user, turn.userText)
             let answer = newMessage(.agent, "", turnID: turn.id, status: .streaming)
             // Appended in place: a copy of the conversation would copy every message.
@@ -328,6 +405,7 @@ extension AppState {
             updateMessage(turnID: turnID) { m in
                 switch change {
                 case .text(let piece): m.text += piece
+                case .reasoning(let piece): m.reasoning += piece
                 case .toolStarted(let call), .toolUpdated(let call):
                     if let i = m.tools.firstIndex(where: { $0.id == call.id }) { m.tools[i] = call } else { m.tools.append(call) }
                 case .source(let s): m.sources.append(s)
@@ -344,6 +422,7 @@ extension AppState {
         case .turnFinished(let turn):
             updateMessage(turnID: turn.id) { m in
                 m.text = turn.answer
+                m.reasoning = turn.reasoning
                 m.tools = turn.tools
                 m.sources = turn.sources
                 m.errors = turn.errors
@@ -354,6 +433,7 @@ extension AppState {
             if activeTurn == turn.id { activeTurn = nil }
             if turn.status == .failed, let e = turn.errors.last { setStatus(e, error: true) }
             else if turn.status == .complete, statusIsError { setStatus(nil) }
+            return sendQueued()
         case .sessionEnded(let agentID):
             conversations[agentID, default: Conversation()].messages.append(
                 newMessage(.notice, "Session ended. Your next message starts a new conversation."))
@@ -367,6 +447,7 @@ extension AppState {
         case .response, .chunks:
             break
         }
+        return []
     }
 
     /// Finds the agent message of a turn (searching from the end) and changes it.
@@ -409,9 +490,10 @@ extension AppState {
             case .agent:
                 for t in m.tools { out += "> tool `\(Sanitizer.clean(t.name, allowNewlines: false))` \(t.state.rawValue)\n" }
                 if !m.tools.isEmpty { out += "\n" }
+                if !m.reasoning.isEmpty { out += Self.reasoningMarkdown(m.reasoning) }
                 out += "**\(name):** \(text)\n"
                 if m.status == .stopped { out += "\n_(stopped)_\n" }
-                if m.status == .interrupted { out += "\n_(interrupted)_\n" }
+                if m.status == .interrupted { out += "\n_⚠ The answer was cut off (interrupted): the partial text is kept._\n" }
                 for e in m.errors { out += "\n> ⚠ \(Sanitizer.clean(e))\n" }
                 if !m.sources.isEmpty {
                     out += "\nSources:\n"
@@ -424,6 +506,14 @@ extension AppState {
             }
         }
         return out
+    }
+}
+
+extension AppState {
+    /// Reasoning as a Markdown quote block, whole.
+    static func reasoningMarkdown(_ r: String) -> String {
+        let lines = Sanitizer.clean(r).split(separator: "\n", omittingEmptySubsequences: false)
+        return "> _Reasoning:_\n" + lines.map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n") + "\n\n"
     }
 }
 

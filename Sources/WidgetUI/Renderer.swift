@@ -12,6 +12,8 @@ public struct Frame: Sendable {
     /// The only rows that can differ from the previous frame, when the renderer knows
     /// (an animation step); nil: any row may have changed.
     public var changedRows: [Int]? = nil
+    /// Lines that arrived below a view scrolled up (the view holds still meanwhile).
+    public var newLinesBelow = 0
 
     public func target(x: Int, y: Int) -> HitTarget? {
         hits.last { $0.0.contains(x: x, y: y) }?.1
@@ -43,6 +45,8 @@ public final class Renderer {
         var id: Int
         var version: Int
         var width: Int
+        var measure: Int
+        var reasoning: Bool
     }
     private var cache: [Int: (key: CacheKey, lines: [LineItem])] = [:]
     private var cacheTheme: Theme?
@@ -69,6 +73,26 @@ public final class Renderer {
         var statusShown: Bool
     }
     private var loaderSpot: LoaderSpot?
+
+    /// What a view scrolled up holds on to: a line of a message (its id and the line's
+    /// index in the message's layout), at the view's top. New text below leaves it there.
+    struct ScrollAnchor: Equatable {
+        var messageID: Int
+        var line: Int
+        var width: Int
+        var agentID: String?
+        /// Lines from the bottom of the conversation to the top of that message, then.
+        var linesFromMessageTop: Int
+        /// The scroll this renderer gave out with it (a different scroll in the state: the
+        /// user scrolled, so the anchor is taken again).
+        var scroll: Int
+    }
+    private var anchor: ScrollAnchor?
+    /// Lines that arrived below since the view left the bottom.
+    private var newBelow = 0
+    /// The scroll that keeps the greeting in view at start-up (until the user scrolls).
+    private var pinnedScroll: Int?
+    private var pinReleased = false
 
     public init() {}
 
@@ -143,13 +167,17 @@ public final class Renderer {
         }
         y += 1
 
-        // Footer: separator, input, hints/status.
+        // Footer: separator, input, hints/status (one or two rows).
         let innerW = w - 4
         let prompt = "› "
         let editor = s.input.layout(width: max(1, innerW - DisplayWidth.of(prompt)))
         let maxInputRows = max(1, min(5, (h - headerRows) / 4))
         let inputRows = min(maxInputRows, editor.lines.count)
-        let footerTop = h - 2 - inputRows
+        var right = s.poweredBy ?? ""
+        if DisplayWidth.of(right) > w / 2 { right = DisplayWidth.truncate(right, to: w / 2) }
+        let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
+        let statusRows = Self.statusRows(s, width: w - 2, lastWidth: leftMax)
+        let footerTop = h - 1 - max(1, statusRows.count) - inputRows
         canvas.put(String(repeating: "─", count: w), x: 0, y: footerTop, style: t.border)
         let firstInputLine = max(0, min(editor.caretRow - inputRows + 1, editor.lines.count - inputRows))
         for r in 0..<inputRows {
@@ -169,24 +197,18 @@ public final class Renderer {
             canvas.cursor = (2 + DisplayWidth.of(prompt) + editor.caretCol, footerTop + 1 + editor.caretRow - firstInputLine)
         }
         let bottom = h - 1
-        var right = ""
-        if let poweredBy = s.poweredBy {
-            right = poweredBy
-            if DisplayWidth.of(right) > w / 2 { right = DisplayWidth.truncate(right, to: w / 2) }
-            canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy)
-        }
-        let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
-        if let status = s.status, s.statusShown {
-            canvas.put(DisplayWidth.truncate(status, to: leftMax), x: 1, y: bottom,
-                       style: s.statusIsError ? t.error : t.status)
-        } else {
+        if !right.isEmpty { canvas.put(right, x: w - 1 - DisplayWidth.of(right), y: bottom, style: t.poweredBy) }
+        if statusRows.isEmpty {
             canvas.put(DisplayWidth.truncate(Self.hints(s, width: leftMax), to: leftMax), x: 1, y: bottom, style: t.status)
+        }
+        for (i, row) in statusRows.enumerated() {
+            canvas.put(row.text, x: 1, y: h - statusRows.count + i, style: row.isError ? t.error : t.status)
         }
 
         // Conversation.
         let areaTop = y
         let areaH = footerTop - areaTop
-        let (lines, scroll, itemHits) = conversationLines(s, width: w, height: areaH)
+        let (lines, scroll, moreAbove) = conversationLines(s, width: w, height: areaH)
         var loader: (y: Int, item: LineItem)?
         for (i, item) in lines.enumerated() {
             let yy = areaTop + i
@@ -196,12 +218,16 @@ public final class Renderer {
                 hits.append((Rect(x: hit.x, y: yy, width: hit.width, height: 1), hit.2))
             }
         }
-        _ = itemHits
         var menuRoom = w - 6
         if scroll > 0 {
-            let more = " ↓ \(scroll) more (PgDn) "
+            var more = newBelow > 0 ? " ↓ \(newBelow) new line\(newBelow == 1 ? "" : "s") · End " : " ↓ \(scroll) more · End "
+            if DisplayWidth.of(more) > w - 4 { more = DisplayWidth.truncate(more, to: w - 4) }
             canvas.put(more, x: 2, y: footerTop, style: t.accentText)
             menuRoom -= DisplayWidth.of(more) + 1
+        }
+        if moreAbove, areaH > 1 {
+            let up = " ↑ more above · PgUp "
+            canvas.put(up, x: max(0, w - 2 - DisplayWidth.of(up)), y: areaTop, style: t.accentText)
         }
         let menu = Self.menu(s, width: menuRoom)
         if !menu.isEmpty { canvas.put(menu, x: w - 2 - DisplayWidth.of(menu), y: footerTop, style: t.status) }
@@ -210,14 +236,16 @@ public final class Renderer {
         var inspectorTop: Int?
         switch s.overlay {
         case .none: break
-        case .help: drawHelp(&canvas, s)
+        case .help(let scroll): drawHelp(&canvas, s, scroll: scroll)
+        case .messages(let scroll): drawMessages(&canvas, s, scroll: scroll)
         case .agents(let selected): drawAgents(&canvas, s, selected: selected, hits: &hits)
         case .reset(let confirm): drawReset(&canvas, s, confirmSelected: confirm, hits: &hits)
         case .report(let scroll): drawReport(&canvas, s, scroll: scroll)
         case .inspector: inspectorTop = drawInspector(&canvas, s, cache: inspectorCache)
         }
         if s.overlay != .none { canvas.cursor = nil }
-        let frame = Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
+        var frame = Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
+        frame.newLinesBelow = newBelow
         if let loader, s.overlay == .none {
             loaderSpot = LoaderSpot(y: loader.y, item: loader.item, statusShown: s.statusShown)
         }
@@ -245,7 +273,7 @@ public final class Renderer {
     /// The bottom line's key hints.
     static func hints(_ s: AppState, width: Int) -> String {
         if s.previewOnly { return "Preview · F1 help\(s.agents.count > 1 ? " · F2 agents" : "") · F7 report · Ctrl-Q quit" }
-        if s.isBusy { return "Esc stop · PgUp/PgDn scroll · F1 help" }
+        if s.isBusy { return "Esc stop · Enter queues · PgUp/PgDn scroll · F1 help" }
         for c in ["Enter send · Ctrl-J new line · F1 help", "Enter send · F1 help", "F1 help"] where DisplayWidth.of(c) <= width {
             return c
         }
@@ -267,15 +295,29 @@ public final class Renderer {
 
     // MARK: Conversation layout
 
-    /// The visible conversation lines (bottom-anchored), the clamped scroll, and hit targets.
-    func conversationLines(_ s: AppState, width w: Int, height areaH: Int) -> ([LineItem], Int, Int) {
-        guard areaH > 0 else { return ([], 0, 0) }
+    /// The visible conversation lines (bottom-anchored), the clamped scroll, and whether
+    /// there are lines above them.
+    ///
+    /// A view scrolled up holds still while text arrives below: it keeps the line at its
+    /// top (`anchor`) and counts the new lines (`newBelow`) until it is back at the bottom.
+    func conversationLines(_ s: AppState, width w: Int, height areaH: Int) -> ([LineItem], Int, Bool) {
+        guard areaH > 0 else { return ([], 0, false) }
         let messages = s.conversation.messages
+        let held = anchor.flatMap { a in
+            a.scroll == s.scroll && s.scroll > 0 && a.width == w && a.agentID == s.agentID ? a : nil
+        }
+        if s.scroll == 0 { newBelow = 0 }
         // Pieces of the layout, bottom first (a long answer is several pieces, shared
         // with the layout caches: only the visible lines are copied).
         var blocks: [ArraySlice<LineItem>] = []
         var total = 0
         let need = s.scroll + areaH
+        // Queued messages wait at the bottom.
+        if !s.queued.isEmpty {
+            let qb = queuedLines(s, width: w)
+            blocks.append(qb[...])
+            total += qb.count
+        }
         // Quick questions follow the greeting until the user speaks.
         let quick = s.visibleQuickQuestions
         if !quick.isEmpty {
@@ -283,18 +325,52 @@ public final class Renderer {
             blocks.append(qb[...])
             total += qb.count
         }
+        // Each message's place: its id and its lines' range, counted from the bottom.
+        var spans: [(id: Int, from: Int, to: Int)] = []
+        var heldAt: Int?
+        // The greeting stays in view at start-up when the opening screen does not fit (until
+        // the user scrolls or picks a question).
+        if let p = pinnedScroll, p != s.scroll { pinReleased = true }
+        let pin = !pinReleased && s.queued.isEmpty && !s.conversation.hasUserMessage && s.focus == .input
+            && messages.first?.role == .greeting && (s.scroll == 0 || s.scroll == pinnedScroll)
+        pinnedScroll = nil
         var i = messages.count - 1
-        while i >= 0, total < need {
+        while i >= 0, total < need || (held != nil && heldAt == nil) || pin {
             let m = messages[i]
+            let from = total
             for part in layoutParts(m, s: s, width: w).reversed() {
                 blocks.append(part)
                 total += part.count
             }
+            spans.append((m.id, from, total))
+            if let held, held.messageID == m.id { heldAt = total }
             i -= 1
         }
         let reachedTop = i < 0
         var scroll = s.scroll
+        if let held, let top = heldAt {
+            // The held line stays at the top of the view.
+            scroll = max(0, top - held.line - areaH)
+            // New lines: the message's top is further from the bottom than it was (a change
+            // of the view's height is not new text).
+            if top > held.linesFromMessageTop { newBelow += top - held.linesFromMessageTop }
+        }
+        if pin {
+            scroll = max(0, total - areaH)
+            if scroll > 0 { pinnedScroll = scroll }
+        }
         if reachedTop { scroll = min(scroll, max(0, total - areaH)) }
+        anchor = nil
+        if scroll > 0 {
+            // The line at the top of the view: from the bottom, `scroll + areaH` lines up.
+            let topFromBottom = scroll + areaH
+            if let sp = spans.first(where: { topFromBottom > $0.from && topFromBottom <= $0.to }) {
+                anchor = ScrollAnchor(messageID: sp.id, line: sp.to - topFromBottom, width: w, agentID: s.agentID,
+                                      linesFromMessageTop: sp.to, scroll: scroll)
+            }
+        } else {
+            newBelow = 0
+        }
         let end = total - scroll
         let start = max(0, end - areaH)
         var visible: [LineItem] = []
@@ -306,7 +382,28 @@ public final class Renderer {
             if lo < hi { visible.append(contentsOf: b[(b.startIndex + lo - offset)..<(b.startIndex + hi - offset)]) }
             offset += b.count
         }
-        return (visible, scroll, 0)
+        return (visible, scroll, start > 0 || !reachedTop)
+    }
+
+    /// Messages waiting to be sent, as user bubbles marked "queued".
+    func queuedLines(_ s: AppState, width w: Int) -> [LineItem] {
+        let t = s.theme
+        let why = s.connection == .connected && s.agentID != nil ? "sends when the answer ends" : "sends when connected"
+        var out: [LineItem] = []
+        for (i, text) in s.queued.enumerated() {
+            let m = ChatMessage(id: -1 - i, role: .user, text: text)
+            var lines = Array(layoutUncached(m, s: s, width: w).joined())
+            if let label = lines.first {
+                let tag = "queued — \(why) · You"
+                var l = label
+                l.x = max(1, w - 2 - DisplayWidth.of(tag))
+                l.line = StyledLine([Span(tag, [.italic])])
+                l.base = t.notice
+                lines[0] = l
+            }
+            out += lines
+        }
+        return out
     }
 
     func quickQuestionLines(_ qs: [String], s: AppState, width w: Int) -> [LineItem] {
@@ -338,13 +435,15 @@ public final class Renderer {
         out = out.map { var l = $0; l.base = t.chip; return l }
         let hint = LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
                             line: StyledLine([Span("Tab to pick a question, or type your own.", [.dim])]), base: t.notice)
+        // On a short screen (40×12) the chips alone follow the greeting.
+        if s.height < 16 { return out }
         return out + [hint, LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)]
     }
 
     /// A message's lines, in pieces (one, except for an answer streaming in).
     func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
         let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
-        let key = CacheKey(id: m.id, version: m.version, width: w)
+        let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning)
         if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
         var parts = layoutUncached(m, s: s, width: w)
         if isActive, m.text.isEmpty {
@@ -386,7 +485,7 @@ public final class Renderer {
                                 line: StyledLine([Span(line)]), base: t.notice)
             } + [blank])[...]]
         case .user:
-            let maxBubble = max(10, w - 10)
+            let maxBubble = max(10, min(w - 10, s.measure))
             let wrapped = Wrapper.wrap(Sanitizer.clean(m.text), width: maxBubble - 2)
             let bubbleW = min(maxBubble, (wrapped.map { DisplayWidth.of($0) }.max() ?? 0) + 2)
             let bx = w - 2 - bubbleW
@@ -399,13 +498,16 @@ public final class Renderer {
             out.append(blank)
             return [out[...]]
         case .greeting, .agent:
-            let bubbleW = max(10, w - 8)
+            let bubbleW = max(10, min(w - 8, s.measure + 2))
             let textW = bubbleW - 2
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
                                             line: StyledLine([Span(s.agent?.name ?? "Agent")]), base: t.agentLabel)]
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
+            }
+            if !m.reasoning.isEmpty {
+                for l in reasoningLines(m.reasoning, s: s, width: textW) { add(l, t.notice.withBackground(bubble)) }
             }
             for tool in m.tools {
                 let name = Sanitizer.clean(tool.title ?? tool.name, allowNewlines: false)
@@ -457,7 +559,9 @@ public final class Renderer {
             case .stopped?:
                 add(StyledLine([Span("⏹ Stopped", [.italic])]), t.notice.withBackground(bubble))
             case .interrupted?:
-                add(StyledLine([Span("⚠ Interrupted", [.bold])]), t.error.withBackground(bubble))
+                for l in Wrapper.wrap("⚠ The answer was cut off", width: textW) {
+                    add(StyledLine([Span(l, [.bold])]), t.error.withBackground(bubble))
+                }
             default: break
             }
             for e in m.errors {
@@ -472,104 +576,6 @@ public final class Renderer {
             if let head { return [head, frozen, out[...]] }
             return [out[...]]
         }
-    }
-
-    // MARK: Overlays
-
-    func box(_ canvas: inout Canvas, _ s: AppState, width bw: Int, height bh: Int) -> Rect {
-        let t = s.theme
-        let w = min(bw, s.width - 2), h = min(bh, s.height - 2)
-        let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
-        canvas.fill(r, t.modal)
-        canvas.put("┌" + String(repeating: "─", count: max(0, w - 2)) + "┐", x: r.x, y: r.y, style: t.modal)
-        for yy in (r.y + 1)..<(r.y + h - 1) {
-            canvas.put("│", x: r.x, y: yy, style: t.modal)
-            canvas.put("│", x: r.x + w - 1, y: yy, style: t.modal)
-        }
-        canvas.put("└" + String(repeating: "─", count: max(0, w - 2)) + "┘", x: r.x, y: r.y + h - 1, style: t.modal)
-        return r
-    }
-
-    func drawHelp(_ canvas: inout Canvas, _ s: AppState) {
-        let h = s.config.header
-        let rows: [(String, String)] = [
-            ("Enter", "send the message"), ("Ctrl-J, Alt-Enter", "new line in the message"),
-            ("Up / Down", "history (or move between lines)"), ("Tab", "pick a quick question"),
-            ("Esc", "stop the answer / close"), ("PgUp / PgDn, wheel", "scroll the conversation"),
-            ("F2", "choose the agent"), ("F3, Ctrl-X", h.endSessionLabel.isEmpty ? "reset chat" : "reset chat"),
-            ("F4", h.endSessionLabel), ("F5, Ctrl-S", h.downloadTranscriptLabel), ("F6, Ctrl-R", "reconnect"),
-            ("Ctrl-W / Ctrl-U / Ctrl-K", "delete word / to start / to end"),
-            ("Ctrl-A / Ctrl-E", "start / end of line"), ("F7", "configuration report"),
-            ("F8", "inspector: requests, events, timings"), ("F9", "save the chat as a test script"),
-            ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
-        ]
-        let bw = min(s.width - 2, 64)
-        let r = box(&canvas, s, width: bw, height: rows.count + 4)
-        canvas.put(" Keys ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
-        for (i, row) in rows.enumerated() where r.y + 1 + i < r.y + r.height - 2 {
-            let yy = r.y + 1 + i
-            canvas.put(DisplayWidth.pad(row.0, to: 24), x: r.x + 2, y: yy, style: s.theme.modalTitle, maxX: r.x + r.width - 1)
-            canvas.put(row.1, x: r.x + 27, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
-        }
-        canvas.put("Any key closes this.", x: r.x + 2, y: r.y + r.height - 2, style: s.theme.notice.withBackground(s.theme.modal),
-                   maxX: r.x + r.width - 1)
-    }
-
-    func drawReport(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
-        guard let h = s.handshake else { return }
-        let r = box(&canvas, s, width: s.width - 2, height: s.height - 2)
-        canvas.put(" Configuration report ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
-        let text = ConfigReport.make(h, width: r.width - 4, spec: s.themeSpec, forceDark: s.forceDark, noColor: s.noColor)
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let rows = r.height - 2
-        let top = max(0, min(scroll, all.count - rows))
-        for (i, line) in all.dropFirst(top).prefix(rows).enumerated() {
-            canvas.put(line, x: r.x + 2, y: r.y + 1 + i, style: s.theme.modal, maxX: r.x + r.width - 1)
-        }
-        let hint = " ↑↓ PgUp/PgDn scroll · Esc close · \(min(all.count, top + rows))/\(all.count) "
-        canvas.put(hint, x: r.x + 2, y: r.y + r.height - 1, style: s.theme.modal, maxX: r.x + r.width - 1)
-    }
-
-    func drawAgents(_ canvas: inout Canvas, _ s: AppState, selected: Int, hits: inout [(Rect, HitTarget)]) {
-        let bw = min(s.width - 2, 70)
-        let r = box(&canvas, s, width: bw, height: min(s.height - 2, s.agents.count * 2 + 3))
-        canvas.put(" Agents ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
-        var yy = r.y + 1
-        for (i, a) in s.agents.enumerated() where yy + 1 < r.y + r.height - 1 {
-            let sel = i == selected
-            let style = sel ? s.theme.buttonSelected : s.theme.modalTitle
-            var name = "\(i + 1). \(a.name)"
-            if !a.type.isEmpty { name += " (\(a.type))" }
-            if a.chatbotID == s.agentID { name += " ✓" }
-            canvas.fill(Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 1), sel ? style : s.theme.modal)
-            canvas.put(DisplayWidth.truncate(name, to: r.width - 4), x: r.x + 2, y: yy, style: style)
-            canvas.put(DisplayWidth.truncate(a.description, to: r.width - 6), x: r.x + 4, y: yy + 1, style: s.theme.modal)
-            hits.append((Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 2), .agent(i)))
-            yy += 2
-        }
-        canvas.put(" ↑↓ Enter choose · Esc close ", x: r.x + 2, y: r.y + r.height - 1, style: s.theme.modal,
-                   maxX: r.x + r.width - 1)
-    }
-
-    func drawReset(_ canvas: inout Canvas, _ s: AppState, confirmSelected: Bool, hits: inout [(Rect, HitTarget)]) {
-        let m = s.config.resetModal
-        let bw = min(s.width - 2, 60)
-        let desc = Wrapper.wrap(m.description, width: bw - 4)
-        let shown = Array(desc.prefix(max(1, s.height - 8)))
-        let r = box(&canvas, s, width: bw, height: shown.count + 6)
-        canvas.put(DisplayWidth.truncate(m.title, to: bw - 4), x: r.x + 2, y: r.y + 1, style: s.theme.modalTitle)
-        for (i, l) in shown.enumerated() {
-            canvas.put(l, x: r.x + 2, y: r.y + 3 + i, style: s.theme.modal)
-        }
-        let cancel = "[ \(m.cancelText) ]", confirm = "[ \(m.confirmText) ]"
-        let by = r.y + r.height - 2
-        let cw = DisplayWidth.of(confirm), xw = DisplayWidth.of(cancel)
-        let cx = r.x + r.width - 2 - cw
-        let xx = max(r.x + 2, cx - 2 - xw)
-        canvas.put(cancel, x: xx, y: by, style: confirmSelected ? s.theme.button : s.theme.buttonSelected)
-        canvas.put(confirm, x: cx, y: by, style: confirmSelected ? s.theme.buttonSelected : s.theme.button)
-        hits.append((Rect(x: xx, y: by, width: xw, height: 1), .resetCancel))
-        hits.append((Rect(x: cx, y: by, width: cw, height: 1), .resetConfirm))
     }
 }
 

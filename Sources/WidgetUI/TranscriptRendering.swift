@@ -53,10 +53,11 @@ public enum TranscriptRendering {
                 out += line + "\n"
             }
             if !t.tools.isEmpty { out += "\n" }
+            if !t.reasoning.isEmpty { out += AppState.reasoningMarkdown(t.reasoning) }
             if !t.answer.isEmpty { out += "**\(name):** \(Sanitizer.clean(t.answer))\n\n" }
             switch t.status {
             case .stopped: out += "_(stopped)_\n\n"
-            case .interrupted: out += "_(interrupted)_\n\n"
+            case .interrupted: out += "_⚠ The answer was cut off (interrupted): the partial text is kept._\n\n"
             case .failed: out += "_(failed)_\n\n"
             case .complete, .streaming: break
             }

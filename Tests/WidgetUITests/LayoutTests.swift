@@ -308,7 +308,7 @@ func lines(_ text: String) -> [String] {
         s.scroll = f.scroll
         text = f.canvas.plainText
         #expect(!text.contains("answer 30"))
-        #expect(text.contains("more (PgDn)"))
+        #expect(text.contains("more · End"))
         for _ in 0..<100 { _ = s.reduce(.key(.pageUp)) }
         let top = r.render(s)
         #expect(top.canvas.plainText.contains("Hi! How can I help?"))

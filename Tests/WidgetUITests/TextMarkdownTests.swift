@@ -155,8 +155,10 @@ private func mdSpans(_ md: String, width: Int = 80) -> [Span] {
         #expect(lines[2].spans == [Span("", .code)])
         #expect(lines[3].spans == [Span("    indented  *not italic*", .code)])
         #expect(lines[4].spans == [Span("after")])
-        // Code is hard-broken at the width, not at words.
-        #expect(mdTexts("```\nabc def ghi\n```", width: 5) == ["abc d", "ef gh", "i"])
+        // Code is hard-broken at the width, not at words, and each break is marked.
+        #expect(mdTexts("```\nabc def ghi\n```", width: 5) == ["abc ↩", "def ↩", "ghi"])
+        #expect(mdTexts("```\nabcdefghij\n```", width: 6) == ["abcde↩", "fghij"])
+        #expect(mdTexts("```\nabcde\n```", width: 5) == ["abcde"])
         // Tilde fences, and a backtick "fence" with backticks in the info string is inline code.
         #expect(mdTexts("~~~\n# not a heading\n~~~") == ["# not a heading"])
         #expect(mdSpans("```inline```") == [Span("inline", .code)])

@@ -338,8 +338,14 @@ private struct MDBlocks {
                 result.append(StyledLine([Span("", .code)]))
                 continue
             }
-            for wrapped in Wrapper.hardWrap([Span(String(line), .code)], width: contentWidth) {
-                result.append(StyledLine(prefix.isEmpty ? wrapped.spans : [Span(prefix)] + wrapped.spans))
+            // A line too long is broken at the width, each break marked "↩" (never silently).
+            let text = String(line)
+            let mark = contentWidth >= 3 && DisplayWidth.of(text) > contentWidth
+            let pieces = Wrapper.hardWrap([Span(text, .code)], width: mark ? contentWidth - 1 : contentWidth)
+            for (n, wrapped) in pieces.enumerated() {
+                var spans = wrapped.spans
+                if mark && n + 1 < pieces.count { spans.append(Span("↩", [.code, .dim])) }
+                result.append(StyledLine(prefix.isEmpty ? spans : [Span(prefix)] + spans))
             }
         }
         return result

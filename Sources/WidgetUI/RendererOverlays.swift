@@ -1,0 +1,237 @@
+import Foundation
+import RobofyAPI
+import RobofySession
+
+/// The panels drawn over the chat: help (F1), messages (F12), agents (F2), reset, report (F7);
+/// the status rows and the reasoning block.
+extension Renderer {
+    /// A dim "Reasoning" block: its first line, or all of it when shown in full (Ctrl-T).
+    func reasoningLines(_ text: String, s: AppState, width: Int) -> [StyledLine] {
+        var out = [StyledLine([Span("Reasoning", [.dim, .bold])])]
+        var body: [String] = []
+        for para in Sanitizer.clean(text).split(separator: "\n", omittingEmptySubsequences: true) {
+            body += Wrapper.wrap(String(para), width: max(1, width - 2))
+        }
+        let shown = s.showReasoning ? body : Array(body.prefix(1))
+        out += shown.map { StyledLine([Span("│ " + $0, [.dim, .italic])]) }
+        if body.count > shown.count {
+            let more = body.count - shown.count
+            out.append(StyledLine([Span(DisplayWidth.truncate("│ … \(more) more line\(more == 1 ? "" : "s") · Ctrl-T shows all",
+                                                               to: width), [.dim])]))
+        }
+        return out
+    }
+
+    /// The status rows at the bottom: a storage failure (until acknowledged), then the status,
+    /// wrapped to a second row when long (its end kept: a file name, advice). Empty: key hints.
+    static func statusRows(_ s: AppState, width: Int, lastWidth: Int) -> [(text: String, isError: Bool)] {
+        var messages: [(text: String, isError: Bool)] = []
+        if let e = s.storageError { messages.append(("⚠ " + e + " · F12 to acknowledge", true)) }
+        if let status = s.status, s.statusShown, status != s.storageError { messages.append((status, s.statusIsError)) }
+        switch messages.count {
+        case 0: return []
+        case 1:
+            // The last row is the narrow one (it shares its row with "Powered by").
+            let (text, isError) = messages[0]
+            if DisplayWidth.of(text) <= lastWidth { return [(text, isError)] }
+            var first = Wrapper.wrap(text, width: width).first ?? ""
+            var rest = String(text.dropFirst(first.count)).trimmingCharacters(in: .whitespaces)
+            if DisplayWidth.of(rest) > lastWidth {
+                // Too long for two rows broken at a word: fill the first row.
+                first = DisplayWidth.truncate(text, to: width, ellipsis: "")
+                rest = String(text.dropFirst(first.count))
+            }
+            return [(first, isError), (keepTail(rest, width: lastWidth), isError)]
+        default:
+            return [(keepTail(messages[0].text, width: width), messages[0].isError),
+                    (keepTail(messages[1].text, width: lastWidth), messages[1].isError)]
+        }
+    }
+
+    /// Text cut to `width` columns in the middle, so that its end (a path, advice) stays.
+    static func keepTail(_ text: String, width: Int) -> String {
+        guard DisplayWidth.of(text) > width, width > 8 else { return DisplayWidth.truncate(text, to: max(0, width)) }
+        let headW = width / 3
+        let head = DisplayWidth.truncate(text, to: headW, ellipsis: "")
+        var tail = ""
+        var tw = 0
+        for c in text.reversed() {
+            let cw = DisplayWidth.of(c)
+            if tw + cw > width - headW - 1 { break }
+            tail.insert(c, at: tail.startIndex)
+            tw += cw
+        }
+        return head + "…" + tail
+    }
+
+    // MARK: Overlays
+
+    func box(_ canvas: inout Canvas, _ s: AppState, width bw: Int, height bh: Int) -> Rect {
+        let t = s.theme
+        let w = min(bw, s.width - 2), h = min(bh, s.height - 2)
+        let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
+        canvas.fill(r, t.modal)
+        canvas.put("┌" + String(repeating: "─", count: max(0, w - 2)) + "┐", x: r.x, y: r.y, style: t.modal)
+        for yy in (r.y + 1)..<(r.y + h - 1) {
+            canvas.put("│", x: r.x, y: yy, style: t.modal)
+            canvas.put("│", x: r.x + w - 1, y: yy, style: t.modal)
+        }
+        canvas.put("└" + String(repeating: "─", count: max(0, w - 2)) + "┘", x: r.x, y: r.y + h - 1, style: t.modal)
+        return r
+    }
+
+    /// The F1 help's rows: a key and what it does (one source for the help and its scrolling).
+    static let helpKeys: [(String, String)] = [
+        ("Enter", "send the message (queued while connecting or answering)"),
+        ("Ctrl-J, Alt-Enter", "new line in the message"),
+        ("Up / Down", "history (or move between lines)"), ("Tab", "pick a quick question"),
+        ("Esc", "stop the answer / close / unqueue"),
+        ("PgUp / PgDn, wheel, End", "scroll; End: back to the newest"),
+        ("Ctrl-T", "show / fold the agent's reasoning"),
+        ("F2", "choose the agent"), ("F3, Ctrl-X", "reset chat"),
+        ("F4", "end the session"), ("F5, Ctrl-S", "download the transcript"), ("F6, Ctrl-R", "reconnect"),
+        ("Ctrl-A/E, Ctrl-W/U/K", "line start/end; delete word/line"), ("F7", "configuration report"),
+        ("F8", "inspector: requests, events, timings"), ("F9", "save the chat as a test script"),
+        ("F12", "the last messages in full"),
+        ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
+    ]
+
+    /// The help's lines at the state's width: key and text side by side, or (narrow) the
+    /// text under its key. Text that does not fit ends with an ellipsis.
+    static func helpLines(_ s: AppState) -> [(key: String, text: String)] {
+        let h = s.config.header
+        let rows = helpKeys.map { row -> (String, String) in
+            switch row.0 {
+            case "F4": return (row.0, h.endSessionLabel.isEmpty ? row.1 : h.endSessionLabel)
+            case "F5, Ctrl-S": return (row.0, h.downloadTranscriptLabel.isEmpty ? row.1 : h.downloadTranscriptLabel)
+            default: return row
+            }
+        }
+        let inner = min(s.width - 2, 64) - 4
+        if inner - 25 >= 24 {
+            return rows.map { ($0.0, DisplayWidth.truncate($0.1, to: inner - 25)) }
+        }
+        return rows.flatMap { [($0.0, ""), ("", "  " + DisplayWidth.truncate($0.1, to: max(1, inner - 2)))] }
+    }
+
+    /// Rows of the help box that show keys, at a screen height.
+    static func helpVisibleRows(_ s: AppState) -> Int {
+        max(1, min(helpLines(s).count, s.height - 2 - 3))
+    }
+
+    func drawHelp(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+        let lines = Self.helpLines(s)
+        let bw = min(s.width - 2, 64)
+        let r = box(&canvas, s, width: bw, height: lines.count + 4)
+        let rows = r.height - 3
+        let top = max(0, min(scroll, lines.count - rows))
+        canvas.put(" Keys ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        let wide = lines.first?.text.isEmpty == false
+        for (i, row) in lines.dropFirst(top).prefix(rows).enumerated() {
+            let yy = r.y + 1 + i
+            if wide {
+                canvas.put(DisplayWidth.pad(row.key, to: 24), x: r.x + 2, y: yy, style: s.theme.modalTitle, maxX: r.x + r.width - 1)
+                canvas.put(row.text, x: r.x + 27, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
+            } else if !row.key.isEmpty {
+                canvas.put(DisplayWidth.truncate(row.key, to: r.width - 4), x: r.x + 2, y: yy, style: s.theme.modalTitle)
+            } else {
+                canvas.put(row.text, x: r.x + 2, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
+            }
+        }
+        var foot = "Any key closes this."
+        if lines.count > rows {
+            let more = top + rows < lines.count ? "↓ more" : "end"
+            foot = "\(more) \(top + rows)/\(lines.count) · ↑↓ PgUp/PgDn · other keys close"
+        }
+        canvas.put(DisplayWidth.truncate(foot, to: r.width - 4), x: r.x + 2, y: r.y + r.height - 2,
+                   style: s.theme.notice.withBackground(s.theme.modal), maxX: r.x + r.width - 1)
+    }
+
+    /// The last status messages in full (F12), newest at the bottom.
+    func drawMessages(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+        let r = box(&canvas, s, width: min(s.width - 2, 100), height: s.height - 2)
+        canvas.put(" Messages ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        var lines: [(String, Bool)] = []
+        if s.messageLog.isEmpty { lines.append(("No messages yet.", false)) }
+        for m in s.messageLog {
+            let stamp = String(format: "%5.0fs ", m.at)
+            let wrapped = Wrapper.wrap(m.text, width: max(1, r.width - 4 - 7))
+            for (i, l) in wrapped.enumerated() { lines.append(((i == 0 ? stamp : "       ") + l, m.isError)) }
+        }
+        let rows = r.height - 3
+        let maxScroll = max(0, lines.count - rows)
+        let up = min(scroll, maxScroll)
+        let top = maxScroll - up
+        for (i, l) in lines.dropFirst(top).prefix(rows).enumerated() {
+            canvas.put(l.0, x: r.x + 2, y: r.y + 1 + i, style: l.1 ? s.theme.error.withBackground(s.theme.modal) : s.theme.modal,
+                       maxX: r.x + r.width - 1)
+        }
+        let foot = (s.storageError != nil ? "Esc acknowledges the storage failure · " : "Esc closes · ") + "↑↓ scroll"
+        canvas.put(DisplayWidth.truncate(foot, to: r.width - 4), x: r.x + 2, y: r.y + r.height - 2,
+                   style: s.theme.notice.withBackground(s.theme.modal), maxX: r.x + r.width - 1)
+    }
+
+    func drawReport(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+        guard let h = s.handshake else { return }
+        let r = box(&canvas, s, width: s.width - 2, height: s.height - 2)
+        canvas.put(" Configuration report ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        let text = ConfigReport.make(h, width: r.width - 4, spec: s.themeSpec, forceDark: s.forceDark, noColor: s.noColor)
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let rows = r.height - 2
+        let top = max(0, min(scroll, all.count - rows))
+        for (i, line) in all.dropFirst(top).prefix(rows).enumerated() {
+            canvas.put(line, x: r.x + 2, y: r.y + 1 + i, style: s.theme.modal, maxX: r.x + r.width - 1)
+        }
+        let hint = " ↑↓ PgUp/PgDn scroll · Esc close · \(min(all.count, top + rows))/\(all.count) "
+        canvas.put(hint, x: r.x + 2, y: r.y + r.height - 1, style: s.theme.modal, maxX: r.x + r.width - 1)
+    }
+
+    func drawAgents(_ canvas: inout Canvas, _ s: AppState, selected: Int, hits: inout [(Rect, HitTarget)]) {
+        let bw = min(s.width - 2, 70)
+        let r = box(&canvas, s, width: bw, height: min(s.height - 2, s.agents.count * 2 + 3))
+        // The highlighted agent is always in view: the list scrolls.
+        let fit = max(1, (r.height - 3) / 2)
+        let first = max(0, min(selected - fit + 1, s.agents.count - fit))
+        var title = " Agents "
+        if s.agents.count > fit { title = " Agents \(selected + 1)/\(s.agents.count) " }
+        canvas.put(title, x: r.x + 2, y: r.y, style: s.theme.modalTitle)
+        if first > 0 { canvas.put(" ↑ more ", x: r.x + r.width - 10, y: r.y, style: s.theme.modal) }
+        if first + fit < s.agents.count { canvas.put(" ↓ more ", x: r.x + r.width - 10, y: r.y + r.height - 1, style: s.theme.modal) }
+        var yy = r.y + 1
+        for (i, a) in s.agents.enumerated() where i >= first && yy + 1 < r.y + r.height - 1 {
+            let sel = i == selected
+            let style = sel ? s.theme.buttonSelected : s.theme.modalTitle
+            var name = "\(i + 1). \(a.name)"
+            if !a.type.isEmpty { name += " (\(a.type))" }
+            if a.chatbotID == s.agentID { name += " ✓" }
+            canvas.fill(Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 1), sel ? style : s.theme.modal)
+            canvas.put(DisplayWidth.truncate(name, to: r.width - 4), x: r.x + 2, y: yy, style: style)
+            canvas.put(DisplayWidth.truncate(a.description, to: r.width - 6), x: r.x + 4, y: yy + 1, style: s.theme.modal)
+            hits.append((Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 2), .agent(i)))
+            yy += 2
+        }
+        canvas.put(DisplayWidth.truncate(" ↑↓ Enter choose · Esc close ", to: max(1, r.width - 12)), x: r.x + 2,
+                   y: r.y + r.height - 1, style: s.theme.modal, maxX: r.x + r.width - 1)
+    }
+
+    func drawReset(_ canvas: inout Canvas, _ s: AppState, confirmSelected: Bool, hits: inout [(Rect, HitTarget)]) {
+        let m = s.config.resetModal
+        let bw = min(s.width - 2, 60)
+        let desc = Wrapper.wrap(m.description, width: bw - 4)
+        let shown = Array(desc.prefix(max(1, s.height - 8)))
+        let r = box(&canvas, s, width: bw, height: shown.count + 6)
+        canvas.put(DisplayWidth.truncate(m.title, to: bw - 4), x: r.x + 2, y: r.y + 1, style: s.theme.modalTitle)
+        for (i, l) in shown.enumerated() {
+            canvas.put(l, x: r.x + 2, y: r.y + 3 + i, style: s.theme.modal)
+        }
+        let cancel = "[ \(m.cancelText) ]", confirm = "[ \(m.confirmText) ]"
+        let by = r.y + r.height - 2
+        let cw = DisplayWidth.of(confirm), xw = DisplayWidth.of(cancel)
+        let cx = r.x + r.width - 2 - cw
+        let xx = max(r.x + 2, cx - 2 - xw)
+        canvas.put(cancel, x: xx, y: by, style: confirmSelected ? s.theme.button : s.theme.buttonSelected)
+        canvas.put(confirm, x: cx, y: by, style: confirmSelected ? s.theme.buttonSelected : s.theme.button)
+        hits.append((Rect(x: xx, y: by, width: xw, height: 1), .resetCancel))
+        hits.append((Rect(x: cx, y: by, width: cw, height: 1), .resetConfirm))
+    }
+}
