@@ -19,6 +19,8 @@ public struct DemoServerOptions: Sendable {
     public var defaultDeltaDelayMs: Int = 18
     /// Lifetime of issued tokens (`exp - iat`). 0 or less issues already-expired tokens.
     public var tokenLifetimeSeconds: Int = 3600
+    /// Rows per page of the account API listings (leads, inbox); small values exercise `nextPageToken`.
+    public var accountPageSize: Int = 20
 
     public init() {}
 }

@@ -18,7 +18,7 @@ public enum Redaction {
 
     /// `s` with every known secret and every bearer token or JWT replaced.
     public static func redact(_ s: String, secrets: some Collection<String> = [String]()) -> String {
-        var out = s
+        var out = redactRegistered(s)
         for secret in secrets where secret.count >= 8 && contains(out, secret) {
             out = out.replacingOccurrences(of: secret, with: placeholder)
         }
