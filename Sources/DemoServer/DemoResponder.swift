@@ -18,6 +18,7 @@ struct DemoCore: Sendable {
     let options: DemoServerOptions
     let agents: [DemoAgent]
     let logger: Logger
+    let account: DemoAccountStore
 
     static let maxBodyBytes = 1024 * 1024
     static let faultHeader = "x-robofy-demo-fault"
@@ -30,6 +31,7 @@ struct DemoCore: Sendable {
         self.logger = logger
         self.state = DemoState(tokenLifetimeSeconds: options.tokenLifetimeSeconds, opaqueTokens: options.opaqueTokens)
         self.agents = DemoCatalog.agents(hostile: options.hostile) + DemoOverride.aliases(options.handshakeOverride)
+        self.account = DemoAccountStore(pageSize: options.accountPageSize)
     }
 
     private enum Route {
@@ -57,6 +59,7 @@ struct DemoCore: Sendable {
     private func route(_ request: Request, context: DemoRequestContext) async -> Response {
         var path = request.uri.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        if let answer = await accountRoute(request, path: path) { return answer }
         let route: Route? =
             switch path {
             case "/": .info
@@ -327,6 +330,7 @@ struct DemoCore: Sendable {
                                    newIDSuffix: agent.kind == .hostile ? Hostile.sessionSuffix : "")
         var plan = DemoScripts.plan(agent: agent, query: query, context: turn)
         if faults.echoToken { plan.segments.insert(.text("Your token is \(token). "), at: 0) }
+        account.recordTurn(agentID: agent.id, sessionID: turn.sessionID, query: query, plan: plan)
         if let name = plan.rememberName {
             state.remember(userName: name, agentID: agent.id, sessionID: turn.sessionID)
         }

@@ -22,6 +22,8 @@ public struct DemoServerOptions: Sendable {
     /// Issue opaque tokens (`rbf_…`, no JWT shape), as some deployments do: nothing but the
     /// exact token can redact them (tests of the redaction registry).
     public var opaqueTokens: Bool = false
+    /// Rows per page of the account API listings (leads, inbox); small values exercise `nextPageToken`.
+    public var accountPageSize: Int = 20
 
     public init() {}
 }

@@ -18,7 +18,7 @@ struct RobofyTUI: AsyncParsableCommand {
         Talk to a real widget:      robofy-tui chat --project-id P --chatbot-id C
         """,
         version: RobofyVersion.string,
-        subcommands: [Chat.self, Demo.self, Serve.self, Preview.self, Run.self, TranscriptCommand.self],
+        subcommands: [Chat.self, Demo.self, Serve.self, Preview.self, Run.self, TranscriptCommand.self, Leads.self, Inbox.self],
         defaultSubcommand: nil
     )
 }
@@ -293,6 +293,7 @@ struct Serve: AsyncParsableCommand {
             Robofy demo server listening on \(url)
               project id: \(DemoServer.projectID)
               agent id:   \(DemoServer.chatbotID)
+              account API key (demo only, for leads/inbox): \(DemoServer.accountAPIKey)
             Chat with it:  robofy-tui chat --base-url \(url) --project-id \(DemoServer.projectID) --chatbot-id \(DemoServer.chatbotID)
             Press Ctrl-C to stop.
 
