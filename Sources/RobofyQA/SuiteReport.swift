@@ -59,10 +59,9 @@ public enum SuiteReport {
         }
         guard !byAgent.isEmpty else { return "" }
         let agents = byAgent.keys.sorted()
-        let width = min(30, max(5, agents.map { line($0).count }.max() ?? 5))
+        let width = min(30, max(11, agents.map { line($0).count }.max() ?? 11))
         func pad(_ s: String) -> String { s.count >= width ? String(s.prefix(width)) : s + String(repeating: " ", count: width - s.count) }
-        var out = "Latency (s)" + String(repeating: " ", count: max(1, width - 9))
-            + "turns  first byte p50/p95/max   first text p50/p95/max   duration p50/p95/max\n"
+        var out = pad("Latency (s)") + "  turns  first byte p50/p95/max   first text p50/p95/max   duration p50/p95/max\n"
         for a in agents {
             let ts = byAgent[a] ?? []
             func trio(_ values: [Double]) -> String {
