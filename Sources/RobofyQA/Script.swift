@@ -121,7 +121,7 @@ extension Script {
 // MARK: - Reading
 
 extension Script {
-    static let topKeys = ["name", "target", "agent", "fault", "timeout_seconds", "turns"]
+    static let topKeys = ["name", "target", "agent", "fault", "timeout_seconds", "vars", "turns"]
     static let targetKeys = ["demo", "base_url", "project_id", "chatbot_id", "stream_path", "chat_path", "streaming"]
     static let turnKeys = ["name", "send", "agent", "new_session", "reset", "timeout_seconds", "expect"]
     static let expectKeys = ["contains", "not_contains", "matches", "max_seconds", "max_first_text_seconds", "tool_called", "finish_reason", "status"]
@@ -227,7 +227,10 @@ extension Script {
 
     /// Builds a script from its JSON tree, naming the path of anything wrong.
     public static func from(_ root: JSONValue) throws(ScriptError) -> Script {
-        guard case .object(let o) = root else {
+        guard case .object = root else {
+            throw ScriptError("the top level must be a mapping with target, agent and turns")
+        }
+        guard case .object(let o) = try ScriptVars.apply(root, environment: ProcessInfo.processInfo.environment) else {
             throw ScriptError("the top level must be a mapping with target, agent and turns")
         }
         try checkKeys(o, Self.topKeys, path: "the top level")

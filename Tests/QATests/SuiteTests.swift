@@ -50,3 +50,23 @@ import Testing
         #expect(SuiteReport.exitCode([report, JUnitReport.brokenScript(suiteName: "b", message: "m")]) == 2)
     }
 }
+
+@Suite struct ScriptVarsTests {
+    @Test func varsAndTheEnvironmentFillPlaceholders() throws {
+        setenv("ROBOFY_TEST_CITY", "Tokyo", 1)
+        let s = try Script.parse("""
+            vars: {agent: demo-atlas, word: Weather}
+            target: {demo: true}
+            agent: ${agent}
+            turns:
+              - send: ${word} in ${ROBOFY_TEST_CITY}?
+                expect: {contains: ["${ROBOFY_TEST_CITY}", "$${literal}"]}
+            """, fileName: "v.yaml")
+        #expect(s.agent == "demo-atlas")
+        #expect(s.turns[0].send == "Weather in Tokyo?")
+        #expect(s.turns[0].expect.contains == ["Tokyo", "${literal}"])
+        #expect {
+            _ = try Script.parse("target: {demo: true}\nturns: [\"${ROBOFY_UNSET_VAR_X}\"]\n", fileName: "v.yaml")
+        } throws: { "\($0)".contains("turns[1]: ${ROBOFY_UNSET_VAR_X} is not set") }
+    }
+}
