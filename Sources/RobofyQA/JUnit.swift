@@ -1,20 +1,38 @@
 import Foundation
+import WidgetUI
 
 /// JUnit XML for CI: one `<testsuite>`, one `<testcase>` per turn, `<failure>` for an
 /// answer that missed its expectations, `<error>` when the turn could not run.
 public enum JUnitReport {
-    public static func xml(_ report: RunReport) -> String {
+    public static func xml(_ report: RunReport) -> String { xml([report]) }
+
+    /// One `<testsuite>` per report (per script of a suite), in the order given.
+    /// Every text from the server is sanitized (no terminal escapes, C1 or bidi
+    /// controls) and escaped for XML.
+    public static func xml(_ reports: [RunReport], extraProperties: [(String, String)] = []) -> String {
+        let tests = reports.reduce(0) { $0 + $1.results.count }
+        let failures = reports.reduce(0) { $0 + $1.failed }
+        let errors = reports.reduce(0) { $0 + $1.errors }
+        let total = reports.reduce(0.0) { $0 + $1.seconds }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"robofy-tui\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(secs(total))\">\n"
+        for report in reports { out += suite(report, extraProperties: extraProperties) }
+        out += "</testsuites>\n"
+        return out
+    }
+
+    static func suite(_ report: RunReport, extraProperties: [(String, String)]) -> String {
         let stamp: String = {
             let f = ISO8601DateFormatter()
             f.formatOptions = [.withInternetDateTime]
             return f.string(from: report.startedAt)
         }()
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let counts = "tests=\"\(report.results.count)\" failures=\"\(report.failed)\" errors=\"\(report.errors)\""
-        out += "<testsuites name=\"robofy-tui\" \(counts) time=\"\(secs(report.seconds))\">\n"
-        out += "  <testsuite name=\"\(attr(report.suiteName))\" \(counts) skipped=\"0\" time=\"\(secs(report.seconds))\" timestamp=\"\(stamp)\">\n"
+        var out = "  <testsuite name=\"\(attr(report.suiteName))\" \(counts) skipped=\"0\" time=\"\(secs(report.seconds))\" timestamp=\"\(stamp)\">\n"
         out += "    <properties>\n"
         out += "      <property name=\"target\" value=\"\(attr(report.target))\"/>\n"
+        if let file = report.file { out += "      <property name=\"file\" value=\"\(attr(file))\"/>\n" }
+        for (k, v) in extraProperties { out += "      <property name=\"\(attr(k))\" value=\"\(attr(v))\"/>\n" }
         out += "    </properties>\n"
         for r in report.results {
             let head = "    <testcase name=\"\(attr(r.title))\" classname=\"\(attr(report.suiteName))\" time=\"\(secs(r.seconds))\""
@@ -27,18 +45,20 @@ public enum JUnitReport {
             }
             if let t = r.turn {
                 var info = "status: \(t.status.rawValue)"
-                if let f = t.finishReason { info += "\nfinish_reason: \(f)" }
-                if !t.tools.isEmpty { info += "\ntools: " + t.tools.map(\.name).joined(separator: ", ") }
-                if let sid = t.sessionID { info += "\nsession: \(sid)" }
-                for e in t.errors { info += "\nerror: \(e)" }
-                info += "\nanswer:\n" + t.answer
+                if let f = t.finishReason { info += "\nfinish_reason: \(line(f))" }
+                if !t.tools.isEmpty { info += "\ntools: " + t.tools.map { line($0.name) }.joined(separator: ", ") }
+                if let sid = t.sessionID { info += "\nsession: \(line(sid))" }
+                for e in t.errors { info += "\nerror: \(line(e))" }
+                info += "\nanswer:\n" + Sanitizer.clean(t.answer)
                 body += "      <system-out>\(text(info))</system-out>\n"
             }
             out += body.isEmpty ? head + "/>\n" : head + ">\n" + body + "    </testcase>\n"
         }
-        out += "  </testsuite>\n</testsuites>\n"
+        out += "  </testsuite>\n"
         return out
     }
+
+    static func line(_ s: String) -> String { Sanitizer.clean(s, allowNewlines: false) }
 
     /// A report for a script that could not be read: one errored test case.
     public static func brokenScript(suiteName: String, message: String) -> RunReport {
@@ -52,6 +72,7 @@ public enum JUnitReport {
 
     /// Text content: escaped, and without characters XML 1.0 cannot hold.
     static func text(_ s: String) -> String {
+        let s = Sanitizer.clean(s)
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {

@@ -1,3 +1,4 @@
+import DemoServer
 import Foundation
 import RobofyAPI
 import RobofySession
@@ -83,6 +84,8 @@ public struct Expectations: Sendable, Equatable {
     /// Regular expressions (ICU syntax; `(?i)` for case-insensitive) that must match the answer.
     public var matches: [String] = []
     public var maxSeconds: Double?
+    /// Seconds from sending to the first text of the answer.
+    public var maxFirstTextSeconds: Double?
     public var toolCalled: [String] = []
     public var finishReason: String?
     public var status: TurnStatus?
@@ -107,18 +110,31 @@ public struct ScriptError: Error, Sendable, Equatable, CustomStringConvertible {
     public init(_ d: String) { description = d }
 }
 
+extension Script {
+    /// True when a turn talks to the demo server's hostile agent (Mallory), which the
+    /// embedded server then offers.
+    public var usesHostileAgent: Bool {
+        agent == DemoServer.hostileID || turns.contains { $0.agent == DemoServer.hostileID }
+    }
+}
+
 // MARK: - Reading
 
 extension Script {
-    static let topKeys = ["name", "target", "agent", "fault", "timeout_seconds", "turns"]
+    static let topKeys = ["name", "target", "agent", "fault", "timeout_seconds", "vars", "turns"]
     static let targetKeys = ["demo", "base_url", "project_id", "chatbot_id", "stream_path", "chat_path", "streaming"]
     static let turnKeys = ["name", "send", "agent", "new_session", "reset", "timeout_seconds", "expect"]
-    static let expectKeys = ["contains", "not_contains", "matches", "max_seconds", "tool_called", "finish_reason", "status"]
+    static let expectKeys = ["contains", "not_contains", "matches", "max_seconds", "max_first_text_seconds", "tool_called", "finish_reason", "status"]
 
     /// Reads a script file (YAML or JSON).
     public static func load(path: String) throws(ScriptError) -> Script {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ScriptError("cannot read the file (does it exist?)")
+        let data: Data
+        do {
+            data = try LocalFile.read(path, limit: LocalFile.Limit.script, what: "script")
+        } catch let failure as LocalFile.Failure {
+            throw ScriptError(failure.description)
+        } catch {
+            throw ScriptError("\(error)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ScriptError("the file is not UTF-8 text")
@@ -160,8 +176,14 @@ extension Script {
             throw ScriptError("not valid YAML: \(error)")
         }
         guard let node else { throw ScriptError("the file is empty") }
-        return try json(of: node, path: "")
+        var budget = maxValues
+        return try json(of: node, path: "", budget: &budget)
     }
+
+    /// The most values (scalars, lists, mappings) a script may hold once its YAML
+    /// aliases are expanded: far above any real script, far below an alias bomb
+    /// (9 levels of 9 aliases expand to 387 million values).
+    public static let maxValues = 100_000
 
     static func firstLine(_ s: String) -> String {
         String(s.split(separator: "\n", omittingEmptySubsequences: true).first ?? Substring(s))
@@ -169,7 +191,12 @@ extension Script {
 
     /// Converts a YAML tree to JSON values: plain scalars are typed (null, booleans,
     /// numbers), quoted ones stay strings.
-    static func json(of node: Node, path: String) throws(ScriptError) -> JSONValue {
+    static func json(of node: Node, path: String, budget: inout Int) throws(ScriptError) -> JSONValue {
+        budget -= 1
+        guard budget >= 0 else {
+            throw ScriptError("the YAML expands to more than \(maxValues) values (through aliases such as *name?); "
+                + "a script needs far fewer: write the turns out")
+        }
         switch node {
         case .scalar(let s):
             if s.style != .plain { return .string(s.string) }
@@ -182,7 +209,7 @@ extension Script {
             }
         case .sequence(let seq):
             var out: [JSONValue] = []
-            for (i, item) in seq.enumerated() { out.append(try json(of: item, path: "\(path)[\(i)]")) }
+            for (i, item) in seq.enumerated() { out.append(try json(of: item, path: "\(path)[\(i)]", budget: &budget)) }
             return .array(out)
         case .mapping(let m):
             var out: [String: JSONValue] = [:]
@@ -192,7 +219,7 @@ extension Script {
                 }
                 let p = path.isEmpty ? key : "\(path).\(key)"
                 guard out[key] == nil else { throw ScriptError("\(p): given twice") }
-                out[key] = try json(of: v, path: p)
+                out[key] = try json(of: v, path: p, budget: &budget)
             }
             return .object(out)
         }
@@ -200,7 +227,10 @@ extension Script {
 
     /// Builds a script from its JSON tree, naming the path of anything wrong.
     public static func from(_ root: JSONValue) throws(ScriptError) -> Script {
-        guard case .object(let o) = root else {
+        guard case .object = root else {
+            throw ScriptError("the top level must be a mapping with target, agent and turns")
+        }
+        guard case .object(let o) = try ScriptVars.apply(root, environment: ProcessInfo.processInfo.environment) else {
             throw ScriptError("the top level must be a mapping with target, agent and turns")
         }
         try checkKeys(o, Self.topKeys, path: "the top level")
@@ -298,6 +328,7 @@ extension Script {
             }
         }
         e.maxSeconds = try positiveNumber(o["max_seconds"], path: "\(path).max_seconds")
+        e.maxFirstTextSeconds = try positiveNumber(o["max_first_text_seconds"], path: "\(path).max_first_text_seconds")
         e.toolCalled = try strings(o["tool_called"], path: "\(path).tool_called")
         e.finishReason = try optionalString(o["finish_reason"], path: "\(path).finish_reason")
         if let s = try optionalString(o["status"], path: "\(path).status") {

@@ -6,7 +6,7 @@ import RobofySession
 import WidgetUI
 
 /// The outcome of one scripted turn.
-public struct TurnResult: Sendable, Equatable {
+public struct TurnResult: Sendable, Equatable, Codable {
     public var index: Int
     public var send: String
     public var name: String?
@@ -19,6 +19,18 @@ public struct TurnResult: Sendable, Equatable {
     public var isError: Bool
     public var seconds: Double
 
+    public init(index: Int, send: String, name: String? = nil, agent: String, turn: Turn? = nil,
+                failures: [String] = [], isError: Bool = false, seconds: Double = 0) {
+        self.index = index
+        self.send = send
+        self.name = name
+        self.agent = agent
+        self.turn = turn
+        self.failures = failures
+        self.isError = isError
+        self.seconds = seconds
+    }
+
     public var passed: Bool { failures.isEmpty }
 
     /// The test case's name: `turn N: <name or message>`.
@@ -30,12 +42,24 @@ public struct TurnResult: Sendable, Equatable {
 }
 
 /// The outcome of a whole run.
-public struct RunReport: Sendable, Equatable {
+public struct RunReport: Sendable, Equatable, Codable {
     public var suiteName: String
+    /// The script file (in a suite).
+    public var file: String? = nil
     public var target: String
     public var startedAt: Date
     public var seconds: Double
     public var results: [TurnResult]
+
+    public init(suiteName: String, file: String? = nil, target: String, startedAt: Date, seconds: Double,
+                results: [TurnResult]) {
+        self.suiteName = suiteName
+        self.file = file
+        self.target = target
+        self.startedAt = startedAt
+        self.seconds = seconds
+        self.results = results
+    }
 
     public var failed: Int { results.filter { !$0.passed && !$0.isError }.count }
     public var errors: Int { results.filter(\.isError).count }
@@ -90,6 +114,15 @@ public enum ExpectationCheck {
                 out.append(String(format: "max_seconds %@: the turn took %.2f s", JSONValue.number(max).compactText, took))
             }
         }
+        if let max = e.maxFirstTextSeconds {
+            if let first = t.timing.firstText {
+                if first > max {
+                    out.append(String(format: "max_first_text_seconds %@: the first text came after %.2f s", JSONValue.number(max).compactText, first))
+                }
+            } else {
+                out.append("max_first_text_seconds \(JSONValue.number(max).compactText): no text came")
+            }
+        }
         let called = t.tools.map(\.name)
         for name in e.toolCalled where !called.contains(name) {
             out.append("tool_called \(quoted(name)): " + (called.isEmpty ? "no tool was called" : "called \(called.joined(separator: ", "))"))
@@ -118,7 +151,10 @@ public enum ExpectationCheck {
 /// Runs scripts headless against the demo server or a Robofy deployment.
 public enum ScriptRunner {
     /// Runs `script`. `progress` is told each result as it is known (for printing).
+    /// `sharedDemo`: a demo server already running for a suite; used for a demo target
+    /// when the script sets no `fault` (a script with faults gets a server of its own).
     public static func run(_ script: Script, suiteName: String, options: RunOptions = .init(),
+                           sharedDemo: DemoServer? = nil,
                            progress: @Sendable (TurnResult) -> Void = { _ in }) async throws(ScriptError) -> RunReport {
         guard let target = options.target ?? script.target else {
             throw ScriptError("target: missing (use target: {demo: true} or {base_url, project_id, chatbot_id})")
@@ -133,12 +169,19 @@ public enum ScriptRunner {
                 do { o.faults = try DemoFaults(spec: fault) } catch { throw ScriptError("fault: \(error.message)") }
             }
             if let pace = options.demoPaceMs { o.defaultDeltaDelayMs = pace }
-            do {
-                server = try await DemoServer.start(o)
-            } catch {
-                throw ScriptError("the demo server could not start: \(error)")
+            o.hostile = script.usesHostileAgent
+            let base: String
+            if script.fault == nil, let sharedDemo {
+                base = sharedDemo.baseURL
+            } else {
+                do {
+                    let started = try await DemoServer.start(o)
+                    server = started
+                    base = started.baseURL
+                } catch {
+                    throw ScriptError("the demo server could not start: \(error)")
+                }
             }
-            let base = server?.baseURL ?? ""
             robofyTarget = RobofyTarget(baseURL: base, projectID: DemoServer.projectID,
                                         chatbotID: script.agent ?? DemoServer.chatbotID)
             description = "the demo server" + (script.fault.map { " (fault \($0))" } ?? "")
@@ -169,7 +212,11 @@ public enum ScriptRunner {
         let started = Date()
         let clock = ContinuousClock.now
         var results: [TurnResult] = []
+        // Every token the session held: never printed, never written to a report.
+        var secrets: Set<String> = []
         func finish(_ r: TurnResult) {
+            var r = r
+            r.failures = r.failures.map { Redaction.redact($0, secrets: secrets) }
             results.append(r)
             progress(r)
         }
@@ -178,6 +225,7 @@ public enum ScriptRunner {
         switch connected {
         case .failure(let e): connectError = "could not connect: \(e.userMessage)"
         case .success(let h):
+            secrets.insert(h.token)
             if let want = script.agent, await session.agent?.chatbotID != want {
                 connectError = "agent: no agent “\(want)” in this widget (agents: \(h.sortedAgents.map(\.chatbotID).joined(separator: ", ")))"
             }
@@ -209,8 +257,10 @@ public enum ScriptRunner {
                 try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
                 if !Task.isCancelled { await session.cancel() }
             }
-            let turn = await session.send(st.send)
+            var turn = await session.send(st.send)
             watchdog.cancel()
+            if let token = await session.handshake?.token { secrets.insert(token) }
+            turn = redacted(turn, secrets: secrets)
             let took = seconds(ContinuousClock.now - t0)
             result.turn = turn
             result.seconds = turn.timing.duration ?? took
@@ -226,6 +276,27 @@ public enum ScriptRunner {
                          seconds: seconds(ContinuousClock.now - clock), results: results)
     }
 
+    /// The turn with every secret (the tokens, bearer tokens, JWTs) taken out of the text
+    /// that reaches output and reports.
+    static func redacted(_ turn: Turn, secrets: Set<String>) -> Turn {
+        func r(_ s: String) -> String { Redaction.redact(s, secrets: secrets) }
+        var t = turn
+        t.answer = r(t.answer)
+        t.reasoning = r(t.reasoning)
+        t.errors = t.errors.map(r)
+        t.finishReason = t.finishReason.map(r)
+        t.sessionID = t.sessionID.map(r)
+        t.messageID = t.messageID.map(r)
+        for i in t.tools.indices {
+            t.tools[i].name = r(t.tools[i].name)
+            t.tools[i].title = t.tools[i].title.map(r)
+            t.tools[i].input = r(t.tools[i].input)
+            t.tools[i].output = t.tools[i].output.map(r)
+            t.tools[i].errorText = t.tools[i].errorText.map(r)
+        }
+        return t
+    }
+
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
@@ -238,7 +309,7 @@ public enum RunOutput {
         var out: [String] = []
         let mark = r.passed ? "✓" : "✗"
         var facts = [String(format: "%.2f s", r.seconds)]
-        if let tools = r.turn?.tools, !tools.isEmpty { facts.append("tools: " + tools.map(\.name).joined(separator: ", ")) }
+        if let tools = r.turn?.tools, !tools.isEmpty { facts.append("tools: " + tools.map { Sanitizer.clean($0.name, allowNewlines: false) }.joined(separator: ", ")) }
         out.append("\(mark) \(Sanitizer.clean(r.title, allowNewlines: false))  (\(facts.joined(separator: ", ")))")
         for f in r.failures { out.append("    ✗ " + Sanitizer.clean(f, allowNewlines: false)) }
         if verbose || !r.passed, let answer = r.turn?.answer, !answer.isEmpty {

@@ -18,7 +18,8 @@ struct RobofyTUI: AsyncParsableCommand {
         Talk to a real widget:      robofy-tui chat --project-id P --chatbot-id C
         """,
         version: RobofyVersion.string,
-        subcommands: [Chat.self, Demo.self, Serve.self, Preview.self, Run.self, TranscriptCommand.self, Leads.self, Inbox.self],
+        subcommands: [Chat.self, Demo.self, Serve.self, Preview.self, Run.self, ReportCommand.self, TranscriptCommand.self,
+                      Leads.self, Inbox.self],
         defaultSubcommand: nil
     )
 }

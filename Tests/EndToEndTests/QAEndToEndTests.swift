@@ -199,7 +199,7 @@ import Glibc
         #expect(read(junit).contains("<error message=\"turns[1].expect: unknown key"))
         let missing = await shOff([bin, "run", dir + "/nope.yaml"], env: env)
         #expect(missing.status == 2)
-        #expect(missing.out.contains("cannot read the file"))
+        #expect(missing.out.contains("Cannot read the script"))
         let badFault = try write("fault.yaml", "target: {demo: true}\nfault: latency=soon\nturns: [hi]\n")
         let f = await shOff([bin, "run", badFault], env: env)
         #expect(f.status == 2)
