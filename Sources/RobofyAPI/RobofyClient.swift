@@ -431,7 +431,10 @@ public final class RobofyClient: Sendable {
         }
         let text = String(describing: error)
         let lower = text.lowercased()
-        if lower.contains("connection reset") || lower.contains("errno: 104") || lower.contains("broken pipe") {
+        // An IOError is judged by its errno alone: NIO describes a refused connect as
+        // "connection reset (error set): Connection refused (errno: 111)".
+        if !(error is IOError),
+           lower.contains("connection reset") || lower.contains("errno: 104") || lower.contains("broken pipe") {
             return .connectionReset(url: url)
         }
         let reason: String

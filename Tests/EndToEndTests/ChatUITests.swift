@@ -16,7 +16,7 @@ import Testing
         guard let bin = Binary.path else {
             throw E2EError("the robofy-tui binary was not found next to the tests; run `swift build` first")
         }
-        let cmd = "cd '\(dir)' && '\(bin)' demo --pace 4 --no-autosave --download-dir '\(dir)' \(args); echo \"EXIT=$?\"; stty -a > '\(dir)/stty.txt'"
+        let cmd = "cd '\(dir)' && '\(bin)' demo --pace 4 --no-autosave --download-dir '\(dir)' \(args); rc=$?; stty -a > '\(dir)/stty.txt'; echo \"EXIT=$rc\""
         return try Tmux(command: cmd, width: width, height: height,
                         env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
     }

@@ -86,7 +86,7 @@ import Glibc
     @Test func onATerminalThereIsAPromptWithLineEditingAndHistory() throws {
         guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
         let transcript = dir + "/t.jsonl"
-        let cmd = "cd '\(dir)' && '\(try bin())' demo --plain --pace 0 --transcript '\(transcript)'; echo \"EXIT=$?\"; stty -a > '\(dir)/stty.txt'"
+        let cmd = "cd '\(dir)' && '\(try bin())' demo --plain --pace 0 --transcript '\(transcript)'; rc=$?; stty -a > '\(dir)/stty.txt'; echo \"EXIT=$rc\""
         let t = try Tmux(command: cmd, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
         #expect(t.waitFor("you ›").ok, "\(t.screen())")
         // Typo fixed with Left and Backspace, then a character inserted mid-line.
@@ -137,7 +137,7 @@ import Glibc
 
     @Test func aSignalWhileEditingPutsTheTerminalBack() throws {
         guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
-        let cmd = "cd '\(dir)' && '\(try bin())' demo --plain --pace 0 --no-autosave; echo \"EXIT=$?\"; stty -a > '\(dir)/stty2.txt'"
+        let cmd = "cd '\(dir)' && '\(try bin())' demo --plain --pace 0 --no-autosave; rc=$?; stty -a > '\(dir)/stty2.txt'; echo \"EXIT=$rc\""
         let t = try Tmux(command: cmd, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
         #expect(t.waitFor("you ›").ok, "\(t.screen())")
         t.type("half a line")

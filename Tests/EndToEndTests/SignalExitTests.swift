@@ -23,7 +23,7 @@ import Glibc
         guard let bin = Binary.path else {
             throw E2EError("the robofy-tui binary was not found next to the tests; run `swift build` first")
         }
-        let cmd = "cd '\(dir)' && '\(bin)' demo --pace 4 --transcript '\(transcript)' --record '\(record)' --download-dir '\(dir)'; echo \"EXIT=$?\"; stty -a > '\(dir)/stty.txt'"
+        let cmd = "cd '\(dir)' && '\(bin)' demo --pace 4 --transcript '\(transcript)' --record '\(record)' --download-dir '\(dir)'; rc=$?; stty -a > '\(dir)/stty.txt'; echo \"EXIT=$rc\""
         return try Tmux(command: cmd, width: 80, height: 24,
                         env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
     }

@@ -20,8 +20,9 @@ import Glibc
         guard let bin = Binary.path else {
             throw E2EError("the robofy-tui binary was not found next to the tests; run `swift build` first")
         }
-        // TERM and COLORTERM are set in the pane's command: tmux sets its own TERM in a pane.
-        let vars = ["TERM": "xterm-256color", "COLORTERM": ""].merging(env) { $1 }
+        // TERM, COLORTERM and NO_COLOR are set in the pane's command: tmux sets its own TERM in a pane, and
+        // `swift test` runs tests with NO_COLOR set.
+        let vars = ["TERM": "xterm-256color", "COLORTERM": "", "NO_COLOR": ""].merging(env) { $1 }
             .map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
         let cmd = "cd '\(dir)' && env \(vars) '\(bin)' demo --pace 2 --no-autosave --download-dir '\(dir)' \(args); echo \"EXIT=$?\""
         return try Tmux(command: cmd, width: 80, height: 24, env: ["LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
