@@ -121,7 +121,7 @@ extension Script {
 // MARK: - Reading
 
 extension Script {
-    static let topKeys = ["name", "target", "agent", "fault", "timeout_seconds", "vars", "turns"]
+    static let topKeys = ["name", "target", "agent", "fault", "timeout_seconds", "vars", "each", "turns"]
     static let targetKeys = ["demo", "base_url", "project_id", "chatbot_id", "stream_path", "chat_path", "streaming"]
     static let turnKeys = ["name", "send", "agent", "new_session", "reset", "timeout_seconds", "expect"]
     static let expectKeys = ["contains", "not_contains", "matches", "max_seconds", "max_first_text_seconds", "tool_called", "finish_reason", "status"]
@@ -144,6 +144,11 @@ extension Script {
 
     /// Parses script text: JSON when the name ends in `.json` or the text starts with `{`, else YAML.
     public static func parse(_ text: String, fileName: String = "script") throws(ScriptError) -> Script {
+        try from(tree(text, fileName: fileName))
+    }
+
+    /// The script text as a JSON tree (YAML converted), before it is checked.
+    static func tree(_ text: String, fileName: String) throws(ScriptError) -> JSONValue {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ScriptError("the file is empty") }
         let json: JSONValue
@@ -163,7 +168,7 @@ extension Script {
         } else {
             json = try yamlValue(text)
         }
-        return try from(json)
+        return json
     }
 
     static func yamlValue(_ text: String) throws(ScriptError) -> JSONValue {
@@ -234,6 +239,7 @@ extension Script {
             throw ScriptError("the top level must be a mapping with target, agent and turns")
         }
         try checkKeys(o, Self.topKeys, path: "the top level")
+        if o["each"] != nil { throw ScriptError("each: a script with each: runs through `robofy-tui run` (Script.loadAll)") }
         var script = Script()
         script.name = try optionalString(o["name"], path: "name")
         script.agent = try optionalString(o["agent"], path: "agent")

@@ -143,7 +143,9 @@ struct Run: AsyncParsableCommand {
         var items: [SuiteItem] = []
         for path in selected {
             do {
-                items.append(SuiteItem(path: path, script: .success(try prepared(try Script.load(path: path)))))
+                for script in try ScriptEach.loadAll(path: path) {
+                    items.append(SuiteItem(path: path, script: .success(try prepared(script))))
+                }
             } catch {
                 if single { try fail(error.description, path: path, suite: SuiteFiles.suiteName(for: path)) }
                 items.append(SuiteItem(path: path, script: .failure(error)))
@@ -178,7 +180,8 @@ struct Run: AsyncParsableCommand {
         }
         let started = ContinuousClock.now
         let reports: [RunReport]
-        if single, case .success(let script)? = items.first?.script {
+        let oneScript = single && items.count == 1
+        if oneScript, case .success(let script)? = items.first?.script {
             reports = [try await runSingle(script, path: files[0], options: options)]
         } else {
             let shardText = shard.map { " (shard \($0) of \(files.count) scripts)" } ?? ""
@@ -194,7 +197,7 @@ struct Run: AsyncParsableCommand {
         recorder?.flush()
         recorder?.store?.close()
         var code = SuiteReport.exitCode(reports)
-        if single {
+        if oneScript {
             stdoutWrite(RunOutput.summary(reports[0]) + "\n")
         } else {
             stdoutWrite("\n" + SuiteReport.table(reports, wallSeconds: wall))
