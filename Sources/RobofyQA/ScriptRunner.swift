@@ -77,6 +77,8 @@ public struct RunOptions: Sendable {
     /// Pacing of the demo server's streamed answers, in milliseconds (nil: its default).
     public var demoPaceMs: Int?
     public var retry = RetryPolicy()
+    /// Shared by every job of a suite: 429/Retry-After and `--rate` per target.
+    public var limiter: RateLimiter?
     public init() {}
 }
 
@@ -198,9 +200,13 @@ public enum ScriptRunner {
             description = s.baseURL
         }
         let client = RobofyClient(target: robofyTarget, timeouts: RobofyTimeouts(stall: 30), logger: options.logger)
-        let session = ChatSession(client: client, retry: options.retry, logger: options.logger, taps: options.taps)
+        let limiter = options.limiter
+        let key = robofyTarget.baseURL
+        let taps = options.taps + (limiter.map { [$0.tap(target: key)] } ?? [])
+        let session = ChatSession(client: client, retry: options.retry, logger: options.logger, taps: taps)
         let report = await run(script, session: session, suiteName: suiteName, target: description,
-                               defaultTimeout: options.timeoutSeconds, progress: progress)
+                               defaultTimeout: options.timeoutSeconds, beforeTurn: { await limiter?.beforeTurn(key) },
+                               progress: progress)
         await session.close()
         await server?.stop()
         return report
@@ -208,7 +214,8 @@ public enum ScriptRunner {
 
     /// Runs `script` on a session that is not yet connected (closing it is the caller's job).
     public static func run(_ script: Script, session: ChatSession, suiteName: String, target: String,
-                           defaultTimeout: Double = 60, progress: @Sendable (TurnResult) -> Void = { _ in }) async -> RunReport {
+                           defaultTimeout: Double = 60, beforeTurn: @Sendable () async -> Void = {},
+                           progress: @Sendable (TurnResult) -> Void = { _ in }) async -> RunReport {
         let started = Date()
         let clock = ContinuousClock.now
         var results: [TurnResult] = []
@@ -251,6 +258,7 @@ public enum ScriptRunner {
             }
             if st.reset { await session.reset() }
             if st.newSession { await session.endSession() }
+            await beforeTurn()
             let timeout = st.timeoutSeconds ?? script.timeoutSeconds ?? defaultTimeout
             let t0 = ContinuousClock.now
             let watchdog = Task {

@@ -78,6 +78,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Agent (chatbot) id (overrides the script's agent).")
     var chatbotId: String?
 
+    @Option(name: .long, help: ArgumentHelp("At most N turn starts per second to each target (all jobs together), e.g. 5/s.", valueName: "N/s"))
+    var rate: String?
+
     @Flag(name: .shortAndLong, help: "Print every answer.")
     var verbose = false
 
@@ -87,9 +90,16 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--shard: give I/N with 1 ≤ I ≤ N, e.g. --shard 1/2.")
         }
         if let pace, !(0...10_000).contains(pace) { throw ValidationError("--pace: give milliseconds from 0 to 10000.") }
+        if let rate, parseRate(rate) == nil { throw ValidationError("--rate: give turns per second above 0, e.g. --rate 5/s.") }
         if let m = maxP95FirstText, !(m > 0 && m.isFinite) {
             throw ValidationError("--max-p95-first-text: give a number of seconds above 0.")
         }
+    }
+
+    func parseRate(_ s: String) -> Double? {
+        let n = s.hasSuffix("/s") ? String(s.dropLast(2)) : s
+        guard let v = Double(n), v > 0, v.isFinite else { return nil }
+        return v
     }
 
     func parseShard(_ s: String) -> (Int, Int)? {
@@ -154,6 +164,7 @@ struct Run: AsyncParsableCommand {
         var options = RunOptions()
         options.timeoutSeconds = timeout
         options.demoPaceMs = pace
+        options.limiter = RateLimiter(rate: rate.flatMap(parseRate))
         if demo { options.target = .demo }
         if let logFile {
             let l: Logger
