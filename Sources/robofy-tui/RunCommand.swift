@@ -81,6 +81,15 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("At most N turn starts per second to each target (all jobs together), e.g. 5/s.", valueName: "N/s"))
     var rate: String?
 
+    @Option(name: .long, help: ArgumentHelp("Compare with an earlier run's --json results: outcomes, tools and latency that changed.", valueName: "file"))
+    var baseline: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --baseline: a first-text p95 this many times the baseline's is a regression (default 1.5).", valueName: "x"))
+    var latencyThreshold: Double = 1.5
+
+    @Flag(name: .long, help: "With --baseline: exit 1 when something regressed.")
+    var failOnRegression = false
+
     @Flag(name: .shortAndLong, help: "Print every answer.")
     var verbose = false
 
@@ -90,6 +99,9 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--shard: give I/N with 1 ≤ I ≤ N, e.g. --shard 1/2.")
         }
         if let pace, !(0...10_000).contains(pace) { throw ValidationError("--pace: give milliseconds from 0 to 10000.") }
+        if !(latencyThreshold >= 1 && latencyThreshold.isFinite) {
+            throw ValidationError("--latency-threshold: give a factor of 1 or more, e.g. 1.5.")
+        }
         if let rate, parseRate(rate) == nil { throw ValidationError("--rate: give turns per second above 0, e.g. --rate 5/s.") }
         if let m = maxP95FirstText, !(m > 0 && m.isFinite) {
             throw ValidationError("--max-p95-first-text: give a number of seconds above 0.")
@@ -147,6 +159,10 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let files: [String]
         do { files = try SuiteFiles.expand(scripts) } catch { try fail(error.description) }
+        var before: [RunReport]?
+        if let baseline {
+            do { before = try SuiteReport.read(path: baseline) } catch { try fail("--baseline: \(error.description)") }
+        }
         var selected = files
         if let shard, let (i, n) = parseShard(shard) { selected = SuiteFiles.shard(files, index: i, count: n) }
         let single = files.count == 1 && shard == nil
@@ -229,7 +245,14 @@ struct Run: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        if !writeJUnit(reports) { throw ExitCode(2) }
+        var junitReports = reports
+        if let before, let baseline {
+            let changes = Baseline.compare(reports, baseline: before, threshold: latencyThreshold)
+            stdoutWrite("\n" + Baseline.text(changes, baselinePath: baseline))
+            junitReports.append(Baseline.report(changes, baselinePath: baseline))
+            if failOnRegression, changes.contains(where: \.regression), code == 0 { code = 1 }
+        }
+        if !writeJUnit(junitReports) { throw ExitCode(2) }
         if code != 0 { throw ExitCode(code) }
     }
 
