@@ -285,7 +285,7 @@ enum TerminalMode {
         t.c_iflag &= ~tcflag_t(IXON | ICRNL | INLCR)
         setControl(&t, VMIN, 1)
         setControl(&t, VTIME, 0)
-        guard tcsetattr(fd, TCSAFLUSH, &t) == 0 else { return false }
+        guard tcsetattr(fd, TCSADRAIN, &t) == 0 else { return false }
         raw = 1
         return true
     }
@@ -295,7 +295,7 @@ enum TerminalMode {
         guard raw == 1 else { return }
         raw = 0
         var t = saved
-        _ = tcsetattr(fd, TCSAFLUSH, &t)
+        _ = tcsetattr(fd, TCSADRAIN, &t)
     }
 
     /// True once after the process was stopped (Ctrl-Z) and continued while reading.
@@ -355,7 +355,7 @@ enum TerminalMode {
             t.c_iflag &= ~tcflag_t(IXON | ICRNL | INLCR)
             TerminalMode.setControl(&t, VMIN, 1)
             TerminalMode.setControl(&t, VTIME, 0)
-            _ = tcsetattr(TerminalMode.fd, TCSAFLUSH, &t)
+            _ = tcsetattr(TerminalMode.fd, TCSADRAIN, &t)
             TerminalMode.raw = 1
             TerminalMode.resumed = 1
         }

@@ -83,6 +83,20 @@ import Glibc
 
     // MARK: The line editor, in a terminal
 
+    /// A line typed before the prompt (while the handshake is still on its way) is kept:
+    /// entering raw mode must not flush type-ahead.
+    @Test func aLineTypedBeforeThePromptIsNotLost() throws {
+        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
+        let cmd = "cd '\(dir)' && '\(try bin())' demo --plain --pace 0 --no-autosave --fault latency=2500; echo \"EXIT=$?\""
+        let t = try Tmux(command: cmd, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        t.type("my name is Ada")
+        t.keys("Enter")
+        #expect(!t.screen().contains("you ›"), "the prompt came before the type-ahead: \(t.screen())")
+        #expect(t.waitFor(timeout: 20) { $0.contains("Nice to meet you, Ada") }.ok, "\(t.screen())")
+        t.keys("C-d")
+        #expect(t.waitUntilExit() == 0)
+    }
+
     @Test func onATerminalThereIsAPromptWithLineEditingAndHistory() throws {
         guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
         let transcript = dir + "/t.jsonl"
