@@ -6,23 +6,11 @@ import Glibc
 
 /// The QA features as a tester uses them: the real binary, real files, real signals.
 /// Everything is polled with a deadline; nothing sleeps to synchronise.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct QAEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct QAEndToEndTests: ScratchSuite {
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-qa-e2e-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    func binary() throws -> String {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        return bin
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        dir = try Self.makeScratch("robofy-qa-e2e")
     }
 
     func read(_ path: String) -> String { readFile(path) }

@@ -5,23 +5,11 @@ import Glibc
 #endif
 
 /// `run` against hostile answers and hostile local files: the real binary, real files.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct QARunHardeningTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct QARunHardeningTests: ScratchSuite {
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-qa-run-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    func binary() throws -> String {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        return bin
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        dir = try Self.makeScratch("robofy-qa-run")
     }
 
     var env: [String: String] { ["XDG_STATE_HOME": dir + "/state", "LANG": "C.UTF-8"] }

@@ -164,3 +164,29 @@ struct E2EError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
 }
+
+/// A suite that works in a scratch folder of its own and runs the real binary.
+protocol ScratchSuite {
+    var dir: String { get }
+}
+
+extension ScratchSuite {
+    /// A new scratch folder under the temporary directory, named `prefix-XXXXXXXX`.
+    static func makeScratch(_ prefix: String) throws -> String {
+        let dir = NSTemporaryDirectory() + prefix + "-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func binary() throws -> String {
+        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        return bin
+    }
+
+    /// Writes `text` to `name` in the scratch folder and returns its path.
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = dir + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
