@@ -240,7 +240,13 @@ import Glibc
         #expect(answered.ok, "\(answered.screen)")
 
         t.keys("F8")
-        let inspector = await offPool { tmux.value.waitFor(timeout: 10) { $0.contains("Inspector") && $0.contains("── Turn 1 · Atlas") } }
+        // The inspector is drawn in one refresh, but a capture can land between two: wait for the whole turn.
+        let inspector = await offPool {
+            tmux.value.waitFor(timeout: 10) {
+                $0.contains("Inspector") && $0.contains("── Turn 1 · Atlas") && $0.contains("Timing    first byte")
+                    && $0.contains(#"{"type":"tool-input-start""#)
+            }
+        }
         #expect(inspector.ok, "\(inspector.screen)")
         let s = inspector.screen
         #expect(s.contains("Request   POST http://127.0.0.1:"))

@@ -141,11 +141,25 @@ final class Tmux {
         let deadline = Date().addingTimeInterval(timeout)
         var s = screen()
         while Date() < deadline {
-            if cond(s) { return (true, s) }
+            if cond(s) { return (true, settled(from: s, cond)) }
             Thread.sleep(forTimeInterval: 0.05)
             s = screen()
         }
         return (cond(s), s)
+    }
+
+    /// tmux can be captured between two writes of one refresh. Once the condition holds, wait
+    /// (up to half a second, for screens that animate) for two equal captures that both satisfy it.
+    private func settled(from first: String, _ cond: (String) -> Bool) -> String {
+        var last = first
+        for _ in 0..<10 {
+            Thread.sleep(forTimeInterval: 0.05)
+            let next = screen()
+            guard cond(next) else { return last }
+            if next == last { return next }
+            last = next
+        }
+        return last
     }
 
     func waitFor(_ text: String, timeout: Double = 15) -> (ok: Bool, screen: String) {
