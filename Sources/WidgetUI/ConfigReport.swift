@@ -1,3 +1,4 @@
+// Output: the configuration report (F7, `preview`): every handshake field and how it is used.
 import Foundation
 import RobofyAPI
 

@@ -1,3 +1,4 @@
+// Look: theme files (the user's choice) made into a theme with the widget's colour and mode.
 import Foundation
 import RobofyAPI
 

@@ -1,3 +1,4 @@
+// Output: transcripts rendered as text and Markdown.
 import Foundation
 import RobofySession
 
