@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
@@ -46,7 +47,8 @@ let package = Package(
         .target(
             name: "Terminal",
             dependencies: ["CNCursesW", "CTerminalRestore", "WidgetUI", "RobofySession", "RobofyAPI",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .target(
@@ -83,6 +85,8 @@ let package = Package(
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer"], swiftSettings: strict),
         .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], exclude: ["Golden"],
+                    swiftSettings: strict),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "WidgetUI", "RobofySession", "RobofyAPI"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["DemoServer"], swiftSettings: strict),
         .testTarget(name: "QATests", dependencies: ["RobofyQA", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
