@@ -269,7 +269,7 @@ public final class ChatRuntime {
         }
         changed = false
         let f = renderer.render(state)
-        _ = state.reduce(.rendered(scroll: f.scroll, inspectorScroll: f.inspectorScroll))
+        _ = state.reduce(f.shown)
         frame = f
         driver.draw(f.canvas, rows: nil)
     }

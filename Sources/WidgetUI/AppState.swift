@@ -41,8 +41,6 @@ public enum AppEvent: Sendable {
     case notice(String, isError: Bool)
     /// Writing the user's data failed (autosave, `--record`): shown until acknowledged.
     case storageFailed(String)
-    /// A frame was laid out: the scroll positions it clamped to (the renderer's `Frame`).
-    case rendered(scroll: Int, inspectorScroll: Int?)
 }
 
 /// What the app asks of the runtime.

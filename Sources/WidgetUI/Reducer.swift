@@ -27,10 +27,6 @@ extension AppState {
             storageError = clean
             setStatus(clean, error: true)
             return []
-        case .rendered(let scroll, let inspectorScroll):
-            self.scroll = scroll
-            if let inspectorScroll { self.inspectorScroll = inspectorScroll }
-            return []
         case .wheel(let lines):
             if overlay == .inspector {
                 if lines > 0 { inspectorFollow = false }
