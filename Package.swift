@@ -67,10 +67,11 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .target(name: "BenchSupport", dependencies: ["WidgetUI", "RobofySession"], swiftSettings: strict),
         .executableTarget(
             name: "robofy-tui",
             dependencies: [
-                "RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer", "RobofyQA",
+                "RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer", "RobofyQA", "BenchSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,19 +79,26 @@ let package = Package(
         ),
         .executableTarget(
             name: "robofy-bench",
-            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer"],
+            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer", "BenchSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", .product(name: "Logging", package: "swift-log")],
+        // Helpers every test target shares (Tests/TestSupport/TestSupport.swift says what it holds).
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log"),
+                                                   .product(name: "InMemoryLogging", package: "swift-log")],
+                path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", "TestSupport",
+                                                           .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer"], swiftSettings: strict),
-        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], exclude: ["Golden"],
+        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "WidgetUI", "RobofySession", "RobofyAPI"],
                     swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["DemoServer"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["DemoServer", "TestSupport"], swiftSettings: strict),
+        // The benchmark's smoke run, a step of its own in scripts/test (not part of the end-to-end step).
+        .testTarget(name: "BenchSmokeTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "QATests", dependencies: ["RobofyQA", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
-                                                    .product(name: "Logging", package: "swift-log")],
+                                                    "TestSupport", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

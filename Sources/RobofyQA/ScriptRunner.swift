@@ -186,7 +186,7 @@ public enum ScriptRunner {
             }
             robofyTarget = RobofyTarget(baseURL: base, projectID: DemoServer.projectID,
                                         chatbotID: script.agent ?? DemoServer.chatbotID)
-            description = "the demo server" + (script.fault.map { " (fault \($0))" } ?? "")
+            description = Script.Target.describe(.demo, fault: script.fault)
         case .service(let s):
             if script.fault != nil { throw ScriptError("fault: fault knobs work with the demo target only") }
             guard let chatbot = script.agent ?? s.chatbotID else {
@@ -197,7 +197,7 @@ public enum ScriptRunner {
             if let p = s.chatPath { t.chatPath = p }
             do { _ = try t.url("/") } catch { throw ScriptError("target.base_url: \(error.userMessage)") }
             robofyTarget = t
-            description = s.baseURL
+            description = Script.Target.describe(.service(s), fault: nil)
         }
         let client = RobofyClient(target: robofyTarget, timeouts: RobofyTimeouts(stall: 30), logger: options.logger)
         let limiter = options.limiter

@@ -11,7 +11,7 @@ extension ChatRuntime {
             let f = DateFormatter()
             f.dateFormat = "yyyyMMdd-HHmmss"
             f.locale = Locale(identifier: "en_US_POSIX")
-            let slug = String(agentName.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
+            let slug = TranscriptStore.slug(agentName)
             let path = (dir as NSString).appendingPathComponent("robofy-transcript-\(slug)-\(f.string(from: Date())).md")
             do {
                 if !FileManager.default.fileExists(atPath: dir) {

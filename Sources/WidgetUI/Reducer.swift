@@ -255,7 +255,7 @@ extension AppState {
 
     /// The current conversation as Markdown (what "download transcript" writes).
     public func transcriptMarkdown(date: Date = Date()) -> String {
-        let name = agent?.name ?? "Agent"
+        let name = Sanitizer.clean(agent?.name ?? "Agent", allowNewlines: false)
         var out = "# \(Sanitizer.clean(config.header.title, allowNewlines: false)) — \(name)\n\n"
         let f = ISO8601DateFormatter()
         out += "_Transcript saved \(f.string(from: date))_\n\n"
@@ -266,21 +266,8 @@ extension AppState {
             case .user: out += "**You:** \(text)\n\n"
             case .notice: out += "_\(text)_\n\n"
             case .agent:
-                for t in m.tools { out += "> tool `\(Sanitizer.clean(t.name, allowNewlines: false))` \(t.state.rawValue)\n" }
-                if !m.tools.isEmpty { out += "\n" }
-                if !m.reasoning.isEmpty { out += Self.reasoningMarkdown(m.reasoning) }
-                out += "**\(name):** \(text)\n"
-                if m.status == .stopped { out += "\n_(stopped)_\n" }
-                if m.status == .interrupted { out += "\n_⚠ The answer was cut off (interrupted): the partial text is kept._\n" }
-                for e in m.errors { out += "\n> ⚠ \(Sanitizer.clean(e))\n" }
-                if !m.sources.isEmpty {
-                    out += "\nSources:\n"
-                    for (i, s) in m.sources.enumerated() {
-                        let title = Sanitizer.clean(s.title ?? s.url ?? s.id, allowNewlines: false)
-                        out += "\(i + 1). [\(title)](\(Sanitizer.clean(s.url ?? "", allowNewlines: false)))\n"
-                    }
-                }
-                out += "\n"
+                out += TranscriptRendering.answer(name: name, text: m.text, tools: m.tools, reasoning: m.reasoning,
+                                                  status: m.status, errors: m.errors, sources: m.sources)
             }
         }
         return out
@@ -297,6 +284,6 @@ extension AppState {
 
 enum RobofyErrorFormat {
     static func seconds(_ s: Double) -> String {
-        s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+        NetNumber.secondsText(s)
     }
 }

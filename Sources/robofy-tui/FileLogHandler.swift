@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import RobofyAPI
@@ -126,6 +127,12 @@ struct FileLogHandler: LogHandler {
         let sink = try Sink(path: path)
         return (Logger(label: label, factory: { l in FileLogHandler(label: l, sink: sink) }), sink)
     }
+}
+
+/// `--log-file`, one declaration for every command that logs (`chat`, `demo`, `run`, `leads`, `inbox`).
+struct LogFileOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Write a log to this file (tokens and API keys are never logged).", valueName: "file"))
+    var logFile: String?
 }
 
 struct CLIError: Error, CustomStringConvertible {
