@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
@@ -28,14 +29,17 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "RobofySession",
-            dependencies: ["RobofyAPI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RobofyAPI", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(
@@ -54,6 +58,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -81,12 +86,15 @@ let package = Package(
         ),
         .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer"], swiftSettings: strict),
+        .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer",
+                                                              .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+                    swiftSettings: strict),
         .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], exclude: ["Golden"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["DemoServer"], swiftSettings: strict),
         .testTarget(name: "QATests", dependencies: ["RobofyQA", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
-                                                    .product(name: "Logging", package: "swift-log")],
+                                                    .product(name: "Logging", package: "swift-log"),
+                                                    .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -111,8 +111,7 @@ public final class ChatRuntime {
     }
 
     var now: Double {
-        let d = ContinuousClock.now - started
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        (ContinuousClock.now - started) / .seconds(1)
     }
 
     /// Runs until the user quits. The terminal is restored on every way out.
@@ -388,7 +387,7 @@ public final class ChatRuntime {
             applyPendingSession()
             frameNow()
         } else {
-            let ns = Int(wait.components.seconds) * 1_000_000_000 + Int(wait.components.attoseconds / 1_000_000_000)
+            let ns = Int(wait / .nanoseconds(1))
             DispatchQueue.main.asyncAfter(deadline: .now() + .nanoseconds(ns)) { @Sendable in cont?.yield(.frame) }
         }
     }

@@ -1,0 +1,1 @@
+../RobofySessionTests/TestClock.swift
