@@ -1,3 +1,8 @@
+// RobofyQA: scripted runs against the demo server or a deployment: scripts (YAML/JSON,
+// `each`, vars), the runner and its watchdog, suites, rate limiting, baselines, JUnit and
+// recording scripts. Imports RobofyAPI, RobofySession, WidgetUI (sanitizing and text
+// escaping), DemoServer, Yams and swift-log; never the terminal or the command line.
+// This file: the script format and its parser.
 import DemoServer
 import Foundation
 import RobofyAPI

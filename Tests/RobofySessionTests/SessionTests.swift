@@ -196,6 +196,18 @@ actor EventLog {
         await s.close()
     }
 
+    @Test func aPresetHandshakesTokenIsRedactedEverywhere() async throws {
+        // A handshake read from a file (`preview --handshake`) never passed `RobofyClient.handshake()`.
+        let token = "preset-\(UUID().uuidString)"
+        let json = #"{"data": {"token": "\#(token)", "chatbots": [{"chatbot_id": "a", "agent_name": "A"}]}}"#
+        let preset = try Handshake.decode(Data(json.utf8))
+        let s = ChatSession(client: RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "p", chatbotID: "a")),
+                            preset: preset)
+        _ = try await s.connect().get()
+        #expect(Redaction.redact("token \(token) here") == "token \(Redaction.placeholder) here")
+        await s.close()
+    }
+
     @Test func unknownProjectSaysWhatToCheck() async throws {
         try await withServer { server in
             let s = ChatSession(client: RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: "nope",
