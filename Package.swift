@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
@@ -29,14 +30,17 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "RobofySession",
-            dependencies: ["RobofyAPI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RobofyAPI", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(
@@ -56,6 +60,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -84,12 +89,15 @@ let package = Package(
         ),
         // Helpers every test target shares (Tests/TestSupport/TestSupport.swift says what it holds).
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log"),
-                                                   .product(name: "InMemoryLogging", package: "swift-log")],
+                                                   .product(name: "InMemoryLogging", package: "swift-log"),
+                                                   .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                 path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", "TestSupport",
                                                            .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer"], swiftSettings: strict),
+        .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer", "TestSupport",
+                                                              .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+                    swiftSettings: strict),
         .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "WidgetUI", "RobofySession", "RobofyAPI"],
@@ -98,7 +106,8 @@ let package = Package(
         // The benchmark's smoke run, a step of its own in scripts/test (not part of the end-to-end step).
         .testTarget(name: "BenchSmokeTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "QATests", dependencies: ["RobofyQA", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
-                                                    "TestSupport", .product(name: "Logging", package: "swift-log")],
+                                                    "TestSupport", .product(name: "Logging", package: "swift-log"),
+                                                    .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

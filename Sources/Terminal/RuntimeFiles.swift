@@ -1,5 +1,6 @@
 import Foundation
 import RobofyAPI
+import RobofySession
 
 /// Saving files for the user: the transcript (download) and the conversation as a test
 /// script. Off the main actor; the outcome comes back to the loop as a status line.

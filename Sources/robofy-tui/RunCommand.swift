@@ -218,8 +218,7 @@ struct Run: AsyncParsableCommand {
                                             onFinish: { _, report in printer.finished(report) })
             printer.end()
         }
-        let wall = Double((ContinuousClock.now - started).components.seconds)
-            + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let wall = (ContinuousClock.now - started) / .seconds(1)
         recorder?.flush()
         recorder?.store?.close()
         var code = SuiteReport.exitCode(reports)
