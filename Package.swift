@@ -23,6 +23,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
         .target(name: "CTerminalRestore", path: "Sources/CTerminalRestore"),
+        // Display width, sanitizer, escaping, Markdown → styled lines: Foundation only, no dependencies.
+        .target(name: "RobofyText", swiftSettings: strict),
         .target(
             name: "RobofyAPI",
             dependencies: [
@@ -40,12 +42,12 @@ let package = Package(
         ),
         .target(
             name: "WidgetUI",
-            dependencies: ["RobofySession", "RobofyAPI"],
+            dependencies: ["RobofyText", "RobofySession", "RobofyAPI"],
             swiftSettings: strict
         ),
         .target(
             name: "Terminal",
-            dependencies: ["CNCursesW", "CTerminalRestore", "WidgetUI", "RobofySession", "RobofyAPI",
+            dependencies: ["CNCursesW", "CTerminalRestore", "RobofyText", "WidgetUI", "RobofySession", "RobofyAPI",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -60,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "RobofyQA",
-            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer",
+            dependencies: ["RobofyAPI", "RobofySession", "RobofyText", "WidgetUI", "DemoServer",
                            .product(name: "Yams", package: "Yams"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -68,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "robofy-tui",
             dependencies: [
-                "RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer", "RobofyQA",
+                "RobofyAPI", "RobofySession", "RobofyText", "WidgetUI", "Terminal", "DemoServer", "RobofyQA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,11 +83,12 @@ let package = Package(
         ),
         .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "RobofyTextTests", dependencies: ["RobofyText"], swiftSettings: strict),
         .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer"], swiftSettings: strict),
-        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession"], exclude: ["Golden"],
+        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofyText", "RobofySession"], exclude: ["Golden"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["DemoServer"], swiftSettings: strict),
-        .testTarget(name: "QATests", dependencies: ["RobofyQA", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
+        .testTarget(name: "QATests", dependencies: ["RobofyQA", "RobofyText", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
                                                     .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
     ],

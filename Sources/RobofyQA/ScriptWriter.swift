@@ -3,6 +3,7 @@ import WidgetUI
 import RobofyAPI
 import RobofySession
 import Yams
+import RobofyText
 
 /// A JSON-like tree that keeps the order of keys (for scripts people read and edit).
 indirect enum OrderedValue {

@@ -2,6 +2,7 @@ import CNCursesW
 import Foundation
 import RobofyAPI
 import WidgetUI
+import RobofyText
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import RobofyAPI
+import RobofyText
 
 /// A colour as the theme names it; the terminal driver maps it to what the
 /// terminal can show (truecolor, 256, 8 colours or none).

@@ -1,5 +1,6 @@
 import Foundation
 import RobofyAPI
+import RobofyText
 
 /// What a widget owner wants to know about a handshake: every field, whether the
 /// terminal shows it, what was missing or malformed, and what to improve.

@@ -1,5 +1,6 @@
 import Foundation
 import RobofyAPI
+import RobofyText
 
 /// A theme as the user chose it: a built-in base plus overrides from a theme file.
 /// Turned into a `Theme` once the widget's `theme_color` and `theme_mode` are known.

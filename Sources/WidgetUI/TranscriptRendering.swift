@@ -1,5 +1,6 @@
 import Foundation
 import RobofySession
+import RobofyText
 
 /// Renders an autosaved transcript (`TranscriptFile`) for people: Markdown, or a short summary.
 public enum TranscriptRendering {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RobofyAPI
 import WidgetUI
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -2,6 +2,7 @@ import Foundation
 import RobofyAPI
 import Testing
 @testable import WidgetUI
+import RobofyText
 
 /// Golden-text tests of the preview frame (what `robofy-tui preview --print` writes).
 /// Set UPDATE_GOLDENS=1 to rewrite the files after an intended change, then review the diff.

@@ -1,5 +1,6 @@
 import Testing
 @testable import WidgetUI
+import RobofyText
 
 /// The width model is the terminal's: ncurses and tmux place text by the wcwidth of each
 /// code point, so a grapheme is drawn in a form every terminal agrees on and measured as

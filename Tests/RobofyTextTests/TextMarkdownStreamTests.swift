@@ -1,5 +1,5 @@
 import Testing
-import WidgetUI
+import RobofyText
 
 /// A small deterministic generator (SplitMix64), so failures reproduce.
 private struct Rand {

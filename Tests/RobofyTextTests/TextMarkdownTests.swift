@@ -1,5 +1,5 @@
 import Testing
-import WidgetUI
+import RobofyText
 
 private func mdRender(_ md: String, width: Int = 40) -> [StyledLine] {
     Markdown.render(md, width: width)
