@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
         .target(name: "CTerminalRestore", path: "Sources/CTerminalRestore"),
+        // Display width, sanitizer, escaping, Markdown → styled lines: Foundation only, no dependencies.
+        .target(name: "RobofyText", swiftSettings: strict),
         .target(
             name: "RobofyAPI",
             dependencies: [
@@ -45,12 +47,12 @@ let package = Package(
         ),
         .target(
             name: "WidgetUI",
-            dependencies: ["RobofySession", "RobofyAPI"],
+            dependencies: ["RobofyText", "RobofySession", "RobofyAPI"],
             swiftSettings: strict
         ),
         .target(
             name: "Terminal",
-            dependencies: ["CNCursesW", "CTerminalRestore", "WidgetUI", "RobofySession", "RobofyAPI",
+            dependencies: ["CNCursesW", "CTerminalRestore", "RobofyText", "WidgetUI", "RobofySession", "RobofyAPI",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             swiftSettings: strict
@@ -67,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "RobofyQA",
-            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer",
+            dependencies: ["RobofyAPI", "RobofySession", "RobofyText", "WidgetUI", "DemoServer",
                            .product(name: "Yams", package: "Yams"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -76,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "robofy-tui",
             dependencies: [
-                "RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer", "RobofyQA", "BenchSupport",
+                "RobofyAPI", "RobofySession", "RobofyText", "WidgetUI", "Terminal", "DemoServer", "RobofyQA", "BenchSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,17 +97,18 @@ let package = Package(
         .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", "TestSupport",
                                                            .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "RobofyTextTests", dependencies: ["RobofyText", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RobofySessionTests", dependencies: ["RobofySession", "DemoServer", "TestSupport",
                                                               .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                     swiftSettings: strict),
-        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofySession", "TestSupport"], exclude: ["Golden"],
+        .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofyText", "RobofySession", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: strict),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "WidgetUI", "RobofySession", "RobofyAPI"],
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "WidgetUI", "RobofyText", "RobofySession", "RobofyAPI"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["DemoServer", "TestSupport"], swiftSettings: strict),
         // The benchmark's smoke run, a step of its own in scripts/test (not part of the end-to-end step).
         .testTarget(name: "BenchSmokeTests", dependencies: ["TestSupport"], swiftSettings: strict),
-        .testTarget(name: "QATests", dependencies: ["RobofyQA", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
+        .testTarget(name: "QATests", dependencies: ["RobofyQA", "RobofyText", "WidgetUI", "RobofySession", "RobofyAPI", "DemoServer",
                                                     "TestSupport", .product(name: "Logging", package: "swift-log"),
                                                     .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                     swiftSettings: strict),

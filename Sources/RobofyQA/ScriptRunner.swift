@@ -4,6 +4,7 @@ import Logging
 import RobofyAPI
 import RobofySession
 import WidgetUI
+import RobofyText
 
 /// The outcome of one scripted turn.
 public struct TurnResult: Sendable, Equatable, Codable {

@@ -3,6 +3,7 @@ import WidgetUI
 import RobofyAPI
 import RobofySession
 import Yams
+import RobofyText
 
 extension JSONValue {
     /// The value as a YAML node, keys in their order (for scripts people read and edit).

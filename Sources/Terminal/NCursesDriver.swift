@@ -3,6 +3,7 @@ import CTerminalRestore
 import Foundation
 import RobofyAPI
 import WidgetUI
+import RobofyText
 
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// A key the user pressed, as the terminal driver decoded it.
 public enum Key: Sendable, Hashable {

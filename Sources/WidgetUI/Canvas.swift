@@ -1,5 +1,6 @@
 // Render: the canvas (a grid of styled cells) the renderer draws and the terminal driver shows.
 import RobofyAPI
+import RobofyText
 
 /// A colour as the theme names it; the terminal driver maps it to what the
 /// terminal can show (truecolor, 256, 8 colours or none).

@@ -1,5 +1,6 @@
 // Canvas: a region of a canvas, for drawing one part of the screen (header, conversation, footer, an
 // overlay) in its own coordinates. A region cannot write outside its rectangle.
+import RobofyText
 
 /// A rectangle of a canvas, drawn in local coordinates ((0, 0) is its top-left corner).
 /// Text and fills are clipped to the rectangle (the only cell outside it that a write may

@@ -1,6 +1,7 @@
 // Render: the conversation's layout — messages as line items (cached per message; the streaming answer
 // laid out incrementally), quick questions, queued messages, the loader, and the scroll that holds still.
 import Foundation
+import RobofyText
 import RobofyAPI
 import RobofySession
 

@@ -2,6 +2,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// One SSE event as the inspector keeps it.
 public struct InspectorEvent: Sendable, Equatable {

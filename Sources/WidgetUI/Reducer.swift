@@ -2,6 +2,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 extension AppState {
     /// The one place state changes. Returns what the runtime should do.

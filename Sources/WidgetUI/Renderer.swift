@@ -2,6 +2,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// One frame: the cells, what the mouse can hit, and the scroll position after clamping.
 public struct Frame: Sendable {

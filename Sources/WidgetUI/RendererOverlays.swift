@@ -2,6 +2,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// The panels drawn over the chat: help (F1), messages (F12), agents (F2), reset, report (F7);
 /// the status rows and the reasoning block.

@@ -1,6 +1,7 @@
 // Render: the screen's regions — header, footer (input and status), conversation, the rule between
 // them, and the overlay. Each is drawn on its own clipped region of the canvas (`Canvas.draw(in:)`).
 import Foundation
+import RobofyText
 import RobofyAPI
 import RobofySession
 

@@ -1,6 +1,7 @@
 // Output: transcripts rendered as text and Markdown.
 import Foundation
 import RobofySession
+import RobofyText
 
 /// Renders an autosaved transcript (`TranscriptFile`) for people: Markdown, or a short summary.
 public enum TranscriptRendering {

@@ -1,6 +1,7 @@
 import Foundation
 import RobofyAPI
 import WidgetUI
+import RobofyText
 
 enum AccountListingKind {
     case leads, sessions, messages

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RobofyAPI
 import WidgetUI
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -5,6 +5,7 @@ import RobofyAPI
 import RobofyQA
 import RobofySession
 import WidgetUI
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #endif

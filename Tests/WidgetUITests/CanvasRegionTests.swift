@@ -1,4 +1,5 @@
 import Testing
+import RobofyText
 @testable import WidgetUI
 
 /// A region of a canvas draws in its own coordinates and cannot write outside its rectangle.

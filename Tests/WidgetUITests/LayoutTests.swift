@@ -3,6 +3,7 @@ import RobofyAPI
 import RobofySession
 import Testing
 @testable import WidgetUI
+import RobofyText
 
 /// Builds app states without a server and renders them to text.
 enum Fixture {

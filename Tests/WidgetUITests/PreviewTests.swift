@@ -3,6 +3,7 @@ import RobofyAPI
 import Testing
 import TestSupport
 @testable import WidgetUI
+import RobofyText
 
 /// Golden-text tests of the preview frame (what `robofy-tui preview --print` writes).
 /// Set UPDATE_GOLDENS=1 to rewrite the files after an intended change, then review the diff.

@@ -3,6 +3,7 @@ import RobofyAPI
 import RobofySession
 import Testing
 @testable import WidgetUI
+import RobofyText
 
 /// What the screen says must be true: cut-off answers, a view that holds still, reasoning,
 /// notices that keep their point, queued messages, the smallest size (issue 11).

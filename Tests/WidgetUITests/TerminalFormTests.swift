@@ -1,5 +1,6 @@
 import Testing
 @testable import WidgetUI
+import RobofyText
 import TestSupport
 
 /// The width model is the terminal's: ncurses and tmux place text by the wcwidth of each

@@ -1,5 +1,5 @@
 import Testing
-import WidgetUI
+import RobofyText
 import TestSupport
 
 private func mdRender(_ md: String, width: Int = 40) -> [StyledLine] {

@@ -1,5 +1,5 @@
 import Testing
-import WidgetUI
+import RobofyText
 import TestSupport
 
 // MARK: - DisplayWidth

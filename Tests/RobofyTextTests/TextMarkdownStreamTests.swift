@@ -1,5 +1,5 @@
 import Testing
-import WidgetUI
+import RobofyText
 import TestSupport
 
 /// Lines that exercise every block and inline rule, including ones that pair

@@ -1,5 +1,5 @@
 import Testing
-@testable import WidgetUI
+@testable import RobofyText
 import TestSupport
 
 @Suite struct TextStyledLineTests {
