@@ -76,7 +76,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "robofy-bench",
-            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer"],
+            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(name: "RobofyAPITests", dependencies: ["RobofyAPI", "DemoServer", .product(name: "Logging", package: "swift-log")],
