@@ -24,8 +24,9 @@ public final class SessionRecorder: @unchecked Sendable {
     let onError: @Sendable (String) -> Void
     /// Seconds between progress records of a streaming answer.
     let progressInterval: Double
-    /// Progress text written per turn at most (the final `turn` record has it all).
-    static let progressCap = 256 * 1024
+    /// Pending progress text that is written at once (off the session's path, by the
+    /// recorder's queue) instead of waiting for the next interval.
+    static let progressChunk = 64 * 1024
 
     private let lock = NSLock()
     private var turns: [RecordedTurn] = []
@@ -35,9 +36,13 @@ public final class SessionRecorder: @unchecked Sendable {
     private var secrets: Set<String> = []
     private var startWritten = false
     private var failed = false
+    /// Answer text not written yet, per turn.
     private var pending: [Int: String] = [:]
-    private var progressWritten: [Int: Int] = [:]
+    /// Answer bytes received per turn (written or pending): a finished turn whose answer has
+    /// exactly this many bytes has it whole in its progress records.
+    private var streamedBytes: [Int: Int] = [:]
     private var flushScheduled = false
+    private var chunkFlushScheduled = false
     private let queue = DispatchQueue(label: "robofy.recorder")
 
     /// - Parameters:
@@ -89,13 +94,20 @@ public final class SessionRecorder: @unchecked Sendable {
             write(r, sync: false)
         case .change(let id, .text(let piece)):
             guard store != nil, !failed else { return }
-            let written = progressWritten[id, default: 0] + (pending[id]?.utf8.count ?? 0)
-            guard written < Self.progressCap else { return }
             pending[id, default: ""] += piece
-            scheduleFlushLocked()
+            streamedBytes[id, default: 0] += piece.utf8.count
+            if pending[id, default: ""].utf8.count >= Self.progressChunk {
+                scheduleChunkFlushLocked()
+            } else {
+                scheduleFlushLocked()
+            }
         case .turnFinished(let t):
-            pending[t.id] = nil
-            progressWritten[t.id] = nil
+            // The rest of the answer goes out as progress, and the turn record leaves it out
+            // when the progress records hold it whole (no quoting of a long answer at the end).
+            let whole = streamedBytes.removeValue(forKey: t.id) == t.answer.utf8.count && !failed && store != nil
+            if let rest = pending.removeValue(forKey: t.id), !rest.isEmpty, whole {
+                writeProgress(t.id, rest)
+            }
             if let sid = t.sessionID { lastSessionID[t.agentID] = sid }
             var r = TranscriptRecord(kind: .turn)
             r.turnID = t.id
@@ -103,6 +115,10 @@ public final class SessionRecorder: @unchecked Sendable {
             r.agentName = t.agentName
             r.sessionID = t.sessionID ?? lastSessionID[t.agentID]
             r.turn = t
+            if whole && !t.answer.isEmpty {
+                r.turn?.answer = ""
+                r.answerInProgress = true
+            }
             write(r, sync: true)
             var kept = t
             // (Only the first 4,000 characters are walked: `count` would walk a long answer whole.)
@@ -138,19 +154,74 @@ public final class SessionRecorder: @unchecked Sendable {
             self.lock.lock()
             defer { self.lock.unlock() }
             self.flushScheduled = false
-            self.flushPendingLocked()
+            self.flushPendingLocked(wholeText: false)
         }
     }
 
-    private func flushPendingLocked() {
-        for (id, text) in pending.sorted(by: { $0.key < $1.key }) where !text.isEmpty {
-            var r = TranscriptRecord(kind: .progress)
-            r.turnID = id
-            r.text = text
-            write(r, sync: false)
-            progressWritten[id, default: 0] += text.utf8.count
+    /// A long pending text is written by the queue at once, not at the next interval.
+    private func scheduleChunkFlushLocked() {
+        guard !chunkFlushScheduled else { return }
+        chunkFlushScheduled = true
+        queue.async { [self] in
+            self.lock.lock()
+            defer { self.lock.unlock() }
+            self.chunkFlushScheduled = false
+            self.flushPendingLocked(wholeText: false)
         }
-        pending.removeAll()
+    }
+
+    /// Writes pending text as progress records. `wholeText` false (while it streams): only up
+    /// to the last line break or space, so that no token or secret is cut in two records
+    /// (each record is redacted on its own); the rest waits for more text or the turn's end.
+    private func flushPendingLocked(wholeText: Bool = true) {
+        for id in pending.keys.sorted() {
+            guard let text = pending[id], !text.isEmpty else { continue }
+            let cut = wholeText ? text.utf8.count : Self.safeCut(text)
+            guard cut > 0 else { continue }
+            if cut == text.utf8.count {
+                pending[id] = ""
+                writeProgress(id, text)
+            } else {
+                let utf8 = text.utf8
+                let at = utf8.index(utf8.startIndex, offsetBy: cut)
+                pending[id] = String(text[at...])
+                writeProgress(id, String(text[..<at]))
+            }
+        }
+    }
+
+    private func writeProgress(_ id: Int, _ text: String) {
+        var r = TranscriptRecord(kind: .progress)
+        r.turnID = id
+        r.text = text
+        write(r, sync: false)
+    }
+
+    /// Bytes of `text` up to and including its last line break, or else its last space or
+    /// tab not right after "bearer" (a `Bearer <token>` stays whole); 0 when there is none.
+    static func safeCut(_ text: String) -> Int {
+        var copy = text
+        return copy.withUTF8 { b -> Int in
+            var i = b.count
+            var space = 0
+            while i > 0 {
+                let c = b[i - 1]
+                if c == 0x0A { return i }
+                if space == 0, c == 0x20 || c == 0x09, !afterBearer(b, i - 1) { space = i }
+                i -= 1
+            }
+            return space
+        }
+    }
+
+    /// Whether the whitespace at `i` follows the word "bearer" (any case).
+    private static func afterBearer(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        var j = i
+        while j > 0, b[j - 1] == 0x20 || b[j - 1] == 0x09 { j -= 1 }
+        guard j >= 6 else { return false }
+        let word: [UInt8] = Array("bearer".utf8)
+        for k in 0..<6 where b[j - 6 + k] | 0x20 != word[k] { return false }
+        return true
     }
 
     /// Appends a record (after the `start` record); on the first failure tells `onError` and stops.
