@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NIOConcurrencyHelpers
 import RobofyAPI
 
 /// A finished turn as "record to script" needs it.
@@ -17,7 +18,7 @@ public struct RecordedTurn: Sendable, Equatable {
 /// - the transcript autosave: each turn appended to a `TranscriptStore` as it
 ///   happens (see `TranscriptRecord`), so a killed process loses nothing;
 /// - the finished turns of the conversation so far, for "record to script".
-public final class SessionRecorder: @unchecked Sendable {
+public final class SessionRecorder: Sendable {
     public let store: TranscriptStore?
     let target: String
     let projectID: String?
@@ -28,21 +29,22 @@ public final class SessionRecorder: @unchecked Sendable {
     /// recorder's queue) instead of waiting for the next interval.
     static let progressChunk = 64 * 1024
 
-    private let lock = NSLock()
-    private var turns: [RecordedTurn] = []
-    private var endedAgents: Set<String> = []
-    private var lastSessionID: [String: String] = [:]
-    private var agentNames: [String: String] = [:]
-    private var secrets: Set<String> = []
-    private var startWritten = false
-    private var failed = false
-    /// Answer text not written yet, per turn.
-    private var pending: [Int: String] = [:]
-    /// Answer bytes received per turn (written or pending): a finished turn whose answer has
-    /// exactly this many bytes has it whole in its progress records.
-    private var streamedBytes: [Int: Int] = [:]
-    private var flushScheduled = false
-    private var chunkFlushScheduled = false
+    struct State {
+        var turns: [RecordedTurn] = []
+        var endedAgents: Set<String> = []
+        var lastSessionID: [String: String] = [:]
+        var agentNames: [String: String] = [:]
+        var startWritten = false
+        var failed = false
+        /// Answer text not written yet, per turn.
+        var pending: [Int: String] = [:]
+        /// Answer bytes received per turn (written or pending): a finished turn whose answer has
+        /// exactly this many bytes has it whole in its progress records.
+        var streamedBytes: [Int: Int] = [:]
+        var flushScheduled = false
+        var chunkFlushScheduled = false
+    }
+    private let state = NIOLockedValueBox(State())
     private let queue = DispatchQueue(label: "robofy.recorder")
 
     /// - Parameters:
@@ -65,136 +67,134 @@ public final class SessionRecorder: @unchecked Sendable {
     /// The finished turns of the conversation so far, in order (a reset drops the
     /// agent's earlier turns, as it does on screen). Long answers are cut to 4,000 characters.
     public var recordedTurns: [RecordedTurn] {
-        lock.lock()
-        defer { lock.unlock() }
-        return turns
+        state.withLockedValue { $0.turns }
     }
 
     /// Writes pending progress now (call before exiting).
     public func flush() {
-        lock.lock()
-        defer { lock.unlock() }
-        flushPendingLocked()
+        state.withLockedValue { flushPending(&$0) }
     }
 
     func handle(_ event: SessionEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        state.withLockedValue { handle(event, &$0) }
+    }
+
+    private func handle(_ event: SessionEvent, _ s: inout State) {
         switch event {
         case .connected(let h), .reauthenticated(let h):
-            secrets.insert(h.token)
-            for a in h.agents { agentNames[a.chatbotID] = a.name }
+            Redaction.remember(h.token)
+            for a in h.agents { s.agentNames[a.chatbotID] = a.name }
         case .turnStarted(let t):
             var r = TranscriptRecord(kind: .turnStarted)
             r.turnID = t.id
             r.agentID = t.agentID
             r.agentName = t.agentName
             r.userText = t.userText
-            r.sessionID = lastSessionID[t.agentID]
-            write(r, sync: false)
+            r.sessionID = s.lastSessionID[t.agentID]
+            write(r, sync: false, &s)
         case .change(let id, .text(let piece)):
-            guard store != nil, !failed else { return }
-            pending[id, default: ""] += piece
-            streamedBytes[id, default: 0] += piece.utf8.count
-            if pending[id, default: ""].utf8.count >= Self.progressChunk {
-                scheduleChunkFlushLocked()
+            guard store != nil, !s.failed else { return }
+            s.pending[id, default: ""] += piece
+            s.streamedBytes[id, default: 0] += piece.utf8.count
+            if s.pending[id, default: ""].utf8.count >= Self.progressChunk {
+                scheduleChunkFlush(&s)
             } else {
-                scheduleFlushLocked()
+                scheduleFlush(&s)
             }
         case .turnFinished(let t):
             // The rest of the answer goes out as progress, and the turn record leaves it out
             // when the progress records hold it whole (no quoting of a long answer at the end).
-            let whole = streamedBytes.removeValue(forKey: t.id) == t.answer.utf8.count && !failed && store != nil
-            if let rest = pending.removeValue(forKey: t.id), !rest.isEmpty, whole {
-                writeProgress(t.id, rest)
+            let whole = s.streamedBytes.removeValue(forKey: t.id) == t.answer.utf8.count && !s.failed && store != nil
+            if let rest = s.pending.removeValue(forKey: t.id), !rest.isEmpty, whole {
+                writeProgress(t.id, rest, &s)
             }
-            if let sid = t.sessionID { lastSessionID[t.agentID] = sid }
+            if let sid = t.sessionID { s.lastSessionID[t.agentID] = sid }
             var r = TranscriptRecord(kind: .turn)
             r.turnID = t.id
             r.agentID = t.agentID
             r.agentName = t.agentName
-            r.sessionID = t.sessionID ?? lastSessionID[t.agentID]
+            r.sessionID = t.sessionID ?? s.lastSessionID[t.agentID]
             r.turn = t
             if whole && !t.answer.isEmpty {
                 r.turn?.answer = ""
                 r.answerInProgress = true
             }
-            write(r, sync: true)
+            write(r, sync: true, &s)
             var kept = t
             // (Only the first 4,000 characters are walked: `count` would walk a long answer whole.)
             let head = kept.answer.prefix(4000)
             if head.endIndex != kept.answer.endIndex { kept.answer = String(head) }
             kept.reasoning = ""
-            turns.append(RecordedTurn(turn: kept, newSessionBefore: endedAgents.remove(t.agentID) != nil))
+            s.turns.append(RecordedTurn(turn: kept, newSessionBefore: s.endedAgents.remove(t.agentID) != nil))
         case .sessionEnded(let agentID):
-            endedAgents.insert(agentID)
-            writeMarker(.sessionEnded, agentID: agentID)
+            s.endedAgents.insert(agentID)
+            writeMarker(.sessionEnded, agentID: agentID, &s)
         case .chatReset(let agentID):
-            turns.removeAll { $0.turn.agentID == agentID }
-            endedAgents.remove(agentID)
-            writeMarker(.chatReset, agentID: agentID)
+            s.turns.removeAll { $0.turn.agentID == agentID }
+            s.endedAgents.remove(agentID)
+            writeMarker(.chatReset, agentID: agentID, &s)
         default:
             break
         }
     }
 
     /// A record that an agent's conversation ended there (its session id is forgotten).
-    private func writeMarker(_ kind: TranscriptRecord.Kind, agentID: String) {
+    private func writeMarker(_ kind: TranscriptRecord.Kind, agentID: String, _ s: inout State) {
         var r = TranscriptRecord(kind: kind)
         r.agentID = agentID
-        r.agentName = agentNames[agentID]
-        r.sessionID = lastSessionID.removeValue(forKey: agentID)
-        write(r, sync: false)
+        r.agentName = s.agentNames[agentID]
+        r.sessionID = s.lastSessionID.removeValue(forKey: agentID)
+        write(r, sync: false, &s)
     }
 
-    private func scheduleFlushLocked() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
+    private func scheduleFlush(_ s: inout State) {
+        guard !s.flushScheduled else { return }
+        s.flushScheduled = true
         queue.asyncAfter(deadline: .now() + progressInterval) { [self] in
-            self.lock.lock()
-            defer { self.lock.unlock() }
-            self.flushScheduled = false
-            self.flushPendingLocked(wholeText: false)
+            self.state.withLockedValue { s in
+                s.flushScheduled = false
+                self.flushPending(&s, wholeText: false)
+            }
         }
     }
 
     /// A long pending text is written by the queue at once, not at the next interval.
-    private func scheduleChunkFlushLocked() {
-        guard !chunkFlushScheduled else { return }
-        chunkFlushScheduled = true
+    private func scheduleChunkFlush(_ s: inout State) {
+        guard !s.chunkFlushScheduled else { return }
+        s.chunkFlushScheduled = true
         queue.async { [self] in
-            self.lock.lock()
-            defer { self.lock.unlock() }
-            self.chunkFlushScheduled = false
-            self.flushPendingLocked(wholeText: false)
+            self.state.withLockedValue { s in
+                s.chunkFlushScheduled = false
+                self.flushPending(&s, wholeText: false)
+            }
         }
     }
 
     /// Writes pending text as progress records. `wholeText` false (while it streams): only up
     /// to the last line break or space, so that no token or secret is cut in two records
     /// (each record is redacted on its own); the rest waits for more text or the turn's end.
-    private func flushPendingLocked(wholeText: Bool = true) {
-        for id in pending.keys.sorted() {
-            guard let text = pending[id], !text.isEmpty else { continue }
+    private func flushPending(_ s: inout State, wholeText: Bool = true) {
+        for id in s.pending.keys.sorted() {
+            guard let text = s.pending[id], !text.isEmpty else { continue }
             let cut = wholeText ? text.utf8.count : Self.safeCut(text)
             guard cut > 0 else { continue }
             if cut == text.utf8.count {
-                pending[id] = ""
-                writeProgress(id, text)
+                s.pending[id] = ""
+                writeProgress(id, text, &s)
             } else {
                 let utf8 = text.utf8
                 let at = utf8.index(utf8.startIndex, offsetBy: cut)
-                pending[id] = String(text[at...])
-                writeProgress(id, String(text[..<at]))
+                s.pending[id] = String(text[at...])
+                writeProgress(id, String(text[..<at]), &s)
             }
         }
     }
 
-    private func writeProgress(_ id: Int, _ text: String) {
+    private func writeProgress(_ id: Int, _ text: String, _ s: inout State) {
         var r = TranscriptRecord(kind: .progress)
         r.turnID = id
         r.text = text
-        write(r, sync: false)
+        write(r, sync: false, &s)
     }
 
     /// Bytes of `text` up to and including its last line break, or else its last space or
@@ -225,24 +225,25 @@ public final class SessionRecorder: @unchecked Sendable {
     }
 
     /// Appends a record (after the `start` record); on the first failure tells `onError` and stops.
-    private func write(_ record: TranscriptRecord, sync: Bool) {
-        guard let store, !failed else { return }
+    /// (`Redaction` takes out every token the session held.)
+    private func write(_ record: TranscriptRecord, sync: Bool, _ s: inout State) {
+        guard let store, !s.failed else { return }
         do {
-            if !startWritten {
+            if !s.startWritten {
                 if record.kind == .turnStarted || record.kind == .turn || record.kind == .progress {
-                    var s = TranscriptRecord(kind: .start)
-                    s.tool = "robofy-tui \(RobofyVersion.string)"
-                    s.target = target
-                    s.projectID = projectID
-                    try store.append(s, secrets: secrets)
-                    startWritten = true
+                    var start = TranscriptRecord(kind: .start)
+                    start.tool = "robofy-tui \(RobofyVersion.string)"
+                    start.target = target
+                    start.projectID = projectID
+                    try store.append(start)
+                    s.startWritten = true
                 } else {
                     return  // nothing worth a file yet
                 }
             }
-            try store.append(record, secrets: secrets, sync: sync)
+            try store.append(record, sync: sync)
         } catch {
-            failed = true
+            s.failed = true
             onError("Autosave stopped: \(error.description)")
         }
     }
