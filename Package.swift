@@ -86,7 +86,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "robofy-bench",
-            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer", "BenchSupport"],
+            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer", "BenchSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // Helpers every test target shares (Tests/TestSupport/TestSupport.swift says what it holds).

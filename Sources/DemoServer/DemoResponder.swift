@@ -346,8 +346,10 @@ struct DemoCore: Sendable {
             return Self.jsonResponse(.ok, bytes: answer.serializedBytes)
         }
 
-        // The query's own pacing (/bench: none, /slow: 300 ms) wins over pace=N, which wins over the default.
-        let delay = plan.deltaDelayMs ?? faults.deltaDelayMs ?? options.defaultDeltaDelayMs
+        // The query's own pacing (/slow: 300 ms) wins over pace=N, which wins over the default;
+        // /bench is unpaced unless pace=N says otherwise (a paced benchmark answer).
+        let delay = (plan.paceWins ? faults.deltaDelayMs : nil) ?? plan.deltaDelayMs ?? faults.deltaDelayMs
+            ?? options.defaultDeltaDelayMs
         let streamer = SSEStreamer(plan: plan, sessionID: turn.sessionID, deltaDelayMs: max(0, delay), faults: faults)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"

@@ -37,6 +37,8 @@ struct DemoTurnPlan: Sendable {
     var segments: [DemoSegment]
     /// Pacing override from the script (`/slow`, `/bench`).
     var deltaDelayMs: Int? = nil
+    /// `pace=MS` (server-wide or per request) wins over ``deltaDelayMs`` (`/bench`: unpaced unless paced).
+    var paceWins = false
     /// A name to remember for this conversation ("my name is X").
     var rememberName: String? = nil
 
@@ -87,7 +89,7 @@ enum DemoScripts {
         Demo commands (work with every agent):
 
         - /long N — an answer of N words
-        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced
+        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS)
         - /hostile — text with terminal escape sequences
         - /error — a few deltas, then a stream error
         - /reason [question] — reasoning before the answer
@@ -116,7 +118,7 @@ enum DemoScripts {
                         .text("Usage: /bench BYTES DELTAS (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
                     ])
             }
-            return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas)], deltaDelayMs: 0)
+            return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas)], deltaDelayMs: 0, paceWins: true)
         case "/hostile":
             return DemoTurnPlan(segments: [.text(Hostile.answer)])
         case "/error":

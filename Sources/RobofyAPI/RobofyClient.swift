@@ -134,17 +134,6 @@ public struct HTTPField: Sendable, Equatable {
     }
 }
 
-/// A decoded chunk with the event data it came from.
-public struct ChunkEvent: Sendable, Equatable {
-    public var chunk: UIChunk
-    /// The SSE `data` text (for the inspector); synthesized for non-streaming answers.
-    public var raw: String
-    public init(chunk: UIChunk, raw: String) {
-        self.chunk = chunk
-        self.raw = raw
-    }
-}
-
 /// Talks the Robofy widget protocol over HTTP. Holds no token: callers pass it in.
 public final class RobofyClient: Sendable {
     public let target: RobofyTarget
@@ -545,8 +534,13 @@ public struct ChunkStream: AsyncSequence, Sendable {
                     continue
                 }
                 bytesReceived += buffer.readableBytes
-                let events = buffer.withUnsafeReadableBytes { decoder.feed($0) }
-                for e in events { pending.append(Self.event(e)) }
+                // Each event is decoded from the read buffer itself (no String of its data).
+                var decoded: [ChunkEvent] = []
+                swap(&decoded, &pending)
+                buffer.withUnsafeReadableBytes { bytes in
+                    decoder.feed(bytes) { decoded.append(UIChunkDecoder.event(utf8: $0.data)) }
+                }
+                swap(&decoded, &pending)
                 if decoder.tooLarge {
                     // Deliver what was complete, then fail; the rest of the body is not read.
                     body = nil

@@ -6,6 +6,20 @@
 // splitting afterwards), keeps an incomplete line across feeds, and decodes
 // UTF-8 only for complete lines or a complete event's data. Invalid UTF-8
 // becomes U+FFFD, exactly as the spec's "UTF-8 decode" would produce it.
+//
+// `feed(_:each:)` hands each event's data over as bytes, without making a String:
+// the data of an event whose one `data` line lies in the buffer being fed is handed
+// over straight from that buffer (no copy at all); other data is gathered first.
+
+/// A dispatched event as bytes (``SSEDecoder/feed(_:each:)``), valid only during the call.
+public struct SSEEventBytes {
+    /// The `event:` field's value; empty when there was none (the type is then "message").
+    public let type: UnsafeBufferPointer<UInt8>
+    /// The `data:` lines of the event joined with LF.
+    public let data: UnsafeBufferPointer<UInt8>
+    /// The last event ID string of the stream when this event was dispatched.
+    public let lastEventId: String
+}
 
 /// One dispatched server-sent event.
 public struct SSEEvent: Sendable, Equatable {
@@ -42,8 +56,12 @@ public struct SSEDecoder: Sendable {
     @usableFromInline var lineBuffer: [UInt8] = []
     /// The event's data buffer, as UTF-8 bytes; each `data` field appends its value and an LF.
     private var dataBuffer: [UInt8] = []
-    /// The event type buffer.
-    private var eventType: String = ""
+    /// The event's only `data` value so far, when it lies in the buffer being fed (not copied
+    /// yet); moved into `dataBuffer` when a second one comes or the feed ends. Never set
+    /// outside a `feed` call, so the decoder stays a plain value between calls.
+    nonisolated(unsafe) private var pendingData: UnsafeBufferPointer<UInt8>?
+    /// The event type buffer (UTF-8).
+    private var eventType: [UInt8] = []
     /// The last event ID buffer.
     private var lastEventIdBuffer: String = ""
     /// The previous feed ended with a CR: an LF at the start of the next feed belongs to it.
@@ -83,24 +101,37 @@ public struct SSEDecoder: Sendable {
     /// Decodes the next chunk of the stream from raw memory (the fast path).
     @inlinable
     public mutating func feed(_ buffer: UnsafeRawBufferPointer) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        feed(buffer) { e in
+            events.append(SSEEvent(event: e.type.isEmpty ? "message" : String(decoding: e.type, as: UTF8.self),
+                                   data: String(decoding: e.data, as: UTF8.self), lastEventId: e.lastEventId))
+        }
+        return events
+    }
+
+    /// Decodes the next chunk of the stream, handing each completed event to `body` as
+    /// bytes (valid only during the call): no String is made.
+    @inlinable
+    public mutating func feed(_ buffer: UnsafeRawBufferPointer, each body: (SSEEventBytes) -> Void) {
         // One-byte reads (inlined into the caller): an ordinary byte only needs
         // appending to the current line.
-        if tooLarge { return [] }
+        if tooLarge { return }
         if buffer.count == 1, bomState == 3, lineBuffer.count < Self.maxLineBytes {
             let byte = buffer[0]
             if byte > 0x0D || (byte != 0x0A && byte != 0x0D) {
                 skipLeadingLF = false
                 lineBuffer.append(byte)
-                return []
+                return
             }
         }
-        return feedBuffer(buffer)
+        feedBuffer(buffer, body)
     }
 
     @usableFromInline
-    mutating func feedBuffer(_ buffer: UnsafeRawBufferPointer) -> [SSEEvent] {
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return [] }
-        var events: [SSEEvent] = []
+    mutating func feedBuffer(_ buffer: UnsafeRawBufferPointer, _ emit: (SSEEventBytes) -> Void) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        // The buffer is only valid during this call: a data value still pointing into it is copied at the end.
+        defer { keepPendingData() }
         let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: buffer.count)
         let count = bytes.count
         var index = 0
@@ -117,7 +148,7 @@ public struct SSEDecoder: Sendable {
                     bomState = 3
                 }
             }
-            if index == count { return events }
+            if index == count { return }
         }
 
         // A CR ended the previous feed: an LF starting this one is part of that line ending.
@@ -146,14 +177,14 @@ public struct SSEDecoder: Sendable {
             }
             let byte = bytes[index]  // CR or LF
             if lineBuffer.isEmpty {
-                processLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), into: &events)
+                processLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), inFeedBuffer: true, emit)
             } else if lineBuffer.count + (index - lineStart) > Self.maxLineBytes {
                 overflow()
             } else {
                 lineBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]))
-                processBufferedLine(into: &events)
+                processBufferedLine(emit)
             }
-            if tooLarge { return events }
+            if tooLarge { return }
             index += 1
             if byte == 0x0D {
                 if index < count {
@@ -171,7 +202,15 @@ public struct SSEDecoder: Sendable {
                 lineBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<count]))
             }
         }
-        return events
+    }
+
+    /// Copies a data value that still points into the buffer being fed into `dataBuffer`.
+    @usableFromInline
+    mutating func keepPendingData() {
+        guard let value = pendingData else { return }
+        pendingData = nil
+        dataBuffer.append(contentsOf: value)
+        dataBuffer.append(0x0A)
     }
 
     /// A line or an event went over its limit: free everything and ignore the rest.
@@ -179,7 +218,8 @@ public struct SSEDecoder: Sendable {
         tooLarge = true
         lineBuffer = []
         dataBuffer = []
-        eventType = ""
+        pendingData = nil
+        eventType = []
     }
 
     /// Ends the stream. An event without its terminating blank line (and any
@@ -188,7 +228,8 @@ public struct SSEDecoder: Sendable {
     public mutating func finish() -> [SSEEvent] {
         lineBuffer = []
         dataBuffer = []
-        eventType = ""
+        pendingData = nil
+        eventType = []
         lastEventIdBuffer = lastEventId
         skipLeadingLF = false
         bomState = 0
@@ -220,25 +261,27 @@ public struct SSEDecoder: Sendable {
     }
 
     /// Processes the line accumulated in `lineBuffer` and empties it.
-    private mutating func processBufferedLine(into events: inout [SSEEvent]) {
+    private mutating func processBufferedLine(_ emit: (SSEEventBytes) -> Void) {
         var line: [UInt8] = []
         swap(&line, &lineBuffer)
-        line.withUnsafeBufferPointer { self.processLine($0, into: &events) }
+        line.withUnsafeBufferPointer { self.processLine($0, inFeedBuffer: false, emit) }
         if line.capacity <= Self.retainedCapacityLimit {
             line.removeAll(keepingCapacity: true)
             swap(&line, &lineBuffer)
         }
     }
 
-    /// Interprets one complete line (without its line ending).
-    private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
+    /// Interprets one complete line (without its line ending); `inFeedBuffer`: the line lies in
+    /// the buffer being fed (so a data value may point into it until the feed ends).
+    private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, inFeedBuffer: Bool,
+                                      _ emit: (SSEEventBytes) -> Void) {
         let count = line.count
         if count > Self.maxLineBytes {
             overflow()
             return
         }
         if count == 0 {
-            dispatch(into: &events)
+            dispatch(emit)
             return
         }
         if line[0] == 0x3A { return }  // ':' comment
@@ -252,14 +295,20 @@ public struct SSEDecoder: Sendable {
 
         switch Self.field(name) {
         case .data:
-            if dataBuffer.count + value.count > Self.maxEventBytes {
+            if dataBuffer.count + (pendingData.map { $0.count + 1 } ?? 0) + value.count > Self.maxEventBytes {
                 overflow()
                 return
             }
-            dataBuffer.append(contentsOf: value)
-            dataBuffer.append(0x0A)
+            if inFeedBuffer, dataBuffer.isEmpty, pendingData == nil {
+                pendingData = value
+            } else {
+                keepPendingData()
+                dataBuffer.append(contentsOf: value)
+                dataBuffer.append(0x0A)
+            }
         case .event:
-            eventType = String(decoding: value, as: UTF8.self)
+            eventType.removeAll(keepingCapacity: true)
+            eventType.append(contentsOf: value)
         case .id:
             if !value.contains(0) {
                 lastEventIdBuffer = String(decoding: value, as: UTF8.self)
@@ -308,21 +357,31 @@ public struct SSEDecoder: Sendable {
     }
 
     /// "Dispatch the event" on a blank line.
-    private mutating func dispatch(into events: inout [SSEEvent]) {
+    private mutating func dispatch(_ emit: (SSEEventBytes) -> Void) {
         lastEventId = lastEventIdBuffer
-        guard !dataBuffer.isEmpty else {
-            eventType = ""
+        if let value = pendingData, dataBuffer.isEmpty {
+            // One data line, still in the buffer being fed: handed over without a copy.
+            pendingData = nil
+            eventType.withUnsafeBufferPointer { emit(SSEEventBytes(type: $0, data: value, lastEventId: lastEventId)) }
+            eventType.removeAll(keepingCapacity: true)
             return
         }
-        let data = dataBuffer.withUnsafeBufferPointer { buffer in
-            String(decoding: UnsafeBufferPointer(rebasing: buffer.dropLast()), as: UTF8.self)
+        keepPendingData()
+        guard !dataBuffer.isEmpty else {
+            eventType.removeAll(keepingCapacity: true)
+            return
         }
-        events.append(SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: data, lastEventId: lastEventId))
+        eventType.withUnsafeBufferPointer { type in
+            dataBuffer.withUnsafeBufferPointer { buffer in
+                emit(SSEEventBytes(type: type, data: UnsafeBufferPointer(rebasing: buffer.dropLast()),
+                                   lastEventId: lastEventId))
+            }
+        }
         if dataBuffer.capacity > Self.retainedCapacityLimit {
             dataBuffer = []
         } else {
             dataBuffer.removeAll(keepingCapacity: true)
         }
-        eventType = ""
+        eventType.removeAll(keepingCapacity: true)
     }
 }

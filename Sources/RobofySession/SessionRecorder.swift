@@ -25,8 +25,9 @@ public final class SessionRecorder: Sendable {
     let onError: @Sendable (String) -> Void
     /// Seconds between progress records of a streaming answer.
     let progressInterval: Double
-    /// Progress text written per turn at most (the final `turn` record has it all).
-    static let progressCap = 256 * 1024
+    /// Pending progress text that is written at once (off the session's path, by the
+    /// recorder's queue) instead of waiting for the next interval.
+    static let progressChunk = 64 * 1024
 
     struct State {
         var turns: [RecordedTurn] = []
@@ -35,9 +36,13 @@ public final class SessionRecorder: Sendable {
         var agentNames: [String: String] = [:]
         var startWritten = false
         var failed = false
+        /// Answer text not written yet, per turn.
         var pending: [Int: String] = [:]
-        var progressWritten: [Int: Int] = [:]
+        /// Answer bytes received per turn (written or pending): a finished turn whose answer has
+        /// exactly this many bytes has it whole in its progress records.
+        var streamedBytes: [Int: Int] = [:]
         var flushScheduled = false
+        var chunkFlushScheduled = false
     }
     private let state = NIOLockedValueBox(State())
     private let queue = DispatchQueue(label: "robofy.recorder")
@@ -89,13 +94,20 @@ public final class SessionRecorder: Sendable {
             write(r, sync: false, &s)
         case .change(let id, .text(let piece)):
             guard store != nil, !s.failed else { return }
-            let written = s.progressWritten[id, default: 0] + (s.pending[id]?.utf8.count ?? 0)
-            guard written < Self.progressCap else { return }
             s.pending[id, default: ""] += piece
-            scheduleFlush(&s)
+            s.streamedBytes[id, default: 0] += piece.utf8.count
+            if s.pending[id, default: ""].utf8.count >= Self.progressChunk {
+                scheduleChunkFlush(&s)
+            } else {
+                scheduleFlush(&s)
+            }
         case .turnFinished(let t):
-            s.pending[t.id] = nil
-            s.progressWritten[t.id] = nil
+            // The rest of the answer goes out as progress, and the turn record leaves it out
+            // when the progress records hold it whole (no quoting of a long answer at the end).
+            let whole = s.streamedBytes.removeValue(forKey: t.id) == t.answer.utf8.count && !s.failed && store != nil
+            if let rest = s.pending.removeValue(forKey: t.id), !rest.isEmpty, whole {
+                writeProgress(t.id, rest, &s)
+            }
             if let sid = t.sessionID { s.lastSessionID[t.agentID] = sid }
             var r = TranscriptRecord(kind: .turn)
             r.turnID = t.id
@@ -103,6 +115,10 @@ public final class SessionRecorder: Sendable {
             r.agentName = t.agentName
             r.sessionID = t.sessionID ?? s.lastSessionID[t.agentID]
             r.turn = t
+            if whole && !t.answer.isEmpty {
+                r.turn?.answer = ""
+                r.answerInProgress = true
+            }
             write(r, sync: true, &s)
             var kept = t
             // (Only the first 4,000 characters are walked: `count` would walk a long answer whole.)
@@ -137,20 +153,75 @@ public final class SessionRecorder: Sendable {
         queue.asyncAfter(deadline: .now() + progressInterval) { [self] in
             self.state.withLockedValue { s in
                 s.flushScheduled = false
-                self.flushPending(&s)
+                self.flushPending(&s, wholeText: false)
             }
         }
     }
 
-    private func flushPending(_ s: inout State) {
-        for (id, text) in s.pending.sorted(by: { $0.key < $1.key }) where !text.isEmpty {
-            var r = TranscriptRecord(kind: .progress)
-            r.turnID = id
-            r.text = text
-            write(r, sync: false, &s)
-            s.progressWritten[id, default: 0] += text.utf8.count
+    /// A long pending text is written by the queue at once, not at the next interval.
+    private func scheduleChunkFlush(_ s: inout State) {
+        guard !s.chunkFlushScheduled else { return }
+        s.chunkFlushScheduled = true
+        queue.async { [self] in
+            self.state.withLockedValue { s in
+                s.chunkFlushScheduled = false
+                self.flushPending(&s, wholeText: false)
+            }
         }
-        s.pending.removeAll()
+    }
+
+    /// Writes pending text as progress records. `wholeText` false (while it streams): only up
+    /// to the last line break or space, so that no token or secret is cut in two records
+    /// (each record is redacted on its own); the rest waits for more text or the turn's end.
+    private func flushPending(_ s: inout State, wholeText: Bool = true) {
+        for id in s.pending.keys.sorted() {
+            guard let text = s.pending[id], !text.isEmpty else { continue }
+            let cut = wholeText ? text.utf8.count : Self.safeCut(text)
+            guard cut > 0 else { continue }
+            if cut == text.utf8.count {
+                s.pending[id] = ""
+                writeProgress(id, text, &s)
+            } else {
+                let utf8 = text.utf8
+                let at = utf8.index(utf8.startIndex, offsetBy: cut)
+                s.pending[id] = String(text[at...])
+                writeProgress(id, String(text[..<at]), &s)
+            }
+        }
+    }
+
+    private func writeProgress(_ id: Int, _ text: String, _ s: inout State) {
+        var r = TranscriptRecord(kind: .progress)
+        r.turnID = id
+        r.text = text
+        write(r, sync: false, &s)
+    }
+
+    /// Bytes of `text` up to and including its last line break, or else its last space or
+    /// tab not right after "bearer" (a `Bearer <token>` stays whole); 0 when there is none.
+    static func safeCut(_ text: String) -> Int {
+        var copy = text
+        return copy.withUTF8 { b -> Int in
+            var i = b.count
+            var space = 0
+            while i > 0 {
+                let c = b[i - 1]
+                if c == 0x0A { return i }
+                if space == 0, c == 0x20 || c == 0x09, !afterBearer(b, i - 1) { space = i }
+                i -= 1
+            }
+            return space
+        }
+    }
+
+    /// Whether the whitespace at `i` follows the word "bearer" (any case).
+    private static func afterBearer(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        var j = i
+        while j > 0, b[j - 1] == 0x20 || b[j - 1] == 0x09 { j -= 1 }
+        guard j >= 6 else { return false }
+        let word: [UInt8] = Array("bearer".utf8)
+        for k in 0..<6 where b[j - 6 + k] | 0x20 != word[k] { return false }
+        return true
     }
 
     /// Appends a record (after the `start` record); on the first failure tells `onError` and stops.

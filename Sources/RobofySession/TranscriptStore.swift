@@ -10,10 +10,14 @@ import Darwin
 ///
 /// A file holds, in order: one `start` record, then for each turn a `turn-started`
 /// record (the user's message), `progress` records while the answer streams (the
-/// text added since the previous one, at most every half second) and, when the turn
-/// ends however it ends, a `turn` record with the whole `Turn`. `session-ended` and
+/// answer's text in chunks, in order: what was added since the previous one, every
+/// half second or every 64 KiB) and, when the turn ends however it ends, a `turn`
+/// record with the whole `Turn`. When `answerInProgress` is true, the `turn` record's
+/// answer is left out: it is the turn's `progress` texts joined (the answer is then
+/// written once, as it streams, not again at the end). `session-ended` and
 /// `chat-reset` mark those actions. A turn with no `turn` record was cut off when the
 /// process died; its `turn-started` and `progress` records still tell what was on screen.
+/// Older files (every `turn` record with its answer) read the same.
 public struct TranscriptRecord: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case start
@@ -42,6 +46,8 @@ public struct TranscriptRecord: Codable, Sendable, Equatable {
     public var text: String?
     /// `turn`: the finished turn (answer, tools, sources, errors, status, timings).
     public var turn: Turn?
+    /// `turn`: the answer is not in `turn.answer` but in this turn's `progress` records.
+    public var answerInProgress: Bool?
 
     public init(kind: Kind, at: Date = Date()) {
         self.kind = kind
@@ -100,18 +106,22 @@ public final class TranscriptStore: @unchecked Sendable {
             }
             fd = opened
         }
-        let bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { buf -> Int in
-                guard let base = buf.baseAddress else { return 0 }
-                return write(fd, base + offset, buf.count - offset)
+        var text = line
+        let failure: Int32? = text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(fd, base + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TranscriptError("cannot write to \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += n
+            return nil
+        }
+        if let failure {
+            throw TranscriptError("cannot write to \(path): \(String(cString: strerror(failure)))")
         }
         if sync { _ = fsync(fd) }
     }
@@ -308,9 +318,15 @@ public struct TranscriptFile: Sendable, Equatable {
                 guard let id = r.turnID, byID[id]?.kind == .unfinished else { continue }
                 byID[id]?.partialAnswer += r.text ?? ""
             case .turn:
-                guard let t = r.turn else { continue }
+                guard var t = r.turn else { continue }
+                var record = r
+                if r.answerInProgress == true {
+                    // The answer was written in chunks as it streamed: join them again.
+                    t.answer = byID[t.id].map { $0.kind == .unfinished ? $0.partialAnswer : "" } ?? ""
+                    record.turn = t
+                }
                 if byID[t.id] == nil { order.append(t.id) }
-                byID[t.id] = Entry(kind: .turn, record: r, turnID: t.id, userText: t.userText, partialAnswer: t.answer,
+                byID[t.id] = Entry(kind: .turn, record: record, turnID: t.id, userText: t.userText, partialAnswer: t.answer,
                                    agentName: t.agentName, at: t.startedAt, turn: t)
             case .sessionEnded, .chatReset:
                 let id = -(markers.count + 1)

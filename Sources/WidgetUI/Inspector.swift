@@ -8,10 +8,30 @@ import RobofyText
 public struct InspectorEvent: Sendable, Equatable {
     /// Seconds since the request was sent.
     public var offset: Double
+    /// A short `text-delta` as servers write it is kept as the event (it holds no copy of its
+    /// JSON, which is written again only when shown); anything else as its capped text.
+    private var event: ChunkEvent?
+    private var text: String
+
+    public init(offset: Double, event e: ChunkEvent) {
+        self.offset = offset
+        if case .textDelta(_, let delta) = e.chunk, !e.keepsRawCopy, delta.utf8.count <= InspectorState.maxEventChars / 2 {
+            event = e
+            text = ""
+        } else {
+            event = nil
+            text = Self.capped(e.raw)
+        }
+    }
+
+    static func capped(_ raw: String) -> String {
+        raw.utf8.count > InspectorState.maxEventChars ? String(raw.prefix(InspectorState.maxEventChars)) + "…" : raw
+    }
+
     /// The event's `data` text as received (at most `InspectorState.maxEventChars`). Redacted
     /// when shown (`InspectorView`): most events are never looked at, and a fast answer has
     /// tens of thousands of them.
-    public var raw: String
+    public var raw: String { event.map { Self.capped($0.raw) } ?? text }
 }
 
 /// What the inspector knows of one turn.
@@ -66,9 +86,7 @@ public struct InspectorState: Sendable, Equatable {
     /// ones: of a batch longer than what is kept, only the kept events are copied.
     static func append(_ batch: [ChunkEvent], offset: Double, to t: inout InspectorTurn) {
         func add(_ e: ChunkEvent) {
-            var raw = e.raw
-            if raw.utf8.count > maxEventChars { raw = String(raw.prefix(maxEventChars)) + "…" }
-            t.events.append(InspectorEvent(offset: offset, raw: raw))
+            t.events.append(InspectorEvent(offset: offset, event: e))
         }
         t.totalEvents += batch.count
         var i = batch.startIndex

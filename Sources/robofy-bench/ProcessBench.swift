@@ -54,18 +54,21 @@ struct ProcessBench {
         var bytes: Int
         var processCPU: Double
         var transcriptBytes: Int
+        /// Bursts of output (writes separated by ≥ 3 ms of silence): the frames drawn, for a paced answer.
+        var bursts: Int
     }
 
-    func e2eOnce(_ server: DemoServer) throws -> E2ERun {
+    func e2eOnce(_ server: DemoServer, query: String = Self.benchQuery, answerBytes: Int = Self.answerBytes) throws -> E2ERun {
         let dir = NSTemporaryDirectory() + "robofy-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ui = try launchReady(server.baseURL, ["--download-dir", dir])
         defer { ui.kill() }
-        ui.send(Self.benchQuery)
+        ui.send(query)
         ui.waitQuiet(0.3, timeout: 5)
         guard let c0 = ui.cpuSeconds else { throw BenchError("cannot read the UI's CPU clock") }
         let b0 = ui.bytesWritten
+        let bursts0 = ui.outputBursts
         let t0 = ContinuousClock.now
         ui.send("\r")
         // The answer is over when the UI stops drawing: while it streams, a frame goes out
@@ -77,6 +80,7 @@ struct ProcessBench {
         let tEnd = ui.lastOutput
         guard let c1 = ui.cpuSeconds else { throw BenchError("cannot read the UI's CPU clock") }
         let b1 = ui.bytesWritten
+        let bursts1 = ui.outputBursts
 
         if let dump = ProcessInfo.processInfo.environment["ROBOFY_BENCH_DUMP"] {
             // Everything the UI wrote, for looking at (e.g. `cat` it in a 120x40 terminal).
@@ -93,11 +97,11 @@ struct ProcessBench {
             return true
         }
         let exit = quit(ui)
-        guard transcript >= Self.answerBytes else {
-            throw BenchError("the saved transcript has \(transcript) bytes; the answer was \(Self.answerBytes)")
+        guard transcript >= answerBytes else {
+            throw BenchError("the saved transcript has \(transcript) bytes; the answer was \(answerBytes)")
         }
         return E2ERun(cpu: c1 - c0, wall: (tEnd - t0).seconds, bytes: b1 - b0, processCPU: exit?.cpuSeconds ?? .nan,
-                      transcriptBytes: transcript)
+                      transcriptBytes: transcript, bursts: bursts1 - bursts0)
     }
 
     struct CurlRun {
@@ -106,15 +110,15 @@ struct ProcessBench {
         var downloaded: Int
     }
 
-    func curlCommand(_ server: DemoServer, token: String) -> [String] {
-        let body = RobofyClient.chatBody(ChatRequest(query: Self.benchQuery, chatbotID: DemoServer.chatbotID),
+    func curlCommand(_ server: DemoServer, token: String, query: String = Self.benchQuery) -> [String] {
+        let body = RobofyClient.chatBody(ChatRequest(query: query, chatbotID: DemoServer.chatbotID),
                                          projectID: DemoServer.projectID)
         return ["curl", "-sN", "-X", "POST", "-H", "Content-Type: application/json", "-H", "Accept: text/event-stream",
                 "-H", "Authorization: Bearer \(token)", "--data-binary", body, "-o", "/dev/null",
                 "-w", "%{size_download}", server.baseURL + RobofyTarget.defaultStreamPath]
     }
 
-    func curlOnce(_ args: [String]) throws -> CurlRun {
+    func curlOnce(_ args: [String], answerBytes: Int = Self.answerBytes) throws -> CurlRun {
         let out = NSTemporaryDirectory() + "robofy-bench-curl-\(getpid())"
         defer { unlink(out) }
         let t0 = ContinuousClock.now
@@ -122,7 +126,7 @@ struct ProcessBench {
         guard let e = waitChild(pid, timeout: 120) else { throw BenchError("curl did not finish") }
         let wall = (ContinuousClock.now - t0).seconds
         let size = Int((try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
-        guard e.exitedNormally, e.exitCode == 0, size > Self.answerBytes else {
+        guard e.exitedNormally, e.exitCode == 0, size > answerBytes else {
             throw BenchError("curl failed (exit \(e.exitCode), \(size) bytes)")
         }
         return CurlRun(cpu: e.cpuSeconds, wall: wall, downloaded: size)
@@ -132,21 +136,31 @@ struct ProcessBench {
         try await DemoServer.with { try await e2e($0) }
     }
 
-    func e2e(_ server: DemoServer) async throws {
-        let cmd = "swift run -c release robofy-bench e2e"
+    /// The UI's runs, then curl's on the same stream (at least 3), with the curl command and the token.
+    func uiAndCurlRuns(_ server: DemoServer, label: String, query: String, answerBytes: Int) async throws
+        -> (ui: [E2ERun], curl: [CurlRun], curlArgs: [String], token: String)
+    {
         let runs = quick ? 1 : 5
         var uiRuns: [E2ERun] = []
         for i in 0..<runs {
-            log("e2e: UI run \(i + 1)/\(runs)…")
-            uiRuns.append(try e2eOnce(server))
+            log("\(label): UI run \(i + 1)/\(runs)…")
+            uiRuns.append(try e2eOnce(server, query: query, answerBytes: answerBytes))
         }
         let token = try await demoHandshake(server).token
-        let curlArgs = curlCommand(server, token: token)
+        let curlArgs = curlCommand(server, token: token, query: query)
         var curlRuns: [CurlRun] = []
         for i in 0..<max(3, runs) {
-            log("e2e: curl run \(i + 1)…")
-            curlRuns.append(try curlOnce(curlArgs))
+            log("\(label): curl run \(i + 1)…")
+            curlRuns.append(try curlOnce(curlArgs, answerBytes: answerBytes))
         }
+        return (uiRuns, curlRuns, curlArgs, token)
+    }
+
+    func e2e(_ server: DemoServer) async throws {
+        let cmd = "swift run -c release robofy-bench e2e"
+        let (uiRuns, curlRuns, curlArgs, token) = try await uiAndCurlRuns(server, label: "e2e", query: Self.benchQuery,
+                                                                          answerBytes: Self.answerBytes)
+        let runs = uiRuns.count
         let uiCPU = median(uiRuns.map(\.cpu)), curlCPU = median(curlRuns.map(\.cpu))
         let uiWall = median(uiRuns.map(\.wall)), curlWall = median(curlRuns.map(\.wall))
         let bytes = median(uiRuns.map { Double($0.bytes) })
@@ -311,7 +325,7 @@ struct ProcessBench {
         // The same state in a bare process (app state + renderer, no network, no ncurses).
         let out = NSTemporaryDirectory() + "robofy-bench-mem-\(getpid())"
         defer { unlink(out) }
-        let pid = try spawn([selfPath, "memory-child", "\(n)"], stdout: out)
+        let pid = try spawn([selfPath, "--memory-child", "\(n)"], stdout: out)
         guard let e = waitChild(pid, timeout: 120), e.exitedNormally, e.exitCode == 0 else {
             throw BenchError("memory-child failed")
         }

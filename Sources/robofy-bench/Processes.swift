@@ -27,7 +27,7 @@ private func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_us
 let benchStateDirectory = NSTemporaryDirectory() + "robofy-bench-state-\(getpid())"
 
 /// The environment for children: the bench's own, with a known terminal and a UTF-8 locale.
-func childEnvironment() -> [String] {
+func childEnvironment(_ extra: [String: String] = [:]) -> [String] {
     var env = ProcessInfo.processInfo.environment
     env["XDG_STATE_HOME"] = benchStateDirectory
     env["TERM"] = "xterm-256color"
@@ -36,12 +36,14 @@ func childEnvironment() -> [String] {
     env["NO_COLOR"] = nil
     env["COLORTERM"] = nil
     env["TMUX"] = nil
+    env.merge(extra) { $1 }
     return env.map { "\($0.key)=\($0.value)" }
 }
 
 /// Spawns `args` (in `childEnvironment()`) with stdin from /dev/null, stdout to a file (or
 /// /dev/null) and stderr to /dev/null; or with all three on the terminal `ttyPath`.
-func spawn(_ args: [String], stdout: String = "/dev/null", setsid: Bool = false, ttyPath: String? = nil) throws -> pid_t {
+func spawn(_ args: [String], stdout: String = "/dev/null", setsid: Bool = false, ttyPath: String? = nil,
+           env extraEnv: [String: String] = [:]) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -71,7 +73,7 @@ func spawn(_ args: [String], stdout: String = "/dev/null", setsid: Bool = false,
     posix_spawnattr_setflags(&attr, Int16(flags))
     var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
     defer { for p in cargs { free(p) } }
-    var cenv: [UnsafeMutablePointer<CChar>?] = childEnvironment().map { strdup($0) } + [nil]
+    var cenv: [UnsafeMutablePointer<CChar>?] = childEnvironment(extraEnv).map { strdup($0) } + [nil]
     defer { for p in cenv { free(p) } }
     var pid: pid_t = 0
     let rc = posix_spawnp(&pid, args[0], &actions, &attr, &cargs, &cenv)
@@ -127,10 +129,11 @@ final class PtyChild: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer: [UInt8] = []
     private var lastOutputAt: ContinuousClock.Instant
+    private var bursts = 0
     private var exit: ChildExit?
 
     /// Starts `args` on a new 120×40 pseudo-terminal.
-    init(_ args: [String]) throws {
+    init(_ args: [String], env: [String: String] = [:]) throws {
         // posix_openpt/grantpt/unlockpt/ptsname are not in the Glibc module: the Linux ioctls instead.
         let m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard m >= 0 else { throw BenchError("cannot open /dev/ptmx: \(String(cString: strerror(errno)))") }
@@ -146,7 +149,7 @@ final class PtyChild: @unchecked Sendable {
         _ = ioctl(m, UInt(TIOCSWINSZ), &ws)
         master = m
         lastOutputAt = .now
-        pid = try spawn(args, setsid: true, ttyPath: slave)
+        pid = try spawn(args, setsid: true, ttyPath: slave, env: env)
         let t = Thread { [self] in self.readLoop() }
         t.name = "pty-reader"
         t.start()
@@ -164,6 +167,7 @@ final class PtyChild: @unchecked Sendable {
                 let now = ContinuousClock.now
                 lock.lock()
                 buffer.append(contentsOf: chunk[0..<n])
+                if (now - lastOutputAt) >= .milliseconds(3) { bursts += 1 }
                 lastOutputAt = now
                 lock.unlock()
             } else if n < 0 && errno == EINTR {
@@ -179,6 +183,13 @@ final class PtyChild: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return buffer.count
+    }
+
+    /// Bursts of output so far: reads after at least 3 ms of silence (a frame, when frames are apart).
+    var outputBursts: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return bursts
     }
 
     var lastOutput: ContinuousClock.Instant {

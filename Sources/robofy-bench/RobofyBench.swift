@@ -1,3 +1,4 @@
+import ArgumentParser
 import DemoServer
 import Foundation
 import RobofyAPI
@@ -6,104 +7,133 @@ import WidgetUI
 import Glibc
 #endif
 
+/// The figures `robofy-bench` can measure, in the order they run.
+enum Benchmark: String, CaseIterable, ExpressibleByArgument {
+    case decode, render, e2e, paced, idle, startup, memory, answermem, all
+
+    static let everything: [Benchmark] = [.decode, .render, .e2e, .paced, .idle, .startup, .memory, .answermem]
+
+    var needsTUI: Bool { [.e2e, .paced, .idle, .startup, .memory, .answermem].contains(self) }
+}
+
+/// A terminal chat app measured next to robofy-tui (`--peer`).
+enum Peer: String, CaseIterable, ExpressibleByArgument {
+    case elia
+}
+
 /// robofy-bench: measures robofy-tui and prints a table of figures (and writes them as JSON).
-///
-///     robofy-bench [decode|render|e2e|idle|startup|memory|all]… [--quick] [--json FILE] [--tui PATH]
 @main
-struct RobofyBench {
-    static let usage = """
-        usage: robofy-bench [decode|render|e2e|idle|startup|memory|all]... [--quick] [--json FILE] [--tui PATH]
+struct RobofyBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "robofy-bench",
+        abstract: "Measures robofy-tui and prints a table of figures (also written as JSON).",
+        discussion: """
+            decode     SSE + chunk decoding throughput (16 MiB stream, 4 KiB and 1-byte reads)
+            render     one 120x40 frame for 10 / 1,000 / 10,000 messages; a frame while 1 MiB streams
+            e2e        the release UI in a pty vs curl, 1 MiB answer as 50,000 deltas
+            paced      the release UI in a pty vs curl, 4 KiB answer as 200 deltas at 50 deltas/s
+            idle       UI CPU over 10 s idle, and with the loader animating
+            startup    launch -> first frame after the handshake
+            memory     peak RSS with 10,000 messages
+            answermem  peak RSS above idle per answer byte, 256 KiB / 1 MiB / 4 MiB answers
+            all        everything (the default)
+            """)
 
-          decode   SSE + chunk decoding throughput (16 MiB stream, 4 KiB and 1-byte reads)
-          render   one 120x40 frame for 10 / 1,000 / 10,000 messages; a frame while 1 MiB streams
-          e2e      the release UI in a pty vs curl, 1 MiB answer as 50,000 deltas
-          idle     UI CPU over 10 s idle, and with the loader animating
-          startup  launch -> first frame after the handshake
-          memory   peak RSS with 10,000 messages
-          all      everything (the default)
+    @Argument(help: "What to measure (default: all).")
+    var benchmarks: [Benchmark] = []
 
-          --quick      fewer runs and shorter windows (a smoke test)
-          --json FILE  where to write the figures (default bench-results.json)
-          --tui PATH   the robofy-tui binary (default: next to robofy-bench)
-          --wrap CMD   run the UI under CMD, for profiling (e.g. --wrap "perf record -g -o ui.perf --");
-                       the UI's CPU figures are then meaningless
-        """
+    @Flag(help: "Fewer runs and shorter windows (a smoke test).")
+    var quick = false
 
-    static func main() async {
-        var args = Array(CommandLine.arguments.dropFirst())
-        if args.first == "memory-child" {
-            memoryChild(Int(args.dropFirst().first ?? "") ?? 10_000)
+    @Option(help: ArgumentHelp("Where to write the figures.", valueName: "file"))
+    var json = "bench-results.json"
+
+    @Option(help: ArgumentHelp("The robofy-tui binary (default: next to robofy-bench).", valueName: "path"))
+    var tui: String?
+
+    @Option(help: ArgumentHelp("""
+        Run the UI under this command, for profiling (e.g. --wrap "perf record -g -o ui.perf --"); \
+        the UI's CPU figures are then the wrapper's.
+        """, valueName: "command"))
+    var wrap: String?
+
+    @Option(help: ArgumentHelp("""
+        Also measure a peer app on the same answers (elia: installed from PyPI into a venv, \
+        against an OpenAI-compatible fake stream). Not run by default.
+        """, valueName: "app"))
+    var peer: Peer?
+
+    @Option(help: ArgumentHelp("The peer's executable (default: found by scripts/bench).", valueName: "path"))
+    var peerCommand: String?
+
+    @Option(help: ArgumentHelp("The OpenAI-compatible fake stream the peer talks to.", valueName: "path"))
+    var peerServer = "scripts/peer/fake_openai.py"
+
+    /// A bare process holding an AppState of N messages (the memory figure's comparison).
+    @Option(name: .customLong("memory-child"), help: .hidden)
+    var memoryChildMessages: Int?
+
+    mutating func run() async throws {
+        if let n = memoryChildMessages {
+            Self.memoryChild(n)
             return
         }
-        var quick = false
-        var jsonPath = "bench-results.json"
-        var tuiPath: String?
-        var wrap: [String] = []
-        var selected: [String] = []
-        let all = ["decode", "render", "e2e", "idle", "startup", "memory"]
-        while !args.isEmpty {
-            let a = args.removeFirst()
-            switch a {
-            case "--quick": quick = true
-            case "--json":
-                guard !args.isEmpty else { fail("--json needs a file name") }
-                jsonPath = args.removeFirst()
-            case "--tui":
-                guard !args.isEmpty else { fail("--tui needs a path") }
-                tuiPath = args.removeFirst()
-            case "--wrap":
-                guard !args.isEmpty else { fail("--wrap needs a command") }
-                wrap = args.removeFirst().split(separator: " ").map(String.init)
-            case "-h", "--help", "help":
-                print(usage)
-                return
-            case "all": selected += all
-            default:
-                guard all.contains(a) else { fail("unknown argument \(a)\n\n\(usage)") }
-                selected.append(a)
-            }
-        }
-        if selected.isEmpty { selected = all }
-        selected = all.filter(selected.contains)
+        var selected = benchmarks.isEmpty || benchmarks.contains(.all) ? Benchmark.everything : benchmarks
+        selected = Benchmark.everything.filter(selected.contains)
 
         signal(SIGPIPE, SIG_IGN)
         let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         let binDir = (selfPath as NSString).deletingLastPathComponent
-        let tui = tuiPath ?? binDir + "/robofy-tui"
-        let needsTUI = selected.contains { ["e2e", "idle", "startup", "memory"].contains($0) }
-        if needsTUI && !FileManager.default.isExecutableFile(atPath: tui) {
-            fail("""
-                robofy-tui was not found at \(tui).
+        let tuiPath = tui ?? binDir + "/robofy-tui"
+        let needsTUI = selected.contains { $0.needsTUI }
+        if needsTUI && !FileManager.default.isExecutableFile(atPath: tuiPath) {
+            throw ValidationError("""
+                robofy-tui was not found at \(tuiPath).
                 Build it first: swift build -c release --product robofy-tui   (or run scripts/bench)
                 """)
         }
-        if needsTUI && tui.contains("/debug/") {
-            log("warning: \(tui) is a debug build; the figures are meant for a release build.")
+        if needsTUI && tuiPath.contains("/debug/") {
+            log("warning: \(tuiPath) is a debug build; the figures are meant for a release build.")
         }
-        if selected.contains("e2e") && !isExecutable("curl") {
-            fail("curl is needed for the e2e floor (apt-get install curl).")
+        if selected.contains(where: { $0 == .e2e || $0 == .paced }) && !Self.isExecutable("curl") {
+            throw ValidationError("curl is needed for the e2e floor (apt-get install curl).")
+        }
+        if peer != nil && peerCommand == nil {
+            throw ValidationError("--peer needs --peer-command PATH (scripts/bench --peer elia installs elia and passes it).")
         }
 
         let report = Report()
         var failures: [String] = []
-        var bench = ProcessBench(tui: tui, report: report, quick: quick)
-        bench.wrap = wrap
+        var bench = ProcessBench(tui: tuiPath, report: report, quick: quick)
+        bench.wrap = wrap.map { $0.split(separator: " ").map(String.init) } ?? []
         for name in selected {
-            log("== \(name)")
+            log("== \(name.rawValue)")
             do {
                 switch name {
-                case "decode": DecodeBench.run(report, quick: quick)
-                case "render": RenderBench.run(report, handshake: try await DemoServer.with { try await demoHandshake($0) }, quick: quick)
-                case "e2e": try await bench.e2e()
-                case "idle": try await bench.idle()
-                case "startup": try await bench.startup()
-                case "memory": try await bench.memory(selfPath: selfPath)
-                default: break
+                case .decode: DecodeBench.run(report, quick: quick)
+                case .render:
+                    RenderBench.run(report, handshake: try await DemoServer.with { try await demoHandshake($0) }, quick: quick)
+                case .e2e: try await bench.e2e()
+                case .paced: try await bench.paced()
+                case .idle: try await bench.idle()
+                case .startup: try await bench.startup()
+                case .memory: try await bench.memory(selfPath: selfPath)
+                case .answermem: try await bench.answerMemory()
+                case .all: break
                 }
             } catch {
-                log("\(name) failed: \(error)")
-                failures.append("\(name): \(error)")
+                log("\(name.rawValue) failed: \(error)")
+                failures.append("\(name.rawValue): \(error)")
+            }
+        }
+        if let peer, let peerCommand {
+            log("== peer \(peer.rawValue)")
+            do {
+                try await PeerBench(command: peerCommand, server: peerServer, report: report, quick: quick).run()
+            } catch {
+                log("peer \(peer.rawValue) failed: \(error)")
+                failures.append("peer \(peer.rawValue): \(error)")
             }
         }
 
@@ -111,20 +141,15 @@ struct RobofyBench {
         print(report.table())
         for n in report.notes { print("\n" + n) }
         for f in failures { print("\nFAILED \(f)") }
-        let env = environment(quick: quick, tui: needsTUI ? tui : nil, selected: selected)
+        let env = Self.environment(quick: quick, tui: needsTUI ? tuiPath : nil, selected: selected.map(\.rawValue))
         do {
-            try report.json(environment: env).write(to: URL(fileURLWithPath: jsonPath))
-            print("\nWrote \(jsonPath)")
+            try report.json(environment: env).write(to: URL(fileURLWithPath: json))
+            print("\nWrote \(json)")
         } catch {
-            log("cannot write \(jsonPath): \(error)")
-            exit(1)
+            log("cannot write \(json): \(error)")
+            throw ExitCode(1)
         }
-        if !failures.isEmpty { exit(1) }
-    }
-
-    static func fail(_ message: String) -> Never {
-        log("robofy-bench: \(message)")
-        exit(2)
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 
     static func isExecutable(_ name: String) -> Bool {
@@ -141,6 +166,9 @@ struct RobofyBench {
            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
            let colon = line.firstIndex(of: ":") {
             env["cpu"] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+            env["loadavg_at_end"] = load.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         var u = utsname()
         uname(&u)

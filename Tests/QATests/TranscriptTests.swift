@@ -20,7 +20,7 @@ import TestSupport
             #expect(first.status == .complete)
             // On disk before the next turn starts.
             let afterOne = TranscriptStore.parse(try Data(contentsOf: URL(fileURLWithPath: path)))
-            #expect(afterOne.records.map(\.kind) == [.start, .turnStarted, .turn])
+            #expect(afterOne.records.map(\.kind) == [.start, .turnStarted, .progress, .turn])
             _ = await s.send("/error")
             await s.endSession()
             _ = await s.send("hello")
@@ -141,7 +141,7 @@ import TestSupport
         #expect(records().map(\.kind) == [.start, .turnStarted, .progress, .progress])
         #expect(TranscriptStore.parse(try Data(contentsOf: URL(fileURLWithPath: path))).entries.first?.partialAnswer
                 == "Lorem ipsum dolor")
-        // The final record supersedes the progress; pending text is dropped.
+        // The rest goes out as progress too; the final record leaves the answer to the progress records.
         tap(.change(turnID: 7, .text(" sit")))
         turn.answer = "Lorem ipsum dolor sit"
         turn.status = .stopped
@@ -150,7 +150,8 @@ import TestSupport
         store.close()
         let file = try TranscriptStore.read(path: path)
         #expect(file.records.last?.kind == .turn)
-        #expect(file.records.filter { $0.kind == .progress }.count == 2)
+        #expect(file.records.last?.answerInProgress == true)
+        #expect(file.records.filter { $0.kind == .progress }.count == 3)
         #expect(file.entries.first?.turn?.status == .stopped)
         #expect(file.entries.first?.partialAnswer == "Lorem ipsum dolor sit")
     }

@@ -1,0 +1,93 @@
+import DemoServer
+import Foundation
+import RobofyAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The paced realistic answer and the memory an answer costs, with the release UI in a pty.
+extension ProcessBench {
+    // MARK: Paced realistic answer
+
+    /// 4 KiB in 200 deltas; the server paces them 20 ms apart (50 deltas/s).
+    static let pacedQuery = "/bench 4096 200"
+    static let pacedBytes = 4096
+    static let pacedSpec = "pace=20"
+
+    func paced() async throws {
+        var opts = DemoServerOptions()
+        opts.faults = try DemoFaults(spec: Self.pacedSpec)
+        try await DemoServer.with(opts) { try await paced($0) }
+    }
+
+    func paced(_ server: DemoServer) async throws {
+        let cmd = "swift run -c release robofy-bench paced"
+        let (uiRuns, curlRuns, _, _) = try await uiAndCurlRuns(server, label: "paced", query: Self.pacedQuery,
+                                                               answerBytes: Self.pacedBytes)
+        let runs = uiRuns.count
+        let uiCPU = median(uiRuns.map(\.cpu)), curlCPU = median(curlRuns.map(\.cpu))
+        let detail = ["runs": "\(runs)", "ui_cpu_runs": uiRuns.map { String(format: "%.3f", $0.cpu) }.joined(separator: ","),
+                      "curl_cpu_runs": curlRuns.map { String(format: "%.3f", $0.cpu) }.joined(separator: ","),
+                      "server_faults": Self.pacedSpec, "query": Self.pacedQuery]
+        report.add(Figure(key: "paced.ui_cpu", name: "Paced: UI CPU, 4 KiB as 200 deltas at 50/s", value: uiCPU, unit: "s",
+                          target: "≤ 3× curl (\(Figure.format(curlCPU * 3, unit: "s")))", pass: uiCPU <= curlCPU * 3,
+                          command: cmd, detail: detail))
+        report.add(Figure(key: "paced.curl_cpu", name: "Paced: curl -sN CPU, same stream (floor)", value: curlCPU, unit: "s",
+                          target: nil, pass: nil, command: cmd + " (curl with the server's pace=20)"))
+        report.add(Figure(key: "paced.ratio", name: "Paced: UI CPU / curl CPU", value: uiCPU / curlCPU, unit: "×",
+                          target: "≤ 3×", pass: uiCPU <= curlCPU * 3, command: cmd))
+        report.add(Figure(key: "paced.frames", name: "Paced: frames drawn (output bursts)",
+                          value: median(uiRuns.map { Double($0.bursts) }), unit: "", target: nil, pass: nil, command: cmd,
+                          detail: ["runs": uiRuns.map { "\($0.bursts)" }.joined(separator: ","),
+                                   "how": "terminal reads after ≥ 3 ms without output"]))
+        report.add(Figure(key: "paced.bytes", name: "Paced: bytes written to the terminal",
+                          value: median(uiRuns.map { Double($0.bytes) }) / 1e3, unit: "kB", target: nil, pass: nil,
+                          command: cmd, detail: ["bytes": uiRuns.map { "\($0.bytes)" }.joined(separator: ",")]))
+    }
+
+    // MARK: Memory per answer byte
+
+    static let answerSizes = [256 * 1024, 1 << 20, 4 << 20]
+
+    /// VmHWM of the UI after an unpaced answer of `bytes`, minus its VmHWM before it, per answer byte.
+    func answerMemoryOnce(_ server: DemoServer, bytes: Int) throws -> (perByte: Double, idle: Int, peak: Int) {
+        let dir = NSTemporaryDirectory() + "robofy-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ui = try launchReady(server.baseURL, ["--download-dir", dir])
+        defer { ui.kill() }
+        ui.send("/bench \(bytes) \(max(1, bytes / 21))")
+        ui.waitQuiet(0.3, timeout: 5)
+        guard let idle = procStatusBytes(ui.pid, "VmHWM") else { throw BenchError("cannot read VmHWM of the UI") }
+        let b0 = ui.bytesWritten
+        ui.send("\r")
+        ui.wait(timeout: 30) { ui.bytesWritten > b0 }
+        guard ui.waitQuiet(Self.quietSeconds, timeout: 300) else { throw BenchError("the UI never went quiet") }
+        guard let peak = procStatusBytes(ui.pid, "VmHWM") else { throw BenchError("cannot read VmHWM of the UI") }
+        _ = quit(ui)
+        return (Double(peak - idle) / Double(bytes), idle, peak)
+    }
+
+    func answerMemory() async throws {
+        let cmd = "swift run -c release robofy-bench answermem"
+        let runs = quick ? 1 : 3
+        try await DemoServer.with { server in
+            for bytes in Self.answerSizes {
+                var results: [(perByte: Double, idle: Int, peak: Int)] = []
+                for i in 0..<runs {
+                    log("answermem: \(bytes >> 10) KiB, run \(i + 1)/\(runs)…")
+                    results.append(try answerMemoryOnce(server, bytes: bytes))
+                }
+                let v = median(results.map(\.perByte))
+                let isTarget = bytes == Self.answerSizes.last
+                report.add(Figure(key: "answermem.\(bytes >> 10)k",
+                                  name: "Peak RSS above idle per answer byte, \(bytes >> 10) KiB answer", value: v,
+                                  unit: "B/B", target: isTarget ? "≤ 3 B/B" : nil, pass: isTarget ? v <= 3 : nil,
+                                  command: cmd,
+                                  detail: ["runs": results.map { String(format: "%.2f", $0.perByte) }.joined(separator: ","),
+                                           "idle_hwm_mb": String(format: "%.1f", median(results.map { Double($0.idle) }) / 1e6),
+                                           "peak_hwm_mb": String(format: "%.1f", median(results.map { Double($0.peak) }) / 1e6)]))
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import RobofyAPI
+import Testing
+@testable import RobofySession
+
+/// The autosave writes the answer once, in chunks, as it streams (`progress` records), and
+/// the `turn` record leaves it out; the reader joins the chunks again.
+@Suite struct ChunkedTranscriptTests {
+    func scratch() throws -> String {
+        let dir = NSTemporaryDirectory() + "robofy-chunked-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A long answer with lines, Unicode, a control character and a secret, in uneven pieces.
+    static func answerPieces(secret: String) -> (answer: String, pieces: [String]) {
+        var answer = ""
+        for i in 0..<6_000 {
+            answer += "Line \(i): déjà vu — 東京 🙂 \"quoted\" \\ tab\there"
+            if i == 3_100 { answer += " key=\(secret) " }
+            answer += i % 7 == 0 ? "\u{7}\n" : "\n"
+        }
+        let characters = Array(answer)
+        var pieces: [String] = []
+        var i = 0
+        var n = 1
+        while i < characters.count {
+            let k = min(characters.count - i, 1 + (n * 37) % 90)
+            pieces.append(String(characters[i..<(i + k)]))
+            i += k
+            n += 1
+        }
+        return (answer, pieces)
+    }
+
+    @Test func aChunkedAnswerReadsBackIdentical() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/t.jsonl"
+        let store = TranscriptStore(path: path)
+        let recorder = SessionRecorder(store: store, target: "demo", progressInterval: 0.01)
+        let secret = "sk-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        Redaction.remember(secret)
+        let (answer, pieces) = Self.answerPieces(secret: secret)
+        #expect(answer.utf8.count > 300_000)
+        var turn = Turn(id: 3, agentID: "demo-nova", agentName: "Nova", userText: "long one")
+        recorder.tap(.turnStarted(turn))
+        func progressRecords() -> Int {
+            FileManager.default.contents(atPath: path).map { TranscriptStore.parse($0).records }?
+                .filter { $0.kind == .progress }.count ?? 0
+        }
+        // Half the answer, then the recorder's own timer writes it; then the rest.
+        let half = pieces.count / 2
+        for p in pieces[..<half] { recorder.tap(.change(turnID: 3, .text(p))) }
+        let deadline = Date().addingTimeInterval(20)
+        while progressRecords() == 0, Date() < deadline { usleep(5_000) }
+        for p in pieces[half...] { recorder.tap(.change(turnID: 3, .text(p))) }
+        turn.answer = answer
+        turn.status = .complete
+        recorder.tap(.turnFinished(turn))
+        recorder.flush()
+        store.close()
+
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(!text.contains(secret), "the secret reached the transcript")
+        let file = TranscriptStore.parse(data)
+        #expect(file.problems.isEmpty)
+        #expect(file.records.filter { $0.kind == .progress }.count > 1)
+        let last = try #require(file.records.last)
+        #expect(last.kind == .turn && last.answerInProgress == true)
+        // The turn record does not carry the answer again.
+        let lastLine = try #require(text.split(separator: "\n").last)
+        #expect(lastLine.utf8.count < 4_000)
+        let entry = try #require(file.entries.first)
+        #expect(entry.kind == .turn)
+        let expected = answer.replacingOccurrences(of: secret, with: Redaction.placeholder)
+        #expect(entry.turn?.answer == expected)
+        #expect(entry.partialAnswer == expected)
+        #expect(entry.record.turn?.answer == expected)
+    }
+
+    @Test func anOldFormatTurnRecordStillReads() throws {
+        // Before chunked answers: progress records (capped), then a turn record with the whole answer.
+        var turn = Turn(id: 1, agentID: "demo-nova", agentName: "Nova", userText: "hi")
+        turn.answer = "The whole answer."
+        turn.status = .complete
+        var started = TranscriptRecord(kind: .turnStarted)
+        started.turnID = 1
+        started.userText = "hi"
+        var progress = TranscriptRecord(kind: .progress)
+        progress.turnID = 1
+        progress.text = "The whole"
+        var final = TranscriptRecord(kind: .turn)
+        final.turnID = 1
+        final.turn = turn
+        let lines = [started, progress, final].map(TranscriptStore.encode).joined(separator: "\n") + "\n"
+        #expect(!lines.contains("answerInProgress"))
+        let file = TranscriptStore.parse(Data(lines.utf8))
+        #expect(file.entries.count == 1)
+        #expect(file.entries.first?.turn?.answer == "The whole answer.")
+        #expect(file.entries.first?.partialAnswer == "The whole answer.")
+    }
+
+    @Test func aTurnWhoseAnswerWasNotStreamedKeepsItInItsRecord() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/t.jsonl"
+        let store = TranscriptStore(path: path)
+        let recorder = SessionRecorder(store: store, target: "demo")
+        var turn = Turn(id: 1, agentID: "demo-nova", agentName: "Nova", userText: "hi")
+        recorder.tap(.turnStarted(turn))
+        recorder.tap(.change(turnID: 1, .text("Part")))
+        turn.answer = "Partly different"
+        recorder.tap(.turnFinished(turn))
+        recorder.flush()
+        store.close()
+        let file = try TranscriptStore.read(path: path)
+        #expect(file.records.last?.answerInProgress == nil)
+        #expect(file.entries.first?.turn?.answer == "Partly different")
+    }
+
+    @Test func progressIsCutAtALineBreakOrASpaceNeverInsideAToken() {
+        #expect(SessionRecorder.safeCut("one\ntwo three") == 4)
+        #expect(SessionRecorder.safeCut("one two") == 4)
+        #expect(SessionRecorder.safeCut("abcdef") == 0)
+        #expect(SessionRecorder.safeCut("Authorization: Bearer abc") == 15)
+        #expect(SessionRecorder.safeCut("x BEARER  abc") == 2)
+    }
+}
