@@ -26,6 +26,8 @@ public struct RuntimeOptions: Sendable {
     public var notices: AsyncStream<RuntimeNotice>?
     /// Saves the conversation so far as a test script (F9); returns the path written.
     public var saveScript: (@Sendable () async throws -> String)?
+    /// Keys the user remapped in the configuration file.
+    public var keys = KeyRemap()
 
     public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
                 logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {
@@ -270,7 +272,7 @@ public final class ChatRuntime {
     func handle(_ input: TerminalInput) {
         let cmds: [AppCommand]
         switch input {
-        case .key(let k): cmds = state.reduce(.key(k))
+        case .key(let k): cmds = state.reduce(.key(options.keys.translate(k)))
         case .paste(let p): cmds = state.reduce(.paste(p))
         case .wheel(let n): cmds = state.reduce(.wheel(lines: n))
         case .click(let x, let y):
