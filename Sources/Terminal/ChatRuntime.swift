@@ -162,7 +162,7 @@ public final class ChatRuntime {
                 case .selectAgent(let id): await session.selectAgent(id)
                 case .endSession: await session.endSession()
                 case .reset: await session.reset()
-                case .saveTranscript, .saveScript, .quit: break
+                case .saveTranscript, .saveScript, .compose, .quit: break
                 }
             }
         }
@@ -293,6 +293,8 @@ public final class ChatRuntime {
                 save(md, agentName: name)
             case .saveScript:
                 saveScript()
+            case .compose(let text):
+                compose(text)
             case .quit:
                 break
             default:

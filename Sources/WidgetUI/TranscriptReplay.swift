@@ -96,8 +96,11 @@ extension AppState {
             var c = conversations[item.agentID] ?? Conversation()
             switch item.kind {
             case .turn(let t):
-                c.messages.append(newMessage(.user, t.userText))
+                var q = newMessage(.user, t.userText)
+                q.details = MessageDetails(at: t.startedAt)
+                c.messages.append(q)
                 var m = newMessage(.agent, t.answer, turnID: t.id, status: t.status)
+                m.details = MessageDetails(answer: t)
                 m.reasoning = t.reasoning
                 m.tools = t.tools
                 m.sources = t.sources
