@@ -88,7 +88,6 @@ extension Renderer {
         ("Esc", "stop the answer / close / unqueue"),
         ("PgUp / PgDn, wheel, End", "scroll; End: back to the newest"),
         ("Ctrl-T", "show / fold the agent's reasoning"),
-        ("Ctrl-G", "write the message in $EDITOR"), ("Ctrl-O", "times and timings of the messages"),
         ("F2", "choose the agent"), ("F3, Ctrl-X", "reset chat"),
         ("F4", "end the session"), ("F5, Ctrl-S", "download the transcript"), ("F6, Ctrl-R", "reconnect"),
         ("Ctrl-A/E, Ctrl-W/U/K", "line start/end; delete word/line"), ("F7", "configuration report"),
