@@ -1,6 +1,7 @@
 import CNCursesW
 import RobofyAPI
 import Foundation
+import RobofyText
 import WidgetUI
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RobofyText
 import WidgetUI
 
 /// The configuration file (`$XDG_CONFIG_HOME/robofy-tui/config.toml`) as the commands see it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DemoServer
 import Foundation
+import RobofyText
 import RobofyAPI
 import RobofySession
 import Terminal

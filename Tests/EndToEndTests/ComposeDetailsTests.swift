@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Ctrl-G (compose in $EDITOR), Ctrl-O (each message's time and the answers' timings) and a
 /// key remapped in the configuration file, in the real binary in tmux against the demo.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `robofy-tui config`, the configuration file as `chat` reads it, and the shell completions.
 @Suite(.timeLimit(.minutes(2))) struct ConfigCommandTests: ScratchSuite {

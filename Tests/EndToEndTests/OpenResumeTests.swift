@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import Testing
+import TestSupport
 
 /// `robofy-tui transcripts`, `open` (read-only) and `open --resume` against the demo server:
 /// the old turns on screen, and the next turn carries the old session id.
@@ -18,7 +19,7 @@ import Testing
     /// A saved conversation: one turn with Nova ("my name is Ada"), through the plain chat.
     func recordConversation(_ bin: String, base: String) async throws -> (path: String, session: String) {
         let path = dir + "/state/robofy-tui/transcripts/20261201-101500-nova.jsonl"
-        let r = await background([bin, "chat", "--plain", "--base-url", base, "--project-id", DemoServer.projectID,
+        let r = await shOff([bin, "chat", "--plain", "--base-url", base, "--project-id", DemoServer.projectID,
                                   "--chatbot-id", DemoServer.chatbotID, "--transcript", path],
                                  stdin: "my name is Ada\n", env: env)
         #expect(r.status == 0, "\(r.out)")
@@ -47,7 +48,7 @@ import Testing
 
                 """.write(toFile: older, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_700_000_000)], ofItemAtPath: older)
-            let r = await background([bin, "transcripts"], env: env)
+            let r = await shOff([bin, "transcripts"], env: env)
             #expect(r.status == 0, "\(r.out)")
             let lines = r.out.split(separator: "\n").map(String.init)
             #expect(lines.count == 3, "\(r.out)")
@@ -92,7 +93,7 @@ import Testing
             let ids = Self.sessionIDs(try String(contentsOfFile: path, encoding: .utf8))
             #expect(ids == [session, session], "\(ids)")
             // And the server recorded both turns in that one session.
-            let inbox = await background([bin, "inbox", "--base-url", server.baseURL, "--chatbot-id", DemoServer.chatbotID,
+            let inbox = await shOff([bin, "inbox", "--base-url", server.baseURL, "--chatbot-id", DemoServer.chatbotID,
                                           "--session", session, "--json"], env: ["ROBOFY_API_KEY": DemoServer.accountAPIKey])
             #expect(inbox.status == 0, "\(inbox.out)")
             #expect(inbox.out.contains("my name is Ada") && inbox.out.contains("what is my name?"), "\(inbox.out)")
@@ -103,7 +104,7 @@ import Testing
         let bin = try binary()
         try await DemoServer.with(Self.fast) { server in
             let (path, session) = try await recordConversation(bin, base: server.baseURL)
-            let r = await background([bin, "open", path, "--resume", "--plain", "--verbose"], stdin: "what is my name?\n", env: env)
+            let r = await shOff([bin, "open", path, "--resume", "--plain", "--verbose"], stdin: "what is my name?\n", env: env)
             #expect(r.status == 0, "\(r.out)")
             #expect(r.out.contains("Your name is Ada"), "\(r.out)")
             #expect(r.out.contains("Resumed: the conversation continues in session \(session.prefix(8))"), "\(r.out)")
@@ -115,12 +116,5 @@ import Testing
         var o = DemoServerOptions()
         o.defaultDeltaDelayMs = 0
         return o
-    }
-}
-
-/// `sh` off the test's thread (the demo server runs in this process and must keep answering).
-func background(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) async -> (out: String, status: Int32) {
-    await withCheckedContinuation { cont in
-        DispatchQueue.global().async { cont.resume(returning: sh(args, stdin: stdin, env: env)) }
     }
 }
