@@ -7,6 +7,7 @@ import DemoServer
 import Foundation
 import RobofyAPI
 import RobofySession
+import WidgetUI
 import Yams
 
 /// A test script: where to connect, which agent, and the turns to send with what
@@ -409,17 +410,6 @@ extension Script {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        for i in 1...a.count {
-            var cur = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[b.count]
+        Suggest.distance(a, b)
     }
 }

@@ -112,6 +112,14 @@ public actor ChatSession {
 
     public var isBusy: Bool { current != nil }
 
+    /// Continues a saved conversation (`robofy-tui open --resume`): the agent's session id
+    /// and turns as they were; new turns are numbered after the saved ones.
+    public func resume(agentID: String, sessionID: String?, turns: [Turn]) {
+        sessionIDs[agentID] = sessionID
+        transcripts[agentID] = turns
+        nextTurnID = max(nextTurnID, (turns.map(\.id).max() ?? 0) + 1)
+    }
+
     // MARK: Connecting
 
     /// Runs the handshake and picks the agent the target names (or the first by sort order).

@@ -121,7 +121,7 @@ public final class ChatRuntime {
                 case .selectAgent(let id): await session.selectAgent(id)
                 case .endSession: await session.endSession()
                 case .reset: await session.reset()
-                case .saveTranscript, .saveScript, .quit: break
+                case .saveTranscript, .saveScript, .compose, .quit: break
                 }
             }
         }
@@ -225,7 +225,7 @@ public final class ChatRuntime {
     func handle(_ input: TerminalInput) {
         let cmds: [AppCommand]
         switch input {
-        case .key(let k): cmds = state.reduce(.key(k))
+        case .key(let k): cmds = state.reduce(.key(options.keys.translate(k)))
         case .paste(let p): cmds = state.reduce(.paste(p))
         case .wheel(let n): cmds = state.reduce(.wheel(lines: n))
         case .click(let x, let y):
@@ -246,6 +246,8 @@ public final class ChatRuntime {
                 save(md, agentName: name)
             case .saveScript:
                 saveScript()
+            case .compose(let text):
+                compose(text)
             case .quit:
                 break
             default:

@@ -54,6 +54,12 @@ public final class HeadlessDriver: TerminalDriver {
         invalidations += 1
     }
 
+    public func suspend() {}
+
+    public func resume() {
+        invalidations += 1
+    }
+
     public func readInput() -> [TerminalInput] {
         let raw = pending
         pending = []

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import WidgetUI
 
 public struct RuntimeOptions: Sendable {
     /// Where "download transcript" writes its files.
@@ -17,6 +18,8 @@ public struct RuntimeOptions: Sendable {
     public var notices: AsyncStream<RuntimeNotice>?
     /// Saves the conversation so far as a test script (F9); returns the path written.
     public var saveScript: (@Sendable () async throws -> String)?
+    /// Keys the user remapped in the configuration file.
+    public var keys = KeyRemap()
 
     public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
                 logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {

@@ -50,4 +50,8 @@ public protocol TerminalDriver: AnyObject {
     func inputRead()
     /// Stops watching for input.
     func stopInput()
+    /// Gives the terminal to another program for a while (the `$EDITOR`, Ctrl-G).
+    func suspend()
+    /// Takes the terminal back after `suspend()`; the next draw repaints everything.
+    func resume()
 }

@@ -42,6 +42,8 @@ public enum AppEvent: Sendable {
     case notice(String, isError: Bool)
     /// Writing the user's data failed (autosave, `--record`): shown until acknowledged.
     case storageFailed(String)
+    /// The message came back from the editor (Ctrl-G).
+    case composed(String)
 }
 
 /// What the app asks of the runtime.
@@ -55,6 +57,8 @@ public enum AppCommand: Sendable, Equatable {
     case saveTranscript(markdown: String, agentName: String)
     /// Save the conversation so far as a test script (`robofy-tui run`).
     case saveScript
+    /// Write the message (this text so far) in the user's editor (Ctrl-G).
+    case compose(String)
     case quit
 }
 
@@ -74,6 +78,8 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
     public var reasoning: String = ""
     /// Bumped on every change, so layouts can be cached.
     public var version = 0
+    /// Time and timings, shown by the details toggle (Ctrl-O).
+    public var details: MessageDetails?
 
     public init(id: Int, role: Role, text: String, turnID: Int? = nil, status: TurnStatus? = nil) {
         self.id = id
@@ -165,6 +171,8 @@ public struct AppState: Sendable {
     public var sendPending = false
     /// Reasoning blocks are shown whole (Ctrl-T), not just their first line.
     public var showReasoning = false
+    /// Each message's time and each answer's timings are shown (Ctrl-O).
+    public var showDetails = false
     /// The widest an answer's or a message's text runs, in columns (a readable measure,
     /// as the web widget is a fixed-width panel).
     public var measure = 100

@@ -156,7 +156,8 @@ extension Renderer {
     /// A message's lines, in pieces (one, except for an answer streaming in).
     func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
         let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
-        let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning)
+        let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning,
+                           details: s.showDetails)
         if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
         var parts = layoutUncached(m, s: s, width: w)
         if isActive, m.text.isEmpty {
@@ -202,8 +203,9 @@ extension Renderer {
             let wrapped = Wrapper.wrap(Sanitizer.clean(m.text), width: maxBubble - 2)
             let bubbleW = min(maxBubble, (wrapped.map { DisplayWidth.of($0) }.max() ?? 0) + 2)
             let bx = w - 2 - bubbleW
-            var out: [LineItem] = [LineItem(x: w - 2 - 3, fillX: 0, fillWidth: 0, fillStyle: t.base,
-                                            line: StyledLine([Span("You")]), base: t.userLabel)]
+            let you = DisplayWidth.truncate(s.label("You", m), to: w - 4)
+            var out: [LineItem] = [LineItem(x: w - 2 - DisplayWidth.of(you), fillX: 0, fillWidth: 0, fillStyle: t.base,
+                                            line: StyledLine([Span(you)]), base: t.userLabel)]
             for line in wrapped {
                 out.append(LineItem(x: bx + 1, fillX: bx, fillWidth: bubbleW, fillStyle: t.userBubble,
                                     line: StyledLine([Span(line)]), base: t.userBubble))
@@ -215,7 +217,8 @@ extension Renderer {
             let textW = bubbleW - 2
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
-                                            line: StyledLine([Span(s.agent?.name ?? "Agent")]), base: t.agentLabel)]
+                                            line: StyledLine([Span(DisplayWidth.truncate(s.label(s.agent?.name ?? "Agent", m), to: w - 4))]),
+                                            base: t.agentLabel)]
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
             }

@@ -36,6 +36,11 @@ extension AppState {
             }
             scroll = max(0, scroll + lines)
             return []
+        case .composed(let text):
+            input.set(Sanitizer.clean(text))
+            focus = .input
+            setStatus("The message from your editor is in the input: Enter sends it.")
+            return []
         case .paste(let text):
             guard overlay == .none, !previewOnly else { return [] }
             focus = .input
@@ -173,7 +178,8 @@ extension AppState {
             return sendQueued()
         case .turnStarted(let turn):
             sendPending = false
-            let user = newMessage(.user, turn.userText)
+            var user = newMessage(.user, turn.userText)
+            user.details = MessageDetails(at: turn.startedAt)
             let answer = newMessage(.agent, "", turnID: turn.id, status: .streaming)
             // Appended in place: a copy of the conversation would copy every message.
             conversations[turn.agentID, default: Conversation()].messages.append(contentsOf: [user, answer])
@@ -207,6 +213,7 @@ extension AppState {
                 m.errors = turn.errors
                 m.status = turn.status
                 m.finishReason = turn.finishReason
+                m.details = MessageDetails(answer: turn)
                 return true
             }
             if activeTurn == turn.id { activeTurn = nil }

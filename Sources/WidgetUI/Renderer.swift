@@ -53,6 +53,7 @@ public final class Renderer {
         var width: Int
         var measure: Int
         var reasoning: Bool
+        var details = false
     }
     var cache: [Int: (key: CacheKey, lines: [LineItem])] = [:]
     var cacheTheme: Theme?

@@ -30,7 +30,7 @@ struct AccountOptions: ParsableArguments {
 
     /// The client, or a message on stderr and exit status 2 (no key, a bad header name or base URL).
     func client() throws -> AccountClient {
-        let env = ProcessInfo.processInfo.environment
+        let env = try UserSettings.environment()
         do {
             let key = try AccountAPIKey.fromEnvironment(env)
             var logger = Logger(label: "robofy.account", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -82,7 +82,7 @@ struct Preview: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let env = ProcessInfo.processInfo.environment
+        let env = try UserSettings.environment()
         let src = try source(env: env)
         let spec = try look.themeSpec(env: env)
         let forceDark = look.forceDark

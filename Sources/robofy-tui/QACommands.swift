@@ -225,20 +225,6 @@ struct TranscriptCommand: ParsableCommand {
     }
 
     func list() throws {
-        let dir = TranscriptStore.defaultDirectory()
-        let fm = FileManager.default
-        let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".jsonl") }
-        guard !names.isEmpty else {
-            print("No transcripts in \(dir) yet.")
-            return
-        }
-        let dated = names.map { name -> (String, Date) in
-            let p = (dir as NSString).appendingPathComponent(name)
-            let d = (try? fm.attributesOfItem(atPath: p)[.modificationDate] as? Date) ?? nil
-            return (p, d ?? .distantPast)
-        }.sorted { $0.1 > $1.1 }
-        print("Recent transcripts (\(dir)):")
-        for (p, _) in dated.prefix(20) { print("  \(p)") }
-        if dated.count > 20 { print("  … and \(dated.count - 20) more") }
+        TranscriptsCommand.list(limit: 20)
     }
 }

@@ -26,7 +26,7 @@ struct RobofyTUI: AsyncParsableCommand {
         """,
         version: RobofyVersion.string,
         subcommands: [Chat.self, Demo.self, Serve.self, Preview.self, Run.self, ReportCommand.self, TranscriptCommand.self,
-                      Leads.self, Inbox.self],
+                      Leads.self, Inbox.self, ConfigCommand.self, TranscriptsCommand.self, OpenCommand.self],
         defaultSubcommand: nil
     )
 }
@@ -96,7 +96,7 @@ struct LookOptions: ParsableArguments {
 
     /// The chosen theme, or a message naming the broken file, line and key.
     func themeSpec(env: [String: String]) throws -> ThemeSpec {
-        do { return try ThemeLoader.load(theme, env: env) } catch let e as ThemeError {
+        do { return try ThemeLoader.load(theme ?? env["ROBOFY_THEME"], env: env) } catch let e as ThemeError {
             throw ValidationError("Theme: \(e.description)")
         }
     }
@@ -135,7 +135,7 @@ struct UIOptions: ParsableArguments {
     }
 
     func makeState() throws -> AppState {
-        let env = ProcessInfo.processInfo.environment
+        let env = try UserSettings.environment()
         return AppState(themeSpec: try look.themeSpec(env: env), forceDark: look.forceDark,
                         noColor: ColorDepth.detect(env) == .none)
     }
@@ -144,7 +144,7 @@ struct UIOptions: ParsableArguments {
 /// Runs a chat against a target: the full-screen UI, or line mode.
 enum ChatRunner {
     static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String,
-                    qa qaSettings: QASettings? = nil) async throws {
+                    qa qaSettings: QASettings? = nil, resume: ResumePlan? = nil) async throws {
         var state = try ui.makeState()  // a broken theme file stops here, in every mode, before any client exists
         let (logger, logSink) = try ui.makeLogger("robofy")
         let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
@@ -155,6 +155,7 @@ enum ChatRunner {
         defer { qa.finish() }  // (it runs once: the paths below may have called it already)
         logSink?.setOnFailure { qa.report(RuntimeNotice.storageFailure($0)) }
         let session = ChatSession(client: client, logger: logger, taps: qa.taps)
+        if let resume { await resume.prepare(session) }
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         if ui.plain || !interactive {
             if !ui.plain {
@@ -164,9 +165,12 @@ enum ChatRunner {
             return
         }
         state.targetDescription = description
+        resume?.prepare(&state)
         if ui.benchPreload > 0 { SyntheticConversation.preload(&state, agentID: target.chatbotID, agentName: "Agent", messages: ui.benchPreload) }
-        var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? FileManager.default.currentDirectoryPath,
-                                     logger: logger)
+        let settings = try UserSettings.environment()
+        var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? settings["ROBOFY_DOWNLOAD_DIR"]
+                                         ?? FileManager.default.currentDirectoryPath, logger: logger)
+        options.keys = try UserSettings.config().keys
         options.maxFPS = 60
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice
@@ -209,7 +213,7 @@ struct Chat: AsyncParsableCommand {
     @OptionGroup var qa: QAOptions
 
     func run() async throws {
-        let env = ProcessInfo.processInfo.environment
+        let env = try UserSettings.environment()
         let t = try target.target(env: env)
         try await ChatRunner.run(target: t, timeouts: target.timeouts, ui: ui, description: t.baseURL,
                                  qa: qa.settings(.service(t)))

@@ -40,6 +40,11 @@ extension AppState {
             overlay = .help(scroll: 0)
         case .openMessages:
             overlay = .messages(scroll: 0)
+        case .compose:
+            guard !previewOnly else { return [] }
+            return [.compose(input.text)]
+        case .toggleDetails:
+            toggleDetails()
         case .toggleReasoning:
             showReasoning.toggle()
             let any = conversation.messages.contains { !$0.reasoning.isEmpty }

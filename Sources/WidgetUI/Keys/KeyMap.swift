@@ -25,7 +25,7 @@ public enum KeyAction: Sendable, Hashable {
     case interrupt, quit, redraw
     // The chat.
     case openHelp, openMessages, openAgents, openReport, openInspector
-    case toggleReasoning, resetChat, endSession, saveTranscript, reconnect, saveScript, escape
+    case toggleReasoning, compose, toggleDetails, resetChat, endSession, saveTranscript, reconnect, saveScript, escape
     // Moving and scrolling (chat, chips, input, overlays).
     case up, down, pageUp, pageDown, top, bottom, next, previous
     // Overlays.
@@ -98,6 +98,10 @@ public enum KeyMap {
         .init(.chat, [.ctrl("t")], .toggleReasoning,
               help: KeyHelp("Ctrl-T", "show / fold the agent's reasoning"),
               readme: KeyHelp("Ctrl-T", "show the agent's reasoning whole / fold it to its first line")),
+        .init(.chat, [.ctrl("g")], .compose,
+              readme: KeyHelp("Ctrl-G", "write the message in your editor (`$VISUAL`, else `$EDITOR`, else `vi`; it may hold arguments, e.g. `code --wait`): the screen is handed over and restored, the message so far is the file's text, what you save comes back into the input (Enter sends it); an editor that fails (non-zero exit) leaves the message as it was")),
+        .init(.chat, [.ctrl("o")], .toggleDetails,
+              readme: KeyHelp("Ctrl-O", "details: each message's time, and for answers the time to the first text, the duration and chars/s (as F8 measures them)")),
         .init(.chat, [.function(1)], .openHelp,
               readme: KeyHelp("F1", "help: every key (scrolls on a small screen: ↑↓, PgUp/PgDn)")),
         .init(.chat, [.function(2)], .openAgents,
