@@ -97,6 +97,7 @@ extension Script {
                 if let first = firstSentence(t.answer) { e.contains = [first] }
             }
             st.expect = e
+            st.extras = TurnExtras(recorded: r.submissions)
             s.turns.append(st)
         }
         return s
@@ -187,6 +188,7 @@ extension ScriptTurn {
         if reset { o.append(("reset", .bool(true))) }
         if let timeoutSeconds { o.append(("timeout_seconds", .number(timeoutSeconds))) }
         if !expect.isEmpty { o.append(("expect", expect.ordered)) }
+        o += extras.ordered
         return .object(o)
     }
 }

@@ -30,6 +30,8 @@ public enum SessionEvent: Sendable {
     indirect case turnFinished(Turn)
     case sessionEnded(agentID: String)
     case chatReset(agentID: String)
+    /// A lead or a rating was sent (or could not be sent): see `ChatSession.submit`.
+    indirect case submitted(WidgetSubmission)
 }
 
 /// How the session retries failures that may pass (429, 5xx, refused connections).
@@ -54,7 +56,7 @@ public actor ChatSession {
     let logger: Logger
     let retry: RetryPolicy
 
-    private var token: String?
+    private(set) var token: String?
     private var tokenExpiry: Date?
     public private(set) var handshake: Handshake?
     public private(set) var agent: Agent?

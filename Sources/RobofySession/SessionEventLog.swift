@@ -83,6 +83,8 @@ public final class SessionEventLog: @unchecked Sendable {
             log("session ended", ["agent": agentID])
         case .chatReset(let agentID):
             log("chat reset", ["agent": agentID])
+        case .submitted(let s):
+            log("\(s.kind.rawValue) submitted", ["agent": s.agentID, "result": s.summary])
         }
     }
 

@@ -7,6 +7,8 @@ public struct RecordedTurn: Sendable, Equatable {
     public var turn: Turn
     /// The user ended the session ("End chat session") before this turn.
     public var newSessionBefore: Bool
+    /// Ratings and leads sent after this turn's answer (F9 scripts replay them).
+    public var submissions: [WidgetSubmission] = []
     public init(turn: Turn, newSessionBefore: Bool = false) {
         self.turn = turn
         self.newSessionBefore = newSessionBefore
@@ -72,6 +74,12 @@ public final class SessionRecorder: @unchecked Sendable {
         flushPendingLocked()
     }
 
+    /// A rating goes with the turn it rates; a lead with the agent's last turn (called locked).
+    private func attach(_ s: WidgetSubmission) {
+        let i = s.turnID.flatMap { id in turns.lastIndex { $0.turn.id == id } } ?? turns.lastIndex { $0.turn.agentID == s.agentID }
+        if let i { turns[i].submissions.append(s) }
+    }
+
     func handle(_ event: SessionEvent) {
         lock.lock()
         defer { lock.unlock() }
@@ -117,6 +125,8 @@ public final class SessionRecorder: @unchecked Sendable {
             turns.removeAll { $0.turn.agentID == agentID }
             endedAgents.remove(agentID)
             writeMarker(.chatReset, agentID: agentID)
+        case .submitted(let s):
+            attach(s)
         default:
             break
         }

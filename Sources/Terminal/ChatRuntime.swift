@@ -74,6 +74,7 @@ public final class ChatRuntime {
         case fileWritten(String)
         case fileFailed(String)
         case notice(RuntimeNotice)
+        case widget(WidgetEvent)
     }
 
     let session: ChatSession
@@ -93,6 +94,7 @@ public final class ChatRuntime {
     var ticker: (any DispatchSourceTimer)?
     var statusTimer: Task<Void, Never>?
     var statusTimerDue: Double?
+    var autoCloseTimer: (due: Double, task: Task<Void, Never>)?
     var continuation: LoopQueue?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
@@ -151,7 +153,7 @@ public final class ChatRuntime {
         // so that Esc can stop them.
         let (cmdStream, cmdCont) = AsyncStream.makeStream(of: AppCommand.self)
         commands = cmdCont
-        let worker = Task { [session] in
+        let worker = Task { [session, cont] in
             for await c in cmdStream {
                 switch c {
                 case .send(let text): Task { await session.send(text) }
@@ -161,6 +163,7 @@ public final class ChatRuntime {
                 case .endSession: await session.endSession()
                 case .reset: await session.reset()
                 case .saveTranscript, .saveScript, .quit: break
+                case .widget(let w): Task { await Self.perform(w, session: session, loop: cont) }
                 }
             }
         }
@@ -206,6 +209,9 @@ public final class ChatRuntime {
             case .notice(let n):
                 _ = state.reduce(n.isStorageFailure ? .storageFailed(n.text) : .notice(n.text, isError: n.isError))
                 dirty = true
+            case .widget(let e):
+                _ = state.reduce(.widget(e))
+                dirty = true
             }
             if state.shouldQuit { break }
             updateTicker()
@@ -218,6 +224,7 @@ public final class ChatRuntime {
         cont.finish()
         ticker?.cancel()
         statusTimer?.cancel()
+        autoCloseTimer?.task.cancel()
         cmdCont.finish()
         // Give the terminal back at once; then let the session wind down, but not for long.
         driver.stop()
@@ -246,9 +253,9 @@ public final class ChatRuntime {
 
     /// Lets time pass in the state; what a tick changes beyond the clock counts as a change.
     func tick() {
-        let armed = state.quitArmedAt, status = state.status
+        let armed = state.quitArmedAt, status = state.status, closed = state.extras.closed
         _ = state.reduce(.tick(now))
-        if state.quitArmedAt != armed || state.status != status { changed = true }
+        if state.quitArmedAt != armed || state.status != status || state.extras.closed != closed { changed = true }
     }
 
     func applyPendingSession() {
@@ -339,6 +346,7 @@ public final class ChatRuntime {
 
     /// Animations (loader, spinner) need a clock only while something moves.
     func updateTicker() {
+        updateAutoCloseTimer()
         // A transient status line (shown 8 s) needs a frame when it expires, or it would stay
         // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
         let expires = state.statusAt + AppState.statusSeconds

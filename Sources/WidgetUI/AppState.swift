@@ -37,6 +37,8 @@ public enum AppEvent: Sendable {
     case notice(String, isError: Bool)
     /// Writing the user's data failed (autosave, `--record`): shown until acknowledged.
     case storageFailed(String)
+    /// Lead form, ratings, server record (WidgetExtras).
+    case widget(WidgetEvent)
 }
 
 /// What the app asks of the runtime.
@@ -51,6 +53,8 @@ public enum AppCommand: Sendable, Equatable {
     /// Save the conversation so far as a test script (`robofy-tui run`).
     case saveScript
     case quit
+    /// Lead form, ratings, server record (WidgetExtras).
+    case widget(WidgetCommand)
 }
 
 public struct ChatMessage: Sendable, Equatable, Identifiable {
@@ -185,6 +189,8 @@ public struct AppState: Sendable {
     /// The inspector follows new lines at the bottom.
     public var inspectorFollow = false
     var nextMessageID = 1
+    /// Lead form, ratings, auto-close, the server's record (WidgetExtras.swift).
+    public var extras = WidgetExtras()
 
     public init(themeSpec: ThemeSpec = ThemeSpec(), forceDark: Bool? = nil, noColor: Bool = false) {
         self.forceDark = forceDark

@@ -5,7 +5,9 @@ import RobofySession
 extension AppState {
     /// The one place state changes. Returns what the runtime should do.
     public mutating func reduce(_ event: AppEvent) -> [AppCommand] {
+        if let cmds = reduceExtras(event) { return cmds }
         switch event {
+        case .widget: return []
         case .tick(let t):
             now = t
             if let armed = quitArmedAt, t - armed > 2 { quitArmedAt = nil; if status == Self.quitHint { setStatus(nil) } }
@@ -444,7 +446,7 @@ extension AppState {
             activeTurn = nil
             scroll = 0
             setStatus("The chat was reset.")
-        case .response, .chunks:
+        case .response, .chunks, .submitted:
             break
         }
         return []
@@ -491,7 +493,7 @@ extension AppState {
                 for t in m.tools { out += "> tool `\(Sanitizer.clean(t.name, allowNewlines: false))` \(t.state.rawValue)\n" }
                 if !m.tools.isEmpty { out += "\n" }
                 if !m.reasoning.isEmpty { out += Self.reasoningMarkdown(m.reasoning) }
-                out += "**\(name):** \(text)\n"
+                out += "**\(name):** \(text)\n" + ratingMarkdown(m)
                 if m.status == .stopped { out += "\n_(stopped)_\n" }
                 if m.status == .interrupted { out += "\n_⚠ The answer was cut off (interrupted): the partial text is kept._\n" }
                 for e in m.errors { out += "\n> ⚠ \(Sanitizer.clean(e))\n" }

@@ -102,7 +102,7 @@ public final class Renderer {
     /// screen, the status timed out): render a whole frame. The loader animates ten times
     /// a second, and a whole frame costs far more than a row.
     public func renderTick(_ s: AppState, into frame: inout Frame) -> Bool {
-        guard let spot = loaderSpot, s.overlay == .none, s.width == frame.canvas.width, s.height == frame.canvas.height,
+        guard let spot = loaderSpot, s.overlay == .none, !s.extras.hasPanel, s.width == frame.canvas.width, s.height == frame.canvas.height,
               s.statusShown == spot.statusShown,
               let item = loaderLines(s, width: s.width).first else { return false }
         let t = s.theme
@@ -144,6 +144,10 @@ public final class Renderer {
             }
             return Frame(canvas: canvas, hits: [], scroll: s.scroll)
         }
+        if s.extras.closed {
+            drawClosed(&canvas, s)
+            return Frame(canvas: canvas, hits: [], scroll: s.scroll)
+        }
 
         // Header.
         let compact = h < 16
@@ -177,7 +181,9 @@ public final class Renderer {
         if DisplayWidth.of(right) > w / 2 { right = DisplayWidth.truncate(right, to: w / 2) }
         let leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
         let statusRows = Self.statusRows(s, width: w - 2, lastWidth: leftMax)
-        let footerTop = h - 1 - max(1, statusRows.count) - inputRows
+        let privacy = Self.privacyRow(s, width: w - 4)
+        let footerTop = h - 1 - max(1, statusRows.count) - inputRows - (privacy == nil ? 0 : 1)
+        if let privacy { canvas.put(privacy, x: 2, y: footerTop + 1 + inputRows, style: t.notice) }
         canvas.put(String(repeating: "─", count: w), x: 0, y: footerTop, style: t.border)
         let firstInputLine = max(0, min(editor.caretRow - inputRows + 1, editor.lines.count - inputRows))
         for r in 0..<inputRows {
@@ -243,7 +249,8 @@ public final class Renderer {
         case .report(let scroll): drawReport(&canvas, s, scroll: scroll)
         case .inspector: inspectorTop = drawInspector(&canvas, s, cache: inspectorCache)
         }
-        if s.overlay != .none { canvas.cursor = nil }
+        if s.overlay != .none || s.extras.hasPanel { canvas.cursor = nil }
+        drawExtras(&canvas, s)
         var frame = Frame(canvas: canvas, hits: hits, scroll: scroll, inspectorScroll: inspectorTop)
         frame.newLinesBelow = newBelow
         if let loader, s.overlay == .none {
@@ -274,6 +281,7 @@ public final class Renderer {
     static func hints(_ s: AppState, width: Int) -> String {
         if s.previewOnly { return "Preview · F1 help\(s.agents.count > 1 ? " · F2 agents" : "") · F7 report · Ctrl-Q quit" }
         if s.isBusy { return "Esc stop · Enter queues · PgUp/PgDn scroll · F1 help" }
+        if let r = ratingHints(s, width: width) { return r }
         for c in ["Enter send · Ctrl-J new line · F1 help", "Enter send · F1 help", "F1 help"] where DisplayWidth.of(c) <= width {
             return c
         }
@@ -324,6 +332,12 @@ public final class Renderer {
             let qb = quickQuestionLines(quick, s: s, width: w)
             blocks.append(qb[...])
             total += qb.count
+        }
+        // The lead form's offer follows the greeting (above the chips) until the visitor speaks.
+        if s.showsLeadOffer {
+            let lb = leadOfferLines(s, width: w)
+            blocks.append(lb[...])
+            total += lb.count
         }
         // Each message's place: its id and its lines' range, counted from the bottom.
         var spans: [(id: Int, from: Int, to: Int)] = []
@@ -502,7 +516,7 @@ public final class Renderer {
             let textW = bubbleW - 2
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
-                                            line: StyledLine([Span(s.agent?.name ?? "Agent")]), base: t.agentLabel)]
+                                            line: Self.agentLabel(s), base: t.agentLabel)]
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
             }
@@ -572,6 +586,7 @@ public final class Renderer {
             if m.status == .failed && m.errors.isEmpty {
                 add(StyledLine([Span("⚠ No answer")]), t.error.withBackground(bubble))
             }
+            if let r = Self.ratingLine(m, s) { add(r, t.notice.withBackground(bubble)) }
             out.append(blank)
             if let head { return [head, frozen, out[...]] }
             return [out[...]]
