@@ -78,7 +78,8 @@ public enum ConfigReport {
         case "data.widget.branding.brand_name":
             return d.first.poweredBy == nil ? "not shown: show_powered_by is false" : "shown: \"Powered by\" in the footer"
         case "data.widget.branding.widget_position": return "set, not applicable in a terminal"
-        case "data.widget.branding.widget_bubble_icon": return null ? "null: not set" : "set, cannot be shown in a terminal"
+        case "data.widget.branding.widget_bubble_icon":
+            return null ? "null: not set" : "set; an image: the closed bar (auto-close) shows 💬 in its place"
         case "data.widget.behaviour.open_on_page_load": return "set, not applicable in a terminal"
         case "data.widget.behaviour.show_on_mobile":
             return "applied in preview --mobile: \(c.behaviour.showOnMobile ? "shown" : "hidden") on mobile"

@@ -92,7 +92,8 @@ extension Renderer {
         ("F4", "end the session"), ("F5, Ctrl-S", "download the transcript"), ("F6, Ctrl-R", "reconnect"),
         ("Ctrl-A/E, Ctrl-W/U/K", "line start/end; delete word/line"), ("F7", "configuration report"),
         ("F8", "inspector: requests, events, timings"), ("F9", "save the chat as a test script"),
-        ("F12", "the last messages in full"),
+        ("Ctrl-O", "lead form (when the agent has one)"), ("Ctrl-Y / Ctrl-N", "rate the last answer 👍 / 👎"),
+        ("F11 / F12", "the server's record / the last messages"),
         ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
     ]
 
@@ -100,7 +101,7 @@ extension Renderer {
     /// text under its key. Text that does not fit ends with an ellipsis.
     static func helpLines(_ s: AppState) -> [(key: String, text: String)] {
         let h = s.config.header
-        let rows = helpKeys.map { row -> (String, String) in
+        let rows = helpKeys.filter { s.helpShows($0.0) }.map { row -> (String, String) in
             switch row.0 {
             case "F4": return (row.0, h.endSessionLabel.isEmpty ? row.1 : h.endSessionLabel)
             case "F5, Ctrl-S": return (row.0, h.downloadTranscriptLabel.isEmpty ? row.1 : h.downloadTranscriptLabel)

@@ -418,3 +418,14 @@ extension ConfigReport {
         }
     }
 }
+
+extension AppState {
+    /// Keys of the extras are listed in F1 only where they do something (a lead form, rating on).
+    func helpShows(_ key: String) -> Bool {
+        switch key {
+        case "Ctrl-O": agent?.leadFormLabels != nil
+        case "Ctrl-Y / Ctrl-N": config.privacy.enableChatRating
+        default: true
+        }
+    }
+}

@@ -39,4 +39,21 @@ import Testing
         #expect(frame(.closed).contains("Hello there 👋 · closed after 60 s idle — press any key to reopen"))
         #expect(frame(.error).contains("⚠ The server answered 500"))
     }
+
+    /// Every field a terminal can show is shown or applied: none is left "set" for lack of a feature.
+    @Test func reportLeavesNoShowableFieldUnused() throws {
+        for file in ["handshake.json", "handshake-extras.json"] {
+            let rows = ConfigReport.rows(try Golden.handshake(file))
+            let left = rows.filter { $0.use.contains("in this version") || $0.use.hasPrefix("set, not applied") }
+            #expect(left.isEmpty, "\(left.map(\.path))")
+            func use(_ suffix: String) -> String { rows.first { $0.path.hasSuffix(suffix) }?.use ?? "" }
+            #expect(use(".avatar_image_path").hasPrefix("shown as the initials badge \"GK\""))
+            #expect(use(".close_after_time").hasPrefix("applied (emulated): after 60 s without activity"))
+        }
+        let extras = ConfigReport.rows(try Golden.handshake("handshake-extras.json"))
+        func use(_ suffix: String) -> String { extras.first { $0.path.hasSuffix(suffix) }?.use ?? "" }
+        #expect(use(".lead_capture.form_title") == "shown: lead form title, offer under the greeting")
+        #expect(use(".chatbot_privacy_term").hasPrefix("shown: under the input"))
+        #expect(use(".enable_chat_rating").hasPrefix("applied: answers can be rated"))
+    }
 }
