@@ -127,6 +127,12 @@ public final class SessionRecorder: @unchecked Sendable {
             writeMarker(.chatReset, agentID: agentID)
         case .submitted(let s):
             attach(s)
+            var r = TranscriptRecord(kind: .submission)
+            r.agentID = s.agentID
+            r.turnID = s.turnID
+            r.sessionID = s.sessionID
+            r.submission = s
+            write(r, sync: true)
         default:
             break
         }

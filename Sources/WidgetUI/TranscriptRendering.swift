@@ -1,4 +1,5 @@
 import Foundation
+import RobofyAPI
 import RobofySession
 
 /// Renders an autosaved transcript (`TranscriptFile`) for people: Markdown, or a short summary.
@@ -70,6 +71,7 @@ public enum TranscriptRendering {
                 out += "\n"
             }
             out += "_" + facts(t, sessionID: e.record.sessionID).joined(separator: " · ") + "_\n\n"
+            for s in e.submissions { out += "_\(one(Redaction.redact(s.summary)))_\n\n" }
         }
         if !file.problems.isEmpty {
             out += "---\n\n_Lines that could not be read: " + file.problems.joined(separator: "; ") + "_\n"

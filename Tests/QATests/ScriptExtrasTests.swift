@@ -3,6 +3,7 @@ import Foundation
 import RobofyAPI
 import RobofySession
 import Testing
+import WidgetUI
 @testable import RobofyQA
 
 /// `lead:`, `rate:` and `expect_server:` in run scripts, against the demo server over HTTP.
@@ -67,5 +68,35 @@ import Testing
         let back = try Script.parse(yaml, fileName: "r.yaml")
         #expect(back.turns[0].extras.rate == .down)
         #expect(back.turns[0].extras.lead == LeadValues(name: "Ada", email: "ada@example.com"))
+    }
+}
+
+/// Leads and ratings in the transcript autosave (JSON Lines) and its Markdown.
+@Suite(.timeLimit(.minutes(2))) struct SubmissionTranscriptTests {
+    @Test func ratingsAndLeadsAreAutosavedWithTheirTurn() async throws {
+        let dir = NSTemporaryDirectory() + "robofy-sub-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/t.jsonl"
+        let store = TranscriptStore(path: path)
+        try store.prepare()
+        let recorder = SessionRecorder(store: store, target: "demo", projectID: DemoServer.projectID)
+        try await DemoServer.with { server in
+            let t = RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID, chatbotID: DemoServer.chatbotID)
+            let s = ChatSession(client: RobofyClient(target: t), taps: [recorder.tap])
+            let turn = await s.send("hello")
+            await s.submitRating(turnID: turn.id, rating: .up, path: DemoServer.demoRatingsPath)
+            await s.submitLead(LeadValues(name: "Ada", email: "ada@example.com"), path: DemoServer.demoLeadsPath)
+            await s.close()
+        }
+        recorder.flush()
+        store.close()
+        let file = TranscriptStore.parse(try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(file.records.map(\.kind).filter { $0 != .progress } == [.start, .turnStarted, .turn, .submission, .submission])
+        #expect(file.entries.first?.submissions.map(\.kind) == [.rating, .lead])
+        let md = TranscriptRendering.markdown(file)
+        #expect(md.contains("_Rating 👍 of turn 1 — accepted (HTTP 201)_"))
+        #expect(md.contains("_Lead name Ada, email ada@example.com — accepted (HTTP 201)_"))
+        // F9 scripts replay them.
+        #expect(recorder.recordedTurns.first?.submissions.count == 2)
     }
 }
