@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// What the demo server recorded, as the account API shows it (PROTOCOL.md §4):
 /// sessions created by chat turns, their messages (user and assistant), and leads.
@@ -47,7 +48,7 @@ final class DemoAccountStore: Sendable {
         var counter = 0
     }
 
-    private let inner = Locked(Inner())
+    private let inner = NIOLockedValueBox(Inner())
     let pageSize: Int
     /// Ratings received at the demo's rating endpoint.
     let ratings = DemoRatingStore()
@@ -94,7 +95,7 @@ final class DemoAccountStore: Sendable {
         let now = Self.timestamp()
         let answer = plan.errorText == nil ? Self.answerText(plan) : nil
         let query = Self.clip(query)
-        inner.withLock { s in
+        inner.withLockedValue { s in
             let k = Self.key(agentID, sessionID)
             if s.sessions[k] == nil, s.sessions.count >= Self.maxSessions,
                let oldest = s.sessions.min(by: { $0.value.touched < $1.value.touched })?.key {
@@ -121,7 +122,7 @@ final class DemoAccountStore: Sendable {
     /// Stores a lead; returns its id.
     func addLead(projectID: String, agentID: String, sessionID: String?, fields: [LeadField]) -> String {
         let now = Self.timestamp()
-        return inner.withLock { s in
+        return inner.withLockedValue { s in
             if s.leads.count >= Self.maxLeads { s.leads.removeFirst(s.leads.count - Self.maxLeads + 1) }
             s.counter += 1
             let id = "lead-\(s.counter)"
@@ -135,7 +136,7 @@ final class DemoAccountStore: Sendable {
 
     /// Leads of an agent (oldest first), optionally of one session.
     func leadRows(projectID: String, agentID: String, sessionID: String?) -> [DemoJSON] {
-        let leads = inner.withLock { s in
+        let leads = inner.withLockedValue { s in
             s.leads.filter { $0.projectID == projectID && $0.agentID == agentID && (sessionID == nil || $0.sessionID == sessionID) }
         }
         return leads.map { lead in
@@ -154,7 +155,7 @@ final class DemoAccountStore: Sendable {
 
     /// Sessions of an agent, the most recently active first.
     func sessionRows(agentID: String) -> [DemoJSON] {
-        let sessions = inner.withLock { s in s.sessions.values.filter { $0.agentID == agentID } }
+        let sessions = inner.withLockedValue { s in s.sessions.values.filter { $0.agentID == agentID } }
             .sorted { $0.touched > $1.touched }
         return sessions.map { session in
             let last = session.messages.last
@@ -171,7 +172,7 @@ final class DemoAccountStore: Sendable {
 
     /// The messages of one session (oldest first), or nil when there is no such session.
     func messageRows(agentID: String, sessionID: String) -> [DemoJSON]? {
-        guard let session = inner.withLock({ $0.sessions[Self.key(agentID, sessionID)] }) else { return nil }
+        guard let session = inner.withLockedValue({ $0.sessions[Self.key(agentID, sessionID)] }) else { return nil }
         return session.messages.map { m in
             ["id": .string(m.id), "role": .string(m.role), "content": .string(m.content), "created_at": .string(m.createdAt)]
         }

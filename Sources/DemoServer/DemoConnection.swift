@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import NIOConcurrencyHelpers
 
 /// Request context that also knows its connection's channel, so a streaming
 /// answer can notice when the client goes away.
@@ -21,12 +22,12 @@ final class DemoSignal: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
-    private let state = Locked(State())
+    private let state = NIOLockedValueBox(State())
 
-    var isFired: Bool { state.withLock { $0.fired } }
+    var isFired: Bool { state.withLockedValue { $0.fired } }
 
     func fire() {
-        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLockedValue { s -> [CheckedContinuation<Void, Never>] in
             if s.fired { return [] }
             s.fired = true
             let waiters = Array(s.waiters.values)
@@ -47,13 +48,13 @@ final class DemoSignal: Sendable {
     }
 
     private func waitUntilFired() async {
-        let id = state.withLock { s -> Int in
+        let id = state.withLockedValue { s -> Int in
             s.nextID += 1
             return s.nextID
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { s -> Bool in
+                let resumeNow = state.withLockedValue { s -> Bool in
                     if s.fired || Task.isCancelled { return true }
                     s.waiters[id] = continuation
                     return false
@@ -61,7 +62,7 @@ final class DemoSignal: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            let waiter = state.withLockedValue { $0.waiters.removeValue(forKey: id) }
             waiter?.resume()
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOConcurrencyHelpers
 
 /// Ratings (👍/👎) the demo received at `DemoServer.demoRatingsPath` (no rating endpoint is documented).
 final class DemoRatingStore: Sendable {
@@ -11,26 +12,29 @@ final class DemoRatingStore: Sendable {
         var rating: String
         var createdAt: String
     }
-    private let inner = Locked([Rating]())
+    private let inner = NIOLockedValueBox([Rating]())
     static let max = 5_000
 
     func add(_ r: Rating) {
-        inner.withLock { list in
+        inner.withLockedValue { list in
             if list.count >= Self.max { list.removeFirst(list.count - Self.max + 1) }
             list.append(r)
         }
     }
 
     func rows(sessionID: String?) -> [DemoJSON] {
-        inner.withLock { $0 }.filter { sessionID == nil || $0.sessionID == sessionID }.map { r in
-            [
-                "chatbot_id": .string(r.agentID),
-                "session_id": .optional(r.sessionID),
-                "turn": r.turn.map { .int($0) } ?? .null,
-                "message_id": .optional(r.messageID),
-                "rating": .string(r.rating),
-                "created_at": .string(r.createdAt),
+        let list = inner.withLockedValue { $0 }.filter { sessionID == nil || $0.sessionID == sessionID }
+        return list.map { (r: Rating) -> DemoJSON in
+            let turn: DemoJSON = r.turn.map { DemoJSON.int($0) } ?? DemoJSON.null
+            let members: [DemoJSON.Member] = [
+                .init(key: "chatbot_id", value: .string(r.agentID)),
+                .init(key: "session_id", value: .optional(r.sessionID)),
+                .init(key: "turn", value: turn),
+                .init(key: "message_id", value: .optional(r.messageID)),
+                .init(key: "rating", value: .string(r.rating)),
+                .init(key: "created_at", value: .string(r.createdAt)),
             ]
+            return .object(members)
         }
     }
 }

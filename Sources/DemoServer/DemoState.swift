@@ -1,18 +1,5 @@
 import Foundation
-
-/// A value behind a lock. (`Synchronization.Mutex` would need macOS 15.)
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
+import NIOConcurrencyHelpers
 
 /// Mutable server state: issued tokens, conversations, fault bookkeeping.
 final class DemoState: Sendable {
@@ -37,7 +24,7 @@ final class DemoState: Sendable {
         var serverRateLimitUsed = false
     }
 
-    private let inner = Locked(Inner())
+    private let inner = NIOLockedValueBox(Inner())
     let tokenLifetimeSeconds: Int
     static let maxSessions = 50_000
     static let maxTokens = 100_000
@@ -63,7 +50,7 @@ final class DemoState: Sendable {
         let token = opaqueTokens ? "rbf_" + DemoRandom.alphanumeric(40)
             : Base64URL.encode(header.serializedBytes) + "." + Base64URL.encode(payload.serializedBytes) + "."
                 + Base64URL.encode(DemoRandom.bytes(32))
-        inner.withLock { s in
+        inner.withLockedValue { s in
             if s.tokens.count >= Self.maxTokens {
                 s.tokens = s.tokens.filter { $0.value > iat }
                 if s.tokens.count >= Self.maxTokens { s.tokens.removeAll() }
@@ -75,7 +62,7 @@ final class DemoState: Sendable {
 
     func isValidToken(_ token: String) -> Bool {
         let now = Self.now()
-        return inner.withLock { s in
+        return inner.withLockedValue { s in
             guard let exp = s.tokens[token] else { return false }
             if now >= exp {
                 s.tokens[token] = nil
@@ -89,12 +76,12 @@ final class DemoState: Sendable {
 
     /// True the first time a key is seen (that request answers 401).
     func consumeUnauthorizedOnce(key: String) -> Bool {
-        inner.withLock { $0.unauthorizedOnceKeys.insert(key).inserted }
+        inner.withLockedValue { $0.unauthorizedOnceKeys.insert(key).inserted }
     }
 
     /// True the first time (server-wide 429 answers only once per server).
     func consumeServerRateLimit() -> Bool {
-        inner.withLock { s in
+        inner.withLockedValue { s in
             if s.serverRateLimitUsed { return false }
             s.serverRateLimitUsed = true
             return true
@@ -109,7 +96,7 @@ final class DemoState: Sendable {
         let id: String
         if let sessionID, !sessionID.isEmpty { id = sessionID } else { id = UUID().uuidString.lowercased() + newIDSuffix }
         let key = agentID + "\n" + id
-        return inner.withLock { s in
+        return inner.withLockedValue { s in
             if s.sessions[key] == nil, s.sessions.count >= Self.maxSessions { s.sessions.removeAll() }
             var session = s.sessions[key] ?? Session()
             session.turns += 1
@@ -120,7 +107,7 @@ final class DemoState: Sendable {
 
     func remember(userName: String, agentID: String, sessionID: String) {
         let key = agentID + "\n" + sessionID
-        inner.withLock { s in s.sessions[key, default: Session()].userName = userName }
+        inner.withLockedValue { s in s.sessions[key, default: Session()].userName = userName }
     }
 }
 

@@ -230,7 +230,8 @@ public final class AccountClient: Sendable {
                 for k in rowKeys where k != "data" {
                     if let a = c[k]?.arrayValue {
                         out.rows = a
-                        out.extra = (c.objectValue ?? [:]).filter { $0.key != k && !tokenKeys.contains($0.key) }
+                        out.extra = Dictionary((c.objectValue ?? [:]).filter { $0.key != k && !tokenKeys.contains($0.key) }
+                            .map { ($0.key, $0.value) }) { _, last in last }
                         break search
                     }
                 }

@@ -85,7 +85,7 @@ public struct JSONParser {
     private mutating func object(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= Self.maxDepth else { throw .tooDeep(offset: i) }
         i += 1
-        var out: [String: JSONValue] = [:]
+        var out: JSONObject = [:]
         skipSpace()
         if i < n, b[i] == 0x7D {
             i += 1

@@ -1,14 +1,59 @@
+// RobofyAPI: the Robofy widget protocol as the client speaks it: targets and the HTTP
+// client (handshake, chat, account API), the SSE and UI-message-stream decoders, JSON,
+// errors that say what to do, redaction and local file writes. Imports Foundation,
+// AsyncHTTPClient/NIO, swift-collections and swift-log only; never the session, UI or QA.
+// This file: `JSONValue`, the one JSON tree (objects keep their keys' order).
 import Foundation
+import OrderedCollections
+
+/// A JSON object's members, in the order they were read or built.
+public typealias JSONObject = OrderedDictionary<String, JSONValue>
 
 /// Any JSON value. Used wherever the wire carries "any JSON" (tool inputs and
-/// outputs, `data-*` payloads) and as the tree the lenient handshake decoder walks.
-public enum JSONValue: Sendable, Equatable, Hashable {
+/// outputs, `data-*` payloads), as the tree the lenient handshake decoder walks, and for
+/// scripts people read (objects keep their keys' order; equality and hashing ignore it).
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
+
+    /// Equal values; two objects are equal with the same members in any order.
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case (.bool(let x), .bool(let y)): x == y
+        case (.number(let x), .number(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.array(let x), .array(let y)): x == y
+        case (.object(let x), .object(let y)): x.count == y.count && x.allSatisfy { y[$0.key] == $0.value }
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .number(let n): hasher.combine(2); hasher.combine(n)
+        case .string(let s): hasher.combine(3); hasher.combine(s)
+        case .array(let a): hasher.combine(4); hasher.combine(a)
+        case .object(let o):
+            // Order-free, as `Dictionary` hashes: the members' hashes combined by XOR.
+            hasher.combine(5)
+            hasher.combine(o.count)
+            var members = 0
+            for (k, v) in o {
+                var h = Hasher()
+                h.combine(k)
+                h.combine(v)
+                members ^= h.finalize()
+            }
+            hasher.combine(members)
+        }
+    }
 
     /// Parses UTF-8 JSON text (fragments allowed) in one pass (`JSONParser`). Returns nil for
     /// anything that is not valid JSON or nests deeper than `JSONParser.maxDepth`.
@@ -45,7 +90,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
@@ -147,7 +192,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         case .number(let n): return n
         case .string(let s): return s
         case .array(let a): return a.map(\.foundationObject)
-        case .object(let o): return o.mapValues(\.foundationObject)
+        case .object(let o): return Dictionary(o.map { ($0.key, $0.value.foundationObject) }) { _, last in last }
         }
     }
 }
@@ -166,7 +211,11 @@ extension JSONValue: Codable {
         else if let n = try? c.decode(Double.self) { self = .number(n) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        else {
+            // (A `Codable` dictionary has no order: keys are kept sorted.)
+            let members = try c.decode([String: JSONValue].self)
+            self = .object(JSONObject(uniqueKeysWithValues: members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -177,7 +226,7 @@ extension JSONValue: Codable {
         case .number(let n): try c.encode(n)
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
+        case .object(let o): try c.encode(Dictionary(o.map { ($0.key, $0.value) }) { _, last in last })
         }
     }
 }

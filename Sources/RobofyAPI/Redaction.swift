@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,9 +8,10 @@ import Darwin
 
 /// Removes secrets (the widget token) from text before it is shown, logged or saved.
 ///
-/// Three layers: every token a handshake ever gave this process (the registry, fed by
-/// `RobofyClient.handshake()`: the first handshake, a reconnect and the re-handshake after
-/// a 401 alike, so every consumer redacts a renewed token without being told), exact
+/// Three layers: every token this process ever held (the registry, fed by
+/// `RobofyClient.handshake()` and by `ChatSession` for each handshake it adopts: the first
+/// handshake, a reconnect, the re-handshake after a 401 and a handshake read from a file
+/// alike, so every consumer redacts a renewed token without being told), exact
 /// secrets the caller passes, and anything that looks like one (`Bearer …`, a JWT
 /// `eyJ….….…`), for secrets nobody told us about.
 public enum Redaction {
@@ -19,28 +21,23 @@ public enum Redaction {
     /// token a few times an hour, a fuzzer or a long `serve` might do so without end).
     public static let registryLimit = 256
 
-    private final class Registry: @unchecked Sendable {
-        let lock = NSLock()
-        var secrets: [String] = []
-    }
-    private static let registry = Registry()
+    /// The registry: every secret remembered so far, newest last.
+    private static let registry = NIOLockedValueBox<[String]>([])
 
     /// Remembers a secret (a widget token) for every later `redact` in this process.
     /// Secrets shorter than 8 characters are not remembered (they would redact ordinary words).
     public static func remember(_ secret: String) {
         guard secret.count >= 8 else { return }
-        registry.lock.lock()
-        defer { registry.lock.unlock() }
-        if let i = registry.secrets.firstIndex(of: secret) { registry.secrets.remove(at: i) }
-        registry.secrets.append(secret)
-        if registry.secrets.count > registryLimit { registry.secrets.removeFirst(registry.secrets.count - registryLimit) }
+        registry.withLockedValue { secrets in
+            if let i = secrets.firstIndex(of: secret) { secrets.remove(at: i) }
+            secrets.append(secret)
+            if secrets.count > registryLimit { secrets.removeFirst(secrets.count - registryLimit) }
+        }
     }
 
     /// Every secret remembered so far, newest last.
     public static var rememberedSecrets: [String] {
-        registry.lock.lock()
-        defer { registry.lock.unlock() }
-        return registry.secrets
+        registry.withLockedValue { $0 }
     }
 
     private static let bearer = try? NSRegularExpression(pattern: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]+")
@@ -131,14 +128,15 @@ public enum Redaction {
 }
 
 extension JSONValue {
-    /// Indented JSON text with sorted keys (for the inspector and saved scripts).
-    public func prettyText(indent: String = "  ") -> String {
+    /// Indented JSON text with sorted keys (for the inspector), or with the keys in their own
+    /// order (`sortedKeys: false`, for saved scripts people read).
+    public func prettyText(indent: String = "  ", sortedKeys: Bool = true) -> String {
         var out = ""
-        writePretty(into: &out, level: 0, indent: indent)
+        writePretty(into: &out, level: 0, indent: indent, sortedKeys: sortedKeys)
         return out
     }
 
-    private func writePretty(into out: inout String, level: Int, indent: String) {
+    private func writePretty(into out: inout String, level: Int, indent: String, sortedKeys: Bool) {
         let pad = String(repeating: indent, count: level)
         let inner = pad + indent
         switch self {
@@ -146,16 +144,16 @@ extension JSONValue {
             out += "[\n"
             for (i, v) in a.enumerated() {
                 out += inner
-                v.writePretty(into: &out, level: level + 1, indent: indent)
+                v.writePretty(into: &out, level: level + 1, indent: indent, sortedKeys: sortedKeys)
                 out += i == a.count - 1 ? "\n" : ",\n"
             }
             out += pad + "]"
         case .object(let o) where !o.isEmpty:
             out += "{\n"
-            let keys = o.keys.sorted()
+            let keys = sortedKeys ? o.keys.sorted() : Array(o.keys)
             for (i, k) in keys.enumerated() {
                 out += inner + JSONValue.quote(k) + ": "
-                (o[k] ?? .null).writePretty(into: &out, level: level + 1, indent: indent)
+                (o[k] ?? .null).writePretty(into: &out, level: level + 1, indent: indent, sortedKeys: sortedKeys)
                 out += i == keys.count - 1 ? "\n" : ",\n"
             }
             out += pad + "}"

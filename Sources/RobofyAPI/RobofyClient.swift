@@ -348,7 +348,7 @@ public final class RobofyClient: Sendable {
     }
 
     public static func chatBody(_ r: ChatRequest, projectID: String) -> String {
-        var context: [String: JSONValue] = ["platform": .string("web")]
+        var context: JSONObject = ["platform": .string("web")]
         if let sid = r.sessionID { context["session_id"] = .string(sid) }
         let body: JSONValue = .object([
             "query": .string(r.query),

@@ -629,7 +629,7 @@ extension ChunkFields {
 
 /// Fields of a parsed object (the general path).
 private struct ObjectFields: ChunkFields {
-    let object: [String: JSONValue]
+    let object: JSONObject
 
     func chunkType() -> ChunkTypeField {
         switch string(.type) {

@@ -150,7 +150,7 @@ public struct WidgetSubmission: Sendable, Equatable, Codable {
 
     /// The request body: `{chatbot_id, project_id, session_id?, lead_data[] | rating, turn}`.
     public func body(projectID: String, messageID: String? = nil) -> String {
-        var o: [String: JSONValue] = ["chatbot_id": .string(agentID), "project_id": .string(projectID)]
+        var o: JSONObject = ["chatbot_id": .string(agentID), "project_id": .string(projectID)]
         if let sessionID { o["session_id"] = .string(sessionID) }
         switch kind {
         case .lead:

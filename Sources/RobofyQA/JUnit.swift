@@ -1,5 +1,6 @@
 import Foundation
 import WidgetUI
+import RobofyText
 
 /// JUnit XML for CI: one `<testsuite>`, one `<testcase>` per turn, `<failure>` for an
 /// answer that missed its expectations, `<error>` when the turn could not run.

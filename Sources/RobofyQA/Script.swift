@@ -1,3 +1,8 @@
+// RobofyQA: scripted runs against the demo server or a deployment: scripts (YAML/JSON,
+// `each`, vars), the runner and its watchdog, suites, rate limiting, baselines, JUnit and
+// recording scripts. Imports RobofyAPI, RobofySession, WidgetUI (sanitizing and text
+// escaping), DemoServer, Yams and swift-log; never the terminal or the command line.
+// This file: the script format and its parser.
 import DemoServer
 import Foundation
 import RobofyAPI
@@ -221,7 +226,7 @@ extension Script {
             for (i, item) in seq.enumerated() { out.append(try json(of: item, path: "\(path)[\(i)]", budget: &budget)) }
             return .array(out)
         case .mapping(let m):
-            var out: [String: JSONValue] = [:]
+            var out: JSONObject = [:]
             for (k, v) in m {
                 guard let key = k.scalar?.string else {
                     throw ScriptError("\(path.isEmpty ? "the top level" : path): keys must be plain names")
@@ -355,7 +360,7 @@ extension Script {
 
     // MARK: Helpers
 
-    static func checkKeys(_ o: [String: JSONValue], _ known: [String], path: String) throws(ScriptError) {
+    static func checkKeys(_ o: JSONObject, _ known: [String], path: String) throws(ScriptError) {
         for k in o.keys.sorted() where !known.contains(k) {
             let hint = known.min { editDistance($0, k) < editDistance($1, k) }
             let suggestion = hint.map { editDistance($0, k) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""

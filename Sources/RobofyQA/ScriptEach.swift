@@ -29,7 +29,7 @@ public enum ScriptEach {
         o["each"] = nil
         let cases = try inputs(each, baseDir: baseDir)
         guard !cases.isEmpty else { throw ScriptError("each: the list of inputs is empty") }
-        var base: [String: JSONValue] = [:]
+        var base: JSONObject = [:]
         if let v = o["vars"], !v.isNull {
             guard case .object(let m) = v else { throw ScriptError("vars: must be a mapping of names to texts") }
             base = m

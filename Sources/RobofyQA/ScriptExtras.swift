@@ -44,7 +44,7 @@ extension Script {
     static let extraTopKeys = ["lead_endpoint", "rating_endpoint"]
     static let extraTurnKeys = ["rate", "lead", "expect_server"]
 
-    static func endpoints(_ o: [String: JSONValue]) throws(ScriptError) -> ScriptEndpoints {
+    static func endpoints(_ o: JSONObject) throws(ScriptError) -> ScriptEndpoints {
         var e = ScriptEndpoints()
         for (key, value) in [("lead_endpoint", o["lead_endpoint"]), ("rating_endpoint", o["rating_endpoint"])] {
             guard let p = try optionalString(value, path: key) else { continue }
@@ -54,7 +54,7 @@ extension Script {
         return e
     }
 
-    static func turnExtras(_ o: [String: JSONValue], path: String) throws(ScriptError) -> TurnExtras {
+    static func turnExtras(_ o: JSONObject, path: String) throws(ScriptError) -> TurnExtras {
         var x = TurnExtras()
         if let r = try optionalString(o["rate"], path: "\(path).rate") {
             guard let rating = ChatRating(text: r) else { throw ScriptError("\(path).rate: '\(r)' is not up or down") }
@@ -173,18 +173,21 @@ extension TurnExtras {
         }
     }
 
-    var ordered: [(String, OrderedValue)] {
-        var o: [(String, OrderedValue)] = []
+    var ordered: [(String, JSONValue)] {
+        var o: [(String, JSONValue)] = []
         if let rate { o.append(("rate", .string(rate.rawValue))) }
         if let lead {
-            let f = [("name", lead.name), ("email", lead.email), ("phone", lead.phone)].filter { !$0.1.isEmpty }
-            o.append(("lead", .object(f.map { ($0.0, OrderedValue.string($0.1)) })))
+            var f: JSONObject = [:]
+            for (k, v) in [("name", lead.name), ("email", lead.email), ("phone", lead.phone)] where !v.isEmpty { f[k] = .string(v) }
+            o.append(("lead", .object(f)))
         }
         if let e = expectServer {
-            var s: [(String, OrderedValue)] = []
-            if let n = e.messages { s.append(("messages", .number(Double(n)))) }
+            var s: JSONObject = [:]
+            if let n = e.messages { s["messages"] = .number(Double(n)) }
             if !e.lead.isEmpty {
-                s.append(("lead", .object(e.lead.sorted { $0.key < $1.key }.map { ($0.key, OrderedValue.string($0.value)) })))
+                var l: JSONObject = [:]
+                for (k, v) in e.lead.sorted(by: { $0.key < $1.key }) { l[k] = .string(v) }
+                s["lead"] = .object(l)
             }
             o.append(("expect_server", .object(s)))
         }

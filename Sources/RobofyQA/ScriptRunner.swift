@@ -4,6 +4,7 @@ import Logging
 import RobofyAPI
 import RobofySession
 import WidgetUI
+import RobofyText
 
 /// The outcome of one scripted turn.
 public struct TurnResult: Sendable, Equatable, Codable {
@@ -79,6 +80,8 @@ public struct RunOptions: Sendable {
     public var retry = RetryPolicy()
     /// Shared by every job of a suite: 429/Retry-After and `--rate` per target.
     public var limiter: RateLimiter?
+    /// Times the turn watchdog, the session's retry waits and the run (tests pass a clock they advance).
+    public var clock: any Clock<Duration> = ContinuousClock()
     public init() {}
 }
 
@@ -186,7 +189,7 @@ public enum ScriptRunner {
             }
             robofyTarget = RobofyTarget(baseURL: base, projectID: DemoServer.projectID,
                                         chatbotID: script.agent ?? DemoServer.chatbotID)
-            description = "the demo server" + (script.fault.map { " (fault \($0))" } ?? "")
+            description = Script.Target.describe(.demo, fault: script.fault)
         case .service(let s):
             if script.fault != nil { throw ScriptError("fault: fault knobs work with the demo target only") }
             guard let chatbot = script.agent ?? s.chatbotID else {
@@ -197,33 +200,35 @@ public enum ScriptRunner {
             if let p = s.chatPath { t.chatPath = p }
             do { _ = try t.url("/") } catch { throw ScriptError("target.base_url: \(error.userMessage)") }
             robofyTarget = t
-            description = s.baseURL
+            description = Script.Target.describe(.service(s), fault: nil)
         }
         let client = RobofyClient(target: robofyTarget, timeouts: RobofyTimeouts(stall: 30), logger: options.logger)
         let limiter = options.limiter
         let key = robofyTarget.baseURL
         let taps = options.taps + (limiter.map { [$0.tap(target: key)] } ?? [])
-        let session = ChatSession(client: client, retry: options.retry, logger: options.logger, taps: taps)
+        let session = ChatSession(client: client, retry: options.retry, logger: options.logger, taps: taps,
+                                  clock: options.clock)
         let report = await run(script, session: session, suiteName: suiteName, target: description,
-                               defaultTimeout: options.timeoutSeconds, beforeTurn: { await limiter?.beforeTurn(key) },
-                               progress: progress)
+                               defaultTimeout: options.timeoutSeconds, clock: options.clock,
+                               beforeTurn: { await limiter?.beforeTurn(key) }, progress: progress)
         await session.close()
         await server?.stop()
         return report
     }
 
     /// Runs `script` on a session that is not yet connected (closing it is the caller's job).
+    /// `clock` times each turn's watchdog (`timeout_seconds`) and the run.
     public static func run(_ script: Script, session: ChatSession, suiteName: String, target: String,
-                           defaultTimeout: Double = 60, beforeTurn: @Sendable () async -> Void = {},
+                           defaultTimeout: Double = 60, clock: any Clock<Duration> = ContinuousClock(),
+                           beforeTurn: @Sendable () async -> Void = {},
                            progress: @Sendable (TurnResult) -> Void = { _ in }) async -> RunReport {
         let started = Date()
-        let clock = ContinuousClock.now
+        let runTime = clock.stopwatch()
         var results: [TurnResult] = []
-        // Every token the session held: never printed, never written to a report.
-        var secrets: Set<String> = []
+        // Every token the session held is known to `Redaction`: never printed, never written to a report.
         func finish(_ r: TurnResult) {
             var r = r
-            r.failures = r.failures.map { Redaction.redact($0, secrets: secrets) }
+            r.failures = r.failures.map { Redaction.redact($0) }
             results.append(r)
             progress(r)
         }
@@ -232,7 +237,6 @@ public enum ScriptRunner {
         switch connected {
         case .failure(let e): connectError = "could not connect: \(e.userMessage)"
         case .success(let h):
-            secrets.insert(h.token)
             if let want = script.agent, await session.agent?.chatbotID != want {
                 connectError = "agent: no agent “\(want)” in this widget (agents: \(h.sortedAgents.map(\.chatbotID).joined(separator: ", ")))"
             }
@@ -260,16 +264,15 @@ public enum ScriptRunner {
             if st.newSession { await session.endSession() }
             await beforeTurn()
             let timeout = st.timeoutSeconds ?? script.timeoutSeconds ?? defaultTimeout
-            let t0 = ContinuousClock.now
+            let turnTime = clock.stopwatch()
             let watchdog = Task {
-                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                try? await clock.sleep(for: .milliseconds(Int(timeout * 1000)))
                 if !Task.isCancelled { await session.cancel() }
             }
             var turn = await session.send(st.send)
             watchdog.cancel()
-            if let token = await session.handshake?.token { secrets.insert(token) }
-            turn = redacted(turn, secrets: secrets)
-            let took = seconds(ContinuousClock.now - t0)
+            turn = redacted(turn)
+            let took = turnTime() / .seconds(1)
             result.turn = turn
             result.seconds = turn.timing.duration ?? took
             var failures = ExpectationCheck.failures(st.expect, turn: turn, seconds: took)
@@ -282,13 +285,13 @@ public enum ScriptRunner {
             finish(result)
         }
         return RunReport(suiteName: suiteName, target: target, startedAt: started,
-                         seconds: seconds(ContinuousClock.now - clock), results: results)
+                         seconds: runTime() / .seconds(1), results: results)
     }
 
     /// The turn with every secret (the tokens, bearer tokens, JWTs) taken out of the text
     /// that reaches output and reports.
-    static func redacted(_ turn: Turn, secrets: Set<String>) -> Turn {
-        func r(_ s: String) -> String { Redaction.redact(s, secrets: secrets) }
+    static func redacted(_ turn: Turn) -> Turn {
+        func r(_ s: String) -> String { Redaction.redact(s) }
         var t = turn
         t.answer = r(t.answer)
         t.reasoning = r(t.reasoning)
@@ -304,10 +307,6 @@ public enum ScriptRunner {
             t.tools[i].errorText = t.tools[i].errorText.map(r)
         }
         return t
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
 

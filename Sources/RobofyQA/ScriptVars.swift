@@ -31,7 +31,7 @@ enum ScriptVars {
             for (i, item) in items.enumerated() { out.append(try substitute(item, path: "\(path)[\(i + 1)]", lookup)) }
             return .array(out)
         case .object(let m):
-            var out: [String: JSONValue] = [:]
+            var out: JSONObject = [:]
             for (k, item) in m { out[k] = try substitute(item, path: "\(path).\(k)", lookup) }
             return .object(out)
         default: return v

@@ -3,31 +3,10 @@ import WidgetUI
 import RobofyAPI
 import RobofySession
 import Yams
+import RobofyText
 
-/// A JSON-like tree that keeps the order of keys (for scripts people read and edit).
-indirect enum OrderedValue {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case array([OrderedValue])
-    case object([(String, OrderedValue)])
-
-    func jsonText(level: Int = 0) -> String {
-        let pad = String(repeating: "  ", count: level), inner = pad + "  "
-        switch self {
-        case .array(let a) where !a.isEmpty:
-            return "[\n" + a.map { inner + $0.jsonText(level: level + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
-        case .object(let o) where !o.isEmpty:
-            return "{\n" + o.map { inner + JSONValue.string($0.0).compactText + ": " + $0.1.jsonText(level: level + 1) }
-                .joined(separator: ",\n") + "\n" + pad + "}"
-        case .array: return "[]"
-        case .object: return "{}"
-        case .string(let s): return JSONValue.quote(s)
-        case .number(let n): return JSONValue.number(n).compactText
-        case .bool(let b): return b ? "true" : "false"
-        }
-    }
-
+extension JSONValue {
+    /// The value as a YAML node, keys in their order (for scripts people read and edit).
     var yamlNode: Node {
         switch self {
         case .string(let s):
@@ -37,10 +16,9 @@ indirect enum OrderedValue {
             let safe = reread?.scalar?.string == s && reread.map { Tag.Name(rawValue: $0.tag.description) } == .str && !s.contains("\n")
                 && !s.hasPrefix(" ") && !s.hasSuffix(" ") && !TextEscaping.needsEscaping(s, keepLayout: true)
             return safe ? plain : Node(s, .implicit, .doubleQuoted)
-        case .number(let n): return Node(JSONValue.number(n).compactText)
-        case .bool(let b): return Node(b ? "true" : "false")
+        case .number, .bool, .null: return Node(compactText)
         case .array(let a): return Node(a.map(\.yamlNode))
-        case .object(let o): return Node(o.map { (Node($0.0), $0.1.yamlNode) })
+        case .object(let o): return Node(o.map { (Node($0.key), $0.value.yamlNode) })
         }
     }
 }
@@ -135,24 +113,24 @@ extension Script {
         return out.isEmpty ? nil : out
     }
 
-    var ordered: OrderedValue {
-        var top: [(String, OrderedValue)] = []
-        if let name { top.append(("name", .string(name))) }
+    var ordered: JSONValue {
+        var top: JSONObject = [:]
+        if let name { top["name"] = .string(name) }
         switch target {
-        case .demo?: top.append(("target", .object([("demo", .bool(true))])))
+        case .demo?: top["target"] = .object(["demo": .bool(true)])
         case .service(let s)?:
-            var t: [(String, OrderedValue)] = [("base_url", .string(s.baseURL)), ("project_id", .string(s.projectID))]
-            if let c = s.chatbotID { t.append(("chatbot_id", .string(c))) }
-            if let p = s.streamPath { t.append(("stream_path", .string(p))) }
-            if let p = s.chatPath { t.append(("chat_path", .string(p))) }
-            if !s.streaming { t.append(("streaming", .bool(false))) }
-            top.append(("target", .object(t)))
+            var t: JSONObject = ["base_url": .string(s.baseURL), "project_id": .string(s.projectID)]
+            if let c = s.chatbotID { t["chatbot_id"] = .string(c) }
+            if let p = s.streamPath { t["stream_path"] = .string(p) }
+            if let p = s.chatPath { t["chat_path"] = .string(p) }
+            if !s.streaming { t["streaming"] = .bool(false) }
+            top["target"] = .object(t)
         case nil: break
         }
-        if let agent { top.append(("agent", .string(agent))) }
-        if let fault { top.append(("fault", .string(fault))) }
-        if let timeoutSeconds { top.append(("timeout_seconds", .number(timeoutSeconds))) }
-        top.append(("turns", .array(turns.map(\.ordered))))
+        if let agent { top["agent"] = .string(agent) }
+        if let fault { top["fault"] = .string(fault) }
+        if let timeoutSeconds { top["timeout_seconds"] = .number(timeoutSeconds) }
+        top["turns"] = .array(turns.map(\.ordered))
         return .object(top)
     }
 
@@ -166,7 +144,7 @@ extension Script {
 
     /// The script as JSON (keys in reading order).
     public func jsonText() -> String {
-        ordered.jsonText() + "\n"
+        ordered.prettyText(sortedKeys: false) + "\n"
     }
 
     /// YAML for `.yaml`/`.yml` paths, JSON otherwise. A control or bidi character the
@@ -179,33 +157,33 @@ extension Script {
 }
 
 extension ScriptTurn {
-    var ordered: OrderedValue {
-        var o: [(String, OrderedValue)] = []
-        if let name { o.append(("name", .string(name))) }
-        o.append(("send", .string(send)))
-        if let agent { o.append(("agent", .string(agent))) }
-        if newSession { o.append(("new_session", .bool(true))) }
-        if reset { o.append(("reset", .bool(true))) }
-        if let timeoutSeconds { o.append(("timeout_seconds", .number(timeoutSeconds))) }
-        if !expect.isEmpty { o.append(("expect", expect.ordered)) }
-        o += extras.ordered
+    var ordered: JSONValue {
+        var o: JSONObject = [:]
+        if let name { o["name"] = .string(name) }
+        o["send"] = .string(send)
+        if let agent { o["agent"] = .string(agent) }
+        if newSession { o["new_session"] = .bool(true) }
+        if reset { o["reset"] = .bool(true) }
+        if let timeoutSeconds { o["timeout_seconds"] = .number(timeoutSeconds) }
+        if !expect.isEmpty { o["expect"] = expect.ordered }
+        for (k, v) in extras.ordered { o[k] = v }
         return .object(o)
     }
 }
 
 extension Expectations {
-    var ordered: OrderedValue {
-        var o: [(String, OrderedValue)] = []
+    var ordered: JSONValue {
+        var o: JSONObject = [:]
         func list(_ key: String, _ v: [String]) {
-            if v.count == 1 { o.append((key, .string(v[0]))) } else if !v.isEmpty { o.append((key, .array(v.map(OrderedValue.string)))) }
+            if v.count == 1 { o[key] = .string(v[0]) } else if !v.isEmpty { o[key] = .array(v.map(JSONValue.string)) }
         }
         list("contains", contains)
         list("not_contains", notContains)
         list("matches", matches)
-        if let maxSeconds { o.append(("max_seconds", .number(maxSeconds))) }
+        if let maxSeconds { o["max_seconds"] = .number(maxSeconds) }
         list("tool_called", toolCalled)
-        if let finishReason { o.append(("finish_reason", .string(finishReason))) }
-        if let status { o.append(("status", .string(status.rawValue))) }
+        if let finishReason { o["finish_reason"] = .string(finishReason) }
+        if let status { o["status"] = .string(status.rawValue) }
         return .object(o)
     }
 }

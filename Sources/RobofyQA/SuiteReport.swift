@@ -2,6 +2,7 @@ import Foundation
 import RobofyAPI
 import RobofySession
 import WidgetUI
+import RobofyText
 
 extension RunReport {
     /// True for the stand-in report of a script that could not be read or started.

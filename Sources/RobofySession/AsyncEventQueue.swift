@@ -1,16 +1,48 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// An unbounded buffer of events with one reader, ended by `finish()` or by cancelling the
 /// reading task (as an `AsyncStream`'s own buffer is). A fast answer sends thousands of
 /// events a second, and the loader ticks ten times a second; `AsyncStream`'s generic buffer
-/// looks up type metadata on every yield and read, where this costs a lock. (Inlinable, so
+/// looks up type metadata on every yield and read, where this costs a lock (`NIOLockedValueBox`). (Inlinable, so
 /// that each user gets it specialized for its own event type.)
-public final class AsyncEventQueue<Element: Sendable>: @unchecked Sendable {
-    @usableFromInline let lock = NSLock()
-    @usableFromInline var buffer: [Element] = []
-    @usableFromInline var head = 0
-    @usableFromInline var finished = false
-    @usableFromInline var waiter: UnsafeContinuation<Element?, Never>?
+public final class AsyncEventQueue<Element: Sendable>: Sendable {
+    @usableFromInline struct State: Sendable {
+        @usableFromInline var buffer: [Element] = []
+        @usableFromInline var head = 0
+        @usableFromInline var finished = false
+        @usableFromInline var waiter: UnsafeContinuation<Element?, Never>?
+
+        @usableFromInline init() {}
+
+        /// The next buffered event, if any.
+        @inlinable mutating func pop() -> Element? {
+            guard head < buffer.count else { return nil }
+            let e = buffer[head]
+            head += 1
+            if head == buffer.count {
+                buffer.removeAll(keepingCapacity: buffer.capacity <= 4096)
+                head = 0
+            } else if head >= 1024 && head * 2 >= buffer.count {
+                buffer.removeFirst(head)
+                head = 0
+            }
+            return e
+        }
+
+        /// Ends the queue; returns the reader waiting, to be resumed outside the lock.
+        @inlinable mutating func end(dropping: Bool) -> UnsafeContinuation<Element?, Never>? {
+            finished = true
+            if dropping {
+                buffer = []
+                head = 0
+            }
+            defer { waiter = nil }
+            return waiter
+        }
+    }
+
+    @usableFromInline let state = NIOLockedValueBox(State())
 
     public init() {}
 
@@ -21,80 +53,41 @@ public final class AsyncEventQueue<Element: Sendable>: @unchecked Sendable {
 
     /// Adds an event (dropped once the queue is finished).
     @inlinable public func yield(_ event: Element) {
-        lock.lock()
-        if finished {
-            lock.unlock()
-            return
+        let waiting: UnsafeContinuation<Element?, Never>? = state.withLockedValue { s in
+            if s.finished { return nil }
+            if let w = s.waiter {
+                s.waiter = nil
+                return w
+            }
+            s.buffer.append(event)
+            return nil
         }
-        if let w = waiter {
-            waiter = nil
-            lock.unlock()
-            w.resume(returning: event)
-            return
-        }
-        buffer.append(event)
-        lock.unlock()
+        waiting?.resume(returning: event)
     }
 
     /// Ends the queue: the reader gets what is buffered, then nil.
     @inlinable public func finish() {
-        lock.lock()
-        finished = true
-        let w = waiter
-        waiter = nil
-        lock.unlock()
-        w?.resume(returning: nil)
-    }
-
-    /// Call with the lock held: the next buffered event, if any.
-    @inlinable func pop() -> Element? {
-        guard head < buffer.count else { return nil }
-        let e = buffer[head]
-        head += 1
-        if head == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 4096)
-            head = 0
-        } else if head >= 1024 && head * 2 >= buffer.count {
-            buffer.removeFirst(head)
-            head = 0
-        }
-        return e
-    }
-
-    @inlinable func tryNext() -> Element? {
-        lock.lock()
-        defer { lock.unlock() }
-        return pop()
+        state.withLockedValue { $0.end(dropping: false) }?.resume(returning: nil)
     }
 
     /// The next event, or nil once finished. Resumes on the caller's actor (no hop through
     /// the global executor when the reader is an actor, e.g. the UI's main loop).
     @inlinable public func next(isolation: isolated (any Actor)? = #isolation) async -> Element? {
-        if let e = tryNext() { return e }
+        if let e = state.withLockedValue({ $0.pop() }) { return e }
         return await withTaskCancellationHandler {
             await withUnsafeContinuation(isolation: isolation) { (c: UnsafeContinuation<Element?, Never>) in
-                lock.lock()
-                if let e = pop() {
-                    lock.unlock()
-                    c.resume(returning: e)
-                } else if finished || Task.isCancelled {
-                    lock.unlock()
-                    c.resume(returning: nil)
-                } else {
-                    waiter = c
-                    lock.unlock()
+                // (event, true): resume now with it; (nil, false): the continuation waits for `yield`.
+                let now: (Element?, Bool) = state.withLockedValue { s in
+                    if let e = s.pop() { return (e, true) }
+                    if s.finished || Task.isCancelled { return (nil, true) }
+                    s.waiter = c
+                    return (nil, false)
                 }
+                if now.1 { c.resume(returning: now.0) }
             }
         } onCancel: {
             // A cancelled reader ends the queue, and what was buffered is dropped.
-            lock.lock()
-            finished = true
-            buffer = []
-            head = 0
-            let w = waiter
-            waiter = nil
-            lock.unlock()
-            w?.resume(returning: nil)
+            state.withLockedValue { $0.end(dropping: true) }?.resume(returning: nil)
         }
     }
 }

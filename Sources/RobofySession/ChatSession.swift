@@ -1,3 +1,8 @@
+// RobofySession: one conversation with a widget, as an actor (`ChatSession`): connecting,
+// agents, turns and their verdicts, retries, and the taps that watch it (autosave, event log,
+// "record to script"). Imports RobofyAPI (the wire protocol), swift-log and Foundation only;
+// never the UI, the terminal or QA. This file: the session's state and its public calls;
+// a turn's attempts, stream and verdict are in TurnRun.swift.
 import Foundation
 import Logging
 import RobofyAPI
@@ -57,10 +62,10 @@ public actor ChatSession {
     let retry: RetryPolicy
 
     private(set) var token: String?
-    private var tokenExpiry: Date?
+    private(set) var tokenExpiry: Date?
     public private(set) var handshake: Handshake?
     public private(set) var agent: Agent?
-    private var sessionIDs: [String: String] = [:]
+    var sessionIDs: [String: String] = [:]
     private var transcripts: [String: [Turn]] = [:]
     private var nextTurnID = 1
     private var current: (id: Int, task: Task<Turn, Never>)?
@@ -70,16 +75,19 @@ public actor ChatSession {
     /// are kept, the turn is `interrupted` with `RobofyError.answerTooLarge`'s message.
     public static let maxAnswerBytes = 8 << 20
     /// `close` was called: a turn stopped now was cut off by the program quitting, not by the user.
-    private var closing = false
-    private let clock = ContinuousClock()
+    var closing = false
+    /// Times retry waits and measures turns (`ContinuousClock`; tests pass a clock they advance).
+    let clock: any Clock<Duration>
     /// A handshake given up front (`preview --handshake FILE`): `connect()` adopts it and asks no server.
     private let preset: Handshake?
 
     /// `taps` see every event, in order, before `events` delivers it (autosave, event log).
     public init(client: RobofyClient, retry: RetryPolicy = .init(),
                 logger: Logger = Logger(label: "robofy.session", factory: { _ in SwiftLogNoOpLogHandler() }),
-                taps: [SessionEventTap] = [], preset: Handshake? = nil) {
+                taps: [SessionEventTap] = [], preset: Handshake? = nil,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.client = client
+        self.clock = clock
         self.preset = preset
         self.retry = retry
         self.logger = logger
@@ -157,12 +165,15 @@ public actor ChatSession {
                 attempt += 1
                 let delay = delayFor(error, attempt: attempt)
                 logger.info("handshake retry", metadata: ["attempt": "\(attempt)", "error": "\(error.userMessage)"])
-                do { try await Task.sleep(for: .milliseconds(NetNumber.milliseconds(delay))) } catch { throw .cancelled }
+                do { try await clock.sleep(for: .milliseconds(NetNumber.milliseconds(delay))) } catch { throw .cancelled }
             }
         }
     }
 
+    /// Takes a handshake's token: every token the session ever holds passes here, and
+    /// `Redaction` learns it here (a preset handshake from a file as well as a server's).
     func adopt(_ h: Handshake) {
+        Redaction.remember(h.token)
         handshake = h
         token = h.token
         tokenExpiry = Self.expiry(ofJWT: h.token)
@@ -224,14 +235,10 @@ public actor ChatSession {
     func failedTurn(_ text: String, error: RobofyError) -> Turn {
         let id = nextTurnID
         nextTurnID += 1
-        var t = Turn(id: id, agentID: agent?.chatbotID ?? "", agentName: agent?.name ?? "", userText: text)
+        let t = Turn(id: id, agentID: agent?.chatbotID ?? "", agentName: agent?.name ?? "", userText: text)
         continuation.yield(.turnStarted(t))
-        t.errors.append(error.userMessage)
-        t.status = .failed
-        t.finishedAt = Date()
-        record(t)
-        continuation.yield(.turnFinished(t))
-        return t
+        var acc = TurnAccumulator(turn: t)
+        return finish(&acc, .failed(error.userMessage, announce: false), duration: nil)
     }
 
     /// Stops the turn in flight. Its partial answer stays, marked stopped.
@@ -271,7 +278,7 @@ public actor ChatSession {
         await client.shutdown()
     }
 
-    private func record(_ t: Turn) {
+    func record(_ t: Turn) {
         transcripts[t.agentID, default: []].append(t)
     }
 
@@ -285,182 +292,11 @@ public actor ChatSession {
         return String(decoding: utf8[..<end], as: UTF8.self)
     }
 
-    private func delayFor(_ error: RobofyError, attempt: Int) -> Double {
+    func delayFor(_ error: RobofyError, attempt: Int) -> Double {
         // `retryAfter` went through `NetNumber` (finite, >= 0); the policy's numbers may be anything.
         let cap = retry.maxDelay.isFinite ? max(retry.maxDelay, 0) : 10
         if let ra = error.retryAfter, ra.isFinite { return min(max(ra, 0), cap) }
         let backoff = retry.baseDelay * pow(2, Double(min(max(attempt - 1, 0), 30)))
         return backoff.isFinite ? min(max(backoff, 0), cap) : cap
-    }
-
-    private func run(_ start: Turn) async -> Turn {
-        var acc = TurnAccumulator(turn: start)
-        let began = clock.now
-        func since() -> Double {
-            let d = clock.now - began
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
-        var attempt = 0
-        var reauthenticated = false
-        outer: while true {
-            if Task.isCancelled {
-                acc.close(.stopped, duration: since())
-                break
-            }
-            // Renew a token that is about to expire.
-            if let exp = tokenExpiry, exp.timeIntervalSinceNow < 30 {
-                if let h = try? await handshakeWithRetry() { continuation.yield(.reauthenticated(h)) }
-            }
-            guard let token else {
-                acc.addError("Not connected. Press Ctrl-R to reconnect.")
-                acc.close(.failed, duration: since())
-                break
-            }
-            let request = ChatRequest(query: start.userText, chatbotID: start.agentID,
-                                      sessionID: sessionIDs[start.agentID])
-            do {
-                let (info, stream) = try await client.send(request, token: token)
-                acc.noteFirstByte(since())
-                continuation.yield(.response(turnID: start.id, info))
-                // The chunks that arrived together are delivered together, as one `.chunks`
-                // event followed by their changes (consecutive text joined): a consumer then
-                // handles one batch per network read, not thousands of events a second.
-                var batch: [ChunkEvent] = []
-                var batchOffset = 0.0
-                var changes: [TurnChange] = []
-                var text = ""
-                func flushText() {
-                    if !text.isEmpty {
-                        changes.append(.text(text))
-                        text = ""
-                    }
-                }
-                func deliver() {
-                    flushText()
-                    if !batch.isEmpty {
-                        continuation.yield(.chunks(turnID: start.id, batch, offset: batchOffset))
-                        batch = []
-                    }
-                    for c in changes { continuation.yield(.change(turnID: start.id, c)) }
-                    changes.removeAll(keepingCapacity: true)
-                }
-                // How the body ended: only `finish` (or `[DONE]`, for servers that send no
-                // finish) or `abort` make an answer that arrived whole.
-                var ended = false
-                var capped = false
-                func fail(_ error: RobofyError, empty: TurnStatus) {
-                    acc.addError(error.userMessage)
-                    continuation.yield(.change(turnID: start.id, .error(error.userMessage)))
-                    let nothing = acc.turn.answer.isEmpty && acc.turn.tools.isEmpty
-                    acc.close(nothing ? empty : .interrupted, duration: since())
-                }
-                do {
-                    var chunks = stream.makeAsyncIterator()
-                    reading: while let events = try await chunks.nextBatch() {
-                        batchOffset = since()
-                        batch.reserveCapacity(events.count)
-                        for event in events {
-                            batch.append(event)
-                            var chunk = event.chunk
-                            switch chunk {
-                            case .finish, .done, .abort: ended = true
-                            case .textDelta(let id, let delta):
-                                let room = Self.maxAnswerBytes - acc.turn.answer.utf8.count
-                                if delta.utf8.count > room {
-                                    chunk = .textDelta(id: id, delta: Self.prefix(delta, bytes: max(room, 0)))
-                                    capped = true
-                                }
-                            default: break
-                            }
-                            let change = acc.apply(chunk)
-                            if case .text(let piece) = change {
-                                acc.noteFirstText(batchOffset)
-                                text += piece
-                            } else if change != .ignored {
-                                if case .sessionID(let sid) = change { sessionIDs[start.agentID] = sid }
-                                flushText()
-                                changes.append(change)
-                            }
-                            if Task.isCancelled || capped { break }
-                        }
-                        deliver()
-                        if Task.isCancelled || capped { break reading }
-                    }
-                } catch {
-                    // (Every batch was delivered as it was read.)
-                    if Task.isCancelled || error == .cancelled {
-                        acc.close(.stopped, duration: since())
-                    } else if ended {
-                        // `finish` arrived; only the tail ([DONE], data-session) broke off.
-                        acc.close(acc.turn.answer.isEmpty && !acc.turn.errors.isEmpty ? .failed : .complete,
-                                  duration: since())
-                    } else {
-                        fail(error, empty: .failed)
-                    }
-                    break outer
-                }
-                if Task.isCancelled {
-                    acc.close(.stopped, duration: since())
-                } else if capped {
-                    fail(.answerTooLarge(limit: Self.maxAnswerBytes), empty: .interrupted)
-                } else if !ended {
-                    // The body just ended: whatever arrived is a partial answer, never a complete one.
-                    // With nothing at all it failed (nothing usable arrived).
-                    fail(.cutOff(reason: "the stream ended without finish"), empty: .failed)
-                } else if acc.turn.answer.isEmpty && !acc.turn.errors.isEmpty {
-                    acc.close(.failed, duration: since())
-                } else {
-                    acc.close(.complete, duration: since())
-                }
-                break
-            } catch {
-                if Task.isCancelled || error == .cancelled {
-                    acc.close(.stopped, duration: since())
-                    break
-                }
-                if error.status == 401 && !reauthenticated {
-                    reauthenticated = true
-                    logger.info("token refused; handshaking again")
-                    do {
-                        let h = try await handshakeWithRetry()
-                        continuation.yield(.reauthenticated(h))
-                        continue outer
-                    } catch {
-                        acc.addError(error.userMessage)
-                        acc.close(.failed, duration: since())
-                        break
-                    }
-                }
-                if error.isRetryable && attempt < retry.maxRetries {
-                    attempt += 1
-                    let delay = delayFor(error, attempt: attempt)
-                    // The reason without the server's "wait N s": the delay said here is the real one.
-                    continuation.yield(.retrying(turnID: start.id, reason: error.retryReason, delay: delay))
-                    do {
-                        try await Task.sleep(for: .milliseconds(NetNumber.milliseconds(delay)))
-                    } catch {
-                        acc.close(.stopped, duration: since())
-                        break
-                    }
-                    continue outer
-                }
-                acc.addError(error.userMessage)
-                continuation.yield(.change(turnID: start.id, .error(error.userMessage)))
-                acc.close(.failed, duration: since())
-                break
-            }
-        }
-        if closing, acc.turn.status == .stopped {
-            acc.addError("The program quit while the answer was arriving; the partial answer is kept.")
-            acc.close(.interrupted, duration: since())
-        }
-        let finished = acc.turn
-        record(finished)
-        logger.info("turn finished", metadata: [
-            "turn": "\(finished.id)", "status": "\(finished.status.rawValue)",
-            "chars": "\(finished.characterCount)", "finishReason": "\(finished.finishReason ?? "-")",
-        ])
-        continuation.yield(.turnFinished(finished))
-        return finished
     }
 }

@@ -5,10 +5,9 @@ import RobofyAPI
 /// Writes every session event to a logger: the handshake (token redacted), each
 /// request (Authorization redacted) with its status and headers, every SSE event
 /// with its time offset, and each turn's timings. What the inspector shows, as a log.
-public final class SessionEventLog: @unchecked Sendable {
+/// Secrets are taken out by `Redaction` (which knows every token the session held).
+public final class SessionEventLog: Sendable {
     let logger: Logger
-    private let lock = NSLock()
-    private var secrets: Set<String> = []
 
     public init(logger: Logger) {
         self.logger = logger
@@ -19,9 +18,7 @@ public final class SessionEventLog: @unchecked Sendable {
     }
 
     private func clean(_ s: String) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        return Redaction.redact(s, secrets: secrets)
+        Redaction.redact(s)
     }
 
     private func log(_ message: String, _ metadata: [String: String] = [:]) {
@@ -35,9 +32,7 @@ public final class SessionEventLog: @unchecked Sendable {
         case .connecting:
             log("connecting")
         case .connected(let h):
-            lock.lock()
-            secrets.insert(h.token)
-            lock.unlock()
+            Redaction.remember(h.token)
             log("handshake", ["agents": "\(h.agents.count)", "warnings": "\(h.warnings.count)"])
             log("handshake json \(h.redactedJSON.compactText)")
             for w in h.warnings { log("handshake warning \(w.description)") }
@@ -64,9 +59,7 @@ public final class SessionEventLog: @unchecked Sendable {
         case .retrying(let id, let reason, let delay):
             log("retrying", ["turn": "\(id)", "reason": reason, "delay": String(format: "%.2f", delay)])
         case .reauthenticated(let h):
-            lock.lock()
-            secrets.insert(h.token)
-            lock.unlock()
+            Redaction.remember(h.token)
             log("token renewed (handshake again)")
         case .turnFinished(let t):
             let characters = t.characterCount

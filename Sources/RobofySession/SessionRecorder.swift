@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NIOConcurrencyHelpers
 import RobofyAPI
 
 /// A finished turn as "record to script" needs it.
@@ -19,7 +20,7 @@ public struct RecordedTurn: Sendable, Equatable {
 /// - the transcript autosave: each turn appended to a `TranscriptStore` as it
 ///   happens (see `TranscriptRecord`), so a killed process loses nothing;
 /// - the finished turns of the conversation so far, for "record to script".
-public final class SessionRecorder: @unchecked Sendable {
+public final class SessionRecorder: Sendable {
     public let store: TranscriptStore?
     let target: String
     let projectID: String?
@@ -29,17 +30,18 @@ public final class SessionRecorder: @unchecked Sendable {
     /// Progress text written per turn at most (the final `turn` record has it all).
     static let progressCap = 256 * 1024
 
-    private let lock = NSLock()
-    private var turns: [RecordedTurn] = []
-    private var endedAgents: Set<String> = []
-    private var lastSessionID: [String: String] = [:]
-    private var agentNames: [String: String] = [:]
-    private var secrets: Set<String> = []
-    private var startWritten = false
-    private var failed = false
-    private var pending: [Int: String] = [:]
-    private var progressWritten: [Int: Int] = [:]
-    private var flushScheduled = false
+    struct State {
+        var turns: [RecordedTurn] = []
+        var endedAgents: Set<String> = []
+        var lastSessionID: [String: String] = [:]
+        var agentNames: [String: String] = [:]
+        var startWritten = false
+        var failed = false
+        var pending: [Int: String] = [:]
+        var progressWritten: [Int: Int] = [:]
+        var flushScheduled = false
+    }
+    private let state = NIOLockedValueBox(State())
     private let queue = DispatchQueue(label: "robofy.recorder")
 
     /// - Parameters:
@@ -62,132 +64,131 @@ public final class SessionRecorder: @unchecked Sendable {
     /// The finished turns of the conversation so far, in order (a reset drops the
     /// agent's earlier turns, as it does on screen). Long answers are cut to 4,000 characters.
     public var recordedTurns: [RecordedTurn] {
-        lock.lock()
-        defer { lock.unlock() }
-        return turns
+        state.withLockedValue { $0.turns }
     }
 
     /// Writes pending progress now (call before exiting).
     public func flush() {
-        lock.lock()
-        defer { lock.unlock() }
-        flushPendingLocked()
+        state.withLockedValue { flushPending(&$0) }
     }
 
     /// A rating goes with the turn it rates; a lead with the agent's last turn (called locked).
-    private func attach(_ s: WidgetSubmission) {
-        let i = s.turnID.flatMap { id in turns.lastIndex { $0.turn.id == id } } ?? turns.lastIndex { $0.turn.agentID == s.agentID }
-        if let i { turns[i].submissions.append(s) }
+    private func attach(_ x: WidgetSubmission, _ s: inout State) {
+        let i = x.turnID.flatMap { id in s.turns.lastIndex { $0.turn.id == id } } ?? s.turns.lastIndex { $0.turn.agentID == x.agentID }
+        if let i { s.turns[i].submissions.append(x) }
     }
 
     func handle(_ event: SessionEvent) {
-        lock.lock()
-        defer { lock.unlock() }
+        state.withLockedValue { handle(event, &$0) }
+    }
+
+    private func handle(_ event: SessionEvent, _ s: inout State) {
         switch event {
         case .connected(let h), .reauthenticated(let h):
-            secrets.insert(h.token)
-            for a in h.agents { agentNames[a.chatbotID] = a.name }
+            Redaction.remember(h.token)
+            for a in h.agents { s.agentNames[a.chatbotID] = a.name }
         case .turnStarted(let t):
             var r = TranscriptRecord(kind: .turnStarted)
             r.turnID = t.id
             r.agentID = t.agentID
             r.agentName = t.agentName
             r.userText = t.userText
-            r.sessionID = lastSessionID[t.agentID]
-            write(r, sync: false)
+            r.sessionID = s.lastSessionID[t.agentID]
+            write(r, sync: false, &s)
         case .change(let id, .text(let piece)):
-            guard store != nil, !failed else { return }
-            let written = progressWritten[id, default: 0] + (pending[id]?.utf8.count ?? 0)
+            guard store != nil, !s.failed else { return }
+            let written = s.progressWritten[id, default: 0] + (s.pending[id]?.utf8.count ?? 0)
             guard written < Self.progressCap else { return }
-            pending[id, default: ""] += piece
-            scheduleFlushLocked()
+            s.pending[id, default: ""] += piece
+            scheduleFlush(&s)
         case .turnFinished(let t):
-            pending[t.id] = nil
-            progressWritten[t.id] = nil
-            if let sid = t.sessionID { lastSessionID[t.agentID] = sid }
+            s.pending[t.id] = nil
+            s.progressWritten[t.id] = nil
+            if let sid = t.sessionID { s.lastSessionID[t.agentID] = sid }
             var r = TranscriptRecord(kind: .turn)
             r.turnID = t.id
             r.agentID = t.agentID
             r.agentName = t.agentName
-            r.sessionID = t.sessionID ?? lastSessionID[t.agentID]
+            r.sessionID = t.sessionID ?? s.lastSessionID[t.agentID]
             r.turn = t
-            write(r, sync: true)
+            write(r, sync: true, &s)
             var kept = t
             // (Only the first 4,000 characters are walked: `count` would walk a long answer whole.)
             let head = kept.answer.prefix(4000)
             if head.endIndex != kept.answer.endIndex { kept.answer = String(head) }
             kept.reasoning = ""
-            turns.append(RecordedTurn(turn: kept, newSessionBefore: endedAgents.remove(t.agentID) != nil))
+            s.turns.append(RecordedTurn(turn: kept, newSessionBefore: s.endedAgents.remove(t.agentID) != nil))
         case .sessionEnded(let agentID):
-            endedAgents.insert(agentID)
-            writeMarker(.sessionEnded, agentID: agentID)
+            s.endedAgents.insert(agentID)
+            writeMarker(.sessionEnded, agentID: agentID, &s)
         case .chatReset(let agentID):
-            turns.removeAll { $0.turn.agentID == agentID }
-            endedAgents.remove(agentID)
-            writeMarker(.chatReset, agentID: agentID)
-        case .submitted(let s):
-            attach(s)
+            s.turns.removeAll { $0.turn.agentID == agentID }
+            s.endedAgents.remove(agentID)
+            writeMarker(.chatReset, agentID: agentID, &s)
+        case .submitted(let x):
+            attach(x, &s)
             var r = TranscriptRecord(kind: .submission)
-            r.agentID = s.agentID
-            r.turnID = s.turnID
-            r.sessionID = s.sessionID
-            r.submission = s
-            write(r, sync: true)
+            r.agentID = x.agentID
+            r.turnID = x.turnID
+            r.sessionID = x.sessionID
+            r.submission = x
+            write(r, sync: true, &s)
         default:
             break
         }
     }
 
     /// A record that an agent's conversation ended there (its session id is forgotten).
-    private func writeMarker(_ kind: TranscriptRecord.Kind, agentID: String) {
+    private func writeMarker(_ kind: TranscriptRecord.Kind, agentID: String, _ s: inout State) {
         var r = TranscriptRecord(kind: kind)
         r.agentID = agentID
-        r.agentName = agentNames[agentID]
-        r.sessionID = lastSessionID.removeValue(forKey: agentID)
-        write(r, sync: false)
+        r.agentName = s.agentNames[agentID]
+        r.sessionID = s.lastSessionID.removeValue(forKey: agentID)
+        write(r, sync: false, &s)
     }
 
-    private func scheduleFlushLocked() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
+    private func scheduleFlush(_ s: inout State) {
+        guard !s.flushScheduled else { return }
+        s.flushScheduled = true
         queue.asyncAfter(deadline: .now() + progressInterval) { [self] in
-            self.lock.lock()
-            defer { self.lock.unlock() }
-            self.flushScheduled = false
-            self.flushPendingLocked()
+            self.state.withLockedValue { s in
+                s.flushScheduled = false
+                self.flushPending(&s)
+            }
         }
     }
 
-    private func flushPendingLocked() {
-        for (id, text) in pending.sorted(by: { $0.key < $1.key }) where !text.isEmpty {
+    private func flushPending(_ s: inout State) {
+        for (id, text) in s.pending.sorted(by: { $0.key < $1.key }) where !text.isEmpty {
             var r = TranscriptRecord(kind: .progress)
             r.turnID = id
             r.text = text
-            write(r, sync: false)
-            progressWritten[id, default: 0] += text.utf8.count
+            write(r, sync: false, &s)
+            s.progressWritten[id, default: 0] += text.utf8.count
         }
-        pending.removeAll()
+        s.pending.removeAll()
     }
 
     /// Appends a record (after the `start` record); on the first failure tells `onError` and stops.
-    private func write(_ record: TranscriptRecord, sync: Bool) {
-        guard let store, !failed else { return }
+    /// (`Redaction` takes out every token the session held.)
+    private func write(_ record: TranscriptRecord, sync: Bool, _ s: inout State) {
+        guard let store, !s.failed else { return }
         do {
-            if !startWritten {
+            if !s.startWritten {
                 if record.kind == .turnStarted || record.kind == .turn || record.kind == .progress {
-                    var s = TranscriptRecord(kind: .start)
-                    s.tool = "robofy-tui \(RobofyVersion.string)"
-                    s.target = target
-                    s.projectID = projectID
-                    try store.append(s, secrets: secrets)
-                    startWritten = true
+                    var start = TranscriptRecord(kind: .start)
+                    start.tool = "robofy-tui \(RobofyVersion.string)"
+                    start.target = target
+                    start.projectID = projectID
+                    try store.append(start)
+                    s.startWritten = true
                 } else {
                     return  // nothing worth a file yet
                 }
             }
-            try store.append(record, secrets: secrets, sync: sync)
+            try store.append(record, sync: sync)
         } catch {
-            failed = true
+            s.failed = true
             onError("Autosave stopped: \(error.description)")
         }
     }

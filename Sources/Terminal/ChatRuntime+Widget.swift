@@ -7,7 +7,9 @@ import WidgetUI
 extension ChatRuntime {
     /// Runs a widget command off the main loop; the lead and rating results come back as
     /// session events (`.submitted`), the server's record as a loop event.
-    nonisolated static func perform(_ c: WidgetCommand, session: ChatSession, loop: LoopQueue?) async {
+    nonisolated static func perform(_ c: WidgetCommand, session: any ChatSessionProtocol, loop: LoopQueue?) async {
+        // Leads, ratings and the server's record need the real session (a test's fake has none).
+        guard let session = session as? ChatSession else { return }
         switch c {
         case .submitLead(let values, let path):
             await session.submitLead(values, path: path)
@@ -40,14 +42,11 @@ extension ChatRuntime {
     func updateAutoCloseTimer() {
         let due = state.autoCloseDue
         if due == autoCloseTimer?.due { return }
-        autoCloseTimer?.task.cancel()
+        autoCloseTimer?.timer.cancel()
         autoCloseTimer = nil
         guard let due else { return }
         let cont = continuation
-        let delay = Duration.milliseconds(Int(max(0, due - now) * 1000) + 20)
-        autoCloseTimer = (due, Task {
-            try? await Task.sleep(for: delay)
-            if !Task.isCancelled { cont?.yield(.tick) }
-        })
+        // On the runtime's clock: a test's clock closes the widget without real seconds passing.
+        autoCloseTimer = (due, clock.after(.milliseconds(Int(max(0, due - now) * 1000) + 20)) { cont?.yield(.tick) })
     }
 }

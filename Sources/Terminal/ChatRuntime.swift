@@ -1,72 +1,24 @@
-import CTerminalRestore
-import Dispatch
 import Foundation
 import Logging
 import RobofyAPI
 import RobofySession
+import UnixSignals
 import WidgetUI
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public struct RuntimeOptions: Sendable {
-    /// Where "download transcript" writes its files.
-    public var downloadDirectory: String
-    /// Frames per second at most while text streams in.
-    public var maxFPS: Double = 60
-    public var logger: Logger
-    /// Preview: show the widget, send nothing.
-    public var previewOnly = false
-    /// Exit after the first complete frame following the handshake (start-up benchmark).
-    public var exitAfterFirstFrame = false
-    /// Shown in the status line once connected (e.g. where the transcript is autosaved).
-    public var startupNotice: RuntimeNotice?
-    /// Notices from outside the UI (e.g. an autosave failure), shown in the status line.
-    public var notices: AsyncStream<RuntimeNotice>?
-    /// Saves the conversation so far as a test script (F9); returns the path written.
-    public var saveScript: (@Sendable () async throws -> String)?
-
-    public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
-                logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {
-        self.downloadDirectory = downloadDirectory
-        self.logger = logger
-    }
-}
-
-/// A line for the status bar from outside the UI.
-public struct RuntimeNotice: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        case info
-        case error
-        /// A file the user relies on stopped being written (the transcript autosave, the
-        /// `--log-file`): not a passing error; the status line keeps it until acknowledged.
-        case storageFailure
-    }
-    public var text: String
-    public var isError: Bool
-    public var kind: Kind
-    /// Writing the user's data failed (autosave, recording, log): shown until acknowledged (F12).
-    public var isStorageFailure: Bool { kind == .storageFailure }
-    public init(_ text: String, isError: Bool = false, isStorageFailure: Bool = false) {
-        self.text = text
-        self.isError = isError || isStorageFailure
-        kind = isStorageFailure ? .storageFailure : (isError ? .error : .info)
-    }
-
-    /// The autosave or the log file failed (see `Kind.storageFailure`).
-    public static func storageFailure(_ text: String) -> RuntimeNotice {
-        RuntimeNotice(text, isStorageFailure: true)
-    }
-}
-
 /// Runs the chat UI in the terminal: input, session events and the frame clock
 /// all arrive on one main-actor loop; the session runs in its own actor.
+/// Files: this one holds the loop; `RuntimeTimers` the frame clock and the ticks,
+/// `RuntimeFiles` saving, `SessionMailbox` the session's events on their way in,
+/// `InputWatcher` the ncurses driver's input thread.
 @MainActor
 public final class ChatRuntime {
     enum LoopEvent: Sendable {
         case input
-        /// Session events are waiting in `pendingSession`.
+        /// Session events are waiting in `mailbox`.
         case session
         case frame
         case tick
@@ -77,11 +29,19 @@ public final class ChatRuntime {
         case widget(WidgetEvent)
     }
 
-    let session: ChatSession
-    var state: AppState
+    /// The signals that end the loop as F10 does.
+    static let trapped: [UnixSignal] = [.sigterm, .sighup, .sigint, .sigquit]
+    public static var exitSignals: [Int32] { trapped.map(\.rawValue) }
+
+    let session: any ChatSessionProtocol
+    /// Changed only by `reduce`.
+    public internal(set) var state: AppState
     let options: RuntimeOptions
     let renderer = Renderer()
-    let driver = NCursesDriver()
+    let driver: any TerminalDriver
+    let clock: any RuntimeClock
+    /// nil: the process's signals (`exitSignals`), trapped while the loop runs.
+    let signals: AsyncStream<Int32>?
     var frame: Frame?
     var dirty = true
     /// Something other than time changed since the last frame (else `renderTick` may do).
@@ -89,12 +49,11 @@ public final class ChatRuntime {
     var framePending = false
     /// `exitAfterFirstFrame`: that frame is drawn.
     var firstFrameDone = false
-    var lastFrame = ContinuousClock.now
-    let started = ContinuousClock.now
-    var ticker: (any DispatchSourceTimer)?
-    var statusTimer: Task<Void, Never>?
+    var lastFrame: Duration = .zero
+    var ticker: (any RuntimeTimer)?
+    var statusTimer: (any RuntimeTimer)?
     var statusTimerDue: Double?
-    var autoCloseTimer: (due: Double, task: Task<Void, Never>)?
+    var autoCloseTimer: (due: Double, timer: any RuntimeTimer)?
     var continuation: LoopQueue?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
@@ -106,30 +65,36 @@ public final class ChatRuntime {
     /// latest before the next frame), not each on a turn of its own.
     let mailbox = SessionMailbox()
 
-    public init(session: ChatSession, state: AppState, options: RuntimeOptions) {
+    /// `driver`: nil for the ncurses driver. `signals`: nil to trap the process's signals.
+    public init(session: any ChatSessionProtocol, state: AppState, options: RuntimeOptions,
+                driver: (any TerminalDriver)? = nil, clock: any RuntimeClock = SystemClock(),
+                signals: AsyncStream<Int32>? = nil) {
         self.session = session
         self.state = state
         self.options = options
+        self.driver = driver ?? NCursesDriver()
+        self.clock = clock
+        self.signals = signals
     }
 
-    var now: Double {
-        let d = ContinuousClock.now - started
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    /// Seconds since the runtime's clock started.
+    var now: Double { clock.now.seconds }
 
     /// Runs until the user quits. The terminal is restored on every way out.
     public func run() async throws {
-        rt_save_terminal()
-        rt_install_crash_restore()
         try driver.start()
         defer {
             driver.stop()
         }
         let cont = LoopQueue()
         continuation = cont
-        let watcher = InputWatcher(cont)
-        watcher.start()
-        defer { watcher.stop() }
+        driver.startInput { wake in
+            switch wake {
+            case .ready: cont.yield(.input)
+            case .hangup: cont.yield(.signal(SIGHUP))
+            }
+        }
+        defer { driver.stopInput() }
         // Off the main actor, so that a long burst of events never holds up a frame.
         let forward = Task.detached { [session, mailbox] in
             for await e in session.events {
@@ -142,12 +107,8 @@ public final class ChatRuntime {
             for await n in notices { cont.yield(.notice(n)) }
         }
         defer { forwardNotices.cancel() }
-        var signalSources: [any DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
-            signal(sig, SIG_IGN)
-            signalSources.append(Self.watchSignal(sig, cont))
-        }
-        defer { for s in signalSources { s.cancel() } }
+        let forwardSignals = await watchSignals(cont)
+        defer { forwardSignals.cancel() }
 
         // Commands to the session run in order, except sends, which run alongside
         // so that Esc can stop them.
@@ -171,7 +132,7 @@ public final class ChatRuntime {
 
         let s = driver.size
         _ = state.reduce(.resize(width: s.width, height: s.height))
-        state.now = now
+        _ = state.reduce(.tick(now))
         issue([.connect])
         draw()
 
@@ -188,7 +149,7 @@ public final class ChatRuntime {
                 // is judged by the time of the last tick (Ctrl-C twice took three presses).
                 tick()
                 for input in driver.readInput() { handle(input) }
-                watcher.resume()
+                driver.inputRead()
             case .session:
                 break
             case .frame:
@@ -224,38 +185,32 @@ public final class ChatRuntime {
         cont.finish()
         ticker?.cancel()
         statusTimer?.cancel()
-        autoCloseTimer?.task.cancel()
+        autoCloseTimer?.timer.cancel()
         cmdCont.finish()
         // Give the terminal back at once; then let the session wind down, but not for long.
         driver.stop()
         let session = self.session
         let (done, doneCont) = AsyncStream.makeStream(of: Void.self)
         Task { await session.close(); doneCont.yield() }
-        Task { try? await Task.sleep(for: .seconds(1)); doneCont.yield() }
+        let giveUp = clock.after(.seconds(1)) { doneCont.yield() }
         for await _ in done { break }  // whichever comes first
+        giveUp.cancel()
     }
 
-    /// A signal source on a dispatch queue that tells the loop. Nonisolated: the handler
-    /// runs on a dispatch thread, and a closure formed on the main actor would trap there.
-    nonisolated static func watchSignal(_ sig: Int32, _ cont: LoopQueue) -> any DispatchSourceSignal {
-        let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        src.setEventHandler { @Sendable in cont.yield(.signal(sig)) }
-        src.resume()
-        return src
-    }
-
-    /// Draws a frame now (the frame clock's turn).
-    func frameNow() {
-        tick()
-        draw()
-        if options.exitAfterFirstFrame && sawConnected && state.agentID != nil { firstFrameDone = true }
-    }
-
-    /// Lets time pass in the state; what a tick changes beyond the clock counts as a change.
-    func tick() {
-        let armed = state.quitArmedAt, status = state.status, closed = state.extras.closed
-        _ = state.reduce(.tick(now))
-        if state.quitArmedAt != armed || state.status != status || state.extras.closed != closed { changed = true }
+    /// Tells the loop of the signals that end it: the injected ones, or the process's
+    /// (`UnixSignals`; ignored first, so that the default action never kills the process
+    /// between its trap and the loop's orderly exit).
+    func watchSignals(_ cont: LoopQueue) async -> Task<Void, Never> {
+        if let signals {
+            return Task.detached {
+                for await sig in signals { cont.yield(.signal(sig)) }
+            }
+        }
+        for sig in Self.exitSignals { signal(sig, SIG_IGN) }
+        let trapped = await UnixSignalsSequence(trapping: Self.trapped)
+        return Task.detached {
+            for await sig in trapped { cont.yield(.signal(sig.rawValue)) }
+        }
     }
 
     func applyPendingSession() {
@@ -306,104 +261,9 @@ public final class ChatRuntime {
         }
     }
 
-    func save(_ markdown: String, agentName: String) {
-        let dir = options.downloadDirectory
-        let cont = continuation
-        Task.detached {
-            let f = DateFormatter()
-            f.dateFormat = "yyyyMMdd-HHmmss"
-            f.locale = Locale(identifier: "en_US_POSIX")
-            let slug = String(agentName.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
-            let path = (dir as NSString).appendingPathComponent("robofy-transcript-\(slug)-\(f.string(from: Date())).md")
-            do {
-                if !FileManager.default.fileExists(atPath: dir) {
-                    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                }
-                // Through symlinks, never replacing a device (LocalFile).
-                try LocalFile.write(Data(markdown.utf8), to: path)
-                cont?.yield(.fileWritten(path))
-            } catch {
-                cont?.yield(.fileFailed("Could not save the transcript: \(error). Check --download-dir."))
-            }
-        }
-    }
-
-    func saveScript() {
-        let cont = continuation
-        guard let save = options.saveScript else {
-            cont?.yield(.notice(RuntimeNotice("Saving a script is not available here.", isError: true)))
-            return
-        }
-        Task.detached {
-            do {
-                let path = try await save()
-                cont?.yield(.notice(RuntimeNotice("Script saved to \(path)")))
-            } catch {
-                cont?.yield(.notice(RuntimeNotice("Could not save the script: \(error)", isError: true)))
-            }
-        }
-    }
-
-    /// Animations (loader, spinner) need a clock only while something moves.
-    func updateTicker() {
-        updateAutoCloseTimer()
-        // A transient status line (shown 8 s) needs a frame when it expires, or it would stay
-        // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
-        let expires = state.statusAt + AppState.statusSeconds
-        let statusShowing = state.status != nil && !state.statusIsError && state.now < expires + 0.2
-        let animating = state.isBusy || state.quitArmedAt != nil
-        let due = statusShowing && !animating ? expires + 0.05 : nil
-        if due != statusTimerDue {
-            statusTimer?.cancel()
-            statusTimer = nil
-            statusTimerDue = due
-            if let due {
-                let cont = continuation
-                let delay = Duration.milliseconds(Int(max(0, due - now) * 1000))
-                statusTimer = Task {
-                    try? await Task.sleep(for: delay)
-                    if !Task.isCancelled { cont?.yield(.tick) }
-                }
-            }
-        }
-        if animating, ticker == nil {
-            // A repeating dispatch timer costs less per tick than a task that sleeps in a
-            // loop (this runs 10 times a second for as long as the loader spins).
-            let cont = continuation
-            // On the main queue: the tick wakes the main thread, not a worker thread and then it.
-            let t = DispatchSource.makeTimerSource(queue: .main)
-            t.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(5))
-            // @Sendable: runs on a dispatch thread, not on the main actor.
-            t.setEventHandler { @Sendable in cont?.yield(.tick) }
-            t.resume()
-            ticker = t
-        } else if !animating, let t = ticker {
-            t.cancel()
-            ticker = nil
-        }
-    }
-
-    /// Coalesces changes into at most `maxFPS` frames a second.
-    func scheduleFrame() {
-        guard dirty, !framePending else { return }
-        framePending = true
-        let interval = Duration.milliseconds(Int(1000 / max(1, options.maxFPS)))
-        let wait = lastFrame + interval - ContinuousClock.now
-        let cont = continuation
-        if wait <= .zero {
-            // Due already (e.g. a loader tick): drawn in this turn of the loop, not the next.
-            framePending = false
-            applyPendingSession()
-            frameNow()
-        } else {
-            let ns = Int(wait.components.seconds) * 1_000_000_000 + Int(wait.components.attoseconds / 1_000_000_000)
-            DispatchQueue.main.asyncAfter(deadline: .now() + .nanoseconds(ns)) { @Sendable in cont?.yield(.frame) }
-        }
-    }
-
     func draw() {
         dirty = false
-        lastFrame = ContinuousClock.now
+        lastFrame = clock.now
         // Only time passed: the renderer redraws the loader's row alone when it can, in the
         // last frame (held here alone, so that it is changed in place).
         if !changed, var f = frame {
@@ -416,124 +276,12 @@ public final class ChatRuntime {
         }
         changed = false
         let f = renderer.render(state)
-        state.scroll = f.scroll
-        if let top = f.inspectorScroll { state.inspectorScroll = top }
+        _ = state.reduce(f.shown)
         frame = f
-        driver.draw(f.canvas)
+        driver.draw(f.canvas, rows: nil)
     }
 }
 
 /// The main loop's events: input, session events, timers, signals (a lock per event:
 /// `AsyncStream` looked up type metadata on every one, a measurable share of the idle CPU).
 typealias LoopQueue = AsyncEventQueue<ChatRuntime.LoopEvent>
-
-/// Session events on their way to the main loop. The loop asks to be woken (`arm`)
-/// only when no frame is pending: a pending frame applies whatever came meanwhile.
-final class SessionMailbox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var events: [SessionEvent] = []
-    private var wake = true
-
-    /// Adds an event; true when the loop should be woken.
-    func push(_ e: SessionEvent) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        events.append(e)
-        let w = wake
-        wake = false
-        return w
-    }
-
-    func take() -> [SessionEvent] {
-        lock.lock()
-        defer { lock.unlock() }
-        var out: [SessionEvent] = []
-        swap(&out, &events)
-        return out
-    }
-
-    /// Wake the loop on the next event; true when events are already waiting.
-    func arm() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if events.isEmpty {
-            wake = true
-            return false
-        }
-        return true
-    }
-
-    func disarm() {
-        lock.lock()
-        wake = false
-        lock.unlock()
-    }
-}
-
-/// Watches standard input on its own thread (without touching ncurses) and
-/// tells the main loop when there is something to read, or the window changed size.
-final class InputWatcher: @unchecked Sendable {
-    private let continuation: LoopQueue
-    private let lock = NSLock()
-    private var stopped = false
-    private let ready = DispatchSemaphore(value: 0)
-
-    init(_ continuation: LoopQueue) {
-        self.continuation = continuation
-    }
-
-    func start() {
-        let t = Thread { [self] in self.loop() }
-        t.name = "robofy-input"
-        t.start()
-    }
-
-    func stop() {
-        lock.lock()
-        stopped = true
-        lock.unlock()
-        ready.signal()
-    }
-
-    /// The main loop has read what was waiting.
-    func resume() {
-        ready.signal()
-    }
-
-    private var isStopped: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped
-    }
-
-    private func windowSize() -> (Int, Int) {
-        var ws = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0 { return (Int(ws.ws_col), Int(ws.ws_row)) }
-        return (0, 0)
-    }
-
-    private func loop() {
-        var size = windowSize()
-        while !isStopped {
-            var pfd = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-            let r = poll(&pfd, 1, 250)
-            if isStopped { break }
-            if r > 0, Int32(pfd.revents) & (POLLHUP | POLLERR | POLLNVAL) != 0 {
-                // The terminal is gone (its window closed, without a SIGHUP reaching us):
-                // quit as on SIGHUP, instead of waking the loop for input forever.
-                continuation.yield(.signal(SIGHUP))
-                break
-            }
-            var wake = r > 0
-            let now = windowSize()
-            if now != size {
-                size = now
-                wake = true
-            }
-            if wake {
-                continuation.yield(.input)
-                ready.wait()
-            }
-        }
-    }
-}

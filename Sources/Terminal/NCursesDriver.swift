@@ -1,32 +1,25 @@
 import CNCursesW
+import CTerminalRestore
 import Foundation
 import RobofyAPI
 import WidgetUI
+import RobofyText
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// An input event decoded from ncurses.
-public enum TerminalInput: Sendable, Equatable {
-    case key(Key)
-    case paste(String)
-    case click(x: Int, y: Int)
-    case wheel(Int)
-    case resize(width: Int, height: Int)
-}
-
 /// The only code that calls ncurses. Lives on the main actor: ncurses is not thread-safe.
 @MainActor
-public final class NCursesDriver {
+public final class NCursesDriver: TerminalDriver {
     public private(set) var depth: ColorDepth = .none
     private var started = false
     private var last: Canvas?
     private var pairs: [PairKey: Int32] = [:]
     /// Cell texts as drawn (`drawable`), kept: the same graphemes come back frame after frame.
     private var drawn: [String: String] = [:]
-    private var inPaste = false
-    private var pasteBuffer = ""
+    private var decoder = KeyDecoder()
+    private var watcher: InputWatcher?
     private var ctrlLeft: Int32 = -1, ctrlRight: Int32 = -1, altLeft: Int32 = -1, altRight: Int32 = -1
 
     static let pasteStart: Int32 = 2001
@@ -38,6 +31,13 @@ public final class NCursesDriver {
     }
 
     public init() {}
+
+    /// Takes over the terminal (the terminal's modes are saved first, and restored on a crash).
+    public func start() throws {
+        rt_save_terminal()
+        rt_install_crash_restore()
+        try start(env: ProcessInfo.processInfo.environment)
+    }
 
     /// Takes over the terminal. Throws when ncurses cannot start (no terminal, unknown TERM).
     public func start(env: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -122,66 +122,38 @@ public final class NCursesDriver {
 
     /// Reads every input event that is waiting, without blocking.
     public func readInput() -> [TerminalInput] {
-        var out: [TerminalInput] = []
-        var pendingEscape = false
+        var raw: [KeyDecoder.Raw] = []
         while true {
             var wch: wint_t = 0
             let r = wget_wch(rt_stdscr(), &wch)
             if r == ERR { break }
             if r == KEY_CODE_YES {
-                let code = Int32(wch)
-                if pendingEscape { pendingEscape = false; out.append(.key(.escape)) }
-                if code == Self.pasteStart { inPaste = true; pasteBuffer = ""; continue }
-                if code == Self.pasteEnd {
-                    inPaste = false
-                    out.append(.paste(pasteBuffer))
-                    pasteBuffer = ""
-                    continue
-                }
-                if inPaste { continue }
-                if let e = decodeKeyCode(code) { out.append(e) }
-                continue
+                raw.append(.code(code(Int32(wch))))
+            } else {
+                raw.append(.scalar(Unicode.Scalar(UInt32(wch)) ?? "\u{FFFD}"))
             }
-            let scalar = Unicode.Scalar(UInt32(wch)) ?? "\u{FFFD}"
-            if inPaste {
-                if scalar == "\r" { pasteBuffer.append("\n") } else { pasteBuffer.unicodeScalars.append(scalar) }
-                continue
-            }
-            if pendingEscape {
-                pendingEscape = false
-                switch scalar {
-                case "\r", "\n": out.append(.key(.newline))
-                case "\u{7F}", "\u{08}": out.append(.key(.wordBackspace))
-                case "b": out.append(.key(.wordLeft))
-                case "f": out.append(.key(.wordRight))
-                case "\u{1B}": out.append(.key(.escape)); pendingEscape = true
-                default: out.append(.key(.escape)); out.append(contentsOf: decodeScalar(scalar))
-                }
-                continue
-            }
-            if scalar == "\u{1B}" { pendingEscape = true; continue }
-            out.append(contentsOf: decodeScalar(scalar))
         }
-        if pendingEscape { out.append(.key(.escape)) }
-        return out
+        return decoder.decode(raw)
     }
 
-    private func decodeScalar(_ s: Unicode.Scalar) -> [TerminalInput] {
-        switch s.value {
-        case 13: return [.key(.enter)]
-        case 10: return [.key(.newline)]
-        case 9: return [.key(.tab)]
-        case 8, 127: return [.key(.backspace)]
-        case 1...26:
-            let letter = Character(Unicode.Scalar(s.value + 96) ?? "?")
-            return [.key(.ctrl(letter))]
-        case 0..<32: return []
-        default: return [.key(.char(Character(s)))]
-        }
+    public func startInput(_ wake: @escaping @Sendable (InputWake) -> Void) {
+        let w = InputWatcher(wake)
+        watcher = w
+        w.start()
     }
 
-    private func decodeKeyCode(_ code: Int32) -> TerminalInput? {
+    public func inputRead() { watcher?.resume() }
+
+    public func stopInput() {
+        watcher?.stop()
+        watcher = nil
+    }
+
+    /// Names an ncurses key code for the `KeyDecoder`.
+    private func code(_ code: Int32) -> KeyDecoder.Code {
         switch code {
+        case Self.pasteStart: return .pasteStart
+        case Self.pasteEnd: return .pasteEnd
         case KEY_UP: return .key(.up)
         case KEY_DOWN: return .key(.down)
         case KEY_LEFT: return .key(.left)
@@ -200,18 +172,18 @@ public final class NCursesDriver {
             return .resize(width: s.width, height: s.height)
         case KEY_MOUSE:
             var ev = MEVENT()
-            guard getmouse(&ev) == OK else { return nil }
-            if ev.bstate & rt_button4_pressed() != 0 { return .wheel(3) }
-            if rt_button5_pressed() != 0, ev.bstate & rt_button5_pressed() != 0 { return .wheel(-3) }
-            if ev.bstate & (rt_button1_pressed() | rt_button1_clicked()) != 0 {
-                return .click(x: Int(ev.x), y: Int(ev.y))
-            }
-            return nil
+            guard getmouse(&ev) == OK else { return .other }
+            var b: KeyDecoder.MouseButtons = []
+            if ev.bstate & rt_button4_pressed() != 0 { b.insert(.button4) }
+            if rt_button5_pressed() != 0, ev.bstate & rt_button5_pressed() != 0 { b.insert(.button5) }
+            if ev.bstate & rt_button1_pressed() != 0 { b.insert(.leftPressed) }
+            if ev.bstate & rt_button1_clicked() != 0 { b.insert(.leftClicked) }
+            return .mouse(b, x: Int(ev.x), y: Int(ev.y))
         default:
             if code == ctrlLeft || code == altLeft { return .key(.wordLeft) }
             if code == ctrlRight || code == altRight { return .key(.wordRight) }
             for n in 1...12 where code == rt_key_f(Int32(n)) { return .key(.function(n)) }
-            return nil
+            return .other
         }
     }
 

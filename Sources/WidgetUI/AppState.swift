@@ -1,9 +1,11 @@
+// State: the whole UI state, its events (`AppEvent`) and commands (`AppCommand`); changed only by `reduce`.
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// A key the user pressed, as the terminal driver decoded it.
-public enum Key: Sendable, Equatable {
+public enum Key: Sendable, Hashable {
     case char(Character)
     case enter
     /// Ctrl-J or Alt-Enter: a new line inside the message.
@@ -30,6 +32,9 @@ public enum AppEvent: Sendable {
     case click(HitTarget)
     case wheel(lines: Int)
     case resize(width: Int, height: Int)
+    /// What the last frame showed after clamping to the text (`Frame.shown`): the conversation's
+    /// scroll and the inspector's top line. The runtime sends it after each frame it draws.
+    case viewShown(scroll: Int, inspectorTop: Int?)
     /// The clock, in seconds since the app started.
     case tick(Double)
     case session(SessionEvent)

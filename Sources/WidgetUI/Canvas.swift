@@ -1,4 +1,6 @@
+// Render: the canvas (a grid of styled cells) the renderer draws and the terminal driver shows.
 import RobofyAPI
+import RobofyText
 
 /// A colour as the theme names it; the terminal driver maps it to what the
 /// terminal can show (truecolor, 256, 8 colours or none).
@@ -115,12 +117,15 @@ public struct Canvas: Sendable, Equatable {
         }
     }
 
-    /// Writes text from (x, y), clipped at `maxX` (exclusive; default the right edge).
-    /// Returns the column after the last one written. Never splits a wide grapheme.
+    /// Writes text from (x, y), clipped at `maxX` (exclusive; default the right edge) and
+    /// left of `minX` (a region's left edge). Returns the column after the last one written.
+    /// Never splits a wide grapheme.
     @discardableResult
-    public mutating func put(_ text: some StringProtocol, x: Int, y: Int, style: CellStyle, maxX: Int? = nil) -> Int {
+    public mutating func put(_ text: some StringProtocol, x: Int, y: Int, style: CellStyle, maxX: Int? = nil,
+                             minX: Int = 0) -> Int {
         guard y >= 0, y < height else { return x }
         let limit = min(maxX ?? width, width)
+        let lo = max(0, minX)
         var col = x
         // Fast path: a printable ASCII byte followed by ASCII (or the end) is a grapheme of
         // its own, one column wide, so a run of them needs no grapheme breaking. The last
@@ -133,7 +138,7 @@ public struct Canvas: Sendable, Equatable {
             var c = col
             for i in 0..<k {
                 if c + 1 > limit { return (i, c, true) }
-                if c >= 0 {
+                if c >= lo {
                     if c < width, cells[y * width + c].text.isEmpty, c > 0 {
                         cells[y * width + c - 1].text = " "
                     }
@@ -158,7 +163,7 @@ public struct Canvas: Sendable, Equatable {
                 continue
             }
             if col + w > limit { break }
-            if col >= 0 {
+            if col >= lo {
                 // Overwriting half of a wide character leaves a blank, not a broken glyph.
                 if col < width, cells[y * width + col].text.isEmpty, col > 0 {
                     cells[y * width + col - 1].text = " "
@@ -185,10 +190,11 @@ public struct Canvas: Sendable, Equatable {
 
     /// Writes styled spans from (x, y) over a base style.
     @discardableResult
-    public mutating func put(_ line: StyledLine, x: Int, y: Int, base: CellStyle, theme: Theme, maxX: Int? = nil) -> Int {
+    public mutating func put(_ line: StyledLine, x: Int, y: Int, base: CellStyle, theme: Theme, maxX: Int? = nil,
+                             minX: Int = 0) -> Int {
         var col = x
         for span in line.spans {
-            col = put(span.text, x: col, y: y, style: base.with(span.attributes, theme: theme), maxX: maxX)
+            col = put(span.text, x: col, y: y, style: base.with(span.attributes, theme: theme), maxX: maxX, minX: minX)
         }
         return col
     }

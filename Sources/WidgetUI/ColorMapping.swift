@@ -1,3 +1,4 @@
+// Look: colours mapped to what a terminal can show (truecolor, 256, 8, none).
 import Foundation
 import RobofyAPI
 

@@ -1,3 +1,7 @@
+// State: the message input (text and caret) and its wrapped layout.
+
+import RobofyText
+
 /// The message being typed: text with a caret, edited by keys and pastes.
 public struct InputEditor: Sendable, Equatable {
     public private(set) var chars: [Character] = []

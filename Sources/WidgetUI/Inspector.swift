@@ -1,6 +1,8 @@
+// Render: the inspector (F8) — what it records from session events, its lines, and how it is drawn.
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// One SSE event as the inspector keeps it.
 public struct InspectorEvent: Sendable, Equatable {
@@ -353,7 +355,7 @@ final class InspectorCache {
 
 extension Renderer {
     /// Draws the inspector over the whole screen. Returns the top line shown (after clamping).
-    func drawInspector(_ canvas: inout Canvas, _ s: AppState, cache: InspectorCache) -> Int {
+    func drawInspector(_ canvas: inout CanvasRegion, _ s: AppState, cache: InspectorCache) -> Int {
         let t = s.theme
         let w = s.width, h = s.height
         canvas.fill(Rect(x: 0, y: 0, width: w, height: h), t.modal)
@@ -392,49 +394,5 @@ extension Renderer {
         canvas.fill(Rect(x: 0, y: h - 1, width: w, height: 1), t.status)
         canvas.put(DisplayWidth.truncate(foot, to: w - 2), x: 1, y: h - 1, style: t.status)
         return top
-    }
-}
-
-extension AppState {
-    /// Keys while the inspector is open.
-    mutating func inspectorKey(_ key: Key) -> [AppCommand] {
-        let page = max(1, height - 3)
-        let top = max(0, inspectorScroll)
-        switch key {
-        case .escape, .function(8):
-            overlay = .none
-        case .up:
-            inspectorFollow = false
-            inspectorScroll = max(0, top - 1)
-        case .down:
-            inspectorScroll = top + 1
-        case .pageUp:
-            inspectorFollow = false
-            inspectorScroll = max(0, top - page)
-        case .pageDown:
-            inspectorScroll = top + page
-        case .home:
-            inspectorFollow = false
-            inspectorScroll = 0
-        case .end:
-            inspectorFollow = true
-        case .function(9):
-            return saveScriptCommand()
-        default:
-            break
-        }
-        return []
-    }
-
-    /// Opens the inspector at the start of the latest turn.
-    mutating func openInspector() {
-        overlay = .inspector
-        inspectorScroll = -1
-        inspectorFollow = false
-    }
-
-    mutating func saveScriptCommand() -> [AppCommand] {
-        guard !previewOnly else { return [] }
-        return [.saveScript]
     }
 }

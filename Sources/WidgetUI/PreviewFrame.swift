@@ -1,3 +1,4 @@
+// Output: one rendered frame as text or ANSI, for `preview` and golden tests.
 import RobofyAPI
 import RobofySession
 

@@ -1,6 +1,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// The states `preview --print --state` draws, each with the handshake's own texts, so a
 /// site owner can review every configured text (and CI can diff it).

@@ -1,6 +1,8 @@
+// State: `reduce`, the one place state changes: events, clicks, key dispatch (see Keys/), session events.
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 extension AppState {
     /// The one place state changes. Returns what the runtime should do.
@@ -15,6 +17,10 @@ extension AppState {
         case .resize(let w, let h):
             width = mobileWidth.map { min(w, $0) } ?? w
             height = h
+            return []
+        case .viewShown(let shown, let inspectorTop):
+            scroll = shown
+            if let inspectorTop { inspectorScroll = inspectorTop }
             return []
         case .notice(let text, let isError):
             setStatus(text, error: isError)
@@ -72,244 +78,17 @@ extension AppState {
         }
     }
 
+    /// A key: the keys that work everywhere, then the reducer of what is open (see `KeyMap`).
     mutating func handleKey(_ key: Key) -> [AppCommand] {
-        // Keys that work everywhere.
-        switch key {
-        case .ctrl("c"):
-            if let armed = quitArmedAt, now - armed <= 2 {
-                shouldQuit = true
-                return [.quit]
-            }
-            quitArmedAt = now
-            setStatus(Self.quitHint)
-            if isBusy { return [.cancel] }
-            return []
-        case .ctrl("q"), .function(10):
-            shouldQuit = true
-            return [.quit]
-        case .ctrl("l"):
-            return []
-        default:
-            break
-        }
-
+        if let action = KeyMap.action(for: key, in: .global) { return globalKey(action) }
         switch overlay {
-        case .help(let scroll):
-            let page = max(1, Renderer.helpVisibleRows(self) - 1)
-            let top = max(0, Renderer.helpLines(self).count - Renderer.helpVisibleRows(self))
-            switch key {
-            case .up: overlay = .help(scroll: max(0, scroll - 1))
-            case .down: overlay = .help(scroll: min(top, scroll + 1))
-            case .pageUp: overlay = .help(scroll: max(0, scroll - page))
-            case .pageDown, .char(" "): overlay = .help(scroll: min(top, scroll + page))
-            case .home: overlay = .help(scroll: 0)
-            case .end: overlay = .help(scroll: top)
-            default: overlay = .none
-            }
-            return []
-        case .messages(let scroll):
-            switch key {
-            case .up: overlay = .messages(scroll: scroll + 1)
-            case .down: overlay = .messages(scroll: max(0, scroll - 1))
-            case .pageUp: overlay = .messages(scroll: scroll + max(1, height - 6))
-            case .pageDown: overlay = .messages(scroll: max(0, scroll - max(1, height - 6)))
-            case .end: overlay = .messages(scroll: 0)
-            default:
-                // Closing the list acknowledges a storage failure.
-                overlay = .none
-                storageError = nil
-            }
-            return []
-        case .agents(let selected):
-            switch key {
-            case .up: overlay = .agents(selected: max(0, selected - 1))
-            case .down, .tab: overlay = .agents(selected: min(agents.count - 1, selected + 1))
-            case .enter:
-                overlay = .none
-                return chooseAgent(selected)
-            case .escape, .function(2): overlay = .none
-            case .char(let c) where c.isNumber:
-                if let n = c.wholeNumberValue, n >= 1, n <= agents.count {
-                    overlay = .none
-                    return chooseAgent(n - 1)
-                }
-            default: break
-            }
-            return []
-        case .reset(let confirm):
-            switch key {
-            case .left, .right, .tab, .backTab: overlay = .reset(confirmSelected: !confirm)
-            case .enter:
-                overlay = .none
-                return confirm ? [.reset] : []
-            case .char("y"), .char("Y"):
-                overlay = .none
-                return [.reset]
-            case .escape, .char("n"), .char("N"): overlay = .none
-            default: break
-            }
-            return []
-        case .report(let scroll):
-            let page = max(1, height - 6)
-            switch key {
-            case .up: overlay = .report(scroll: max(0, scroll - 1))
-            case .down: overlay = .report(scroll: scroll + 1)
-            case .pageUp: overlay = .report(scroll: max(0, scroll - page))
-            case .pageDown, .char(" "): overlay = .report(scroll: scroll + page)
-            case .home: overlay = .report(scroll: 0)
-            case .escape, .function(7), .char("q"): overlay = .none
-            default: break
-            }
-            return []
-        case .inspector:
-            return inspectorKey(key)
-        case .none:
-            break
-        }
-
-        // Widget actions.
-        switch key {
-        case .function(1):
-            overlay = .help(scroll: 0)
-            return []
-        case .function(12):
-            overlay = .messages(scroll: 0)
-            return []
-        case .ctrl("t"):
-            showReasoning.toggle()
-            let any = conversation.messages.contains { !$0.reasoning.isEmpty }
-            setStatus(any ? (showReasoning ? "Reasoning shown in full (Ctrl-T hides it)." : "Reasoning folded to its first line.")
-                      : "No reasoning in this conversation yet.")
-            return []
-        case .function(2):
-            if agents.count > 1 {
-                let i = agents.firstIndex { $0.chatbotID == agentID } ?? 0
-                overlay = .agents(selected: i)
-            } else {
-                setStatus("This widget has one agent.")
-            }
-            return []
-        case .function(3), .ctrl("x"):
-            guard !previewOnly else { return [] }
-            if config.resetModal.enabled {
-                overlay = .reset(confirmSelected: false)
-                return []
-            }
-            return [.reset]
-        case .function(4):
-            guard !previewOnly else { return [] }
-            return [.endSession]
-        case .function(5), .ctrl("s"):
-            guard !previewOnly else { return [] }
-            return [.saveTranscript(markdown: transcriptMarkdown(), agentName: agent?.name ?? "agent")]
-        case .function(6), .ctrl("r"):
-            return [.connect]
-        case .function(7):
-            if handshake != nil { overlay = .report(scroll: 0) } else { setStatus("No handshake yet.") }
-            return []
-        case .function(8):
-            openInspector()
-            return []
-        case .function(9):
-            return saveScriptCommand()
-        case .pageUp:
-            scroll += max(1, messageAreaHeight - 2)
-            return []
-        case .pageDown:
-            scroll = max(0, scroll - max(1, messageAreaHeight - 2))
-            return []
-        case .end where scroll > 0:
-            // Back to the bottom: the view follows new text again.
-            scroll = 0
-            return []
-        case .escape:
-            if isBusy { return [.cancel] }
-            if !queued.isEmpty {
-                // A message waiting to be sent comes back to the input.
-                let back = queued.joined(separator: "\n")
-                queued = []
-                input.set(input.isEmpty ? back : back + "\n" + input.text)
-                setStatus("Not sent: the queued message is back in the input.")
-                return []
-            }
-            if case .chip = focus { focus = .input }
-            return []
-        default:
-            break
-        }
-
-        // Quick-question chips.
-        if case .chip(let i) = focus {
-            let qs = visibleQuickQuestions
-            guard !qs.isEmpty else { focus = .input; return handleKey(key) }
-            switch key {
-            case .tab, .right, .down: focus = .chip((i + 1) % qs.count); return []
-            case .backTab, .left, .up: focus = .chip((i - 1 + qs.count) % qs.count); return []
-            case .enter:
-                return qs.indices.contains(i) ? sendText(qs[i]) : []
-            default:
-                focus = .input
-            }
-        }
-
-        return editInput(key)
-    }
-
-    mutating func editInput(_ key: Key) -> [AppCommand] {
-        switch key {
-        case .char(let c):
-            input.insert(String(c))
-            historyIndex = nil
-        case .enter:
-            let text = input.text
-            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [] }
-            return sendText(text)
-        case .newline: input.insert("\n")
-        case .backspace: input.backspace()
-        case .delete, .ctrl("d"): input.delete()
-        case .left, .ctrl("b"): input.left()
-        case .right, .ctrl("f"): input.right()
-        case .home, .ctrl("a"): input.home()
-        case .end, .ctrl("e"): input.end()
-        case .wordLeft: input.wordLeft()
-        case .wordRight: input.wordRight()
-        case .wordBackspace, .ctrl("w"): input.deleteWordBack()
-        case .ctrl("u"): input.deleteToLineStart()
-        case .ctrl("k"): input.deleteToLineEnd()
-        case .tab:
-            if !visibleQuickQuestions.isEmpty { focus = .chip(0); scroll = 0 }
-        case .backTab:
-            let n = visibleQuickQuestions.count
-            if n > 0 { focus = .chip(n - 1); scroll = 0 }
-        case .up:
-            if !input.moveLine(-1) { historyPrevious() }
-        case .down:
-            if !input.moveLine(1) { historyNext() }
-        default:
-            break
-        }
-        return []
-    }
-
-    mutating func historyPrevious() {
-        guard !history.isEmpty else { return }
-        if historyIndex == nil {
-            historyDraft = input.text
-            historyIndex = history.count - 1
-        } else if let i = historyIndex, i > 0 {
-            historyIndex = i - 1
-        }
-        if let i = historyIndex { input.set(history[i]) }
-    }
-
-    mutating func historyNext() {
-        guard let i = historyIndex else { return }
-        if i + 1 < history.count {
-            historyIndex = i + 1
-            input.set(history[i + 1])
-        } else {
-            historyIndex = nil
-            input.set(historyDraft)
+        case .none: return chatKey(key)
+        case .help(let scroll): return helpKey(key, scroll: scroll)
+        case .messages(let scroll): return messagesKey(key, scroll: scroll)
+        case .agents(let selected): return agentsKey(key, selected: selected)
+        case .reset(let confirm): return resetKey(key, confirmSelected: confirm)
+        case .report(let scroll): return reportKey(key, scroll: scroll)
+        case .inspector: return inspectorKey(key)
         }
     }
 
@@ -479,7 +258,7 @@ extension AppState {
 
     /// The current conversation as Markdown (what "download transcript" writes).
     public func transcriptMarkdown(date: Date = Date()) -> String {
-        let name = agent?.name ?? "Agent"
+        let name = Sanitizer.clean(agent?.name ?? "Agent", allowNewlines: false)
         var out = "# \(Sanitizer.clean(config.header.title, allowNewlines: false)) — \(name)\n\n"
         let f = ISO8601DateFormatter()
         out += "_Transcript saved \(f.string(from: date))_\n\n"
@@ -490,21 +269,9 @@ extension AppState {
             case .user: out += "**You:** \(text)\n\n"
             case .notice: out += "_\(text)_\n\n"
             case .agent:
-                for t in m.tools { out += "> tool `\(Sanitizer.clean(t.name, allowNewlines: false))` \(t.state.rawValue)\n" }
-                if !m.tools.isEmpty { out += "\n" }
-                if !m.reasoning.isEmpty { out += Self.reasoningMarkdown(m.reasoning) }
-                out += "**\(name):** \(text)\n" + ratingMarkdown(m)
-                if m.status == .stopped { out += "\n_(stopped)_\n" }
-                if m.status == .interrupted { out += "\n_⚠ The answer was cut off (interrupted): the partial text is kept._\n" }
-                for e in m.errors { out += "\n> ⚠ \(Sanitizer.clean(e))\n" }
-                if !m.sources.isEmpty {
-                    out += "\nSources:\n"
-                    for (i, s) in m.sources.enumerated() {
-                        let title = Sanitizer.clean(s.title ?? s.url ?? s.id, allowNewlines: false)
-                        out += "\(i + 1). [\(title)](\(Sanitizer.clean(s.url ?? "", allowNewlines: false)))\n"
-                    }
-                }
-                out += "\n"
+                out += TranscriptRendering.answer(name: name, text: m.text, tools: m.tools, reasoning: m.reasoning,
+                                                  status: m.status, errors: m.errors, sources: m.sources)
+                out += ratingMarkdown(m)
             }
         }
         return out
@@ -521,6 +288,6 @@ extension AppState {
 
 enum RobofyErrorFormat {
     static func seconds(_ s: Double) -> String {
-        s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+        NetNumber.secondsText(s)
     }
 }

@@ -1,6 +1,8 @@
+// Render: the overlays (help, messages, agents, reset, report), the status rows and the reasoning block.
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// The panels drawn over the chat: help (F1), messages (F12), agents (F2), reset, report (F7);
 /// the status rows and the reasoning block.
@@ -66,7 +68,7 @@ extension Renderer {
 
     // MARK: Overlays
 
-    func box(_ canvas: inout Canvas, _ s: AppState, width bw: Int, height bh: Int) -> Rect {
+    func box(_ canvas: inout CanvasRegion, _ s: AppState, width bw: Int, height bh: Int) -> Rect {
         let t = s.theme
         let w = min(bw, s.width - 2), h = min(bh, s.height - 2)
         let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
@@ -80,32 +82,16 @@ extension Renderer {
         return r
     }
 
-    /// The F1 help's rows: a key and what it does (one source for the help and its scrolling).
-    static let helpKeys: [(String, String)] = [
-        ("Enter", "send the message (queued while connecting or answering)"),
-        ("Ctrl-J, Alt-Enter", "new line in the message"),
-        ("Up / Down", "history (or move between lines)"), ("Tab", "pick a quick question"),
-        ("Esc", "stop the answer / close / unqueue"),
-        ("PgUp / PgDn, wheel, End", "scroll; End: back to the newest"),
-        ("Ctrl-T", "show / fold the agent's reasoning"),
-        ("F2", "choose the agent"), ("F3, Ctrl-X", "reset chat"),
-        ("F4", "end the session"), ("F5, Ctrl-S", "download the transcript"), ("F6, Ctrl-R", "reconnect"),
-        ("Ctrl-A/E, Ctrl-W/U/K", "line start/end; delete word/line"), ("F7", "configuration report"),
-        ("F8", "inspector: requests, events, timings"), ("F9", "save the chat as a test script"),
-        ("Ctrl-O", "lead form (when the agent has one)"), ("Ctrl-Y / Ctrl-N", "rate the last answer 👍 / 👎"),
-        ("F11 / F12", "the server's record / the last messages"),
-        ("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
-    ]
-
     /// The help's lines at the state's width: key and text side by side, or (narrow) the
     /// text under its key. Text that does not fit ends with an ellipsis.
     static func helpLines(_ s: AppState) -> [(key: String, text: String)] {
         let h = s.config.header
-        let rows = helpKeys.filter { s.helpShows($0.0) }.map { row -> (String, String) in
-            switch row.0 {
-            case "F4": return (row.0, h.endSessionLabel.isEmpty ? row.1 : h.endSessionLabel)
-            case "F5, Ctrl-S": return (row.0, h.downloadTranscriptLabel.isEmpty ? row.1 : h.downloadTranscriptLabel)
-            default: return row
+        // The rows come from the key map; F4 and F5 carry the widget's own labels.
+        let rows = KeyMap.helpRows.map { row -> (String, String) in
+            switch row.keys {
+            case "F4": return (row.keys, h.endSessionLabel.isEmpty ? row.text : h.endSessionLabel)
+            case "F5, Ctrl-S": return (row.keys, h.downloadTranscriptLabel.isEmpty ? row.text : h.downloadTranscriptLabel)
+            default: return (row.keys, row.text)
             }
         }
         let inner = min(s.width - 2, 64) - 4
@@ -120,7 +106,7 @@ extension Renderer {
         max(1, min(helpLines(s).count, s.height - 2 - 3))
     }
 
-    func drawHelp(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+    func drawHelp(_ canvas: inout CanvasRegion, _ s: AppState, scroll: Int) {
         let lines = Self.helpLines(s)
         let bw = min(s.width - 2, 64)
         let r = box(&canvas, s, width: bw, height: lines.count + 4)
@@ -149,7 +135,7 @@ extension Renderer {
     }
 
     /// The last status messages in full (F12), newest at the bottom.
-    func drawMessages(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+    func drawMessages(_ canvas: inout CanvasRegion, _ s: AppState, scroll: Int) {
         let r = box(&canvas, s, width: min(s.width - 2, 100), height: s.height - 2)
         canvas.put(" Messages ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
         var lines: [(String, Bool)] = []
@@ -172,7 +158,7 @@ extension Renderer {
                    style: s.theme.notice.withBackground(s.theme.modal), maxX: r.x + r.width - 1)
     }
 
-    func drawReport(_ canvas: inout Canvas, _ s: AppState, scroll: Int) {
+    func drawReport(_ canvas: inout CanvasRegion, _ s: AppState, scroll: Int) {
         guard let h = s.handshake else { return }
         let r = box(&canvas, s, width: s.width - 2, height: s.height - 2)
         canvas.put(" Configuration report ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
@@ -187,7 +173,7 @@ extension Renderer {
         canvas.put(hint, x: r.x + 2, y: r.y + r.height - 1, style: s.theme.modal, maxX: r.x + r.width - 1)
     }
 
-    func drawAgents(_ canvas: inout Canvas, _ s: AppState, selected: Int, hits: inout [(Rect, HitTarget)]) {
+    func drawAgents(_ canvas: inout CanvasRegion, _ s: AppState, selected: Int, hits: inout [(Rect, HitTarget)]) {
         let bw = min(s.width - 2, 70)
         let r = box(&canvas, s, width: bw, height: min(s.height - 2, s.agents.count * 2 + 3))
         // The highlighted agent is always in view: the list scrolls.
@@ -218,7 +204,7 @@ extension Renderer {
                    y: r.y + r.height - 1, style: s.theme.modal, maxX: r.x + r.width - 1)
     }
 
-    func drawReset(_ canvas: inout Canvas, _ s: AppState, confirmSelected: Bool, hits: inout [(Rect, HitTarget)]) {
+    func drawReset(_ canvas: inout CanvasRegion, _ s: AppState, confirmSelected: Bool, hits: inout [(Rect, HitTarget)]) {
         let m = s.config.resetModal
         let bw = min(s.width - 2, 60)
         let desc = Wrapper.wrap(m.description, width: bw - 4)

@@ -1,3 +1,4 @@
+// Look: themes — the roles (header, bubbles, modal…) and their colours.
 import Foundation
 import RobofyAPI
 

@@ -1,5 +1,7 @@
+// Look: theme files (the user's choice) made into a theme with the widget's colour and mode.
 import Foundation
 import RobofyAPI
+import RobofyText
 
 /// A theme as the user chose it: a built-in base plus overrides from a theme file.
 /// Turned into a `Theme` once the widget's `theme_color` and `theme_mode` are known.

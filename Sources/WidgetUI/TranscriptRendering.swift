@@ -1,6 +1,8 @@
+// Output: transcripts rendered as text and Markdown.
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// Renders an autosaved transcript (`TranscriptFile`) for people: Markdown, or a short summary.
 public enum TranscriptRendering {
@@ -46,35 +48,46 @@ public enum TranscriptRendering {
                 out += "_(unfinished: the program ended before this answer was complete)_\n\n"
                 continue
             }
-            for tool in t.tools {
-                var line = "> tool `\(one(tool.name))` \(tool.state.rawValue)"
-                if !tool.input.isEmpty { line += " — input `\(one(tool.input))`" }
-                if let o = tool.output { line += " → `\(one(o))`" }
-                if let err = tool.errorText { line += " — error: \(one(err))" }
-                out += line + "\n"
-            }
-            if !t.tools.isEmpty { out += "\n" }
-            if !t.reasoning.isEmpty { out += AppState.reasoningMarkdown(t.reasoning) }
-            if !t.answer.isEmpty { out += "**\(name):** \(Sanitizer.clean(t.answer))\n\n" }
-            switch t.status {
-            case .stopped: out += "_(stopped)_\n\n"
-            case .interrupted: out += "_⚠ The answer was cut off (interrupted): the partial text is kept._\n\n"
-            case .failed: out += "_(failed)_\n\n"
-            case .complete, .streaming: break
-            }
-            for err in t.errors { out += "> ⚠ \(one(err))\n\n" }
-            if !t.sources.isEmpty {
-                out += "Sources:\n"
-                for (i, s) in t.sources.enumerated() {
-                    out += "\(i + 1). [\(one(s.title ?? s.url ?? s.id))](\(one(s.url ?? "")))\n"
-                }
-                out += "\n"
-            }
+            out += answer(name: name, text: t.answer, tools: t.tools, reasoning: t.reasoning, status: t.status,
+                          errors: t.errors, sources: t.sources)
             out += "_" + facts(t, sessionID: e.record.sessionID).joined(separator: " · ") + "_\n\n"
             for s in e.submissions { out += "_\(one(Redaction.redact(s.summary)))_\n\n" }
         }
         if !file.problems.isEmpty {
             out += "---\n\n_Lines that could not be read: " + file.problems.joined(separator: "; ") + "_\n"
+        }
+        return out
+    }
+
+    /// One answer as Markdown, the same bytes in F5's download (`AppState.transcriptMarkdown`)
+    /// and in `robofy-tui transcript --markdown`: tools with their input and output, reasoning,
+    /// the answer, how it ended, errors, sources. Everything from the server is sanitized.
+    public static func answer(name: String, text: String, tools: [ToolCall], reasoning: String, status: TurnStatus?,
+                              errors: [String], sources: [Source]) -> String {
+        var out = ""
+        for tool in tools {
+            var line = "> tool `\(one(tool.name))` \(tool.state.rawValue)"
+            if !tool.input.isEmpty { line += " — input `\(one(tool.input))`" }
+            if let o = tool.output { line += " → `\(one(o))`" }
+            if let err = tool.errorText { line += " — error: \(one(err))" }
+            out += line + "\n"
+        }
+        if !tools.isEmpty { out += "\n" }
+        if !reasoning.isEmpty { out += AppState.reasoningMarkdown(reasoning) }
+        if !text.isEmpty { out += "**\(name):** \(Sanitizer.clean(text))\n\n" }
+        switch status {
+        case .stopped?: out += "_(stopped)_\n\n"
+        case .interrupted?: out += "_⚠ The answer was cut off (interrupted): the partial text is kept._\n\n"
+        case .failed?: out += "_(failed)_\n\n"
+        case .complete?, .streaming?, nil: break
+        }
+        for err in errors { out += "> ⚠ \(one(err))\n\n" }
+        if !sources.isEmpty {
+            out += "Sources:\n"
+            for (i, s) in sources.enumerated() {
+                out += "\(i + 1). [\(one(s.title ?? s.url ?? s.id))](\(one(s.url ?? "")))\n"
+            }
+            out += "\n"
         }
         return out
     }

@@ -1,6 +1,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// The lead-capture form (`chatbots[].lead_capture`) while it is open.
 public struct LeadFormState: Sendable, Equatable {
@@ -181,11 +182,11 @@ extension AppState {
             if extras.leadForm != nil { return leadFormKey(key) }
             if extras.serverView != nil { return serverViewKey(key) }
             guard overlay == .none else { return nil }
-            switch key {
-            case .ctrl("o"): return openLeadForm()
-            case .ctrl("y"): return rate(.up)
-            case .ctrl("n"): return rate(.down)
-            case .function(11):
+            switch KeyMap.action(for: key, in: .chat) {
+            case .openLeadForm?: return openLeadForm()
+            case .rateUp?: return rate(.up)
+            case .rateDown?: return rate(.down)
+            case .openServerRecord?:
                 extras.serverView = ServerRecordView()
                 return [.widget(.fetchServerRecord)]
             default: return nil
@@ -415,17 +416,6 @@ extension ConfigReport {
         case ".lead_capture.submit_button_text":
             return null ? "null: the button says \"\(labels.submit)\"" : "shown: lead form button"
         default: return "applied: lead form (Ctrl-O; offered under the greeting)"
-        }
-    }
-}
-
-extension AppState {
-    /// Keys of the extras are listed in F1 only where they do something (a lead form, rating on).
-    func helpShows(_ key: String) -> Bool {
-        switch key {
-        case "Ctrl-O": agent?.leadFormLabels != nil
-        case "Ctrl-Y / Ctrl-N": config.privacy.enableChatRating
-        default: true
         }
     }
 }

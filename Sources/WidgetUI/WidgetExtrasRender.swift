@@ -1,6 +1,7 @@
 import Foundation
 import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// Drawing the widget's extras: the lead offer and form, the privacy term, ratings, the
 /// closed bar, the server's record (F11), agent badges.
@@ -8,7 +9,7 @@ extension Renderer {
     // MARK: Closed (auto-close)
 
     /// The widget closed after `close_after_time` seconds without activity: one bar.
-    func drawClosed(_ canvas: inout Canvas, _ s: AppState) {
+    func drawClosed(_ canvas: inout CanvasRegion, _ s: AppState) {
         let t = s.theme, w = s.width
         let y = s.height - 1
         canvas.fill(Rect(x: 0, y: y, width: w, height: 1), t.header)
@@ -75,7 +76,7 @@ extension Renderer {
     // MARK: Lead form
 
     /// Draws the open lead form (title, subtitle, name/email/phone, submit), with the caret in the field.
-    func drawLeadForm(_ canvas: inout Canvas, _ s: AppState, form f: LeadFormState) {
+    func drawLeadForm(_ canvas: inout CanvasRegion, _ s: AppState, form f: LeadFormState) {
         let t = s.theme
         let labels = s.agents.first { $0.chatbotID == f.agentID }?.leadFormLabels
             ?? (title: "Contact details", subtitle: "(lead_capture is not set: the default labels are shown)", submit: "Submit")
@@ -132,7 +133,7 @@ extension Renderer {
     // MARK: Server record (F11)
 
     /// What the server recorded for this session, next to what the client saw.
-    func drawServerView(_ canvas: inout Canvas, _ s: AppState, view v: ServerRecordView) {
+    func drawServerView(_ canvas: inout CanvasRegion, _ s: AppState, view v: ServerRecordView) {
         let t = s.theme
         let r = box(&canvas, s, width: s.width - 2, height: s.height - 2)
         canvas.put(" What the server recorded (F11) ", x: r.x + 2, y: r.y, style: t.modalTitle)
@@ -191,7 +192,7 @@ extension Renderer {
     }
 
     /// The extras drawn over everything else.
-    func drawExtras(_ canvas: inout Canvas, _ s: AppState) {
+    func drawExtras(_ canvas: inout CanvasRegion, _ s: AppState) {
         if let v = s.extras.serverView { drawServerView(&canvas, s, view: v) }
         if let f = s.extras.leadForm { drawLeadForm(&canvas, s, form: f) }
     }

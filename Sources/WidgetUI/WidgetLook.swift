@@ -1,3 +1,4 @@
+// Look: decisions about what the widget shows, shared by the renderer and the report.
 import RobofyAPI
 
 /// Decisions about what the widget shows that the renderer and the configuration

@@ -1,3 +1,4 @@
+import BenchSupport
 import DemoServer
 import Foundation
 import RobofyAPI

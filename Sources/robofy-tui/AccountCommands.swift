@@ -22,8 +22,7 @@ struct AccountOptions: ParsableArguments {
     @Option(name: .long, help: "Stop after this many rows (pages are followed with nextPageToken until then).")
     var limit: Int = 1000
 
-    @Option(name: .long, help: "Write a log of the requests to this file (the API key is never logged).")
-    var logFile: String?
+    @OptionGroup var log: LogFileOption
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1.") }
@@ -35,13 +34,11 @@ struct AccountOptions: ParsableArguments {
         do {
             let key = try AccountAPIKey.fromEnvironment(env)
             var logger = Logger(label: "robofy.account", factory: { _ in SwiftLogNoOpLogHandler() })
-            if let logFile {
-                let sink: FileLogHandler.Sink
-                do { sink = try FileLogHandler.Sink(path: logFile) } catch {
+            if let logFile = log.logFile {
+                do { logger = try FileLogHandler.logger(path: logFile, label: "robofy.account").0 } catch {
                     stderr("robofy-tui: \(error)\n")
                     throw ExitCode(2)
                 }
-                logger = Logger(label: "robofy.account", factory: { FileLogHandler(label: $0, sink: sink) })
             }
             let header = apiKeyHeader ?? env[AccountAPIKey.headerEnvironmentVariable] ?? AccountAPIKey.defaultHeader
             return try AccountClient(baseURL: baseURL ?? env["ROBOFY_BASE_URL"] ?? RobofyTarget.defaultBaseURL,

@@ -1,6 +1,7 @@
 import Foundation
 import RobofyAPI
 import WidgetUI
+import RobofyText
 
 enum AccountListingKind {
     case leads, sessions, messages
@@ -158,7 +159,7 @@ enum AccountOutput {
     /// JSON escapes every control character; characters that could reorder or hide text
     /// (bidi overrides, zero-width characters) are escaped too, so the output is safe to print.
     static func json(_ listing: AccountListing, kind: AccountListingKind, context: [String: String?]) -> String {
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             kind.jsonKey: .array(listing.rows),
             "count": .number(Double(listing.rows.count)),
             "pages": .number(Double(listing.pages)),

@@ -1,7 +1,9 @@
+import ArgumentParser
 import Foundation
 import Logging
 import RobofyAPI
 import WidgetUI
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -126,6 +128,12 @@ struct FileLogHandler: LogHandler {
         let sink = try Sink(path: path)
         return (Logger(label: label, factory: { l in FileLogHandler(label: l, sink: sink) }), sink)
     }
+}
+
+/// `--log-file`, one declaration for every command that logs (`chat`, `demo`, `run`, `leads`, `inbox`).
+struct LogFileOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Write a log to this file (tokens and API keys are never logged).", valueName: "file"))
+    var logFile: String?
 }
 
 struct CLIError: Error, CustomStringConvertible {

@@ -2,6 +2,7 @@ import Foundation
 import RobofyAPI
 import RobofySession
 import WidgetUI
+import RobofyText
 
 /// Line mode: reads messages from stdin, prints answers as they stream in.
 /// For pipes, scripts and terminals where ncurses cannot start.

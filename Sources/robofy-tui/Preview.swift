@@ -6,6 +6,7 @@ import RobofyAPI
 import RobofySession
 import Terminal
 import WidgetUI
+import RobofyText
 
 struct Preview: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,11 @@
+// robofy-tui: the command line. This file holds the entry point, the shared option groups
+// (target, look, UI, demo server; `--log-file` is LogFileOption in FileLogHandler.swift)
+// and the chat commands; RunCommand, QACommands, AccountCommands and Preview hold the rest.
+// It may import every library target (and ArgumentParser, Logging); nothing imports it.
+// Benchmark hooks (hidden options) come from BenchSupport, never from the product libraries.
+
 import ArgumentParser
+import BenchSupport
 import DemoServer
 import Foundation
 import Logging
@@ -107,8 +114,8 @@ struct UIOptions: ParsableArguments {
     @Option(name: .long, help: "Folder for downloaded transcripts (default: the current folder).")
     var downloadDir: String?
 
-    @Option(name: .long, help: "Write a log to this file (the token is never logged).")
-    var logFile: String?
+    @OptionGroup var log: LogFileOption
+    var logFile: String? { log.logFile }
 
     @Flag(name: .long, help: "In --plain mode, print the session id after each answer.")
     var verbose = false
@@ -126,8 +133,7 @@ struct UIOptions: ParsableArguments {
         guard let path = logFile else {
             return (Logger(label: label, factory: { _ in SwiftLogNoOpLogHandler() }), nil)
         }
-        let (logger, sink) = try FileLogHandler.logger(path: path, label: label)
-        return (logger, sink)
+        return try FileLogHandler.logger(path: path, label: label)
     }
 
     func makeState() throws -> AppState {

@@ -5,6 +5,7 @@ import RobofyAPI
 import RobofyQA
 import RobofySession
 import WidgetUI
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,8 +55,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Fail the run when the 95th percentile of the time to the first text is above S seconds.", valueName: "S"))
     var maxP95FirstText: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Log every event to this file (the token is never logged).", valueName: "file"))
-    var logFile: String?
+    @OptionGroup var log: LogFileOption
 
     @Option(name: .long, help: ArgumentHelp("Save the run's transcript (JSON Lines) here.", valueName: "file"))
     var transcript: String?
@@ -182,7 +182,7 @@ struct Run: AsyncParsableCommand {
         options.demoPaceMs = pace
         options.limiter = RateLimiter(rate: rate.flatMap(parseRate))
         if demo { options.target = .demo }
-        if let logFile {
+        if let logFile = log.logFile {
             let l: Logger
             do {
                 let (logger, sink) = try FileLogHandler.logger(path: logFile)
@@ -219,8 +219,7 @@ struct Run: AsyncParsableCommand {
                                             onFinish: { _, report in printer.finished(report) })
             printer.end()
         }
-        let wall = Double((ContinuousClock.now - started).components.seconds)
-            + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let wall = (ContinuousClock.now - started) / .seconds(1)
         recorder?.flush()
         recorder?.store?.close()
         var code = SuiteReport.exitCode(reports)
@@ -259,12 +258,7 @@ struct Run: AsyncParsableCommand {
     /// One script: each turn printed as it finishes (as before suites existed).
     func runSingle(_ parsed: Script, path: String, options: RunOptions) async throws -> RunReport {
         let effective = options.target ?? parsed.target
-        let where_: String
-        switch effective {
-        case .demo?: where_ = "the demo server" + (parsed.fault.map { " (fault \($0))" } ?? "")
-        case .service(let s)?: where_ = s.baseURL
-        case nil: where_ = "?"
-        }
+        let where_ = Script.Target.describe(effective, fault: parsed.fault)
         let agent = parsed.agent ?? { if case .service(let s)? = effective { return s.chatbotID } else { return nil } }()
         stdoutWrite(Sanitizer.clean("Running \(path): \(parsed.turns.count) turn\(parsed.turns.count == 1 ? "" : "s") against \(where_)"
             + (agent.map { " (agent \($0))" } ?? ""), allowNewlines: false) + "\n")

@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -195,8 +196,7 @@ import Glibc
     // MARK: Helpers
 
     func binary() throws -> String {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        return bin
+        try Binary.require()
     }
 
     func withServer(_ options: DemoServerOptions = DemoServerOptions(), _ body: (Demo) async throws -> Void) async throws {
@@ -254,13 +254,5 @@ import Glibc
             let r = try await post(DemoServer.demoLeadsPath, body, headers: ["Authorization: Bearer \(token)"])
             guard (r["data"] as? [String: Any])?["lead_id"] is String else { throw E2EError("lead refused: \(r)") }
         }
-    }
-}
-
-/// `sh` on a thread of its own: it blocks in waitpid, and the demo server in this
-/// process needs the cooperative threads to answer the command it waits for.
-private func shOff(_ args: [String], env: [String: String] = [:]) async -> (out: String, status: Int32) {
-    await withCheckedContinuation { cont in
-        DispatchQueue.global().async { cont.resume(returning: sh(args, env: env)) }
     }
 }

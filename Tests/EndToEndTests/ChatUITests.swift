@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Drives the real binary in a real terminal (tmux) against the embedded demo server.
 /// Everything is polled with a deadline; nothing sleeps to synchronise.
@@ -7,18 +8,12 @@ import Testing
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-e2e-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-e2e")
     }
 
     func start(_ args: String = "", width: Int = 80, height: Int = 24) throws -> Tmux {
-        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
-        guard let bin = Binary.path else {
-            throw E2EError("the robofy-tui binary was not found next to the tests; run `swift build` first")
-        }
-        let cmd = "cd '\(dir)' && '\(bin)' demo --pace 4 --no-autosave --download-dir '\(dir)' \(args); rc=$?; stty -a > '\(dir)/stty.txt'; echo \"EXIT=$rc\""
-        return try Tmux(command: cmd, width: width, height: height,
-                        env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
+        try Tmux.robofy("demo --pace 4 --no-autosave --download-dir '\(dir)' \(args)", in: dir, width: width, height: height,
+                        after: "stty -a > '\(dir)/stty.txt'")
     }
 
     @Test func headerGreetingQuickQuestionAndTwoTurns() throws {

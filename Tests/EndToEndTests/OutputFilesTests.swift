@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,13 +14,11 @@ import Glibc
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-out-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-out")
     }
 
     func bin() throws -> String {
-        guard let b = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        return b
+        try Binary.require()
     }
 
     var env: [String: String] { ["XDG_STATE_HOME": dir + "/state"] }

@@ -1,6 +1,7 @@
 import DemoServer
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,7 @@ import Glibc
 /// The line-mode chat and the standalone server, run as a user runs them.
 @Suite(.timeLimit(.minutes(2))) struct PlainAndServeTests {
     @Test func plainChatHoldsATwoTurnConversationOnOneSession() async throws {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bin = try Binary.require()
         var o = DemoServerOptions()
         o.defaultDeltaDelayMs = 0
         let server = try await DemoServer.start(o)
@@ -26,14 +27,14 @@ import Glibc
     }
 
     @Test func plainChatReportsAFailedHandshakeAndExitsNonZero() throws {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bin = try Binary.require()
         let r = sh([bin, "chat", "--plain", "--base-url", "http://127.0.0.1:1", "--project-id", "p", "--chatbot-id", "c"], stdin: "")
         #expect(r.status == 1)
         #expect(r.out.contains("Cannot connect to http://127.0.0.1:1"))
     }
 
     @Test func chatWithoutIDsSaysHowToStart() throws {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bin = try Binary.require()
         let r = sh([bin, "chat"], env: ["ROBOFY_PROJECT_ID": "", "ROBOFY_CHATBOT_ID": ""])
         #expect(r.status != 0)
         #expect(r.out.contains("--project-id"))
@@ -41,7 +42,7 @@ import Glibc
     }
 
     @Test func versionAndHelp() throws {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bin = try Binary.require()
         let v = sh([bin, "--version"])
         #expect(v.status == 0)
         #expect(v.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
@@ -50,24 +51,11 @@ import Glibc
     }
 
     @Test func serveStreamsTheDocumentedEventOrder() async throws {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bin = try Binary.require()
         let out = NSTemporaryDirectory() + "robofy-serve-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
         defer { unlink(out) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_TRUNC, 0)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argStrings: [String] = [bin, "serve", "--port", "0", "--pace", "0"]
-        var args: [UnsafeMutablePointer<CChar>?] = argStrings.map { strdup($0) } + [nil]
-        defer { for a in args { free(a) } }
-        var pid: pid_t = 0
-        #expect(posix_spawn(&pid, bin, &actions, nil, &args, environ) == 0)
-        defer {
-            // Never kill(0): that would signal the whole process group, test runner included.
-            if pid > 0 { kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0) }
-        }
+        let server = try Child(args: [bin, "serve", "--port", "0", "--pace", "0"], output: out)
+        defer { server.kill() }
         // Poll for the printed URL.
         var url: String?
         let deadline = Date().addingTimeInterval(10)
@@ -94,10 +82,7 @@ import Glibc
         for t in types where collapsed.last != t || t != "text-delta" { collapsed.append(t) }
         #expect(collapsed == ["start", "start-step", "text-start", "text-delta", "text-end", "finish-step", "finish",
                               "data-session", "data-finish-reason", "[DONE]"], "\(stream.out)")
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        pid = 0
-        #expect((status & 0x7f) == 0 && (status >> 8) & 0xff == 0, "serve should exit cleanly on SIGTERM")
+        let status = try #require(server.stop(SIGTERM))
+        #expect(exitCode(status) == 0, "serve should exit cleanly on SIGTERM")
     }
 }

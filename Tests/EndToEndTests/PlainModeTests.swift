@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,13 +12,11 @@ import Glibc
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-plain-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-plain")
     }
 
     func bin() throws -> String {
-        guard let b = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        return b
+        try Binary.require()
     }
 
     var env: [String: String] { ["XDG_STATE_HOME": dir + "/state"] }

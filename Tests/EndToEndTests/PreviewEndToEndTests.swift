@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `preview` and `demo --handshake` with the real binary (issue 11 items 12, 13, 15; issue 10
 /// items 9 and 15). Screens are polled with a deadline.
@@ -9,13 +10,11 @@ import Testing
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-preview-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-preview")
     }
 
     func bin() throws -> String {
-        guard let b = Binary.path else { throw E2EError("the robofy-tui binary was not found; run `swift build` first") }
-        return b
+        try Binary.require()
     }
 
     func start(_ args: String, width: Int = 80, height: Int = 24) throws -> Tmux {

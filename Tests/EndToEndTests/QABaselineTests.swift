@@ -1,19 +1,19 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `--baseline`: a run compared with an earlier run's --json results.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct QABaselineTests {
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-qa-baseline-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-qa-baseline")
     }
 
     var env: [String: String] { ["XDG_STATE_HOME": dir + "/state", "LANG": "C.UTF-8", "CI": "1"] }
 
     @Test func slowerFirstTextThanTheBaselineIsARegressionThatFailsOnlyWhenAsked() async throws {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bin = try Binary.require()
         let script = dir + "/hi.yaml"
         try "target: {demo: true}\nagent: demo-nova\nturns:\n  - send: hello\n    expect: {contains: Nova}\n"
             .write(toFile: script, atomically: true, encoding: .utf8)

@@ -1,19 +1,19 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `each:` through the real binary: every input is its own test case in the summary and the JUnit.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct QAEachTests {
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-qa-each-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-qa-each")
     }
 
     var env: [String: String] { ["XDG_STATE_HOME": dir + "/state", "LANG": "C.UTF-8", "CI": "1"] }
 
     @Test func eachRowOfACSVIsItsOwnTestCaseAndOneFailingRowFailsTheRun() async throws {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        let bin = try Binary.require()
         try "name,agent,want\nnova,demo-nova,Nova\natlas,demo-atlas,Atlas\nwrong,demo-sage,not-in-the-answer\n"
             .write(toFile: dir + "/agents.csv", atomically: true, encoding: .utf8)
         try """

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -285,103 +286,10 @@ import Glibc
 
 }
 
-/// A child process whose standard input the test writes to, line by line.
-final class Child {
-    let pid: pid_t
-    let input: Int32
-    private var reaped = false
-
-    init(args: [String], output: String, env: [String: String]) throws {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw E2EError("pipe failed") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
-        posix_spawn_file_actions_addclose(&actions, fds[1])
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { for p in cargs { free(p) } }
-        let envStrings = ProcessInfo.processInfo.environment.merging(env) { $1 }.map { "\($0.key)=\($0.value)" }
-        var cenv: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
-        defer { for p in cenv { free(p) } }
-        var p: pid_t = 0
-        let rc = posix_spawn(&p, args[0], &actions, nil, &cargs, &cenv)
-        close(fds[0])
-        guard rc == 0 else {
-            close(fds[1])
-            throw E2EError("cannot run \(args[0]): \(rc)")
-        }
-        pid = p
-        input = fds[1]
-    }
-
-    func send(_ text: String) {
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
-    }
-
-    /// SIGKILLs the child (once) and returns the signal that ended it (or -1).
-    @discardableResult
-    func kill() -> Int32 {
-        guard !reaped, pid > 0 else { return -1 }
-        reaped = true
-        Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        close(input)
-        return (status & 0x7f) != 0 ? status & 0x7f : -1
-    }
-}
-
 /// What the SIGKILL test saw before it read the file.
 struct KillRun: Sendable {
     var problem: String?
     var finished = false
     var streaming = false
     var signal: Int32 = -1
-}
-
-/// Runs blocking work (waiting for a child, polling a screen) on a thread of its own, so a
-/// test does not hold one of the few cooperative threads that other tests need meanwhile.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { cont in
-        Thread { cont.resume(returning: work()) }.start()
-    }
-}
-
-/// `sh`, off the cooperative pool.
-func shOff(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) async -> (out: String, status: Int32) {
-    await offPool { sh(args, stdin: stdin, env: env) }
-}
-
-/// Polls (blocking this thread) until `cond` holds or the deadline passes.
-func waitUntil(timeout: Double, _ cond: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if cond() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
-    }
-    return cond()
-}
-
-func readFile(_ path: String) -> String {
-    (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-}
-
-/// The records of a JSON Lines file; nil if any line is not a JSON object.
-func jsonlFile(_ path: String) -> [[String: Any]]? {
-    var out: [[String: Any]] = []
-    for line in readFile(path).split(separator: "\n") {
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-        out.append(obj)
-    }
-    return out
-}
-
-/// Hands a non-Sendable test helper to a thread that uses it alone.
-final class UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,13 +10,11 @@ import Glibc
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-qa-suite-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-qa-suite")
     }
 
     func binary() throws -> String {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        return bin
+        try Binary.require()
     }
 
     var env: [String: String] { ["XDG_STATE_HOME": dir + "/state", "LANG": "C.UTF-8", "CI": "1"] }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What the real binary shows in a real terminal must be true (issue 11): a cut-off answer
 /// says so, a view scrolled up holds still, a reconnect keeps the agent, reasoning shows,
@@ -8,18 +9,11 @@ import Testing
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-truth-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-truth")
     }
 
     func start(_ args: String = "", width: Int = 80, height: Int = 24) throws -> Tmux {
-        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
-        guard let bin = Binary.path else {
-            throw E2EError("the robofy-tui binary was not found next to the tests; run `swift build` first")
-        }
-        let cmd = "cd '\(dir)' && '\(bin)' demo --no-autosave --download-dir '\(dir)' \(args); echo \"EXIT=$?\""
-        return try Tmux(command: cmd, width: width, height: height,
-                        env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
+        try Tmux.robofy("demo --no-autosave --download-dir '\(dir)' \(args)", in: dir, width: width, height: height)
     }
 
     /// The conversation rows of an 80×24 screen (below the header, above the separator).

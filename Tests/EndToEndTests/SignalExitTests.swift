@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,21 +12,15 @@ import Glibc
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-sig-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-sig")
     }
 
     var transcript: String { dir + "/t.jsonl" }
     var record: String { dir + "/rec.yaml" }
 
     func start() throws -> Tmux {
-        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
-        guard let bin = Binary.path else {
-            throw E2EError("the robofy-tui binary was not found next to the tests; run `swift build` first")
-        }
-        let cmd = "cd '\(dir)' && '\(bin)' demo --pace 4 --transcript '\(transcript)' --record '\(record)' --download-dir '\(dir)'; rc=$?; stty -a > '\(dir)/stty.txt'; echo \"EXIT=$rc\""
-        return try Tmux(command: cmd, width: 80, height: 24,
-                        env: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
+        try Tmux.robofy("demo --pace 4 --transcript '\(transcript)' --record '\(record)' --download-dir '\(dir)'", in: dir,
+                        after: "stty -a > '\(dir)/stty.txt'")
     }
 
     /// The last JSON Lines record of the autosave, decoded.
@@ -49,7 +44,7 @@ import Glibc
     /// every later write to it fails). The turn that streamed and `--record` are still saved,
     /// and the program exits 129 instead of crashing on a write to the closed terminal.
     @Test func closingTheTerminalWindowSavesTheTurnAndTheScript() throws {
-        guard let bin = Binary.path else { throw E2EError("no robofy-tui binary") }
+        let bin = try Binary.require()
         let status = dir + "/status"
         // The shell ignores the hangup, to report the status.
         let cmd = "trap '' HUP; cd '\(dir)' && '\(bin)' demo --pace 4 --transcript '\(transcript)' --record '\(record)'; echo $? > '\(status)'"

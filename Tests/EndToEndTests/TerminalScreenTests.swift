@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,27 +12,20 @@ import Glibc
     let dir: String
 
     init() throws {
-        dir = NSTemporaryDirectory() + "robofy-scr-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try scratchDirectory("robofy-scr")
     }
 
     func start(_ args: String = "", env: [String: String] = [:]) throws -> Tmux {
-        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
-        guard let bin = Binary.path else {
-            throw E2EError("the robofy-tui binary was not found next to the tests; run `swift build` first")
-        }
         // TERM, COLORTERM and NO_COLOR are set in the pane's command: tmux sets its own TERM in a pane, and
         // `swift test` runs tests with NO_COLOR set.
         let vars = ["TERM": "xterm-256color", "COLORTERM": "", "NO_COLOR": ""].merging(env) { $1 }
-            .map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
-        let cmd = "cd '\(dir)' && env \(vars) '\(bin)' demo --pace 2 --no-autosave --download-dir '\(dir)' \(args); echo \"EXIT=$?\""
-        return try Tmux(command: cmd, width: 80, height: 24, env: ["LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"])
+        return try Tmux.robofy("demo --pace 2 --no-autosave --download-dir '\(dir)' \(args)", in: dir, vars: vars)
     }
 
     /// The demo widget's handshake with a header and a greeting full of clusters terminals
     /// disagree on (the agent ids stay the demo's, so chatting works).
     func mixedHandshake() throws -> String {
-        guard let bin = Binary.path else { throw E2EError("no robofy-tui binary") }
+        let bin = try Binary.require()
         // The demo server's own handshake, fetched from `serve` (port 0: a free one).
         let serve = try Tmux(command: "'\(bin)' serve --port 0", width: 200)
         let listening = serve.waitFor("listening on")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The lead form, rating, the server's record (F11) and auto-close, in the real binary
 /// in tmux against the embedded demo server (issue 13).

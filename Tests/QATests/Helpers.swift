@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RobofyAPI
 import RobofySession
+import TestSupport
 
 /// Runs `body` against a fresh demo server on 127.0.0.1 (pacing off so tests are quick).
 func withDemoServer<T>(faults: String? = nil, _ body: (DemoServer) async throws -> T) async throws -> T {
@@ -46,59 +47,4 @@ final class EventCollector: @unchecked Sendable {
     }
 }
 
-/// A log handler that keeps every line in memory.
-final class CapturedLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    func add(_ s: String) {
-        lock.lock()
-        lines.append(s)
-        lock.unlock()
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines.joined(separator: "\n")
-    }
-
-    var logger: Logger {
-        Logger(label: "robofy", factory: { label in CapturingHandler(label: label, sink: self) })
-    }
-}
-
-struct CapturingHandler: LogHandler {
-    let label: String
-    let sink: CapturedLog
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var all = metadata
-        if let m = event.metadata { all.merge(m) { $1 } }
-        let meta = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        sink.add("\(event.level) \(label): \(event.message) \(meta)")
-    }
-}
-
-func temporaryDirectory() throws -> String {
-    let dir = NSTemporaryDirectory() + "robofy-qa-" + UUID().uuidString.prefix(8)
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-/// Polls until `cond` holds or the deadline passes.
-func eventually(timeout: Double = 10, _ cond: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-    while ContinuousClock.now < deadline {
-        if cond() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return cond()
-}
+func temporaryDirectory() throws -> String { try scratchDirectory("robofy-qa") }

@@ -4,6 +4,7 @@ import RobofyAPI
 import RobofySession
 import Testing
 @testable import WidgetUI
+import RobofyText
 
 @Suite(.timeLimit(.minutes(2))) struct InspectorTests {
     /// A real tool-call turn from the demo server (Atlas, "Weather in Paris?"), fed to the app state.

@@ -1,11 +1,13 @@
 import DemoServer
 import Foundation
+import NIOConcurrencyHelpers
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
 import RobofyAPI
 import RobofySession
 import Testing
+import TestSupport
 @testable import RobofyQA
 
 @Suite(.timeLimit(.minutes(2))) struct ScriptTests {
@@ -196,7 +198,18 @@ import Testing
     @Test func aSlowTurnTimesOut() async throws {
         // Two seconds between streamed pieces: the answer takes far longer than the timeout.
         let script = try Script.parse("target: {demo: true}\nfault: pace=2000\ntimeout_seconds: 0.5\nturns:\n  - send: hello\n")
-        let r = try await ScriptRunner.run(script, suiteName: "t")
+        // The watchdog runs on a test clock: the half second passes when the test says so.
+        let clock = TestClock()
+        let answering = NIOLockedValueBox(false)
+        var options = RunOptions()
+        options.clock = clock
+        options.taps = [{ if case .response = $0 { answering.withLockedValue { $0 = true } } }]
+        let run = Task { try await ScriptRunner.run(script, suiteName: "t", options: options) }
+        #expect(await eventually(timeout: 30) { answering.withLockedValue { $0 } })
+        #expect(await clock.waitForSleepers(1))
+        #expect(clock.sleeps == [.milliseconds(500)])
+        clock.advance(by: .milliseconds(500))
+        let r = try await run.value
         #expect(r.results[0].failures.first == "timeout: no complete answer within 0.5 s")
         #expect(r.results[0].turn?.status == .stopped)
     }

@@ -4,6 +4,7 @@ import RobofyAPI
 import Testing
 import WidgetUI
 @testable import RobofySession
+import TestSupport
 
 @Suite(.timeLimit(.minutes(2))) struct TranscriptTests {
     @Test func everyTurnIsAppendedAsItFinishesAndReadsBack() async throws {
@@ -168,21 +169,22 @@ import WidgetUI
         let dir = try temporaryDirectory()
         let blocker = dir + "/file"
         #expect(FileManager.default.createFile(atPath: blocker, contents: Data()))
-        let errors = CapturedLog()
-        let recorder = SessionRecorder(store: TranscriptStore(path: blocker + "/t.jsonl"), target: "demo") { errors.add($0) }
+        let errors = LogCapture()
+        let recorder = SessionRecorder(store: TranscriptStore(path: blocker + "/t.jsonl"), target: "demo") { errors.logger.error("\($0)") }
         try await withDemoServer { server in
             let s = demoSession(server, taps: [recorder.tap])
             #expect(await s.send("hello").status == .complete)
             #expect(await s.send("hello").status == .complete)
             await s.close()
         }
-        #expect(errors.text.hasPrefix("Autosave stopped: cannot create the folder"))
-        #expect(errors.text.components(separatedBy: "Autosave stopped").count == 2)
+        let reported = errors.messages.joined(separator: "\n")
+        #expect(reported.hasPrefix("Autosave stopped: cannot create the folder"))
+        #expect(reported.components(separatedBy: "Autosave stopped").count == 2)
         #expect(recorder.recordedTurns.count == 2)
     }
 
     @Test func theEventLogHasEverythingButTheToken() async throws {
-        let log = CapturedLog()
+        let log = LogCapture()
         let events = EventCollector()
         try await withDemoServer { server in
             let s = demoSession(server, agent: "demo-atlas", taps: [events.tap, SessionEventLog(logger: log.logger).tap],

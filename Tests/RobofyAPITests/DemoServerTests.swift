@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RobofyAPI
 import Testing
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -177,29 +178,6 @@ private func openStream(_ server: DemoServer, token: String, query: String, faul
     let session = URLSession(configuration: .ephemeral, delegate: ChunkDelegate(continuation), delegateQueue: nil)
     session.dataTask(with: req).resume()
     return OpenStream(chunks: chunks, session: session)
-}
-
-/// Hands every log message (with its "reason" metadata) to an AsyncStream.
-private struct CapturingLogHandler: LogHandler {
-    let continuation: AsyncStream<String>.Continuation
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let reason = event.metadata?["reason"].map { " reason=\($0)" } ?? ""
-        continuation.yield("\(event.message)\(reason)")
-    }
-}
-
-private func capturingLogger() -> (Logger, AsyncStream<String>) {
-    let (stream, continuation) = AsyncStream<String>.makeStream()
-    let logger = Logger(label: "test.demo", factory: { _ in CapturingLogHandler(continuation: continuation) })
-    return (logger, stream)
 }
 
 private actor Order {
@@ -702,8 +680,8 @@ struct DemoServerTests {
     }
 
     @Test func stallEndsAsSoonAsTheClientGoesAway() async throws {
-        let (logger, messages) = capturingLogger()
-        let server = try await DemoServer.start(fastOptions(), logger: logger)
+        let log = LogCapture(level: .trace)
+        let server = try await DemoServer.start(fastOptions(), logger: log.logger)
         // Our own client, shut down after the stall: its connections are closed for certain
         // (URLSession may keep a timed-out connection open for a while under load).
         let client = RobofyClient(
@@ -722,17 +700,10 @@ struct DemoServerTests {
         }
         await client.shutdown()  // always: AsyncHTTPClient traps on a client that was not shut down
         // The server notices the closed connection instead of waiting out the 60 s stall.
-        var sawStartupBanner = false
-        var ended: String?
-        for await message in messages {
-            if message.contains("Server started") { sawStartupBanner = true }
-            if message.contains("demo stream ended early") {
-                ended = message
-                break
-            }
-        }
-        #expect(ended?.contains("clientGone") == true, "\(ended ?? "nil")")
-        #expect(sawStartupBanner, "Hummingbird's banner goes through the given logger")
+        func ended() -> String? { log.lines.first { $0.contains("demo stream ended early") } }
+        #expect(await eventually(timeout: 30) { ended() != nil })
+        #expect(ended()?.contains("reason=clientGone") == true, "\(ended() ?? "nil")")
+        #expect(log.messages.contains { $0.contains("Server started") }, "Hummingbird's banner goes through the given logger")
         await server.stop()
     }
 

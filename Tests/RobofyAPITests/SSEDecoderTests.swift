@@ -1,5 +1,6 @@
 import Testing
 @testable import RobofyAPI
+import TestSupport
 
 /// The documented example stream (fixtures/stream-documented.sse), byte for byte.
 private let documentedSSEStream = """
@@ -369,7 +370,7 @@ struct SSEDecoderTests {
     // MARK: Randomized splits
 
     @Test func randomSplitsMatchWholeFeed() {
-        var rng = SplitMix64(seed: 0x5EED_CAFE)
+        var rng = SeededRandom(seed: 0x5EED_CAFE)
         for round in 0..<60 {
             let stream = Self.generatedStream(&rng, events: 40)
             let reference = Self.whole(stream)
@@ -400,7 +401,7 @@ struct SSEDecoderTests {
     /// CR, LF, NUL, digits, BOM and multi-byte/invalid UTF-8), fed in random
     /// pieces, against a plain String-based transcription of the spec.
     @Test func randomBytesMatchReferenceImplementation() {
-        var rng = SplitMix64(seed: 2_024)
+        var rng = SeededRandom(seed: 2_024)
         let alphabet: [[UInt8]] = [
             Self.bytes("data"), Self.bytes("event"), Self.bytes("id"), Self.bytes("retry"), Self.bytes(":"), Self.bytes(" "), [0x0D], [0x0A],
             [0x0D, 0x0A], [0x0A, 0x0A], Self.bytes("1"), Self.bytes("42"), Self.bytes("x"), [0x00], [0xEF, 0xBB, 0xBF], [0xEF], [0xFF],
@@ -502,11 +503,11 @@ struct SSEDecoderTests {
 
     /// A stream with every feature: types, ids, retry, comments, multi-line and
     /// empty data, non-ASCII text, invalid bytes, a BOM, and all three line endings.
-    private static func generatedStream(_ rng: inout SplitMix64, events: Int) -> [UInt8] {
+    private static func generatedStream(_ rng: inout SeededRandom, events: Int) -> [UInt8] {
         let texts = ["hello", "", " lead", "a:b", "é", "日本語", "😀x", "{\"type\":\"text-delta\",\"id\":\"0\",\"delta\":\"hi\"}"]
         let endings: [[UInt8]] = [[0x0A], [0x0D, 0x0A], [0x0D]]
         var out: [UInt8] = rng.next(upTo: 2) == 0 ? [0xEF, 0xBB, 0xBF] : []
-        func line(_ s: [UInt8], _ rng: inout SplitMix64) {
+        func line(_ s: [UInt8], _ rng: inout SeededRandom) {
             out += s
             out += endings[rng.next(upTo: endings.count)]
         }
@@ -524,18 +525,4 @@ struct SSEDecoderTests {
         }
         return out
     }
-}
-
-/// A small deterministic random number generator, so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(upTo bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import RobofyAPI
+import TestSupport
 
 @Suite("UIChunkDecoder")
 struct UIChunkTests {
@@ -331,7 +332,7 @@ struct UIChunkTests {
             #"{"type":"text-delta","id":"0","delta":"\#($0.0)"}"#
         }
         let alphabet: [Character] = Array(#"{}[]":,\ u d8D3e0Aa9tfnlr-1"#) + ["\n", "\t", "é", "😀", "\u{1}"]
-        var rng = ChunkTestRandom(seed: 42)
+        var rng = SeededRandom(seed: 42)
         var fastTaken = 0
         for round in 0..<3_000 {
             var chars = Array(seeds[rng.next(upTo: seeds.count)])
@@ -389,18 +390,5 @@ struct UIChunkTests {
             chunks += decoder.feed(CollectionOfOne(byte)).map { UIChunkDecoder.decode($0.data) }
         }
         #expect(chunks == expected)
-    }
-}
-
-/// A small deterministic random number generator (SplitMix64), so failures reproduce.
-private struct ChunkTestRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(upTo bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

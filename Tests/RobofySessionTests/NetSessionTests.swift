@@ -2,6 +2,7 @@ import DemoServer
 import Foundation
 import RobofyAPI
 import Testing
+import TestSupport
 @testable import RobofySession
 
 /// How a turn ends when the body ends early, is too large, is rate limited with hostile
@@ -33,10 +34,11 @@ import Testing
     }
 
     static func turn(_ server: DemoServer, fault: String, _ query: String = NetSessionTests.query,
-                     retry: RetryPolicy = RetryPolicy(maxRetries: 0)) async -> (Turn, [SessionEvent]) {
-        let s = makeSession(server, fault: fault, retry: retry)
+                     retry: RetryPolicy = RetryPolicy(maxRetries: 0),
+                     clock: TestClock? = nil) async -> (Turn, [SessionEvent]) {
+        let s = if let clock { makeSession(server, fault: fault, retry: retry, clock: clock) } else { makeSession(server, fault: fault, retry: retry) }
         let (log, task) = EventLog.start(s)
-        let t = await s.send(query)
+        let t = if let clock { await clock.running { await s.send(query) } } else { await s.send(query) }
         await s.close()
         await task.value
         return (t, await log.events)
@@ -111,8 +113,11 @@ import Testing
         o.defaultDeltaDelayMs = 0
         o.faults = try DemoFaults(spec: "429=86400")
         try await withServer(o) { server in
-            let (t, events) = await Self.turn(server, fault: "pace=0", retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxDelay: 0.05))
+            let clock = TestClock()
+            let (t, events) = await Self.turn(server, fault: "pace=0", retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxDelay: 0.05),
+                                              clock: clock)
             #expect(t.status == .complete)
+            #expect(clock.sleeps == [.milliseconds(50)], "the wait is the policy's cap, not the server's day")
             let retries = events.compactMap { e -> (String, Double)? in
                 if case .retrying(_, let reason, let delay) = e { return (reason, delay) }
                 return nil
@@ -127,9 +132,12 @@ import Testing
     @Test(arguments: ["NaN", "inf", "1e308", "-3"])
     func hostileRetryAfterOnTheHandshakeIsAMessage(_ raw: String) async throws {
         try await withServer { server in
+            let clock = TestClock()
             let s = makeSession(server, fault: "retryafter=\(raw)",
-                                retry: RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.05))
-            let r = await s.connect()
+                                retry: RetryPolicy(maxRetries: 1, baseDelay: 0.01, maxDelay: 0.05), clock: clock)
+            let r = await clock.running { await s.connect() }
+            #expect(clock.sleeps.count == 1)
+            #expect(clock.sleeps.allSatisfy { $0 >= .zero && $0 <= .milliseconds(50) }, "\(clock.sleeps)")
             guard case .failure(let e) = r else {
                 Issue.record("connected despite 429")
                 return

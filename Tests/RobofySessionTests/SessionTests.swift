@@ -2,6 +2,7 @@ import DemoServer
 import Foundation
 import RobofyAPI
 import Testing
+import TestSupport
 @testable import RobofySession
 
 /// Runs `body` against a fresh demo server on 127.0.0.1 (pacing off so tests are quick).
@@ -15,12 +16,13 @@ func withServer<T>(_ options: DemoServerOptions = {
 
 func makeSession(_ server: DemoServer, chatbotID: String = DemoServer.chatbotID, fault: String? = nil,
                  streaming: Bool = true, stall: Double = 45,
-                 retry: RetryPolicy = RetryPolicy(maxRetries: 2, baseDelay: 0.05, maxDelay: 2)) -> ChatSession {
+                 retry: RetryPolicy = RetryPolicy(maxRetries: 2, baseDelay: 0.05, maxDelay: 2),
+                 clock: any Clock<Duration> = ContinuousClock()) -> ChatSession {
     var t = RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID, chatbotID: chatbotID,
                          streaming: streaming)
     if let fault { t.extraHeaders["X-Robofy-Demo-Fault"] = fault }
     return ChatSession(client: RobofyClient(target: t, timeouts: RobofyTimeouts(connect: 5, response: 10, stall: stall)),
-                       retry: retry)
+                       retry: retry, clock: clock)
 }
 
 /// Collects session events in the background, for assertions after the fact.
@@ -195,6 +197,18 @@ actor EventLog {
         await s.close()
     }
 
+    @Test func aPresetHandshakesTokenIsRedactedEverywhere() async throws {
+        // A handshake read from a file (`preview --handshake`) never passed `RobofyClient.handshake()`.
+        let token = "preset-\(UUID().uuidString)"
+        let json = #"{"data": {"token": "\#(token)", "chatbots": [{"chatbot_id": "a", "agent_name": "A"}]}}"#
+        let preset = try Handshake.decode(Data(json.utf8))
+        let s = ChatSession(client: RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "p", chatbotID: "a")),
+                            preset: preset)
+        _ = try await s.connect().get()
+        #expect(Redaction.redact("token \(token) here") == "token \(Redaction.placeholder) here")
+        await s.close()
+    }
+
     @Test func unknownProjectSaysWhatToCheck() async throws {
         try await withServer { server in
             let s = ChatSession(client: RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: "nope",
@@ -234,9 +248,12 @@ actor EventLog {
 
     @Test func stallIsDetected() async throws {
         try await withServer { server in
-            let s = makeSession(server, fault: "stall=600", stall: 1)
+            // (3 s of silence: a busy machine's slow first bytes must not count as the stall.)
+            let s = makeSession(server, fault: "stall=600", stall: 3)
             let t = await s.send("/long 300")
-            #expect(t.status == .interrupted || t.status == .failed)
+            // Text that arrived before the stall is kept and the turn is interrupted; on a machine
+            // so busy that the stall came before any text, nothing usable arrived: failed.
+            #expect(t.status == (t.answer.isEmpty ? .failed : .interrupted))
             #expect(t.errors.contains { $0.contains("stalled") })
             await s.close()
         }
@@ -259,13 +276,19 @@ actor EventLog {
         o.defaultDeltaDelayMs = 0
         o.faults.rateLimitRetryAfter = 1
         try await withServer(o) { server in
-            let s = makeSession(server)
+            let clock = TestClock()
+            let s = makeSession(server, clock: clock)
             let (log, task) = EventLog.start(s)
-            let t = await s.send("hello")
-            #expect(t.status == .complete, "\(t.errors)")
+            let turn = Task { await s.send("hello") }
+            // The session waits the server's Retry-After (1 s) on its clock, and only that.
+            #expect(await clock.waitForSleepers(1))
+            #expect(clock.sleeps == [.seconds(1)])
             #expect(await log.wait { evs in
                 evs.contains { if case .retrying(_, let reason, let delay) = $0 { return reason.contains("429") && delay == 1 } else { return false } }
             })
+            clock.advance(by: .seconds(1))
+            let t = await turn.value
+            #expect(t.status == .complete, "\(t.errors)")
             await s.close()
             task.cancel()
         }
@@ -276,12 +299,15 @@ actor EventLog {
         o.defaultDeltaDelayMs = 0
         o.faults.serverError = true  // chat calls only; the handshake still works
         try await withServer(o) { server in
-            let s = makeSession(server)
+            let clock = TestClock()
+            let s = makeSession(server, clock: clock)
             let (log, task) = EventLog.start(s)
-            let t = await s.send("hello")
+            let t = await clock.running { await s.send("hello") }
             #expect(t.status == .failed)
             #expect(t.errors.last?.contains("500") == true)
             #expect(t.errors.last?.contains("try again") == true)
+            // Two waits, doubling from the policy's base delay (0.05 s).
+            #expect(clock.sleeps == [.milliseconds(50), .milliseconds(100)])
             let retried = await log.wait { evs in
                 evs.filter { if case .retrying = $0 { return true } else { return false } }.count == 2
                     && evs.contains { if case .turnFinished = $0 { return true } else { return false } }
@@ -346,6 +372,8 @@ actor EventLog {
         try await withServer { server in
             let s = makeSession(server)
             let t = await s.send("/error")
+            // The stream said `finish` (reason "error") after its text: complete, with the error kept.
+            #expect(t.status == .complete)
             #expect(!t.answer.isEmpty)
             #expect(!t.errors.isEmpty)
             #expect(t.finishReason == "error")

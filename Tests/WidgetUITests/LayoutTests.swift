@@ -3,6 +3,7 @@ import RobofyAPI
 import RobofySession
 import Testing
 @testable import WidgetUI
+import RobofyText
 
 /// Builds app states without a server and renders them to text.
 enum Fixture {
@@ -305,14 +306,14 @@ func lines(_ text: String) -> [String] {
         #expect(text.contains("answer 30"))
         _ = s.reduce(.key(.pageUp))
         let f = r.render(s)
-        s.scroll = f.scroll
+        _ = s.reduce(f.shown)
         text = f.canvas.plainText
         #expect(!text.contains("answer 30"))
         #expect(text.contains("more · End"))
         for _ in 0..<100 { _ = s.reduce(.key(.pageUp)) }
         let top = r.render(s)
         #expect(top.canvas.plainText.contains("Hi! How can I help?"))
-        s.scroll = top.scroll
+        _ = s.reduce(top.shown)
         _ = s.reduce(.key(.pageDown))
         #expect(s.scroll < top.scroll)
     }

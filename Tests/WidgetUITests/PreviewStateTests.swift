@@ -1,6 +1,7 @@
 import Foundation
 import RobofyAPI
 import Testing
+import RobofyText
 @testable import WidgetUI
 
 /// Golden frames of `preview --print --state …`: every state a reviewer needs, with the

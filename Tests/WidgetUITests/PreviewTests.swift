@@ -1,7 +1,9 @@
 import Foundation
 import RobofyAPI
 import Testing
+import TestSupport
 @testable import WidgetUI
+import RobofyText
 
 /// Golden-text tests of the preview frame (what `robofy-tui preview --print` writes).
 /// Set UPDATE_GOLDENS=1 to rewrite the files after an intended change, then review the diff.
@@ -13,25 +15,7 @@ enum Golden {
     }
 
     static func check(_ actual: String, _ file: String) throws {
-        let url = dir.appendingPathComponent(file)
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
-            try Data(actual.utf8).write(to: url)
-            // A recording run never passes: review the diff, then run again without UPDATE_GOLDENS.
-            Issue.record("\(file) rewritten (UPDATE_GOLDENS=1): review the diff and run the tests again without it.")
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        if expected != actual {
-            let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-            let first = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }
-            Issue.record("""
-                \(file) differs (first at line \((first?.offset ?? min(e.count, a.count)) + 1)):
-                expected: \(first.map { String($0.element.0) } ?? "<\(e.count) lines>")
-                actual:   \(first.map { String($0.element.1) } ?? "<\(a.count) lines>")
-                Run with UPDATE_GOLDENS=1 if the change is intended.
-                """)
-        }
+        if let failure = try GoldenFile.check(actual, dir.appendingPathComponent(file)) { Issue.record("\(failure)") }
     }
 }
 

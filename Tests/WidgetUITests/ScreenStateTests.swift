@@ -3,16 +3,17 @@ import RobofyAPI
 import RobofySession
 import Testing
 @testable import WidgetUI
+import RobofyText
 
 /// What the screen says must be true: cut-off answers, a view that holds still, reasoning,
 /// notices that keep their point, queued messages, the smallest size (issue 11).
 @Suite struct ScreenStateTests {
-    /// Renders like the runtime does: one renderer, the clamped scroll written back.
+    /// Renders like the runtime does: one renderer, the clamped scroll given back through `reduce`.
     final class Screen {
         let renderer = Renderer()
         func draw(_ s: inout AppState) -> String {
             let f = renderer.render(s)
-            s.scroll = f.scroll
+            _ = s.reduce(f.shown)
             return f.canvas.plainText
         }
     }

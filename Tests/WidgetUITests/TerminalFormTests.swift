@@ -1,5 +1,7 @@
 import Testing
 @testable import WidgetUI
+import RobofyText
+import TestSupport
 
 /// The width model is the terminal's: ncurses and tmux place text by the wcwidth of each
 /// code point, so a grapheme is drawn in a form every terminal agrees on and measured as
@@ -57,7 +59,7 @@ import Testing
         for line in Wrapper.wrap(keycap, width: 7) {
             #expect(line.width <= 7, "\(line.plainText.debugDescription)")
         }
-        var rng = Rng(state: 0xC1A5_7E12)
+        var rng = SeededRandom(seed: 0xC1A5_7E12)
         let pieces = ["1", "\u{FE0F}", "\u{20E3}", "\u{FE0F}\u{20E3}", "👨", "\u{200D}", "👩", "🏽", "\u{601}", " ",
                       "ab", "漢", "\u{1F1EB}", "\u{1F1F7}", "\u{1100}", "\u{1161}", "e", "\u{301}", "🛍", "x y"]
         for _ in 0..<2000 {
@@ -90,13 +92,5 @@ import Testing
             for u in DisplayWidth.terminalForm(c).unicodeScalars { n += DisplayWidth.scalarWidth(u) }
         }
         return n
-    }
-
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 33
-        }
     }
 }

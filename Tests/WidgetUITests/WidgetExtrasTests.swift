@@ -2,6 +2,7 @@ import Foundation
 import RobofyAPI
 import RobofySession
 import Testing
+import RobofyText
 @testable import WidgetUI
 
 /// The lead form, the privacy term, ratings and auto-close, driven through the reducer and

@@ -111,7 +111,7 @@ public enum DisplayWidth {
     /// Width of a single scalar considered on its own (the first scalar of a
     /// grapheme): 0 for controls, marks and format characters, 2 for East
     /// Asian Wide/Fullwidth and default-emoji-presentation, otherwise 1.
-    static func scalarWidth(_ s: Unicode.Scalar) -> Int {
+    public static func scalarWidth(_ s: Unicode.Scalar) -> Int {
         let v = s.value
         if v < 0x7F { return v >= 0x20 ? 1 : 0 }
         if v < 0xA0 { return 0 }              // DEL and C1 controls

@@ -1,5 +1,6 @@
 import Testing
-import WidgetUI
+import RobofyText
+import TestSupport
 
 private func mdRender(_ md: String, width: Int = 40) -> [StyledLine] {
     Markdown.render(md, width: width)
@@ -247,7 +248,7 @@ private func mdSpans(_ md: String, width: Int = 80) -> [Span] {
     }
 
     @Test func fuzzNeverCrashesAndRespectsWidth() {
-        var rng = TextTestRNG(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let pieces = ["*", "**", "_", "__", "`", "```", "[", "]", "(", ")", "](", "#", "# ", "> ", "- ", "1. ", "\n",
                       "\n\n", " ", "  ", "a", "word", "snake_case", "https://x.io/a_b", "<", ">", "\\", "!", "漢字", "👋",
                       "e\u{301}", "---", "~~~", "|", "\t"]

@@ -1,5 +1,6 @@
 import Testing
-import WidgetUI
+import RobofyText
+import TestSupport
 
 // MARK: - DisplayWidth
 
@@ -233,7 +234,7 @@ import WidgetUI
         // Bidi controls and invisible format characters that must never survive.
         let removable: Set<UInt32> = [0xAD, 0x61C, 0x180E, 0x200B, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D,
                                       0x202E, 0x2060, 0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF, 0xE0041]
-        var rng = TextTestRNG(seed: 0x5EED_1234)
+        var rng = SeededRandom(seed: 0x5EED_1234)
         let pool: [Unicode.Scalar] = [
             "\u{1B}", "[", "]", "P", "X", "^", "_", "\\", "\u{7}", "\u{9C}", "\u{9B}", "\u{9D}", "\u{90}",
             "\u{98}", "\u{9E}", "\u{9F}", "\u{18}", "\u{1A}", ";", "0", "1", "5", "2", "m", "H", "J", "?",
@@ -267,18 +268,5 @@ import WidgetUI
                 #expect(Sanitizer.clean(out, allowNewlines: allowNewlines) == out)
             }
         }
-    }
-}
-
-/// Small deterministic PRNG (SplitMix64) for the text property tests.
-struct TextTestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,12 +1,11 @@
 import Foundation
-import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The real robofy-tui binary, built by `swift build` / `swift test` next to the test bundle.
-enum Binary {
-    static var path: String? {
+public enum Binary {
+    public static var path: String? {
         let env = ProcessInfo.processInfo.environment
         if let p = env["ROBOFY_TUI_BIN"], FileManager.default.isExecutableFile(atPath: p) { return p }
         var candidates: [String] = []
@@ -24,53 +23,31 @@ enum Binary {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static var tmuxAvailable: Bool {
+    /// The robofy-tui binary, or an error that says to build it.
+    public static func require() throws -> String {
+        guard let p = path else { throw E2EError("robofy-tui binary not found; run swift build") }
+        return p
+    }
+
+    /// Another product of this package (`robofy-bench`), built next to robofy-tui.
+    public static func sibling(_ name: String) throws -> String {
+        let p = URL(fileURLWithPath: try require()).deletingLastPathComponent().appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: p) else { throw E2EError("\(name) not found next to \(p); run swift build") }
+        return p
+    }
+
+    public static var tmuxAvailable: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
     }
 }
 
-/// Runs a command and returns its output and exit status. Spawned and reaped with
-/// posix_spawn/waitpid; output goes through a file, not a pipe, because a tmux
-/// server started by the command inherits its stdout and would hold a pipe open.
-@discardableResult
-func sh(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) -> (out: String, status: Int32) {
-    let path = NSTemporaryDirectory() + "robofy-sh-" + UUID().uuidString
-    defer { unlink(path) }
-    var inputPath = "/dev/null"
-    if let stdin {
-        inputPath = path + ".in"
-        _ = FileManager.default.createFile(atPath: inputPath, contents: Data(stdin.utf8))
-    }
-    defer { if stdin != nil { unlink(inputPath) } }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-    defer { for p in cargs { free(p) } }
-    var envStrings = ProcessInfo.processInfo.environment.merging(env) { $1 }.map { "\($0.key)=\($0.value)" }
-    envStrings.sort()
-    var cenv: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
-    defer { for p in cenv { free(p) } }
-    var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, args[0], &actions, nil, &cargs, &cenv)
-    guard rc == 0 else { return ("cannot run \(args[0]): \(rc)", -1) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    let exited = (status & 0x7f) == 0
-    return (text, exited ? (status >> 8) & 0xff : -1)
-}
-
 /// A private tmux server with one window running a command: a real terminal to drive.
-final class Tmux {
-    let socket = "robofy-e2e-\(UUID().uuidString.prefix(8))"
-    private(set) var serverPID: Int32?
-    let name = "e2e"
+public final class Tmux {
+    public let socket = "robofy-e2e-\(UUID().uuidString.prefix(8))"
+    public private(set) var serverPID: Int32?
+    public let name = "e2e"
 
-    init(command: String, width: Int = 80, height: Int = 24, env: [String: String] = [:]) throws {
+    public init(command: String, width: Int = 80, height: Int = 24, env: [String: String] = [:]) throws {
         var args = ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
         for (k, v) in env { args += ["-e", "\(k)=\(v)"] }
         args.append(command)
@@ -93,51 +70,51 @@ final class Tmux {
         unlink("/tmp/tmux-\(getuid())/\(socket)")
     }
 
-    func keys(_ keys: String...) {
+    public func keys(_ keys: String...) {
         sh(["tmux", "-L", socket, "send-keys", "-t", name] + keys)
     }
 
     /// Types text literally (no key names).
-    func type(_ text: String) {
+    public func type(_ text: String) {
         sh(["tmux", "-L", socket, "send-keys", "-t", name, "-l", text])
     }
 
     /// Pastes text as a bracketed paste, the way a terminal does.
-    func paste(_ text: String) {
+    public func paste(_ text: String) {
         sh(["tmux", "-L", socket, "set-buffer", "-b", "e2epaste", text])
         sh(["tmux", "-L", socket, "paste-buffer", "-p", "-b", "e2epaste", "-t", name])
     }
 
-    func screen() -> String {
+    public func screen() -> String {
         sh(["tmux", "-L", socket, "capture-pane", "-p", "-t", name]).out
     }
 
     /// The screen with escape codes for colours (tmux's own rendering of cell attributes).
-    func screenWithAttributes() -> String {
+    public func screenWithAttributes() -> String {
         sh(["tmux", "-L", socket, "capture-pane", "-p", "-e", "-t", name]).out
     }
 
-    func resize(_ w: Int, _ h: Int) {
+    public func resize(_ w: Int, _ h: Int) {
         sh(["tmux", "-L", socket, "resize-window", "-t", name, "-x", "\(w)", "-y", "\(h)"])
     }
 
     /// The pid of the shell running in the pane.
-    func panePID() -> Int32? {
+    public func panePID() -> Int32? {
         Int32(sh(["tmux", "-L", socket, "display-message", "-p", "-t", name, "#{pane_pid}"]).out
             .trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    func buffers() -> String {
+    public func buffers() -> String {
         sh(["tmux", "-L", socket, "list-buffers"]).out
     }
 
-    func paneTitle() -> String {
+    public func paneTitle() -> String {
         sh(["tmux", "-L", socket, "display-message", "-p", "-t", name, "#{pane_title}"]).out
     }
 
     /// Polls the screen until `cond` holds or the deadline passes; returns the last screen.
     @discardableResult
-    func waitFor(timeout: Double = 15, _ what: String = "", _ cond: (String) -> Bool) -> (ok: Bool, screen: String) {
+    public func waitFor(timeout: Double = 15, _ what: String = "", _ cond: (String) -> Bool) -> (ok: Bool, screen: String) {
         let deadline = Date().addingTimeInterval(timeout)
         var s = screen()
         while Date() < deadline {
@@ -162,45 +139,54 @@ final class Tmux {
         return last
     }
 
-    func waitFor(_ text: String, timeout: Double = 15) -> (ok: Bool, screen: String) {
+    public func waitFor(_ text: String, timeout: Double = 15) -> (ok: Bool, screen: String) {
         waitFor(timeout: timeout, text) { $0.contains(text) }
     }
 
     /// Waits for the app to exit; the test command prints "EXIT=<status>" after it.
-    func waitUntilExit(timeout: Double = 10) -> Int? {
+    public func waitUntilExit(timeout: Double = 10) -> Int? {
         let r = waitFor(timeout: timeout, "EXIT=") { $0.contains("EXIT=") }
         guard r.ok, let range = r.screen.range(of: "EXIT=") else { return nil }
         return Int(r.screen[range.upperBound...].prefix { $0.isNumber })
     }
 }
 
-struct E2EError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
-
 /// A suite that works in a scratch folder of its own and runs the real binary.
-protocol ScratchSuite {
+public protocol ScratchSuite {
     var dir: String { get }
 }
 
 extension ScratchSuite {
     /// A new scratch folder under the temporary directory, named `prefix-XXXXXXXX`.
-    static func makeScratch(_ prefix: String) throws -> String {
-        let dir = NSTemporaryDirectory() + prefix + "-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    public static func makeScratch(_ prefix: String) throws -> String { try scratchDirectory(prefix) }
 
-    func binary() throws -> String {
-        guard let bin = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        return bin
-    }
+    public func binary() throws -> String { try Binary.require() }
 
     /// Writes `text` to `name` in the scratch folder and returns its path.
-    func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String {
         let path = dir + "/" + name
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+extension Tmux {
+    /// The real robofy-tui in a new tmux window, started in `dir` (autosaves under `dir/state`):
+    /// `cd DIR && [env VARS] robofy-tui ARGS; rc=$?; AFTER; echo "EXIT=$rc"`, so `waitUntilExit`
+    /// reads its exit status. `vars` are set in the pane's command (tmux sets its own TERM in a
+    /// pane); without them the pane gets TERM=xterm-256color.
+    public static func robofy(_ args: String, in dir: String, width: Int = 80, height: Int = 24,
+                              vars: [String: String]? = nil, after: String? = nil) throws -> Tmux {
+        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
+        let bin = try Binary.require()
+        var env = ["LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"]
+        var prefix = ""
+        if let vars {
+            prefix = "env " + vars.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ") + " "
+        } else {
+            env["TERM"] = "xterm-256color"
+        }
+        let cmd = "cd '\(dir)' && \(prefix)'\(bin)' \(args); rc=$?; " + (after.map { "\($0); " } ?? "") + "echo \"EXIT=$rc\""
+        return try Tmux(command: cmd, width: width, height: height, env: env)
     }
 }

@@ -1,4 +1,10 @@
+// BenchSupport: benchmark-only code, kept out of the product's library targets.
+// It holds the synthetic conversation that robofy-bench measures and that
+// `robofy-tui --bench-preload N` (hidden) starts with. May import WidgetUI and
+// RobofySession (the state it fills), nothing else.
+
 import RobofySession
+import WidgetUI
 
 /// A synthetic conversation of any length, for measuring long chats: `robofy-bench`
 /// builds its render and memory states with it, and `robofy-tui --bench-preload N`

@@ -1,19 +1,6 @@
 import Testing
-import WidgetUI
-
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-private struct Rand {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[int(xs.count)] }
-}
+import RobofyText
+import TestSupport
 
 /// Lines that exercise every block and inline rule, including ones that pair
 /// across lines (emphasis, code spans, links) and hostile text (escape sequences
@@ -33,7 +20,7 @@ private let fragments: [String] = [
     "https://example.com/" + String(repeating: "x", count: 50), "a * b * c", "_under_ and __double__",
 ]
 
-private func document(_ r: inout Rand) -> String {
+private func document(_ r: inout SeededRandom) -> String {
     var lines: [String] = []
     for _ in 0..<(5 + r.int(25)) {
         // Runs of plain lines (the streaming fast path) now and then.
@@ -49,7 +36,7 @@ private func document(_ r: inout Rand) -> String {
 }
 
 /// Splits a text into pieces at scalar boundaries (a grapheme may be split, as a stream may).
-private func pieces(_ text: String, _ r: inout Rand) -> [String] {
+private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
     let scalars = Array(text.unicodeScalars)
     var out: [String] = []
     var i = 0
@@ -81,7 +68,7 @@ private func pieces(_ text: String, _ r: inout Rand) -> [String] {
     }
 
     @Test func streamedRenderEqualsFullRender() {
-        var r = Rand(state: 42)
+        var r = SeededRandom(seed: 42)
         var froze = 0
         for doc in 0..<120 {
             let text = document(&r)

@@ -1,5 +1,6 @@
 import Testing
-@testable import WidgetUI
+@testable import RobofyText
+import TestSupport
 
 @Suite struct TextStyledLineTests {
     @Test func styledLineWidthAndPlainText() {
@@ -141,7 +142,7 @@ import Testing
     }
 
     @Test func wrappedLinesNeverExceedWidthProperty() {
-        var rng = TextTestRNG(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let pieces = ["a", "bb", "ccc", "dddddddddddddddd", " ", "  ", "漢", "字", "👋", "👨‍👩‍👧", "🇫🇷", "e\u{301}",
                       "\n", "。", "(", ")", ".", "Ａ", "한국", "\u{200B}", "x"]
         for _ in 0..<500 {

@@ -1,14 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The benchmark itself keeps working: every figure is measured and written, the
 /// end-to-end run gets the whole answer. (Run on the debug build, so its figures mean
 /// nothing here; nothing about speed is asserted.)
 @Suite(.timeLimit(.minutes(5))) struct BenchSmokeTests {
     @Test func everyFigureIsMeasuredAndWritten() throws {
-        guard let tui = Binary.path else { throw E2EError("robofy-tui binary not found; run swift build") }
-        let bench = URL(fileURLWithPath: tui).deletingLastPathComponent().appendingPathComponent("robofy-bench").path
-        guard FileManager.default.isExecutableFile(atPath: bench) else { throw E2EError("robofy-bench not found next to \(tui)") }
+        let tui = try Binary.require()
+        let bench = try Binary.sibling("robofy-bench")
         let json = NSTemporaryDirectory() + "robofy-bench-smoke-\(UUID().uuidString).json"
         defer { unlink(json) }
         let r = sh([bench, "decode", "render", "e2e", "idle", "startup", "memory", "--quick", "--tui", tui, "--json", json])

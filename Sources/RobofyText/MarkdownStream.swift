@@ -1,0 +1,232 @@
+// Streaming Markdown: renders an answer that only grows, laying out only its open tail.
+
+// MARK: - Streaming
+
+/// Where a resumed render of a stream starts, and the block state there.
+struct MDResumeState {
+    enum Mode {
+        case block
+        /// Inside a paragraph whose lines so far were plain (`joinedBytes`: their
+        /// UTF-8 length with line breaks, for the link budget).
+        case paragraph(joinedBytes: Int)
+        case fence(MDFence, indent: Int)
+    }
+    var pendingBlank = false
+    var listIndents: [Int] = []
+    var hasEarlierOutput = false
+    var mode: Mode = .block
+}
+
+/// Renders a text that only grows (an answer streaming in) again and again at a
+/// cost that does not grow with the text: the lines of the part that can no longer
+/// change are kept in `frozen`, and only the rest (the open tail block) is sanitized
+/// and rendered again.
+///
+/// `frozen + render(text, width:)` is always exactly
+/// `Markdown.render(Sanitizer.clean(text), width:)`; a text that does not extend
+/// the previous one, or another width, starts over (and bumps `generation`).
+///
+/// The finished part is not compared byte by byte on every call (that made a frame
+/// O(answer)): the stream keeps its length, a fingerprint of it and its first and last
+/// bytes. A text in the same storage as the last one (a `String` appended to in place)
+/// is checked by those bytes only, O(1); a text in other storage (a reallocation while
+/// growing, or another string) is checked by hashing its first `frozenCount` bytes,
+/// which happens O(log n) times while a string doubles its capacity.
+public final class MarkdownStream {
+    public private(set) var width = 0
+    /// Final lines of the text rendered last. Only grows until `generation` changes.
+    public private(set) var frozen: [StyledLine] = []
+    /// Bumped whenever `frozen` starts over.
+    public private(set) var generation = 0
+    /// The length of the raw text `frozen` stands for (complete lines without escape
+    /// sequences), and how that text is recognised again.
+    private var frozenCount = 0
+    private var frozenPrint = TextFingerprint()
+    private var frozenHead: [UInt8] = []
+    private var frozenEnd: [UInt8] = []
+    /// The UTF-8 storage and length of the text rendered last.
+    private var lastBase: UInt = 0
+    private var lastCount = 0
+    private var state = MDResumeState()
+    /// Raw bytes the stream has read since it was made: fingerprints checked and tails
+    /// scanned (for tests: O(delta) per call, not O(text)).
+    private(set) var bytesExamined = 0
+
+    static let sampleLength = 32
+
+    public init() {}
+
+    /// The lines of `text` (raw server text) after `frozen`, which may grow by this call.
+    public func render(_ text: String, width requested: Int) -> [StyledLine] {
+        let width = max(1, min(requested, Wrapper.maxWidth))
+        var text = text
+        return text.withUTF8 { raw in
+            if width != self.width || !extendsFrozen(raw) { reset(width) }
+            lastBase = UInt(bitPattern: raw.baseAddress)
+            lastCount = raw.count
+            return renderTail(raw)
+        }
+    }
+
+    private func reset(_ width: Int) {
+        self.width = width
+        frozen = []
+        frozenCount = 0
+        frozenPrint = TextFingerprint()
+        frozenHead = []
+        frozenEnd = []
+        state = MDResumeState()
+        generation += 1
+    }
+
+    /// Whether `raw` starts with the raw text `frozen` stands for.
+    private func extendsFrozen(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard raw.count >= frozenCount else { return false }
+        guard frozenCount > 0 else { return true }
+        // The first and last bytes of the finished text, always (O(1)).
+        let head = min(frozenCount, Self.sampleLength)
+        bytesExamined += head + frozenEnd.count
+        guard raw[0..<head].elementsEqual(frozenHead[..<head]),
+              raw[(frozenCount - frozenEnd.count)..<frozenCount].elementsEqual(frozenEnd) else { return false }
+        // The same storage, not shorter than last time: appended to in place.
+        if UInt(bitPattern: raw.baseAddress) == lastBase && raw.count >= lastCount { return true }
+        bytesExamined += frozenCount
+        var print = TextFingerprint()
+        print.add(UnsafeBufferPointer(rebasing: raw[0..<frozenCount]))
+        return print == frozenPrint
+    }
+
+    /// Adds `raw[frozenCount..<end]` to the finished text.
+    private func freeze(_ raw: UnsafeBufferPointer<UInt8>, upTo end: Int) {
+        let added = UnsafeBufferPointer(rebasing: raw[frozenCount..<end])
+        frozenPrint.add(added)
+        bytesExamined += added.count
+        frozenCount = end
+        if frozenHead.count < Self.sampleLength {
+            frozenHead = Array(raw[0..<min(end, Self.sampleLength)])
+        }
+        frozenEnd = Array(raw[max(0, end - Self.sampleLength)..<end])
+    }
+
+    private func renderTail(_ raw: UnsafeBufferPointer<UInt8>) -> [StyledLine] {
+        let start = frozenCount
+        let n = raw.count
+        bytesExamined += n - start
+        // Sanitize complete lines without escape sequences one by one: the sanitizer
+        // starts such a line fresh, so this is `Sanitizer.clean` of the whole tail.
+        // `settled` holds the line starts (clean offset, raw offset) where that holds.
+        var clean = ""
+        var settled: [(clean: Int, raw: Int)] = [(0, start)]
+        var lineStart = start
+        var k = start
+        // Printable ASCII and LF only (the usual case): every line is clean as it is, so
+        // the tail is taken whole, without cleaning it line by line.
+        var printable = true
+        for i in start..<n {
+            let b = raw[i]
+            if (b < 0x20 && b != 0x0A) || b >= 0x7F {
+                printable = false
+                break
+            }
+        }
+        if printable {
+            for i in start..<n where raw[i] == 0x0A { settled.append((i + 1 - start, i + 1)) }
+            clean = String(decoding: UnsafeBufferPointer(rebasing: raw[start..<n]), as: UTF8.self)
+            k = n
+            lineStart = n
+        }
+        scan: while k < n {
+            switch raw[k] {
+            case 0x1B:
+                break scan
+            case 0xC2 where k + 1 < n:   // C1 controls that start a sequence: U+0090, 98, 9B, 9D, 9E, 9F
+                switch raw[k + 1] {
+                case 0x90, 0x98, 0x9B, 0x9D, 0x9E, 0x9F: break scan
+                default: break
+                }
+            case 0x0A:
+                clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart...k]), as: UTF8.self))
+                lineStart = k + 1
+                settled.append((clean.utf8.count, lineStart))
+            default:
+                break
+            }
+            k += 1
+        }
+        if lineStart < n {
+            clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart..<n]), as: UTF8.self))
+        }
+
+        let lines = MDBlocks.splitLines(clean)
+        let utf8 = clean.utf8
+        func offset(_ line: Int) -> Int { utf8.distance(from: utf8.startIndex, to: lines[line].startIndex) }
+        // Lines that start before the last settled line start are complete and final.
+        let lastSettled = settled[settled.count - 1].clean
+        var finalLines = 0
+        while finalLines < lines.count && offset(finalLines) < lastSettled { finalLines += 1 }
+
+        var r = MDBlocks(width: width, depth: 0)
+        r.pendingBlank = state.pendingBlank
+        r.listIndents = state.listIndents
+        r.hasEarlierOutput = state.hasEarlierOutput
+        r.recording = true
+        r.finalLines = finalLines
+        r.run(lines[...], resume: state.mode)
+        guard let cp = r.checkpoint, cp.line > 0 else { return r.out }
+        // Freeze up to the checkpoint if it starts a raw line.
+        let at = offset(cp.line)
+        var lo = 0, hi = settled.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if settled[mid].clean < at { lo = mid + 1 } else { hi = mid }
+        }
+        guard settled[lo].clean == at else { return r.out }
+        frozen.append(contentsOf: r.out[..<cp.final])
+        freeze(raw, upTo: settled[lo].raw)
+        state = cp.state
+        return Array(r.out[cp.final...])
+    }
+}
+
+/// A 64-bit fingerprint of a byte string, added to piece by piece (the same value
+/// whatever the pieces), eight bytes at a time.
+struct TextFingerprint: Equatable {
+    private var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    private var pending: UInt64 = 0
+    private var pendingCount = 0
+
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var i = 0
+        let n = bytes.count
+        while pendingCount != 0 && i < n {
+            take(bytes[i])
+            i += 1
+        }
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while n - i >= 8 {
+                mix(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+        }
+        while i < n {
+            take(bytes[i])
+            i += 1
+        }
+    }
+
+    private mutating func take(_ b: UInt8) {
+        pending |= UInt64(b) << (8 * UInt64(pendingCount))
+        pendingCount += 1
+        if pendingCount == 8 {
+            mix(pending)
+            pending = 0
+            pendingCount = 0
+        }
+    }
+
+    private mutating func mix(_ word: UInt64) {
+        hash = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+        hash ^= hash >> 29
+    }
+}

@@ -1,0 +1,21 @@
+import RobofyAPI
+import RobofySession
+
+/// What `ChatRuntime` asks of the session: its events, the handshake, sending, stopping,
+/// choosing an agent, ending or resetting the conversation, and closing. `ChatSession` is
+/// the one the program uses; tests run the runtime against a fake.
+public protocol ChatSessionProtocol: Actor {
+    /// Everything the session reports, in order; read by one reader.
+    nonisolated var events: AsyncStream<SessionEvent> { get }
+    @discardableResult func connect() async -> Result<Handshake, RobofyError>
+    @discardableResult func send(_ text: String) async -> Turn
+    /// Stops the turn in progress.
+    func cancel() async
+    @discardableResult func selectAgent(_ id: String) async -> Agent?
+    func endSession() async
+    func reset() async
+    /// Stops what runs and ends `events`: the program is quitting.
+    func close() async
+}
+
+extension ChatSession: ChatSessionProtocol {}

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+
+public struct RuntimeOptions: Sendable {
+    /// Where "download transcript" writes its files.
+    public var downloadDirectory: String
+    /// Frames per second at most while text streams in.
+    public var maxFPS: Double = 60
+    public var logger: Logger
+    /// Preview: show the widget, send nothing.
+    public var previewOnly = false
+    /// Exit after the first complete frame following the handshake (start-up benchmark).
+    public var exitAfterFirstFrame = false
+    /// Shown in the status line once connected (e.g. where the transcript is autosaved).
+    public var startupNotice: RuntimeNotice?
+    /// Notices from outside the UI (e.g. an autosave failure), shown in the status line.
+    public var notices: AsyncStream<RuntimeNotice>?
+    /// Saves the conversation so far as a test script (F9); returns the path written.
+    public var saveScript: (@Sendable () async throws -> String)?
+
+    public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
+                logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.downloadDirectory = downloadDirectory
+        self.logger = logger
+    }
+}
+
+/// A line for the status bar from outside the UI.
+public struct RuntimeNotice: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case info
+        case error
+        /// A file the user relies on stopped being written (the transcript autosave, the
+        /// `--log-file`): not a passing error; the status line keeps it until acknowledged.
+        case storageFailure
+    }
+    public var text: String
+    public var isError: Bool
+    public var kind: Kind
+    /// Writing the user's data failed (autosave, recording, log): shown until acknowledged (F12).
+    public var isStorageFailure: Bool { kind == .storageFailure }
+    public init(_ text: String, isError: Bool = false, isStorageFailure: Bool = false) {
+        self.text = text
+        self.isError = isError || isStorageFailure
+        kind = isStorageFailure ? .storageFailure : (isError ? .error : .info)
+    }
+
+    /// The autosave or the log file failed (see `Kind.storageFailure`).
+    public static func storageFailure(_ text: String) -> RuntimeNotice {
+        RuntimeNotice(text, isStorageFailure: true)
+    }
+}

@@ -1,0 +1,63 @@
+import WidgetUI
+
+/// The runtime's clock work: the frame clock (at most `maxFPS` frames a second), the
+/// loader's ticks while something animates, and the status line's expiry.
+extension ChatRuntime {
+    /// Draws a frame now (the frame clock's turn).
+    func frameNow() {
+        tick()
+        draw()
+        if options.exitAfterFirstFrame && sawConnected && state.agentID != nil { firstFrameDone = true }
+    }
+
+    /// Lets time pass in the state; what a tick changes beyond the clock counts as a change.
+    func tick() {
+        let armed = state.quitArmedAt, status = state.status, closed = state.extras.closed
+        _ = state.reduce(.tick(now))
+        if state.quitArmedAt != armed || state.status != status || state.extras.closed != closed { changed = true }
+    }
+
+    /// Animations (loader, spinner) need a clock only while something moves.
+    func updateTicker() {
+        updateAutoCloseTimer()
+        // A transient status line (shown 8 s) needs a frame when it expires, or it would stay
+        // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
+        let expires = state.statusAt + AppState.statusSeconds
+        let statusShowing = state.status != nil && !state.statusIsError && state.now < expires + 0.2
+        let animating = state.isBusy || state.quitArmedAt != nil
+        let due = statusShowing && !animating ? expires + 0.05 : nil
+        if due != statusTimerDue {
+            statusTimer?.cancel()
+            statusTimer = nil
+            statusTimerDue = due
+            if let due {
+                let cont = continuation
+                statusTimer = clock.after(.milliseconds(Int(max(0, due - now) * 1000))) { cont?.yield(.tick) }
+            }
+        }
+        if animating, ticker == nil {
+            let cont = continuation
+            ticker = clock.every(.milliseconds(100)) { cont?.yield(.tick) }
+        } else if !animating, let t = ticker {
+            t.cancel()
+            ticker = nil
+        }
+    }
+
+    /// Coalesces changes into at most `maxFPS` frames a second.
+    func scheduleFrame() {
+        guard dirty, !framePending else { return }
+        framePending = true
+        let interval = Duration.milliseconds(Int(1000 / max(1, options.maxFPS)))
+        let wait = lastFrame + interval - clock.now
+        let cont = continuation
+        if wait <= .zero {
+            // Due already (e.g. a loader tick): drawn in this turn of the loop, not the next.
+            framePending = false
+            applyPendingSession()
+            frameNow()
+        } else {
+            _ = clock.after(wait) { cont?.yield(.frame) }
+        }
+    }
+}

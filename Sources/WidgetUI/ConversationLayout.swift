@@ -1,0 +1,300 @@
+// Render: the conversation's layout — messages as line items (cached per message; the streaming answer
+// laid out incrementally), quick questions, queued messages, the loader, and the scroll that holds still.
+import Foundation
+import RobofyText
+import RobofyAPI
+import RobofySession
+
+extension Renderer {
+    // MARK: Conversation layout
+
+    /// The visible conversation lines (bottom-anchored), the clamped scroll, and whether
+    /// there are lines above them.
+    ///
+    /// A view scrolled up holds still while text arrives below: it keeps the line at its
+    /// top (`anchor`) and counts the new lines (`newBelow`) until it is back at the bottom.
+    func conversationLines(_ s: AppState, width w: Int, height areaH: Int) -> ([LineItem], Int, Bool) {
+        guard areaH > 0 else { return ([], 0, false) }
+        let messages = s.conversation.messages
+        let held = anchor.flatMap { a in
+            a.scroll == s.scroll && s.scroll > 0 && a.width == w && a.agentID == s.agentID ? a : nil
+        }
+        if s.scroll == 0 { newBelow = 0 }
+        // Pieces of the layout, bottom first (a long answer is several pieces, shared
+        // with the layout caches: only the visible lines are copied).
+        var blocks: [ArraySlice<LineItem>] = []
+        var total = 0
+        let need = s.scroll + areaH
+        // Queued messages wait at the bottom.
+        if !s.queued.isEmpty {
+            let qb = queuedLines(s, width: w)
+            blocks.append(qb[...])
+            total += qb.count
+        }
+        // Quick questions follow the greeting until the user speaks.
+        let quick = s.visibleQuickQuestions
+        if !quick.isEmpty {
+            let qb = quickQuestionLines(quick, s: s, width: w)
+            blocks.append(qb[...])
+            total += qb.count
+        }
+        // The lead form's offer follows the greeting (above the chips) until the visitor speaks.
+        if s.showsLeadOffer {
+            let lb = leadOfferLines(s, width: w)
+            blocks.append(lb[...])
+            total += lb.count
+        }
+        // Each message's place: its id and its lines' range, counted from the bottom.
+        var spans: [(id: Int, from: Int, to: Int)] = []
+        var heldAt: Int?
+        // The greeting stays in view at start-up when the opening screen does not fit (until
+        // the user scrolls or picks a question).
+        if let p = pinnedScroll, p != s.scroll { pinReleased = true }
+        let pin = !pinReleased && s.queued.isEmpty && !s.conversation.hasUserMessage && s.focus == .input
+            && messages.first?.role == .greeting && (s.scroll == 0 || s.scroll == pinnedScroll)
+        pinnedScroll = nil
+        var i = messages.count - 1
+        while i >= 0, total < need || (held != nil && heldAt == nil) || pin {
+            let m = messages[i]
+            let from = total
+            for part in layoutParts(m, s: s, width: w).reversed() {
+                blocks.append(part)
+                total += part.count
+            }
+            spans.append((m.id, from, total))
+            if let held, held.messageID == m.id { heldAt = total }
+            i -= 1
+        }
+        let reachedTop = i < 0
+        var scroll = s.scroll
+        if let held, let top = heldAt {
+            // The held line stays at the top of the view.
+            scroll = max(0, top - held.line - areaH)
+            // New lines: the message's top is further from the bottom than it was (a change
+            // of the view's height is not new text).
+            if top > held.linesFromMessageTop { newBelow += top - held.linesFromMessageTop }
+        }
+        if pin {
+            scroll = max(0, total - areaH)
+            if scroll > 0 { pinnedScroll = scroll }
+        }
+        if reachedTop { scroll = min(scroll, max(0, total - areaH)) }
+        anchor = nil
+        if scroll > 0 {
+            // The line at the top of the view: from the bottom, `scroll + areaH` lines up.
+            let topFromBottom = scroll + areaH
+            if let sp = spans.first(where: { topFromBottom > $0.from && topFromBottom <= $0.to }) {
+                anchor = ScrollAnchor(messageID: sp.id, line: sp.to - topFromBottom, width: w, agentID: s.agentID,
+                                      linesFromMessageTop: sp.to, scroll: scroll)
+            }
+        } else {
+            newBelow = 0
+        }
+        let end = total - scroll
+        let start = max(0, end - areaH)
+        var visible: [LineItem] = []
+        visible.reserveCapacity(max(0, end - start))
+        var offset = 0
+        for b in blocks.reversed() {
+            if offset >= end { break }
+            let lo = max(start, offset), hi = min(end, offset + b.count)
+            if lo < hi { visible.append(contentsOf: b[(b.startIndex + lo - offset)..<(b.startIndex + hi - offset)]) }
+            offset += b.count
+        }
+        return (visible, scroll, start > 0 || !reachedTop)
+    }
+
+    /// Messages waiting to be sent, as user bubbles marked "queued".
+    func queuedLines(_ s: AppState, width w: Int) -> [LineItem] {
+        let t = s.theme
+        let why = s.connection == .connected && s.agentID != nil ? "sends when the answer ends" : "sends when connected"
+        var out: [LineItem] = []
+        for (i, text) in s.queued.enumerated() {
+            let m = ChatMessage(id: -1 - i, role: .user, text: text)
+            var lines = Array(layoutUncached(m, s: s, width: w).joined())
+            if let label = lines.first {
+                let tag = "queued — \(why) · You"
+                var l = label
+                l.x = max(1, w - 2 - DisplayWidth.of(tag))
+                l.line = StyledLine([Span(tag, [.italic])])
+                l.base = t.notice
+                lines[0] = l
+            }
+            out += lines
+        }
+        return out
+    }
+
+    func quickQuestionLines(_ qs: [String], s: AppState, width w: Int) -> [LineItem] {
+        let t = s.theme
+        var out: [LineItem] = []
+        var cur = LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)
+        var col = 2
+        let maxX = w - 2
+        for (i, q) in qs.enumerated() {
+            let selected = s.focus == .chip(i)
+            var label = "[ " + q + " ]"
+            if DisplayWidth.of(label) > maxX - 2 { label = "[ " + DisplayWidth.truncate(q, to: maxX - 8) + " ]" }
+            let lw = DisplayWidth.of(label)
+            if col > 2 && col + lw > maxX {
+                out.append(cur)
+                cur = LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)
+                col = 2
+            }
+            if col > 2 {
+                cur.line.spans.append(Span(" "))
+                col += 1
+            }
+            cur.line.spans.append(Span(label, selected ? [.reverse, .bold] : [.underline]))
+            cur.hits.append((col, lw, .chip(i)))
+            col += lw
+        }
+        if !cur.line.spans.isEmpty { out.append(cur) }
+        // Chips use the chip role colours.
+        out = out.map { var l = $0; l.base = t.chip; return l }
+        let hint = LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
+                            line: StyledLine([Span("Tab to pick a question, or type your own.", [.dim])]), base: t.notice)
+        // On a short screen (40×12) the chips alone follow the greeting.
+        if s.height < 16 { return out }
+        return out + [hint, LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)]
+    }
+
+    /// A message's lines, in pieces (one, except for an answer streaming in).
+    func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
+        let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
+        let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning)
+        if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
+        var parts = layoutUncached(m, s: s, width: w)
+        if isActive, m.text.isEmpty {
+            var lines = Array(parts.joined())
+            lines.insert(contentsOf: loaderLines(s, width: w), at: max(0, lines.count - 1))
+            parts = [lines[...]]
+        }
+        if !isActive {
+            let lines = parts.count == 1 ? Array(parts[0]) : Array(parts.joined())
+            cache[m.id] = (key, lines)
+            return [lines[...]]
+        }
+        return parts
+    }
+
+    func loaderLines(_ s: AppState, width w: Int) -> [LineItem] {
+        let t = s.theme
+        let elapsed = max(0, s.now - s.activeTurnStarted)
+        let spin = Self.spinner[Int(elapsed * 10) % Self.spinner.count]
+        var text = spin
+        if s.config.loader.enableLoader, !s.config.loader.loaderTexts.isEmpty {
+            let texts = s.config.loader.loaderTexts
+            text += " " + texts[Int(elapsed / 1.5) % texts.count] + "…"
+        }
+        let bubbleW = min(w - 4, DisplayWidth.of(text) + 2)
+        return [LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: t.agentBubble,
+                         line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble), isLoader: true)]
+    }
+
+    func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
+        let t = s.theme
+        let blank = LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)
+        switch m.role {
+        case .notice:
+            let text = Sanitizer.clean(m.text)
+            return [(Wrapper.wrap(text, width: w - 4).map { line in
+                let lw = DisplayWidth.of(line)
+                return LineItem(x: max(1, (w - lw) / 2), fillX: 0, fillWidth: 0, fillStyle: t.base,
+                                line: StyledLine([Span(line)]), base: t.notice)
+            } + [blank])[...]]
+        case .user:
+            let maxBubble = max(10, min(w - 10, s.measure))
+            let wrapped = Wrapper.wrap(Sanitizer.clean(m.text), width: maxBubble - 2)
+            let bubbleW = min(maxBubble, (wrapped.map { DisplayWidth.of($0) }.max() ?? 0) + 2)
+            let bx = w - 2 - bubbleW
+            var out: [LineItem] = [LineItem(x: w - 2 - 3, fillX: 0, fillWidth: 0, fillStyle: t.base,
+                                            line: StyledLine([Span("You")]), base: t.userLabel)]
+            for line in wrapped {
+                out.append(LineItem(x: bx + 1, fillX: bx, fillWidth: bubbleW, fillStyle: t.userBubble,
+                                    line: StyledLine([Span(line)]), base: t.userBubble))
+            }
+            out.append(blank)
+            return [out[...]]
+        case .greeting, .agent:
+            let bubbleW = max(10, min(w - 8, s.measure + 2))
+            let textW = bubbleW - 2
+            let bubble = t.agentBubble
+            var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
+                                            line: Self.agentLabel(s), base: t.agentLabel)]
+            func add(_ line: StyledLine, _ base: CellStyle) {
+                out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
+            }
+            if !m.reasoning.isEmpty {
+                for l in reasoningLines(m.reasoning, s: s, width: textW) { add(l, t.notice.withBackground(bubble)) }
+            }
+            for tool in m.tools {
+                let name = Sanitizer.clean(tool.title ?? tool.name, allowNewlines: false)
+                let text: String
+                switch tool.state {
+                case .running: text = "⚙ Using \(name)…"
+                case .done: text = "✓ Used \(name)"
+                case .failed: text = "✗ \(name) failed" + (tool.errorText.map { ": " + Sanitizer.clean($0, allowNewlines: false) } ?? "")
+                case .denied: text = "✗ \(name) was not allowed"
+                }
+                for l in Wrapper.wrap(text, width: textW) { add(StyledLine([Span(l)]), t.tool.withBackground(bubble)) }
+            }
+            var head: ArraySlice<LineItem>?
+            var frozen: ArraySlice<LineItem> = []
+            if m.role == .agent, m.turnID == s.activeTurn || stream?.id == m.id {
+                // An answer streaming in: only the text after its frozen lines is laid out.
+                let sl = stream?.id == m.id ? stream! : StreamLayout(id: m.id)
+                stream = sl
+                let tail = sl.markdown.render(m.text, width: textW)
+                if sl.generation != sl.markdown.generation || sl.width != w || sl.theme != t {
+                    sl.items = []
+                    sl.generation = sl.markdown.generation
+                    sl.width = w
+                    sl.theme = t
+                }
+                for l in sl.markdown.frozen[sl.items.count...] {
+                    sl.items.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: l, base: bubble))
+                }
+                head = out[...]
+                frozen = sl.items[...]
+                out = []
+                for l in tail { add(l, bubble) }
+            } else {
+                let text = Sanitizer.clean(m.text)
+                if !text.isEmpty {
+                    for l in Markdown.render(text, width: textW) { add(l, bubble) }
+                }
+            }
+            if s.config.behaviour.enableSources, !m.sources.isEmpty {
+                add(StyledLine([Span("Sources:", [.bold])]), t.source.withBackground(bubble))
+                for (i, src) in m.sources.enumerated() {
+                    let title = Sanitizer.clean(src.title ?? src.url ?? src.id, allowNewlines: false)
+                    var spans = [Span("[\(i + 1)] "), Span(title, [.underline])]
+                    if let u = src.url, src.title != nil { spans.append(Span(" — " + Sanitizer.clean(u, allowNewlines: false), [.dim])) }
+                    for l in Wrapper.wrap(spans, width: textW, hangingIndent: 4) { add(l, t.source.withBackground(bubble)) }
+                }
+            }
+            switch m.status {
+            case .stopped?:
+                add(StyledLine([Span("⏹ Stopped", [.italic])]), t.notice.withBackground(bubble))
+            case .interrupted?:
+                for l in Wrapper.wrap("⚠ The answer was cut off", width: textW) {
+                    add(StyledLine([Span(l, [.bold])]), t.error.withBackground(bubble))
+                }
+            default: break
+            }
+            for e in m.errors {
+                for l in Wrapper.wrap("⚠ " + Sanitizer.clean(e, allowNewlines: false), width: textW) {
+                    add(StyledLine([Span(l)]), t.error.withBackground(bubble))
+                }
+            }
+            if m.status == .failed && m.errors.isEmpty {
+                add(StyledLine([Span("⚠ No answer")]), t.error.withBackground(bubble))
+            }
+            if let r = Self.ratingLine(m, s) { add(r, t.notice.withBackground(bubble)) }
+            out.append(blank)
+            if let head { return [head, frozen, out[...]] }
+            return [out[...]]
+        }
+    }
+}

@@ -1,0 +1,229 @@
+// Keys: the one key map. It drives key dispatch (`AppState.handleKey`), the F1 help and the README's key table.
+//
+// To add a key: add one `KeyBinding` row below (its context, keys, action, and the F1 / README text if it
+// is for users); handle its action in the context's reducer (Keys/*Keys.swift). To add an overlay: add an
+// `Overlay` case and a `KeyContext` case (map it in `AppState.keyContext`), its rows here, one small
+// reducer `xxxKey(_:action:)` in Keys/, and one region function `drawXxx` in RendererOverlays.swift.
+// KeyMapTests fails when the README's table or the F1 help disagrees with this table, or a key is bound twice.
+
+/// Where a key is read: everywhere, the chat (no overlay), a quick-question chip, the input, or an overlay.
+public enum KeyContext: Sendable, Hashable, CaseIterable {
+    /// Before anything else, whatever is open.
+    case global
+    /// The chat with no overlay (before the chips and the input).
+    case chat
+    /// A quick-question chip has the focus.
+    case chips
+    /// The message input.
+    case input
+    case help, messages, agents, reset, report, inspector
+}
+
+/// What a key does; each context's reducer gives it its meaning there.
+public enum KeyAction: Sendable, Hashable {
+    // Everywhere.
+    case interrupt, quit, redraw
+    // The chat.
+    case openHelp, openMessages, openAgents, openReport, openInspector
+    case toggleReasoning, resetChat, endSession, saveTranscript, reconnect, saveScript, escape
+    // Moving and scrolling (chat, chips, input, overlays).
+    case up, down, pageUp, pageDown, top, bottom, next, previous
+    // Overlays.
+    case close, choose, confirm, toggle
+    // The input.
+    case send, newline, backspace, deleteForward, left, right, lineStart, lineEnd, wordLeft, wordRight
+    case deleteWord, deleteToStart, deleteToEnd, firstChip, lastChip
+    // The widget's extras (WidgetExtras.swift): lead form, rating, the server's record.
+    case openLeadForm, rateUp, rateDown, openServerRecord
+}
+
+/// A row of a key table: the keys as written, and what they do.
+public struct KeyHelp: Sendable, Equatable {
+    public var keys: String
+    public var text: String
+    public init(_ keys: String, _ text: String) {
+        self.keys = keys
+        self.text = text
+    }
+}
+
+/// One line of the key map.
+public struct KeyBinding: Sendable {
+    public var context: KeyContext
+    public var keys: [Key]
+    public var action: KeyAction
+    /// The F1 help's row (short: the help box is 64 columns); nil: not listed there.
+    public var help: KeyHelp?
+    /// The README's row; nil: not listed there.
+    public var readme: KeyHelp?
+
+    public init(_ context: KeyContext, _ keys: [Key], _ action: KeyAction, help: KeyHelp? = nil, readme: KeyHelp? = nil) {
+        self.context = context
+        self.keys = keys
+        self.action = action
+        self.help = help
+        self.readme = readme
+    }
+}
+
+public enum KeyMap {
+    /// Every key binding. The F1 help and the README list the rows that have text, in this order.
+    public static let bindings: [KeyBinding] = [
+        // The chat: the rows users read, in the order of the F1 help.
+        .init(.input, [.enter], .send,
+              help: KeyHelp("Enter", "send the message (queued while connecting or answering)"),
+              readme: KeyHelp("Enter", "send the message; while connecting or while an answer streams it is queued (shown \"queued — sends when …\") and sent when the moment comes, never stopping the answer")),
+        .init(.input, [.newline], .newline,
+              help: KeyHelp("Ctrl-J, Alt-Enter", "new line in the message"),
+              readme: KeyHelp("Ctrl-J, Alt-Enter", "new line inside the message (a bracketed paste stays one message)")),
+        .init(.input, [.up], .up,
+              help: KeyHelp("Up / Down", "history (or move between lines)"),
+              readme: KeyHelp("Up / Down", "move between lines of the message; on the first/last line, history")),
+        .init(.input, [.down], .down),
+        .init(.input, [.left, .ctrl("b")], .left,
+              readme: KeyHelp("Left/Right, Home/End, Ctrl-A/Ctrl-E", "move; Alt-Left/Right (Ctrl-Left/Right) by word")),
+        .init(.input, [.right, .ctrl("f")], .right),
+        .init(.input, [.backspace], .backspace,
+              readme: KeyHelp("Backspace, Delete, Ctrl-W / Alt-Backspace, Ctrl-U, Ctrl-K", "delete a character, a word, to the start, to the end")),
+        .init(.input, [.tab], .firstChip, help: KeyHelp("Tab", "pick a quick question")),
+        .init(.input, [.backTab], .lastChip,
+              readme: KeyHelp("Tab / Shift-Tab", "pick a quick question (then ←/→, Enter); a mouse click on one sends it")),
+        .init(.chat, [.escape], .escape,
+              help: KeyHelp("Esc", "stop the answer / close / unqueue"),
+              readme: KeyHelp("Esc", "stop the answer that is streaming (the partial answer stays, marked \"⏹ Stopped\"); close a panel; when idle, bring a queued message back into the input")),
+        .init(.chat, [.pageUp], .pageUp,
+              help: KeyHelp("PgUp / PgDn, wheel, End", "scroll; End: back to the newest"),
+              readme: KeyHelp("PgUp / PgDn, mouse wheel", "scroll the conversation; a view scrolled up holds still while text arrives (\"↓ 37 new lines · End\" on the rule, \"↑ more above · PgUp\" at the top)")),
+        .init(.chat, [.pageDown], .pageDown),
+        .init(.chat, [.end], .bottom,
+              readme: KeyHelp("End", "(scrolled up) back to the newest text; the view follows it again")),
+        .init(.chat, [.ctrl("t")], .toggleReasoning,
+              help: KeyHelp("Ctrl-T", "show / fold the agent's reasoning"),
+              readme: KeyHelp("Ctrl-T", "show the agent's reasoning whole / fold it to its first line")),
+        .init(.chat, [.function(1)], .openHelp,
+              readme: KeyHelp("F1", "help: every key (scrolls on a small screen: ↑↓, PgUp/PgDn)")),
+        .init(.chat, [.function(2)], .openAgents,
+              help: KeyHelp("F2", "choose the agent"),
+              readme: KeyHelp("F2", "agent picker (when the widget has several agents; each keeps its own conversation)")),
+        .init(.chat, [.function(3), .ctrl("x")], .resetChat,
+              help: KeyHelp("F3, Ctrl-X", "reset chat"),
+              readme: KeyHelp("F3, Ctrl-X", "reset chat (through the widget's reset modal when `enable_reset_chat_modal`)")),
+        .init(.chat, [.function(4)], .endSession,
+              help: KeyHelp("F4", "end the session"),
+              readme: KeyHelp("F4", "end chat session (the next message starts a new conversation)")),
+        .init(.chat, [.function(5), .ctrl("s")], .saveTranscript,
+              help: KeyHelp("F5, Ctrl-S", "download the transcript"),
+              readme: KeyHelp("F5, Ctrl-S", "download transcript: writes the conversation as Markdown and shows the path")),
+        .init(.chat, [.function(6), .ctrl("r")], .reconnect,
+              help: KeyHelp("F6, Ctrl-R", "reconnect"),
+              readme: KeyHelp("F6, Ctrl-R", "reconnect (new handshake; keeps the chosen agent, says \"Reconnected.\")")),
+        .init(.input, [.home, .ctrl("a")], .lineStart,
+              help: KeyHelp("Ctrl-A/E, Ctrl-W/U/K", "line start/end; delete word/line")),
+        .init(.input, [.end, .ctrl("e")], .lineEnd),
+        .init(.input, [.wordLeft], .wordLeft),
+        .init(.input, [.wordRight], .wordRight),
+        .init(.input, [.delete, .ctrl("d")], .deleteForward),
+        .init(.input, [.wordBackspace, .ctrl("w")], .deleteWord),
+        .init(.input, [.ctrl("u")], .deleteToStart),
+        .init(.input, [.ctrl("k")], .deleteToEnd),
+        .init(.chat, [.function(7)], .openReport,
+              help: KeyHelp("F7", "configuration report"),
+              readme: KeyHelp("F7", "configuration report: every handshake field and how it is used")),
+        .init(.chat, [.function(8)], .openInspector,
+              help: KeyHelp("F8", "inspector: requests, events, timings"),
+              readme: KeyHelp("F8", "inspector: handshake, requests, every SSE event with its time, timings (see [For QA testers](#for-qa-testers))")),
+        .init(.chat, [.function(9)], .saveScript,
+              help: KeyHelp("F9", "save the chat as a test script"),
+              readme: KeyHelp("F9", "save the conversation so far as a test script (`robofy-tui run` replays it)")),
+        .init(.chat, [.ctrl("o")], .openLeadForm,
+              readme: KeyHelp("Ctrl-O", "the lead-capture form, when the agent has one (see [The rest of the widget](#the-rest-of-the-widget))")),
+        .init(.chat, [.ctrl("y")], .rateUp,
+              readme: KeyHelp("Ctrl-Y / Ctrl-N", "rate the newest finished answer 👍 / 👎 (when `enable_chat_rating`)")),
+        .init(.chat, [.ctrl("n")], .rateDown),
+        .init(.chat, [.function(11)], .openServerRecord,
+              readme: KeyHelp("F11", "what the server recorded for this session next to what the client saw (needs `ROBOFY_API_KEY`; see [What the server recorded](#what-the-server-recorded))")),
+        .init(.chat, [.function(12)], .openMessages,
+              help: KeyHelp("F11 / F12", "the server's record / the last messages"),
+              readme: KeyHelp("F12", "the last 50 status messages in full (file paths, advice); closing it acknowledges a storage failure")),
+        .init(.global, [.function(10), .ctrl("q")], .quit,
+              help: KeyHelp("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
+              readme: KeyHelp("F10, Ctrl-Q, Ctrl-C twice", "quit (the terminal is restored on every way out)")),
+        .init(.global, [.ctrl("c")], .interrupt),
+        .init(.global, [.ctrl("l")], .redraw, readme: KeyHelp("Ctrl-L", "redraw the screen")),
+
+        // A quick-question chip has the focus (any other key goes to the input).
+        .init(.chips, [.tab, .right, .down], .next),
+        .init(.chips, [.backTab, .left, .up], .previous),
+        .init(.chips, [.enter], .choose),
+
+        // F1 help (any other key closes it).
+        .init(.help, [.up], .up),
+        .init(.help, [.down], .down),
+        .init(.help, [.pageUp], .pageUp),
+        .init(.help, [.pageDown, .char(" ")], .pageDown),
+        .init(.help, [.home], .top),
+        .init(.help, [.end], .bottom),
+
+        // F12 messages (any other key closes them and acknowledges a storage failure).
+        .init(.messages, [.up], .up),
+        .init(.messages, [.down], .down),
+        .init(.messages, [.pageUp], .pageUp),
+        .init(.messages, [.pageDown], .pageDown),
+        .init(.messages, [.end], .bottom),
+
+        // F2 agent picker (the digits 1–9 choose directly).
+        .init(.agents, [.up], .up),
+        .init(.agents, [.down, .tab], .down),
+        .init(.agents, [.enter], .choose),
+        .init(.agents, [.escape, .function(2)], .close),
+
+        // The reset modal.
+        .init(.reset, [.left, .right, .tab, .backTab], .toggle),
+        .init(.reset, [.enter], .choose),
+        .init(.reset, [.char("y"), .char("Y")], .confirm),
+        .init(.reset, [.escape, .char("n"), .char("N")], .close),
+
+        // F7 configuration report.
+        .init(.report, [.up], .up),
+        .init(.report, [.down], .down),
+        .init(.report, [.pageUp], .pageUp),
+        .init(.report, [.pageDown, .char(" ")], .pageDown),
+        .init(.report, [.home], .top),
+        .init(.report, [.escape, .function(7), .char("q")], .close),
+
+        // F8 inspector.
+        .init(.inspector, [.up], .up),
+        .init(.inspector, [.down], .down),
+        .init(.inspector, [.pageUp], .pageUp),
+        .init(.inspector, [.pageDown], .pageDown),
+        .init(.inspector, [.home], .top),
+        .init(.inspector, [.end], .bottom),
+        .init(.inspector, [.escape, .function(8)], .close),
+        .init(.inspector, [.function(9)], .saveScript),
+    ]
+
+    /// Each context's keys and their actions (the first binding of a key wins; KeyMapTests
+    /// checks that no key is bound twice in one context).
+    static let index: [KeyContext: [Key: KeyAction]] = {
+        var out: [KeyContext: [Key: KeyAction]] = [:]
+        for b in bindings {
+            for k in b.keys where out[b.context]?[k] == nil { out[b.context, default: [:]][k] = b.action }
+        }
+        return out
+    }()
+
+    /// What a key does in a context, if it is bound there.
+    public static func action(for key: Key, in context: KeyContext) -> KeyAction? {
+        index[context]?[key]
+    }
+
+    /// The F1 help's rows, in order.
+    public static var helpRows: [KeyHelp] { bindings.compactMap(\.help) }
+
+    /// The README's key table (Markdown), generated from the map.
+    public static var readmeTable: String {
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+        let rows = bindings.compactMap(\.readme).map { "| \(cell($0.keys)) | \(cell($0.text)) |" }
+        return (["| key | does |", "|---|---|"] + rows).joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import RobofyAPI
+import RobofySession
+import Terminal
+import WidgetUI
+
+/// A session that answers from a script: connects at once, and streams `answer` (in
+/// `pieces`) for each message sent. Records what the runtime asked of it.
+actor FakeSession: ChatSessionProtocol {
+    nonisolated let events: AsyncStream<SessionEvent>
+    private let sink: AsyncStream<SessionEvent>.Continuation
+    let agent = Agent(chatbotID: "fake", name: "Fakey", greeting: "Hello from the fake agent")
+    var pieces: [String] = ["The answer ", "streams ", "in."]
+    private(set) var sent: [String] = []
+    private(set) var cancelled = 0
+    private(set) var closed = false
+    private var nextTurn = 1
+
+    init() {
+        (events, sink) = AsyncStream.makeStream(of: SessionEvent.self)
+    }
+
+    func setPieces(_ p: [String]) { pieces = p }
+
+    @discardableResult func connect() async -> Result<Handshake, RobofyError> {
+        let h = Handshake(token: "secret-token", agents: [agent])
+        sink.yield(.connecting)
+        sink.yield(.connected(h))
+        sink.yield(.agentSelected(agent))
+        return .success(h)
+    }
+
+    @discardableResult func send(_ text: String) async -> Turn {
+        sent.append(text)
+        var turn = Turn(id: nextTurn, agentID: agent.chatbotID, agentName: agent.name, userText: text)
+        nextTurn += 1
+        sink.yield(.turnStarted(turn))
+        for p in pieces {
+            turn.answer += p
+            sink.yield(.change(turnID: turn.id, .text(p)))
+        }
+        turn.status = .complete
+        sink.yield(.change(turnID: turn.id, .finished(reason: "stop")))
+        sink.yield(.turnFinished(turn))
+        return turn
+    }
+
+    func cancel() async { cancelled += 1 }
+    @discardableResult func selectAgent(_ id: String) async -> Agent? { id == agent.chatbotID ? agent : nil }
+    func endSession() async {}
+    func reset() async {}
+
+    func close() async {
+        closed = true
+        sink.finish()
+    }
+}
+
+/// A clock that moves only when told (`advance`): timers fire then, in order of their time.
+final class ManualClock: RuntimeClock, @unchecked Sendable {
+    private struct Entry {
+        var due: Duration
+        var interval: Duration?
+        var action: @Sendable () -> Void
+    }
+
+    private let lock = NSLock()
+    private var time: Duration = .zero
+    private var entries: [Int: Entry] = [:]
+    private var nextID = 0
+
+    var now: Duration { lock.withLock { time } }
+
+    func after(_ delay: Duration, _ action: @escaping @Sendable () -> Void) -> any RuntimeTimer {
+        add(Entry(due: now + delay, interval: nil, action: action))
+    }
+
+    func every(_ interval: Duration, _ action: @escaping @Sendable () -> Void) -> any RuntimeTimer {
+        add(Entry(due: now + interval, interval: interval, action: action))
+    }
+
+    private func add(_ e: Entry) -> any RuntimeTimer {
+        let id = lock.withLock {
+            nextID += 1
+            entries[nextID] = e
+            return nextID
+        }
+        return Timer(clock: self, id: id)
+    }
+
+    /// Moves time on by `d`, firing each timer due meanwhile at its time.
+    func advance(by d: Duration) {
+        let end = now + d
+        while true {
+            let next: (@Sendable () -> Void)? = lock.withLock {
+                guard let (id, e) = entries.filter({ $0.value.due <= end }).min(by: { $0.value.due < $1.value.due })
+                else { return nil }
+                time = max(time, e.due)
+                if let i = e.interval { entries[id]?.due = e.due + i } else { entries[id] = nil }
+                return e.action
+            }
+            guard let next else { break }
+            next()
+        }
+        lock.withLock { time = end }
+    }
+
+    struct Timer: RuntimeTimer {
+        let clock: ManualClock
+        let id: Int
+        func cancel() { clock.lock.withLock { _ = clock.entries.removeValue(forKey: id) } }
+    }
+}

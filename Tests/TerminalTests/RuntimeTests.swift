@@ -1,0 +1,179 @@
+import Foundation
+import RobofyAPI
+import RobofySession
+import Terminal
+import Testing
+import WidgetUI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The main loop without a terminal: a fake session, the headless driver, a manual clock and
+/// injected signals. Each waits for what the user would see (a frame), with a deadline.
+@MainActor
+@Suite(.timeLimit(.minutes(1))) struct RuntimeTests {
+    let driver = HeadlessDriver(width: 80, height: 24)
+    let session = FakeSession()
+    let clock = ManualClock()
+    let signals: AsyncStream<Int32>
+    let signal: AsyncStream<Int32>.Continuation
+
+    init() {
+        (signals, signal) = AsyncStream.makeStream(of: Int32.self)
+    }
+
+    /// Starts the loop; `maxFPS` high: every change is drawn at once (the frame clock has a test of its own).
+    func start(maxFPS: Double = 1_000_000, state: AppState = AppState()) -> (ChatRuntime, Task<Void, any Error>) {
+        var options = RuntimeOptions()
+        options.maxFPS = maxFPS
+        let rt = ChatRuntime(session: session, state: state, options: options, driver: driver, clock: clock, signals: signals)
+        return (rt, Task { try await rt.run() })
+    }
+
+    func screen(_ what: String, _ predicate: @escaping (String) -> Bool) async throws -> String {
+        try #require(await driver.waitForFrame(predicate), "no frame showed \(what); last:\n\(driver.text)")
+    }
+
+    func connected() async throws {
+        _ = try await screen("the greeting") { $0.contains("Hello from the fake agent") }
+    }
+
+    @Test func typingAndEnterSendsAndTheStreamedAnswerIsDrawn() async throws {
+        let (rt, run) = start()
+        try await connected()
+        driver.type("hi there")
+        _ = try await screen("the typed text") { $0.contains("hi there") }
+        driver.type("\r")
+        let s = try await screen("the answer") { $0.contains("The answer streams in.") }
+        #expect(s.contains("hi there"))
+        #expect(await session.sent == ["hi there"])
+        driver.press(.function(10))
+        try await run.value
+        #expect(rt.exitSignal == nil)
+        #expect(await session.closed)
+        #expect(!driver.isStarted)
+    }
+
+    @Test func ctrlCTwiceWithinTwoSecondsQuits() async throws {
+        let (rt, run) = start()
+        try await connected()
+        driver.type("\u{03}")
+        _ = try await screen("the quit hint") { $0.contains("Press Ctrl-C again to quit.") }
+        clock.advance(by: .seconds(1))
+        driver.type("\u{03}")
+        try await run.value
+        #expect(rt.state.shouldQuit)
+    }
+
+    @Test func ctrlCTwiceFurtherApartDoesNotQuit() async throws {
+        let (rt, run) = start()
+        try await connected()
+        driver.type("\u{03}")
+        _ = try await screen("the quit hint") { $0.contains("Press Ctrl-C again to quit.") }
+        clock.advance(by: .milliseconds(2500))
+        // The hint goes when the window closes (a tick of the test clock, no real time).
+        _ = try await screen("the hint gone") { !$0.contains("Press Ctrl-C again to quit.") }
+        driver.type("\u{03}")
+        _ = try await screen("the hint again") { $0.contains("Press Ctrl-C again to quit.") }
+        #expect(!rt.state.shouldQuit)
+        driver.press(.function(10))
+        try await run.value
+    }
+
+    @Test func resizeLaysOutAgain() async throws {
+        let (rt, run) = start()
+        try await connected()
+        let before = driver.invalidations
+        driver.resize(width: 100, height: 30)
+        _ = try await screen("a 100x30 frame") { s in
+            let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count >= 30 && lines.contains { $0.count == 100 }
+        }
+        #expect(driver.screen?.width == 100 && driver.screen?.height == 30)
+        #expect(rt.state.width == 100 && rt.state.height == 30)
+        #expect(driver.invalidations > before)
+        driver.press(.function(10))
+        try await run.value
+    }
+
+    @Test func aPasteGoesIntoTheInputCleanedAndUnsent() async throws {
+        let (rt, run) = start()
+        try await connected()
+        driver.send([.code(.pasteStart)] + "line one\rline two\u{1B}[31m\r".unicodeScalars.map { .scalar($0) } + [.code(.pasteEnd)])
+        _ = try await screen("the pasted text") { $0.contains("line two") }
+        #expect(rt.state.input.text == "line one\nline two\n")
+        #expect(await session.sent.isEmpty)
+        driver.press(.function(10))
+        try await run.value
+    }
+
+    @Test(arguments: [SIGTERM, SIGHUP, SIGINT])
+    func aSignalTakesTheOrderlyExit(sig: Int32) async throws {
+        let (rt, run) = start()
+        try await connected()
+        signal.yield(sig)
+        try await run.value
+        #expect(rt.exitSignal == sig)
+        #expect(await session.closed)
+        #expect(!driver.isStarted)
+    }
+
+    @Test func theTerminalGoingAwayIsAHangup() async throws {
+        let (rt, run) = start()
+        try await connected()
+        driver.hangUp()
+        try await run.value
+        #expect(rt.exitSignal == SIGHUP)
+    }
+
+    @Test func theMailboxDropsNoEvents() async throws {
+        let n = 3000
+        await session.setPieces((0..<n).map { "\($0) " })
+        let (rt, run) = start()
+        try await connected()
+        driver.type("go\r")
+        _ = try await screen("the last piece") { $0.contains("\(n - 1)") && $0.contains("Enter send") }
+        let answer = rt.state.conversation.messages.last { $0.role == .agent }?.text ?? ""
+        #expect(answer == (0..<n).map { "\($0) " }.joined())
+        driver.press(.function(10))
+        try await run.value
+    }
+
+    @Test func framesWaitForTheFrameClock() async throws {
+        let (_, run) = start(maxFPS: 10)
+        // The first frame is drawn at 0; then time enough that the greeting's is due (10 a second).
+        _ = try await screen("the first frame") { !$0.isEmpty }
+        clock.advance(by: .milliseconds(200))
+        try await connected()
+        // The greeting was drawn at 0.2 s at the latest: a key is drawn at 0.3 s, not before.
+        driver.type("x")
+        await driver.waitUntilInputRead()
+        #expect(!driver.text.contains("› x"))
+        clock.advance(by: .milliseconds(110))
+        _ = try await screen("the key") { $0.contains("› x") }
+        driver.press(.function(10))
+        clock.advance(by: .seconds(1))
+        try await run.value
+    }
+
+    /// `preview --handshake FILE`: the session adopts the file's handshake and asks no server
+    /// (port 9 on 127.0.0.1 has none: a request would fail and show an error instead).
+    @Test func aPresetHandshakeNeedsNoServer() async throws {
+        let json = #"{"message":"ok","data":{"token":"t","chatbots":[{"chatbot_id":"a1","agent_name":"Preset Pat","greeting":"Hi from the file"}],"widget":{}}}"#
+        let h = try Handshake.decode(Data(json.utf8), forPreview: true)
+        let s = ChatSession(client: RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "preview", chatbotID: "a1")),
+                            preset: h)
+        var state = AppState()
+        state.previewOnly = true
+        var options = RuntimeOptions()
+        options.maxFPS = 1_000_000
+        let rt = ChatRuntime(session: s, state: state, options: options, driver: driver, clock: clock, signals: signals)
+        let run = Task { try await rt.run() }
+        let frame = try await screen("the file's greeting") { $0.contains("Hi from the file") }
+        #expect(frame.contains("Preset Pat"))
+        #expect(rt.state.connection == .connected)
+        driver.press(.function(10))
+        try await run.value
+    }
+}
