@@ -50,6 +50,8 @@ final class DemoAccountStore: Sendable {
 
     private let inner = NIOLockedValueBox(Inner())
     let pageSize: Int
+    /// Ratings received at the demo's rating endpoint.
+    let ratings = DemoRatingStore()
 
     static let maxSessions = 2_000
     static let maxMessagesPerSession = 500
@@ -209,4 +211,6 @@ extension DemoServer {
     public static let accountAPIKey = "demo-api-key"
     /// The demo's own lead-submit endpoint (no submit endpoint is documented).
     public static let demoLeadsPath = "/v1/demo/leads"
+    /// The demo's own rating endpoint (no rating endpoint is documented).
+    public static let demoRatingsPath = "/v1/demo/ratings"
 }

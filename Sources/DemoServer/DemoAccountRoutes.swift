@@ -18,6 +18,7 @@ extension DemoCore {
 
     /// The answer for an account path, or nil when `path` is not one.
     func accountRoute(_ request: Request, path: String) async -> Response? {
+        if path == DemoServer.demoRatingsPath { return await ratingRoute(request) }
         guard let route = Self.accountRoute(path) else { return nil }
         let method: HTTPRequest.Method = if case .submitLead = route { .post } else { .get }
         guard request.method == method || (method == .get && request.method == .head) else {
@@ -91,7 +92,7 @@ extension DemoCore {
     }
 
     /// The key from `Authorization: Bearer …` or `X-API-Key`.
-    private static func apiKey(_ request: Request) -> String? {
+    static func apiKey(_ request: Request) -> String? {
         if let bearer = bearerToken(request) { return bearer }
         let value = request.headers.first { $0.name.canonicalName == "x-api-key" }?.value
             .trimmingCharacters(in: .whitespaces)
@@ -99,7 +100,7 @@ extension DemoCore {
     }
 
     /// A 404 answer for an unknown project or agent.
-    private func checkTarget(project: String?, agent: String) -> Response? {
+    func checkTarget(project: String?, agent: String) -> Response? {
         if let project, project != DemoCatalog.projectID {
             return Self.envelope(.notFound, code: "PROJECT_NOT_FOUND",
                                  detail: "Project '\(DemoScripts.echo(project, limit: 64))' was not found.",
@@ -123,19 +124,10 @@ extension DemoCore {
         guard let credential, credential == DemoServer.accountAPIKey || state.isValidToken(credential) else {
             return Self.unauthorized()
         }
-        var bytes: [UInt8] = []
-        do {
-            for try await buffer in request.body {
-                guard bytes.count + buffer.readableBytes <= 64 * 1024 else {
-                    return Self.envelope(.contentTooLarge, code: "PAYLOAD_TOO_LARGE", detail: "A lead is limited to 64 KiB.")
-                }
-                bytes.append(contentsOf: buffer.readableBytesView)
-            }
-        } catch {
-            return Self.envelope(.badRequest, code: "BAD_REQUEST", detail: "The request body could not be read.")
-        }
-        guard let json = try? DemoJSONParser.parse(bytes), json.isObject else {
-            return Self.envelope(.badRequest, code: "BAD_REQUEST", detail: "The body must be a JSON object.")
+        let json: DemoJSON
+        switch await Self.jsonObjectBody(request, what: "A lead") {
+        case .success(let j): json = j
+        case .failure(let answer): return answer.response
         }
         guard let agent = json["chatbot_id"]?.stringValue, !agent.isEmpty else {
             return Self.envelope(.badRequest, code: "BAD_REQUEST", detail: "Missing required field 'chatbot_id'.")

@@ -47,6 +47,8 @@ public struct Script: Sendable, Equatable {
     /// Seconds a turn may take before it is stopped and fails (default 60).
     public var timeoutSeconds: Double?
     public var turns: [ScriptTurn]
+    /// `lead_endpoint`, `rating_endpoint` (ScriptExtras.swift).
+    public var endpoints = ScriptEndpoints()
 
     public init(name: String? = nil, target: Target? = nil, agent: String? = nil, fault: String? = nil,
                 timeoutSeconds: Double? = nil, turns: [ScriptTurn] = []) {
@@ -70,6 +72,8 @@ public struct ScriptTurn: Sendable, Equatable {
     public var reset: Bool
     public var timeoutSeconds: Double?
     public var expect: Expectations
+    /// `rate:`, `lead:`, `expect_server:` (ScriptExtras.swift).
+    public var extras = TurnExtras()
 
     public init(send: String, name: String? = nil, agent: String? = nil, newSession: Bool = false, reset: Bool = false,
                 timeoutSeconds: Double? = nil, expect: Expectations = .init()) {
@@ -244,9 +248,11 @@ extension Script {
         guard case .object(let o) = try ScriptVars.apply(root, environment: ProcessInfo.processInfo.environment) else {
             throw ScriptError("the top level must be a mapping with target, agent and turns")
         }
-        try checkKeys(o, Self.topKeys, path: "the top level")
+        try checkKeys(o, Self.topKeys + Self.extraTopKeys, path: "the top level")
+        let endpoints = try endpoints(o)
         if o["each"] != nil { throw ScriptError("each: a script with each: runs through `robofy-tui run` (Script.loadAll)") }
         var script = Script()
+        script.endpoints = endpoints
         script.name = try optionalString(o["name"], path: "name")
         script.agent = try optionalString(o["agent"], path: "agent")
         script.fault = try optionalString(o["fault"], path: "fault")
@@ -308,7 +314,7 @@ extension Script {
             return ScriptTurn(send: s)
         }
         guard case .object(let o) = v else { throw ScriptError("\(path): must be a mapping with send and expect") }
-        try checkKeys(o, Self.turnKeys, path: path)
+        try checkKeys(o, Self.turnKeys + Self.extraTurnKeys, path: path)
         guard let send = try optionalString(o["send"], path: "\(path).send"), !send.isEmpty else {
             throw ScriptError("\(path).send: missing (the message to send)")
         }
@@ -321,6 +327,7 @@ extension Script {
         if let e = o["expect"], !e.isNull {
             t.expect = try expectations(e, path: "\(path).expect")
         }
+        t.extras = try turnExtras(o, path: path)
         return t
     }
 

@@ -280,6 +280,7 @@ public enum ScriptRunner {
                 failures.removeAll { $0.hasPrefix("status:") }
                 failures.insert(String(format: "timeout: no complete answer within %@ s", JSONValue.number(timeout).compactText), at: 0)
             }
+            failures += await TurnExtrasRunner.run(st.extras, endpoints: script.endpoints, session: session, turn: turn)
             result.failures = failures
             finish(result)
         }

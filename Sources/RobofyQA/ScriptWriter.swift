@@ -75,6 +75,7 @@ extension Script {
                 if let first = firstSentence(t.answer) { e.contains = [first] }
             }
             st.expect = e
+            st.extras = TurnExtras(recorded: r.submissions)
             s.turns.append(st)
         }
         return s
@@ -165,6 +166,7 @@ extension ScriptTurn {
         if reset { o["reset"] = .bool(true) }
         if let timeoutSeconds { o["timeout_seconds"] = .number(timeoutSeconds) }
         if !expect.isEmpty { o["expect"] = expect.ordered }
+        for (k, v) in extras.ordered { o[k] = v }
         return .object(o)
     }
 }

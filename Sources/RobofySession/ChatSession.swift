@@ -35,6 +35,8 @@ public enum SessionEvent: Sendable {
     indirect case turnFinished(Turn)
     case sessionEnded(agentID: String)
     case chatReset(agentID: String)
+    /// A lead or a rating was sent (or could not be sent): see `ChatSession.submit`.
+    indirect case submitted(WidgetSubmission)
 }
 
 /// How the session retries failures that may pass (429, 5xx, refused connections).

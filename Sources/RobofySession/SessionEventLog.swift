@@ -76,6 +76,8 @@ public final class SessionEventLog: Sendable {
             log("session ended", ["agent": agentID])
         case .chatReset(let agentID):
             log("chat reset", ["agent": agentID])
+        case .submitted(let s):
+            log("\(s.kind.rawValue) submitted", ["agent": s.agentID, "result": s.summary])
         }
     }
 

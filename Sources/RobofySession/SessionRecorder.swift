@@ -8,6 +8,8 @@ public struct RecordedTurn: Sendable, Equatable {
     public var turn: Turn
     /// The user ended the session ("End chat session") before this turn.
     public var newSessionBefore: Bool
+    /// Ratings and leads sent after this turn's answer (F9 scripts replay them).
+    public var submissions: [WidgetSubmission] = []
     public init(turn: Turn, newSessionBefore: Bool = false) {
         self.turn = turn
         self.newSessionBefore = newSessionBefore
@@ -75,6 +77,12 @@ public final class SessionRecorder: Sendable {
         state.withLockedValue { flushPending(&$0) }
     }
 
+    /// A rating goes with the turn it rates; a lead with the agent's last turn (called locked).
+    private func attach(_ x: WidgetSubmission, _ s: inout State) {
+        let i = x.turnID.flatMap { id in s.turns.lastIndex { $0.turn.id == id } } ?? s.turns.lastIndex { $0.turn.agentID == x.agentID }
+        if let i { s.turns[i].submissions.append(x) }
+    }
+
     func handle(_ event: SessionEvent) {
         state.withLockedValue { handle(event, &$0) }
     }
@@ -133,6 +141,14 @@ public final class SessionRecorder: Sendable {
             s.turns.removeAll { $0.turn.agentID == agentID }
             s.endedAgents.remove(agentID)
             writeMarker(.chatReset, agentID: agentID, &s)
+        case .submitted(let x):
+            attach(x, &s)
+            var r = TranscriptRecord(kind: .submission)
+            r.agentID = x.agentID
+            r.turnID = x.turnID
+            r.sessionID = x.sessionID
+            r.submission = x
+            write(r, sync: true, &s)
         default:
             break
         }

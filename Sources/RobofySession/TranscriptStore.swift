@@ -26,6 +26,8 @@ public struct TranscriptRecord: Codable, Sendable, Equatable {
         case turn
         case sessionEnded = "session-ended"
         case chatReset = "chat-reset"
+        /// A lead or a rating sent from the widget.
+        case submission
     }
 
     public var kind: Kind
@@ -48,6 +50,8 @@ public struct TranscriptRecord: Codable, Sendable, Equatable {
     public var turn: Turn?
     /// `turn`: the answer is not in `turn.answer` but in this turn's `progress` records.
     public var answerInProgress: Bool?
+    /// `submission`: the lead or rating and what the server said.
+    public var submission: WidgetSubmission?
 
     public init(kind: Kind, at: Date = Date()) {
         self.kind = kind
@@ -333,6 +337,10 @@ public struct TranscriptFile: Sendable, Equatable {
                 markers.append(Entry(kind: r.kind == .sessionEnded ? .sessionEnded : .chatReset, record: r, turnID: id,
                                      userText: "", partialAnswer: "", agentName: r.agentName ?? "", at: r.at))
                 order.append(id)
+            case .submission:
+                // With the turn it rates, or the last turn before it.
+                guard let s = r.submission, let id = s.turnID ?? order.last(where: { $0 > 0 }) else { continue }
+                byID[id]?.submissions.append(s)
             case .start:
                 continue
             }
@@ -352,6 +360,8 @@ public struct TranscriptFile: Sendable, Equatable {
         public var agentName: String
         public var at: Date
         public var turn: Turn?
+        /// Leads and ratings sent after this turn.
+        public var submissions: [WidgetSubmission] = []
     }
 }
 

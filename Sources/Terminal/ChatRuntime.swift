@@ -26,6 +26,7 @@ public final class ChatRuntime {
         case fileWritten(String)
         case fileFailed(String)
         case notice(RuntimeNotice)
+        case widget(WidgetEvent)
     }
 
     /// The signals that end the loop as F10 does.
@@ -52,6 +53,7 @@ public final class ChatRuntime {
     var ticker: (any RuntimeTimer)?
     var statusTimer: (any RuntimeTimer)?
     var statusTimerDue: Double?
+    var autoCloseTimer: (due: Double, timer: any RuntimeTimer)?
     var continuation: LoopQueue?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
@@ -112,7 +114,7 @@ public final class ChatRuntime {
         // so that Esc can stop them.
         let (cmdStream, cmdCont) = AsyncStream.makeStream(of: AppCommand.self)
         commands = cmdCont
-        let worker = Task { [session] in
+        let worker = Task { [session, cont] in
             for await c in cmdStream {
                 switch c {
                 case .send(let text): Task { await session.send(text) }
@@ -122,6 +124,7 @@ public final class ChatRuntime {
                 case .endSession: await session.endSession()
                 case .reset: await session.reset()
                 case .saveTranscript, .saveScript, .compose, .quit: break
+                case .widget(let w): Task { await Self.perform(w, session: session, loop: cont) }
                 }
             }
         }
@@ -167,6 +170,9 @@ public final class ChatRuntime {
             case .notice(let n):
                 _ = state.reduce(n.isStorageFailure ? .storageFailed(n.text) : .notice(n.text, isError: n.isError))
                 dirty = true
+            case .widget(let e):
+                _ = state.reduce(.widget(e))
+                dirty = true
             }
             if state.shouldQuit { break }
             updateTicker()
@@ -179,6 +185,7 @@ public final class ChatRuntime {
         cont.finish()
         ticker?.cancel()
         statusTimer?.cancel()
+        autoCloseTimer?.timer.cancel()
         cmdCont.finish()
         // Give the terminal back at once; then let the session wind down, but not for long.
         driver.stop()

@@ -12,13 +12,14 @@ extension ChatRuntime {
 
     /// Lets time pass in the state; what a tick changes beyond the clock counts as a change.
     func tick() {
-        let armed = state.quitArmedAt, status = state.status
+        let armed = state.quitArmedAt, status = state.status, closed = state.extras.closed
         _ = state.reduce(.tick(now))
-        if state.quitArmedAt != armed || state.status != status { changed = true }
+        if state.quitArmedAt != armed || state.status != status || state.extras.closed != closed { changed = true }
     }
 
     /// Animations (loader, spinner) need a clock only while something moves.
     func updateTicker() {
+        updateAutoCloseTimer()
         // A transient status line (shown 8 s) needs a frame when it expires, or it would stay
         // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
         let expires = state.statusAt + AppState.statusSeconds

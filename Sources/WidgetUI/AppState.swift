@@ -44,6 +44,8 @@ public enum AppEvent: Sendable {
     case storageFailed(String)
     /// The message came back from the editor (Ctrl-G).
     case composed(String)
+    /// Lead form, ratings, server record (WidgetExtras).
+    case widget(WidgetEvent)
 }
 
 /// What the app asks of the runtime.
@@ -60,6 +62,8 @@ public enum AppCommand: Sendable, Equatable {
     /// Write the message (this text so far) in the user's editor (Ctrl-G).
     case compose(String)
     case quit
+    /// Lead form, ratings, server record (WidgetExtras).
+    case widget(WidgetCommand)
 }
 
 public struct ChatMessage: Sendable, Equatable, Identifiable {
@@ -78,7 +82,7 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
     public var reasoning: String = ""
     /// Bumped on every change, so layouts can be cached.
     public var version = 0
-    /// Time and timings, shown by the details toggle (Ctrl-O).
+    /// Time and timings, shown by the details toggle (Ctrl-P).
     public var details: MessageDetails?
 
     public init(id: Int, role: Role, text: String, turnID: Int? = nil, status: TurnStatus? = nil) {
@@ -171,7 +175,7 @@ public struct AppState: Sendable {
     public var sendPending = false
     /// Reasoning blocks are shown whole (Ctrl-T), not just their first line.
     public var showReasoning = false
-    /// Each message's time and each answer's timings are shown (Ctrl-O).
+    /// Each message's time and each answer's timings are shown (Ctrl-P).
     public var showDetails = false
     /// The widest an answer's or a message's text runs, in columns (a readable measure,
     /// as the web widget is a fixed-width panel).
@@ -198,6 +202,8 @@ public struct AppState: Sendable {
     /// The inspector follows new lines at the bottom.
     public var inspectorFollow = false
     var nextMessageID = 1
+    /// Lead form, ratings, auto-close, the server's record (WidgetExtras.swift).
+    public var extras = WidgetExtras()
 
     public init(themeSpec: ThemeSpec = ThemeSpec(), forceDark: Bool? = nil, noColor: Bool = false) {
         self.forceDark = forceDark

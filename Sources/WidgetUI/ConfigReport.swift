@@ -80,12 +80,13 @@ public enum ConfigReport {
         case "data.widget.branding.brand_name":
             return d.first.poweredBy == nil ? "not shown: show_powered_by is false" : "shown: \"Powered by\" in the footer"
         case "data.widget.branding.widget_position": return "set, not applicable in a terminal"
-        case "data.widget.branding.widget_bubble_icon": return null ? "null: not set" : "set, cannot be shown in a terminal"
+        case "data.widget.branding.widget_bubble_icon":
+            return null ? "null: not set" : "set; an image: the closed bar (auto-close) shows 💬 in its place"
         case "data.widget.behaviour.open_on_page_load": return "set, not applicable in a terminal"
         case "data.widget.behaviour.show_on_mobile":
             return "applied in preview --mobile: \(c.behaviour.showOnMobile ? "shown" : "hidden") on mobile"
         case "data.widget.behaviour.show_microphone": return "set, no microphone in a terminal"
-        case "data.widget.behaviour.close_after_time": return null ? "null: not set" : "set, not applied"
+        case "data.widget.behaviour.close_after_time": return closeAfterUsage(c, null: null)
         case "data.widget.behaviour.enable_sources":
             return "applied: sources under answers \(c.behaviour.enableSources ? "shown" : "hidden")"
         case "data.widget.behaviour.enable_suggested_questions":
@@ -99,9 +100,12 @@ public enum ConfigReport {
             return "applied: \(c.resetModal.enabled ? "confirm" : "no confirmation") before reset (F3)"
         case let x where x.hasPrefix("data.widget.reset_modal."):
             return c.resetModal.enabled ? "shown: reset-chat modal (F3)" : "not shown: enable_reset_chat_modal is false"
-        case "data.widget.privacy.enable_chat_rating": return "set; no rating in this version"
+        case "data.widget.privacy.enable_chat_rating":
+            return c.privacy.enableChatRating ? "applied: answers can be rated 👍/👎 (Ctrl-Y / Ctrl-N)" : "applied: no rating of answers"
         case "data.widget.privacy.capture_ip_address": return "set, not applicable"
-        case "data.widget.privacy.chatbot_privacy_term": return null ? "null: not set" : "set; not shown in this version"
+        case "data.widget.privacy.chatbot_privacy_term":
+            return AppState.privacyText(c.privacy.privacyTerm) == nil ? unset("no privacy line under the input")
+                : "shown: under the input (links as text and URL; hidden below 16 rows)"
         case "data.widget.custom_css": return null ? "null: not set" : "set, never applied in a terminal"
         case "data.widget.custom_js": return null ? "null: not set" : "set, never run in a terminal"
         default: return null ? "null: not set" : "not used"
@@ -131,7 +135,9 @@ public enum ConfigReport {
         case ".agent_type", ".description":
             let value = rest == ".agent_type" ? a.type : a.description
             return value.isEmpty ? (null ? "null: not shown" : "empty: not shown") : "shown: header agent line\(picker)"
-        case ".avatar_image_path": return null ? "null: not set" : "set, cannot be shown in a terminal"
+        case ".avatar_image_path":
+            return "shown as the initials badge \"\(Renderer.initials(a.name))\" before answers\(picker)"
+                + (null ? " (null: no image)" : "; the image itself is not drawn")
         case ".greeting":
             return st.showsGreeting ? "shown: first message" : "\(null ? "null" : "empty"): no greeting is shown"
         case ".sort_order":
@@ -143,7 +149,7 @@ public enum ConfigReport {
             return null ? "null: no quick-question chips" : "wrong type: no quick-question chips"
         case let x where x.hasPrefix(".quick_questions["):
             return quickQuestionUsage(x, agentIndex: index, st, d)
-        case let x where x.hasPrefix(".lead_capture"): return null ? "null: not set" : "set; no lead form in this version"
+        case let x where x.hasPrefix(".lead_capture"): return leadUsage(rest, a, null: null)
         default: return null ? "null: not set" : "not used"
         }
     }

@@ -38,6 +38,12 @@ extension Renderer {
             blocks.append(qb[...])
             total += qb.count
         }
+        // The lead form's offer follows the greeting (above the chips) until the visitor speaks.
+        if s.showsLeadOffer {
+            let lb = leadOfferLines(s, width: w)
+            blocks.append(lb[...])
+            total += lb.count
+        }
         // Each message's place: its id and its lines' range, counted from the bottom.
         var spans: [(id: Int, from: Int, to: Int)] = []
         var heldAt: Int?
@@ -217,8 +223,7 @@ extension Renderer {
             let textW = bubbleW - 2
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
-                                            line: StyledLine([Span(DisplayWidth.truncate(s.label(s.agent?.name ?? "Agent", m), to: w - 4))]),
-                                            base: t.agentLabel)]
+                                            line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel)]
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
             }
@@ -288,6 +293,7 @@ extension Renderer {
             if m.status == .failed && m.errors.isEmpty {
                 add(StyledLine([Span("⚠ No answer")]), t.error.withBackground(bubble))
             }
+            if let r = Self.ratingLine(m, s) { add(r, t.notice.withBackground(bubble)) }
             out.append(blank)
             if let head { return [head, frozen, out[...]] }
             return [out[...]]

@@ -79,6 +79,8 @@ public struct InspectorState: Sendable, Equatable {
     public var version = 0
     /// Bumped when the handshake section changes.
     public var handshakeVersion = 0
+    /// Leads and ratings sent (shown after the handshake).
+    public var submissionLines: [String] = []
 
     public init() {}
 
@@ -161,6 +163,8 @@ public struct InspectorState: Sendable, Equatable {
                     it.notes.append("unknown event types skipped: \(t.unknownChunkTypes.joined(separator: ", "))")
                 }
             }
+        case .submitted(let s):
+            recordSubmission(s)
         default:
             break
         }
@@ -213,6 +217,7 @@ public enum InspectorView {
         for w in s.handshakeWarnings { add("warning: \(w)", .error) }
         if s.droppedTurns > 0 { add("(\(s.droppedTurns) older turn\(s.droppedTurns == 1 ? "" : "s") not kept)", .dim) }
         add("")
+        out += submissionSection(s, width: width)
         return out
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import RobofySession
 
 /// When a message was sent or answered and, for an answer, how the turn went: what the
-/// details toggle (Ctrl-O) shows next to each message's label.
+/// details toggle (Ctrl-P) shows next to each message's label.
 public struct MessageDetails: Sendable, Equatable {
     /// When the message was sent (a question) or finished (an answer).
     public var at: Date
@@ -55,10 +55,10 @@ extension AppState {
         return name + " · " + d.text
     }
 
-    /// The details toggle (Ctrl-O).
+    /// The details toggle (Ctrl-P).
     mutating func toggleDetails() {
         showDetails.toggle()
-        setStatus(showDetails ? "Showing each message's time and the answers' timings (Ctrl-O hides them)."
+        setStatus(showDetails ? "Showing each message's time and the answers' timings (Ctrl-P hides them)."
                               : "Message times hidden.")
     }
 }

@@ -23,12 +23,13 @@ public enum PreviewFrame {
 
     public static func render(_ h: Handshake, width: Int, height: Int, spec: ThemeSpec = ThemeSpec(),
                               forceDark: Bool? = nil, chatbotID: String? = nil, mobile: Bool = false,
-                              ansi: Bool = false) -> String {
+                              ansi: Bool = false, previewState: PreviewState = .greeting) -> String {
         if mobile && !h.widget.behaviour.showOnMobile {
             return "The widget is hidden on mobile: behaviour.show_on_mobile is false.\n"
         }
-        let s = state(h, width: width, height: height, spec: spec, forceDark: forceDark, chatbotID: chatbotID,
+        var s = state(h, width: width, height: height, spec: spec, forceDark: forceDark, chatbotID: chatbotID,
                       mobile: mobile)
+        apply(previewState, to: &s)
         let frame = Renderer().render(s)
         if ansi { return ANSIWriter.write(frame.canvas, depth: .truecolor) }
         return frame.canvas.plainText + "\n"

@@ -7,7 +7,9 @@ import RobofyText
 extension AppState {
     /// The one place state changes. Returns what the runtime should do.
     public mutating func reduce(_ event: AppEvent) -> [AppCommand] {
+        if let cmds = reduceExtras(event) { return cmds }
         switch event {
+        case .widget: return []
         case .tick(let t):
             now = t
             if let armed = quitArmedAt, t - armed > 2 { quitArmedAt = nil; if status == Self.quitHint { setStatus(nil) } }
@@ -230,7 +232,7 @@ extension AppState {
             activeTurn = nil
             scroll = 0
             setStatus("The chat was reset.")
-        case .response, .chunks:
+        case .response, .chunks, .submitted:
             break
         }
         return []
@@ -276,6 +278,7 @@ extension AppState {
             case .agent:
                 out += TranscriptRendering.answer(name: name, text: m.text, tools: m.tools, reasoning: m.reasoning,
                                                   status: m.status, errors: m.errors, sources: m.sources)
+                out += ratingMarkdown(m)
             }
         }
         return out

@@ -109,7 +109,7 @@ public final class Renderer {
     /// screen, the status timed out): render a whole frame. The loader animates ten times
     /// a second, and a whole frame costs far more than a row.
     public func renderTick(_ s: AppState, into frame: inout Frame) -> Bool {
-        guard let spot = loaderSpot, s.overlay == .none, s.width == frame.canvas.width, s.height == frame.canvas.height,
+        guard let spot = loaderSpot, s.overlay == .none, !s.extras.hasPanel, s.width == frame.canvas.width, s.height == frame.canvas.height,
               s.statusShown == spot.statusShown,
               let item = loaderLines(s, width: s.width).first else { return false }
         let t = s.theme
@@ -150,6 +150,10 @@ public final class Renderer {
             canvas.draw(in: screen) { Self.drawTooSmall(&$0, s) }
             return Frame(canvas: canvas, hits: [], scroll: s.scroll)
         }
+        if s.extras.closed {
+            canvas.draw(in: screen) { drawClosed(&$0, s) }
+            return Frame(canvas: canvas, hits: [], scroll: s.scroll)
+        }
         let headerRows = h < 16 ? 2 : 3
         let footer = FooterLayout(s, headerRows: headerRows)
         let footerRect = Rect(x: 0, y: footer.top, width: w, height: h - footer.top)
@@ -159,7 +163,8 @@ public final class Renderer {
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
         canvas.draw(in: footerRect) { drawRule(&$0, s, scroll: shown.scroll) }
         let inspectorTop = canvas.draw(in: screen) { drawOverlay(&$0, s, hits: &hits) }
-        if s.overlay != .none { canvas.cursor = nil }
+        if s.overlay != .none || s.extras.hasPanel { canvas.cursor = nil }
+        canvas.draw(in: screen) { drawExtras(&$0, s) }
         var frame = Frame(canvas: canvas, hits: hits, scroll: shown.scroll, inspectorScroll: inspectorTop)
         frame.newLinesBelow = newBelow
         if let loader = shown.loader, s.overlay == .none {

@@ -188,11 +188,14 @@ extension Renderer {
         for (i, a) in s.agents.enumerated() where i >= first && yy + 1 < r.y + r.height - 1 {
             let sel = i == selected
             let style = sel ? s.theme.buttonSelected : s.theme.modalTitle
-            var name = "\(i + 1). \(a.name)"
+            let number = "\(i + 1). ", badge = " \(Self.initials(a.name)) "
+            var name = a.name
             if !a.type.isEmpty { name += " (\(a.type))" }
             if a.chatbotID == s.agentID { name += " ✓" }
             canvas.fill(Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 1), sel ? style : s.theme.modal)
-            canvas.put(DisplayWidth.truncate(name, to: r.width - 4), x: r.x + 2, y: yy, style: style)
+            let nx = canvas.put(number, x: r.x + 2, y: yy, style: style)
+            let bx = canvas.put(badge, x: nx, y: yy, style: s.theme.header, maxX: r.x + r.width - 2)
+            canvas.put(DisplayWidth.truncate(name, to: max(1, r.x + r.width - 3 - bx)), x: bx + 1, y: yy, style: style)
             canvas.put(DisplayWidth.truncate(a.description, to: r.width - 6), x: r.x + 4, y: yy + 1, style: s.theme.modal)
             hits.append((Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 2), .agent(i)))
             yy += 2

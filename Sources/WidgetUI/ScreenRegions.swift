@@ -18,6 +18,8 @@ struct FooterLayout {
     let statusRows: [(text: String, isError: Bool)]
     /// The rule's row (the footer's first).
     let top: Int
+    /// The privacy term's row under the input, if it is shown.
+    let privacy: String?
 
     init(_ s: AppState, headerRows: Int) {
         let w = s.width, h = s.height
@@ -29,7 +31,8 @@ struct FooterLayout {
         self.right = right
         leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
         statusRows = Renderer.statusRows(s, width: w - 2, lastWidth: leftMax)
-        top = h - 1 - max(1, statusRows.count) - inputRows
+        privacy = Renderer.privacyRow(s, width: w - 4)
+        top = h - 1 - max(1, statusRows.count) - inputRows - (privacy == nil ? 0 : 1)
         firstInputLine = max(0, min(editor.caretRow - inputRows + 1, editor.lines.count - inputRows))
     }
 }
@@ -97,6 +100,7 @@ extension Renderer {
         if s.focus == .input && s.overlay == .none && !s.previewOnly {
             r.cursor = (2 + promptW + f.editor.caretCol, 1 + f.editor.caretRow - f.firstInputLine)
         }
+        if let p = f.privacy { r.put(p, x: 2, y: 1 + f.inputRows, style: t.notice) }
         let bottom = h - 1
         if !f.right.isEmpty { r.put(f.right, x: w - 1 - DisplayWidth.of(f.right), y: bottom, style: t.poweredBy) }
         if f.statusRows.isEmpty {
@@ -177,6 +181,7 @@ extension Renderer {
     static func hints(_ s: AppState, width: Int) -> String {
         if s.previewOnly { return "Preview · F1 help\(s.agents.count > 1 ? " · F2 agents" : "") · F7 report · Ctrl-Q quit" }
         if s.isBusy { return "Esc stop · Enter queues · PgUp/PgDn scroll · F1 help" }
+        if let r = ratingHints(s, width: width) { return r }
         for c in ["Enter send · Ctrl-J new line · F1 help", "Enter send · F1 help", "F1 help"] where DisplayWidth.of(c) <= width {
             return c
         }

@@ -1,5 +1,6 @@
 // Output: transcripts rendered as text and Markdown.
 import Foundation
+import RobofyAPI
 import RobofySession
 import RobofyText
 
@@ -50,6 +51,7 @@ public enum TranscriptRendering {
             out += answer(name: name, text: t.answer, tools: t.tools, reasoning: t.reasoning, status: t.status,
                           errors: t.errors, sources: t.sources)
             out += "_" + facts(t, sessionID: e.record.sessionID).joined(separator: " · ") + "_\n\n"
+            for s in e.submissions { out += "_\(one(Redaction.redact(s.summary)))_\n\n" }
         }
         if !file.problems.isEmpty {
             out += "---\n\n_Lines that could not be read: " + file.problems.joined(separator: "; ") + "_\n"

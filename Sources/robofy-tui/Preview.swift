@@ -42,8 +42,25 @@ struct Preview: AsyncParsableCommand {
 
     @OptionGroup var look: LookOptions
 
+    @Option(name: .long, help: ArgumentHelp("With --print: the state to draw, \(PreviewState.names) (default greeting).",
+                                            valueName: "state"))
+    var state: String?
+
+    @OptionGroup var widget: WidgetFlags
+
     func validate() throws {
         _ = try parsedSize()
+        _ = try previewState()
+    }
+
+    func previewState() throws -> PreviewState {
+        guard let state else { return .greeting }
+        guard let p = PreviewState(rawValue: state.lowercased()) else {
+            let got = DisplayWidth.truncate(Sanitizer.clean(state, allowNewlines: false), to: 40)
+            throw ValidationError("--state takes one of \(PreviewState.names) (got \"\(got)\").")
+        }
+        if !print { throw ValidationError("--state works with --print (one frame as text).") }
+        return p
     }
 
     static let maxSide = 1000
@@ -95,7 +112,8 @@ struct Preview: AsyncParsableCommand {
             }
             let (w, hgt) = try parsedSize()
             let text = PreviewFrame.render(h, width: w, height: hgt, spec: spec, forceDark: forceDark,
-                                           chatbotID: target.chatbotId, mobile: mobile, ansi: ansi)
+                                           chatbotID: target.chatbotId, mobile: mobile, ansi: ansi,
+                                           previewState: try previewState())
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
@@ -121,6 +139,7 @@ struct Preview: AsyncParsableCommand {
         let session = ChatSession(client: RobofyClient(target: t), preset: preset)
         var state = AppState(themeSpec: spec, forceDark: forceDark, noColor: ColorDepth.detect(env) == .none)
         state.previewOnly = true
+        widget.apply(&state, demo: false)
         if mobile { state.mobileWidth = PreviewFrame.mobileWidth }
         let runtime = await ChatRuntime(session: session, state: state, options: RuntimeOptions())
         do {

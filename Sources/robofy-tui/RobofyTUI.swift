@@ -109,6 +109,8 @@ struct UIOptions: ParsableArguments {
 
     @OptionGroup var look: LookOptions
 
+    @OptionGroup var widget: WidgetFlags
+
     @Option(name: .long, help: "Folder for downloaded transcripts (default: the current folder).")
     var downloadDir: String?
 
@@ -144,8 +146,9 @@ struct UIOptions: ParsableArguments {
 /// Runs a chat against a target: the full-screen UI, or line mode.
 enum ChatRunner {
     static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String,
-                    qa qaSettings: QASettings? = nil, resume: ResumePlan? = nil) async throws {
+                    qa qaSettings: QASettings? = nil, resume: ResumePlan? = nil, demo: Bool = false) async throws {
         var state = try ui.makeState()  // a broken theme file stops here, in every mode, before any client exists
+        ui.widget.apply(&state, demo: demo)
         let (logger, logSink) = try ui.makeLogger("robofy")
         let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
         let qa = QASession(settings: qaSettings ?? QASettings(autosave: false, recordTarget: .service(target)),
@@ -274,7 +277,7 @@ struct Demo: AsyncParsableCommand {
                                   chatbotID: chatbotId ?? DemoServer.chatbotID, streaming: !noStream)
         do {
             try await ChatRunner.run(target: target, timeouts: .init(stall: 20), ui: ui, description: "demo",
-                                     qa: qa.settings(.demo(fault: server.fault)))
+                                     qa: qa.settings(.demo(fault: server.fault)), demo: true)
         } catch {
             await bounded(seconds: 1) { await srv.stop() }
             throw error

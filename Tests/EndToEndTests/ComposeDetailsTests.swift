@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Ctrl-G (compose in $EDITOR), Ctrl-O (each message's time and the answers' timings) and a
+/// Ctrl-G (compose in $EDITOR), Ctrl-P (each message's time and the answers' timings) and a
 /// key remapped in the configuration file, in the real binary in tmux against the demo.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ComposeDetailsTests: ScratchSuite {
     let dir: String
@@ -59,7 +59,7 @@ import TestSupport
     static var userLabel: Regex<Substring> { #/You · \d\d:\d\d:\d\d/# }
     static var answerLabel: Regex<Substring> { #/Nova · \d\d:\d\d:\d\d · first text \d+\.\d\d s · \d+\.\d\d s · \d+ chars/s/# }
 
-    @Test func ctrlOShowsTimesAndTimingsAndARemappedKeyToo() throws {
+    @Test func ctrlPShowsTimesAndTimingsAndARemappedKeyToo() throws {
         try FileManager.default.createDirectory(atPath: dir + "/xdg/robofy-tui", withIntermediateDirectories: true)
         _ = try write("xdg/robofy-tui/config.toml", "[keys]\ndetails = \"f11\"\n")
         let t = try start()
@@ -68,10 +68,10 @@ import TestSupport
         t.keys("Enter")
         #expect(t.waitFor(timeout: 20) { $0.contains("Nice to meet you, Ada") && $0.contains("Enter send") }.ok)
         #expect(!t.screen().contains(Self.userLabel))
-        t.keys("C-o")
+        t.keys("C-p")
         let shown = t.waitFor(timeout: 10) { $0.contains(Self.userLabel) && $0.contains(Self.answerLabel) }
         #expect(shown.ok, "no times or timings:\n\(shown.screen)")
-        t.keys("C-o")
+        t.keys("C-p")
         let hidden = t.waitFor(timeout: 10) { !$0.contains(Self.userLabel) }
         #expect(hidden.ok, "\(hidden.screen)")
         // F11, bound to `details` in config.toml, does the same.

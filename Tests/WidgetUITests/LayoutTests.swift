@@ -53,7 +53,7 @@ func lines(_ text: String) -> [String] {
         #expect(l[0].hasSuffix("Chat"))
         #expect(l[1] == " How can I help you today?")
         #expect(l[2] == " ● Nova · Public — Shop assistant")
-        #expect(l[3] == "  Nova")
+        #expect(l[3] == "   N  Nova")  // the initials badge, then the name
         #expect(l[4] == "   Hi! How can I help?")
         #expect(text.contains("[ What's on sale? ] [ Track my order ]"))
         #expect(l[21].hasPrefix("────") && l[21].hasSuffix("F3 Reset Chat · F4 End Chat Session · F5 Download Transcript ──"))
@@ -241,8 +241,8 @@ func lines(_ text: String) -> [String] {
         #expect(s.agent?.name == "Alpha")
         _ = s.reduce(.key(.function(2)))
         let text = render(s)
-        let alpha = text.range(of: "1. Alpha")
-        let beta = text.range(of: "2. Beta")
+        let alpha = text.range(of: "1.  A  Alpha")  // number, initials badge, name
+        let beta = text.range(of: "2.  B  Beta")
         #expect(alpha != nil && beta != nil)
         _ = s.reduce(.key(.down))
         let chosen = s.reduce(.key(.enter))

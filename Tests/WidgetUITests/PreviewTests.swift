@@ -76,7 +76,7 @@ enum Golden {
             #expect(report.contains(path), "report lacks \(path)")
         }
         #expect(!report.contains("JWT_TOKEN"))
-        #expect(report.contains("set, cannot be shown in a terminal"))
+        #expect(report.contains("set; an image: the closed bar (auto-close) shows 💬 in its place"))
         #expect(report.contains("set, never run in a terminal") || report.contains("null: not set"))
         #expect(report.contains("no quick questions"))
         #expect(report.contains("lead-capture labels missing"))

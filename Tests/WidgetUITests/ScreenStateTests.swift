@@ -211,7 +211,7 @@ import RobofyText
         _ = s.reduce(.key(.function(2)))
         for _ in 0..<5 { _ = s.reduce(.key(.down)) }
         let text = render(s)
-        #expect(text.contains("6. Agent6"), "\(text)")
+        #expect(text.contains("6.  A  Agent6"), "\(text)")
         #expect(text.contains("↑ more"))
         #expect(lines(text).allSatisfy { DisplayWidth.of($0) <= 40 })
     }

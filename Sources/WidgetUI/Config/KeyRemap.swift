@@ -17,7 +17,7 @@ public struct KeyRemap: Sendable, Equatable {
         Action(name: "reconnect", defaultKey: .ctrl("r"), help: "reconnect (Ctrl-R; F6 always works)"),
         Action(name: "reset", defaultKey: .ctrl("x"), help: "reset the chat (Ctrl-X; F3 always works)"),
         Action(name: "compose", defaultKey: .ctrl("g"), help: "write the message in $EDITOR (Ctrl-G)"),
-        Action(name: "details", defaultKey: .ctrl("o"), help: "show times and turn details (Ctrl-O)"),
+        Action(name: "details", defaultKey: .ctrl("p"), help: "show times and turn details (Ctrl-P)"),
     ]
 
     public struct Binding: Sendable, Equatable {

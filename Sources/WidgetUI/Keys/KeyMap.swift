@@ -33,6 +33,8 @@ public enum KeyAction: Sendable, Hashable {
     // The input.
     case send, newline, backspace, deleteForward, left, right, lineStart, lineEnd, wordLeft, wordRight
     case deleteWord, deleteToStart, deleteToEnd, firstChip, lastChip
+    // The widget's extras (WidgetExtras.swift): lead form, rating, the server's record.
+    case openLeadForm, rateUp, rateDown, openServerRecord
 }
 
 /// A row of a key table: the keys as written, and what they do.
@@ -100,8 +102,8 @@ public enum KeyMap {
               readme: KeyHelp("Ctrl-T", "show the agent's reasoning whole / fold it to its first line")),
         .init(.chat, [.ctrl("g")], .compose,
               readme: KeyHelp("Ctrl-G", "write the message in your editor (`$VISUAL`, else `$EDITOR`, else `vi`; it may hold arguments, e.g. `code --wait`): the screen is handed over and restored, the message so far is the file's text, what you save comes back into the input (Enter sends it); an editor that fails (non-zero exit) leaves the message as it was")),
-        .init(.chat, [.ctrl("o")], .toggleDetails,
-              readme: KeyHelp("Ctrl-O", "details: each message's time, and for answers the time to the first text, the duration and chars/s (as F8 measures them)")),
+        .init(.chat, [.ctrl("p")], .toggleDetails,
+              readme: KeyHelp("Ctrl-P", "details: each message's time, and for answers the time to the first text, the duration and chars/s (as F8 measures them)")),
         .init(.chat, [.function(1)], .openHelp,
               readme: KeyHelp("F1", "help: every key (scrolls on a small screen: ↑↓, PgUp/PgDn)")),
         .init(.chat, [.function(2)], .openAgents,
@@ -137,8 +139,15 @@ public enum KeyMap {
         .init(.chat, [.function(9)], .saveScript,
               help: KeyHelp("F9", "save the chat as a test script"),
               readme: KeyHelp("F9", "save the conversation so far as a test script (`robofy-tui run` replays it)")),
+        .init(.chat, [.ctrl("o")], .openLeadForm,
+              readme: KeyHelp("Ctrl-O", "the lead-capture form, when the agent has one (see [The rest of the widget](#the-rest-of-the-widget))")),
+        .init(.chat, [.ctrl("y")], .rateUp,
+              readme: KeyHelp("Ctrl-Y / Ctrl-N", "rate the newest finished answer 👍 / 👎 (when `enable_chat_rating`)")),
+        .init(.chat, [.ctrl("n")], .rateDown),
+        .init(.chat, [.function(11)], .openServerRecord,
+              readme: KeyHelp("F11", "what the server recorded for this session next to what the client saw (needs `ROBOFY_API_KEY`; see [What the server recorded](#what-the-server-recorded))")),
         .init(.chat, [.function(12)], .openMessages,
-              help: KeyHelp("F12", "the last messages in full"),
+              help: KeyHelp("F11 / F12", "the server's record / the last messages"),
               readme: KeyHelp("F12", "the last 50 status messages in full (file paths, advice); closing it acknowledges a storage failure")),
         .init(.global, [.function(10), .ctrl("q")], .quit,
               help: KeyHelp("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
