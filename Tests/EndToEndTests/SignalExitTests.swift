@@ -30,6 +30,17 @@ import Glibc
         return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 
+    /// A turn record's answer: in the record, or (`answerInProgress`) its turn's `progress` texts joined.
+    func answer(of last: [String: Any]) -> String {
+        let turn = last["turn"] as? [String: Any]
+        guard last["answerInProgress"] as? Bool == true, let id = turn?["id"] as? Int else { return turn?["answer"] as? String ?? "" }
+        let text = (try? String(contentsOfFile: transcript, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n")
+            .compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+            .filter { $0["kind"] as? String == "progress" && $0["turnID"] as? Int == id }
+            .compactMap { $0["text"] as? String }.joined()
+    }
+
     func sttyFlags() -> Set<String> {
         let deadline = Date().addingTimeInterval(5)
         var text = ""
@@ -113,7 +124,7 @@ import Glibc
         #expect(last["kind"] as? String == "turn", "\(last)")
         #expect(turn?["userText"] as? String == (midTurn ? "/slow" : "hello"), "\(last)")
         #expect(turn?["status"] as? String == (midTurn ? "interrupted" : "complete"), "\(last)")
-        let answer = (turn?["answer"] as? String) ?? ""
+        let answer = answer(of: last)
         if midTurn { #expect(answer.count > 0, "the partial answer was not kept") }
     }
 }

@@ -1,0 +1,132 @@
+// RobofyAPI: the chunks of one answer as an async sequence over the HTTP body.
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The chunks of one answer, pulled from the HTTP body as they arrive (with the
+/// body's own backpressure), or replayed from a non-streaming answer.
+public struct ChunkStream: AsyncSequence, Sendable {
+    public typealias Element = ChunkEvent
+    let body: HTTPClientResponse.Body?
+    let events: [ChunkEvent]
+    let stallSeconds: Double
+
+    init(body: HTTPClientResponse.Body, stallSeconds: Double) {
+        self.body = body
+        self.events = []
+        self.stallSeconds = stallSeconds
+    }
+
+    init(events: [ChunkEvent]) {
+        self.body = nil
+        self.events = events
+        self.stallSeconds = 0
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(body: body?.makeAsyncIterator(), pending: events, stallSeconds: stallSeconds)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var body: HTTPClientResponse.Body.AsyncIterator?
+        var pending: [ChunkEvent]
+        var index = 0
+        var decoder = SSEDecoder()
+        var finished = false
+        /// An error to throw once the events decoded before it were returned.
+        var pendingError: RobofyError?
+        let stallSeconds: Double
+        /// Bytes received so far (for the inspector).
+        public private(set) var bytesReceived = 0
+
+        init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallSeconds: Double) {
+            self.body = body
+            self.pending = pending
+            self.stallSeconds = stallSeconds
+        }
+
+        public mutating func next() async throws(RobofyError) -> ChunkEvent? {
+            guard try await fill() else { return nil }
+            defer { index += 1 }
+            return pending[index]
+        }
+
+        /// Every event decoded and not returned yet (the events of one or more network
+        /// reads), waiting for the network only when there is none; nil at the end.
+        public mutating func nextBatch() async throws(RobofyError) -> ArraySlice<ChunkEvent>? {
+            guard try await fill() else { return nil }
+            defer { index = pending.count }
+            return pending[index...]
+        }
+
+        /// Makes sure an event is waiting (reading and decoding from the body as needed);
+        /// false at the end of the stream.
+        mutating func fill() async throws(RobofyError) -> Bool {
+            while true {
+                if index < pending.count { return true }
+                if finished { return false }
+                pending.removeAll(keepingCapacity: true)
+                index = 0
+                guard var it = body else {
+                    if let e = pendingError {
+                        pendingError = nil
+                        finished = true
+                        throw e
+                    }
+                    finished = true
+                    return false
+                }
+                if let e = pendingError {
+                    pendingError = nil
+                    finished = true
+                    throw e
+                }
+                let buffer: ByteBuffer?
+                do {
+                    buffer = try await it.next()
+                } catch {
+                    body = it
+                    finished = true
+                    // Events completed before the failure are delivered first by the caller's loop.
+                    throw Self.midStream(RobofyClient.map(error, url: "the stream", timeouts: .init(stall: stallSeconds)))
+                }
+                body = it
+                guard let buffer else {
+                    finished = true
+                    for e in decoder.finish() { pending.append(Self.event(e)) }
+                    continue
+                }
+                bytesReceived += buffer.readableBytes
+                // Each event is decoded from the read buffer itself (no String of its data).
+                var decoded: [ChunkEvent] = []
+                swap(&decoded, &pending)
+                buffer.withUnsafeReadableBytes { bytes in
+                    decoder.feed(bytes) { decoded.append(UIChunkDecoder.event(utf8: $0.data)) }
+                }
+                swap(&decoded, &pending)
+                if decoder.tooLarge {
+                    // Deliver what was complete, then fail; the rest of the body is not read.
+                    body = nil
+                    pendingError = .eventTooLarge(limit: SSEDecoder.maxEventBytes)
+                }
+            }
+        }
+
+        /// An error that ends a body already streaming, as the user should read it.
+        static func midStream(_ e: RobofyError) -> RobofyError {
+            switch e {
+            case .cannotConnect:
+                // The server closed (or broke) the connection without ending the body.
+                return .cutOff(reason: "the connection closed before the answer finished")
+            default:
+                return e
+            }
+        }
+
+        static func event(_ e: SSEEvent) -> ChunkEvent {
+            ChunkEvent(chunk: UIChunkDecoder.decode(e.data), raw: e.data)
+        }
+    }
+}
