@@ -1,3 +1,5 @@
+// DemoServer: the embedded Robofy-compatible server (handshake, streaming chat, fault knobs, account API,
+// leads and ratings); may import Foundation, Hummingbird, NIO and swift-log, never the client targets.
 import Foundation
 import Hummingbird
 import Logging

@@ -1,3 +1,5 @@
+// robofy-bench: the benchmark (start-up, idle, streaming CPU against curl, paced answers, memory per
+// answer byte, render and decode figures); may import every target. Never run by CI beyond its smoke test.
 import ArgumentParser
 import DemoServer
 import Foundation
