@@ -133,7 +133,7 @@ import Glibc
         t.type("never sent")
         t.keys("C-u")
         t.keys("C-d")
-        #expect(t.waitUntilExit() == 0, "\(t.screen())")
+        #expect(t.waitUntilExit(timeout: 30) == 0, "\(t.screen())")
         // What was sent is what the editor showed; arrow keys never leaked as text.
         let sent = ((try? String(contentsOfFile: transcript, encoding: .utf8)) ?? "")
             .split(separator: "\n").compactMap { line -> String? in
