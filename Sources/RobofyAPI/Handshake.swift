@@ -185,29 +185,23 @@ public enum HandshakeDecodeError: Error, Equatable, CustomStringConvertible {
 struct LenientReader {
     var warnings: [DecodeWarning] = []
 
-    mutating func value(_ obj: JSONValue?, _ key: String, path: String) -> JSONValue? {
+    /// The member, or nil with a warning when it is missing or null (null is expected when `nullable`).
+    mutating func value(_ obj: JSONValue?, _ key: String, path: String, nullable: Bool = false) -> JSONValue? {
         guard let obj else { return nil }
         guard let v = obj[key] else {
             warnings.append(.init(path: path, kind: .missing))
             return nil
         }
         if v.isNull {
-            warnings.append(.init(path: path, kind: .null))
+            if !nullable { warnings.append(.init(path: path, kind: .null)) }
             return nil
         }
         return v
     }
 
     mutating func string(_ obj: JSONValue?, _ key: String, path: String, nullable: Bool = false) -> String? {
-        guard let obj else { return nil }
-        guard let v = obj[key] else {
-            warnings.append(.init(path: path, kind: .missing))
-            return nil
-        }
+        guard let v = value(obj, key, path: path, nullable: nullable) else { return nil }
         switch v {
-        case .null:
-            if !nullable { warnings.append(.init(path: path, kind: .null)) }
-            return nil
         case .string(let s): return s
         case .number(let n):
             warnings.append(.init(path: path, kind: .wrongType, detail: "number, expected string"))
@@ -238,15 +232,8 @@ struct LenientReader {
     }
 
     mutating func number(_ obj: JSONValue?, _ key: String, path: String, nullable: Bool = false) -> Double? {
-        guard let obj else { return nil }
-        guard let v = obj[key] else {
-            warnings.append(.init(path: path, kind: .missing))
-            return nil
-        }
+        guard let v = value(obj, key, path: path, nullable: nullable) else { return nil }
         switch v {
-        case .null:
-            if !nullable { warnings.append(.init(path: path, kind: .null)) }
-            return nil
         case .number(let n): return n
         case .string(let s):
             warnings.append(.init(path: path, kind: .wrongType, detail: "string, expected number"))
