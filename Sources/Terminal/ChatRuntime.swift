@@ -280,7 +280,8 @@ public final class ChatRuntime {
         let f = renderer.render(state)
         _ = state.reduce(f.shown)
         frame = f
-        driver.draw(f.canvas, rows: nil)
+        // The rows that differ from the last frame (the renderer's last frame is the one drawn last).
+        driver.draw(f.canvas, rows: f.changedRows)
     }
 }
 

@@ -13,6 +13,22 @@ public final class HeadlessDriver: TerminalDriver {
     public private(set) var isStarted = false
     /// `invalidate()` calls (a full repaint asked for).
     public private(set) var invalidations = 0
+    /// What each draw wrote, oldest first: as the ncurses driver does, only the changed
+    /// cells of the rows that can differ (every cell after a new size or an invalidation).
+    public private(set) var writes: [Write] = []
+    /// The screen as a terminal shows it after the writes alone (each run written over the
+    /// last one): equals `screen` when the writes missed nothing.
+    public private(set) var terminal: Canvas?
+
+    /// One draw's writes: the runs of cells (see `Canvas.changedRuns`), the cells and the
+    /// bytes of text they hold, and the rows they are in.
+    public struct Write: Sendable, Equatable {
+        public var runs = 0
+        public var cells = 0
+        public var bytes = 0
+        public var rows: [Int] = []
+        public init() {}
+    }
     /// `start()` throws this, when set (a terminal ncurses cannot drive).
     public var startError: (any Error)?
 
@@ -41,6 +57,24 @@ public final class HeadlessDriver: TerminalDriver {
     }
 
     public func draw(_ canvas: Canvas, rows: [Int]?) {
+        // As the ncurses driver: the changed cells against the last frame drawn.
+        let full = terminal == nil || screen?.width != canvas.width || screen?.height != canvas.height
+        var model = full ? Canvas(width: canvas.width, height: canvas.height) : terminal ?? canvas
+        terminal = nil
+        var write = Write()
+        for y in (full ? nil : rows) ?? Array(0..<canvas.height) where y >= 0 && y < canvas.height {
+            let runs = canvas.changedRuns(inRow: y, since: full ? nil : screen, form: { $0 })
+            if !runs.isEmpty { write.rows.append(y) }
+            for run in runs {
+                write.runs += 1
+                write.cells += run.cells
+                write.bytes += run.text.utf8.count
+                model.put(run.text, x: run.x, y: y, style: run.style.style)
+            }
+        }
+        model.cursor = canvas.cursor
+        terminal = model
+        writes.append(write)
         screen = canvas
         let text = canvas.plainText
         frames.append(text)
@@ -52,12 +86,14 @@ public final class HeadlessDriver: TerminalDriver {
 
     public func invalidate() {
         invalidations += 1
+        terminal = nil
     }
 
     public func suspend() {}
 
     public func resume() {
         invalidations += 1
+        terminal = nil
     }
 
     public func readInput() -> [TerminalInput] {

@@ -16,6 +16,8 @@ public final class NCursesDriver: TerminalDriver {
     private var started = false
     private var last: Canvas?
     private var pairs: [PairKey: Int32] = [:]
+    /// Each style's attributes and colour pair, as `apply` set them.
+    private var attributes: [StyleID: (attrs: attr_t, pair: Int32)] = [:]
     /// Cell texts as drawn (`drawable`), kept: the same graphemes come back frame after frame.
     private var drawn: [String: String] = [:]
     private var decoder = KeyDecoder()
@@ -81,6 +83,7 @@ public final class NCursesDriver: TerminalDriver {
         // Bracketed paste on.
         writeRaw("\u{1B}[?2004h")
         last = nil
+        attributes = [:]
     }
 
     /// The terminal says it shows 24-bit colour (`COLORTERM=truecolor` or `24bit`) but its
@@ -194,33 +197,18 @@ public final class NCursesDriver: TerminalDriver {
     }
 
     /// Draws a frame, writing only the cells that changed since the last one. `rows`: the
-    /// only rows that can differ (nil: any).
+    /// only rows that can differ (nil: any); each is compared with the last frame's, cell by
+    /// cell, and only its changed cells are written (then one refresh).
     public func draw(_ canvas: Canvas, rows: [Int]? = nil) {
         guard started else { return }
         let full = last == nil || last?.width != canvas.width || last?.height != canvas.height
         if full { _ = erase() }
+        let previous = full ? nil : last
         for y in (full ? nil : rows) ?? Array(0..<canvas.height) where y >= 0 && y < canvas.height {
-            var x = 0
-            let row = canvas.row(y)
-            let base = row.startIndex
-            let prevRow = full ? nil : last?.row(y)
-            while x < canvas.width {
-                let cell = row[base + x]
-                if let prevRow, prevRow[prevRow.startIndex + x] == cell { x += 1; continue }
-                // A run of changed cells in one style.
-                var text = ""
-                let style = cell.style
-                let startX = x
-                while x < canvas.width {
-                    let c = row[base + x]
-                    if c.style != style { break }
-                    if let prevRow, prevRow[prevRow.startIndex + x] == c, !c.text.isEmpty { break }
-                    text += c.text.utf8.count == 1 ? c.text : drawable(c.text)
-                    x += 1
-                }
-                if text.isEmpty { continue }
-                apply(style)
-                _ = text.withCString { rt_mvaddstr(Int32(y), Int32(startX), $0) }
+            if let previous, canvas.rowEquals(y, previous) { continue }
+            for run in canvas.changedRuns(inRow: y, since: previous, form: drawable) {
+                apply(run.style)
+                _ = run.text.withCString { rt_mvaddstr(Int32(y), Int32(run.x), $0) }
             }
         }
         if let c = canvas.cursor, c.x >= 0, c.x < canvas.width, c.y >= 0, c.y < canvas.height {
@@ -230,15 +218,7 @@ public final class NCursesDriver: TerminalDriver {
             _ = curs_set(0)
         }
         _ = refresh()
-        if !full, let rows, var kept = last {
-            // Only these rows changed: patch the kept frame (held here alone: in place).
-            last = nil
-            for y in rows { kept.copyRow(y, from: canvas) }
-            kept.cursor = canvas.cursor
-            last = kept
-        } else {
-            last = canvas
-        }
+        last = canvas
     }
 
     /// What is written for a cell's grapheme: its terminal form (`DisplayWidth.terminalForm`),
@@ -268,15 +248,23 @@ public final class NCursesDriver: TerminalDriver {
         return out
     }
 
-    private func apply(_ s: CellStyle) {
-        var attrs = rt_a_normal()
-        if s.bold { attrs |= rt_a_bold() }
-        if s.dim { attrs |= rt_a_dim() }
-        if s.underline { attrs |= rt_a_underline() }
-        if s.reverse { attrs |= rt_a_reverse() }
-        if s.italic { attrs |= rt_a_italic() }
-        let pair = depth == .none ? 0 : pairFor(fg: color(s.fg), bg: color(s.bg))
-        _ = rt_set_attr(attrs, pair)
+    /// Sets the attributes and colour pair of a style (worked out once per style).
+    private func apply(_ id: StyleID) {
+        let a: (attrs: attr_t, pair: Int32)
+        if let known = attributes[id] {
+            a = known
+        } else {
+            let s = id.style
+            var attrs = rt_a_normal()
+            if s.bold { attrs |= rt_a_bold() }
+            if s.dim { attrs |= rt_a_dim() }
+            if s.underline { attrs |= rt_a_underline() }
+            if s.reverse { attrs |= rt_a_reverse() }
+            if s.italic { attrs |= rt_a_italic() }
+            a = (attrs, depth == .none ? 0 : pairFor(fg: color(s.fg), bg: color(s.bg)))
+            attributes[id] = a
+        }
+        _ = rt_set_attr(a.attrs, a.pair)
     }
 
     private func color(_ c: Color) -> Int32 {

@@ -11,8 +11,8 @@ public struct Frame: Sendable {
     public var scroll: Int
     /// The inspector's first line shown, after clamping (when it is open).
     public var inspectorScroll: Int? = nil
-    /// The only rows that can differ from the previous frame, when the renderer knows
-    /// (an animation step); nil: any row may have changed.
+    /// The only rows that differ from the previous frame this renderer made (the rows a
+    /// driver needs to look at); nil: any row may have changed (the first frame, a new size).
     public var changedRows: [Int]? = nil
     /// Lines that arrived below a view scrolled up (the view holds still meanwhile).
     public var newLinesBelow = 0
@@ -80,6 +80,8 @@ public final class Renderer {
         var statusShown: Bool
     }
     var loaderSpot: LoaderSpot?
+    /// The canvas of the last frame made (whole or stepped), for the next frame's changed rows.
+    var lastCanvas: Canvas?
 
     /// What a view scrolled up holds on to: a line of a message (its id and the line's
     /// index in the message's layout), at the view's top. New text below leaves it there.
@@ -114,6 +116,9 @@ public final class Renderer {
               let item = loaderLines(s, width: s.width).first else { return false }
         let t = s.theme
         // Give the old loader's cells back to the background, then draw the new one (in the row's region).
+        // The frame's cells are changed in place (held by the caller alone, not here too).
+        lastCanvas = nil
+        defer { lastCanvas = frame.canvas }
         let old = spot.item
         let oldEnd = max(old.fillX + old.fillWidth, old.x + old.line.width)
         let lo = max(0, min(old.fillX, old.x)), hi = min(s.width, oldEnd)
@@ -136,6 +141,13 @@ public final class Renderer {
     /// Draws a frame: the header, the footer (input and status), the conversation and the
     /// overlay, each in its own region of the canvas (see ScreenRegions.swift).
     public func render(_ s: AppState) -> Frame {
+        var frame = renderWhole(s)
+        frame.changedRows = frame.canvas.changedRows(since: lastCanvas)
+        lastCanvas = frame.canvas
+        return frame
+    }
+
+    func renderWhole(_ s: AppState) -> Frame {
         loaderSpot = nil
         let w = s.width, h = s.height
         let t = s.theme

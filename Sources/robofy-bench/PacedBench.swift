@@ -43,6 +43,9 @@ extension ProcessBench {
         report.add(Figure(key: "paced.bytes", name: "Paced: bytes written to the terminal",
                           value: median(uiRuns.map { Double($0.bytes) }) / 1e3, unit: "kB", target: nil, pass: nil,
                           command: cmd, detail: ["bytes": uiRuns.map { "\($0.bytes)" }.joined(separator: ",")]))
+        report.add(Figure(key: "paced.bytes_per_frame", name: "Paced: bytes written per frame",
+                          value: median(uiRuns.map { Double($0.bytes) / Double(max(1, $0.bursts)) }), unit: "B",
+                          target: nil, pass: nil, command: cmd))
     }
 
     // MARK: Memory per answer byte

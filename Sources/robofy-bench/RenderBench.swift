@@ -99,12 +99,26 @@ enum RenderBench {
         let runs = quick ? 10 : 60
         let clock = ContinuousClock()
         var times: [Double] = []
+        var last = renderer.render(s)
+        // The cells and bytes a driver writes for each frame (only the changed ones).
+        var cells: [Double] = [], bytes: [Double] = []
         for k in 0..<runs {
             _ = s.reduce(.session(.change(turnID: 1, .text(BenchText.text(offset: answerBytes + 21 * k, count: 21)))))
             var f: Frame?
             times.append(clock.measure { f = renderer.render(s) }.seconds)
-            blackHole(f)
+            guard let f else { continue }
+            let runs = (f.changedRows ?? Array(0..<f.canvas.height)).flatMap {
+                f.canvas.changedRuns(inRow: $0, since: last.canvas, form: { $0 })
+            }
+            cells.append(Double(runs.reduce(0) { $0 + $1.cells }))
+            bytes.append(Double(runs.reduce(0) { $0 + $1.text.utf8.count }))
+            last = f
         }
+        report.add(Figure(
+            key: "render.streaming_cells", name: "Cells written per frame while an answer streams (120×40)",
+            value: median(cells), unit: "", target: nil, pass: nil, command: "swift run -c release robofy-bench render",
+            detail: ["runs": "\(runs)", "text_bytes_median": String(format: "%.0f", median(bytes)),
+                     "of_cells": "\(last.canvas.width * last.canvas.height)"]))
         let v = median(times) * 1000
         report.add(Figure(
             key: "render.streaming", name: "Frame while a 1 MiB answer streams", value: v, unit: "ms",
