@@ -24,6 +24,10 @@ public enum SessionEvent: Sendable {
     /// the seconds since the request was sent (for the inspector and the event log). A fast
     /// answer brings thousands of chunks a second; they travel in batches, not one by one.
     case chunks(turnID: Int, [ChunkEvent], offset: Double)
+    /// The answer of a turn as it streams (sent once, before its text): the one copy of its
+    /// text, which the session appends to; `.change(.text)` then says that text was added.
+    /// The finished turn's `answer` shares its storage.
+    case answer(turnID: Int, AnswerText)
     /// What the chunks changed in the turn. Consecutive text of one batch comes as one `.text`.
     case change(turnID: Int, TurnChange)
     /// A request failed in a way that may pass; the session waits and sends it again.

@@ -54,7 +54,7 @@ public final class SessionEventLog: Sendable {
             for e in batch { log("event turn=\(id) +\(at)s \(e.raw)") }
         case .change(let id, .error(let text)):
             log("turn error", ["turn": "\(id)", "error": text])
-        case .change:
+        case .change, .answer:
             break
         case .retrying(let id, let reason, let delay):
             log("retrying", ["turn": "\(id)", "reason": reason, "delay": String(format: "%.2f", delay)])

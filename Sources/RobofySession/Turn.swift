@@ -133,20 +133,35 @@ public enum TurnChange: Sendable, Equatable {
 }
 
 /// Applies UI-message-stream chunks to a turn, leniently.
+///
+/// The answer grows in `answer` (shared with whoever shows it, see `AnswerText`), not in a
+/// `String` of its own: `turn` gives the turn with the answer so far.
 public struct TurnAccumulator: Sendable {
-    public private(set) var turn: Turn
+    private var base: Turn
+    /// The answer so far: the one copy, shared with the UI.
+    public let answer: AnswerText
     var openTextParts: Set<String> = []
     var sawText = false
     var needsBreak = false
 
     public init(turn: Turn) {
-        self.turn = turn
+        answer = AnswerText(turn.answer)
+        var t = turn
+        t.answer = ""
+        base = t
+    }
+
+    /// The turn, with the answer so far (sharing its storage).
+    public var turn: Turn {
+        var t = base
+        t.answer = answer.string
+        return t
     }
 
     public mutating func apply(_ chunk: UIChunk) -> TurnChange {
         switch chunk {
         case .start(let messageId):
-            if let messageId { turn.messageID = messageId }
+            if let messageId { base.messageID = messageId }
             return .ignored
         case .startStep, .finishStep:
             return .ignored
@@ -158,18 +173,19 @@ public struct TurnAccumulator: Sendable {
             // A delta before its start opens the part implicitly.
             if !openTextParts.contains(id) {
                 openTextParts.insert(id)
-                if sawText && !needsBreak && !turn.answer.hasSuffix("\n") { needsBreak = true }
+                if sawText && !needsBreak && !answer.endsWithBreaks.one { needsBreak = true }
             }
             var piece = delta
             if needsBreak {
                 needsBreak = false
-                if !turn.answer.isEmpty && !piece.isEmpty {
-                    piece = (turn.answer.hasSuffix("\n\n") ? "" : turn.answer.hasSuffix("\n") ? "\n" : "\n\n") + piece
+                if !answer.isEmpty && !piece.isEmpty {
+                    let ends = answer.endsWithBreaks
+                    piece = (ends.two ? "" : ends.one ? "\n" : "\n\n") + piece
                 }
             }
             if piece.isEmpty { return .ignored }
             sawText = true
-            turn.answer += piece
+            answer.append(piece)
             return .text(piece)
         case .textEnd(let id):
             openTextParts.remove(id)
@@ -177,14 +193,14 @@ public struct TurnAccumulator: Sendable {
         case .reasoningStart, .reasoningEnd:
             return .ignored
         case .reasoningDelta(_, let delta):
-            turn.reasoning += delta
+            base.reasoning += delta
             return .reasoning(delta)
         case .toolInputStart(let callID, let name, let title):
             let call = ToolCall(id: callID, name: name, title: title)
-            if let i = turn.tools.firstIndex(where: { $0.id == callID }) {
-                turn.tools[i] = call
+            if let i = base.tools.firstIndex(where: { $0.id == callID }) {
+                base.tools[i] = call
             } else {
-                turn.tools.append(call)
+                base.tools.append(call)
             }
             return .toolStarted(call)
         case .toolInputDelta(let callID, let delta):
@@ -219,70 +235,70 @@ public struct TurnAccumulator: Sendable {
             return .ignored
         case .data(let name, _, let data, _):
             if name == "session", let sid = data.stringValue, !sid.isEmpty {
-                turn.sessionID = sid
+                base.sessionID = sid
                 return .sessionID(sid)
             }
-            if name == "finish-reason", let reason = data["finishReason"]?.stringValue, turn.finishReason == nil {
-                turn.finishReason = reason
+            if name == "finish-reason", let reason = data["finishReason"]?.stringValue, base.finishReason == nil {
+                base.finishReason = reason
             }
             return .ignored
         case .messageMetadata:
             return .ignored
         case .error(let text):
-            turn.errors.append(text)
+            base.errors.append(text)
             return .error(text)
         case .abort(let reason):
-            turn.finishReason = turn.finishReason ?? "abort"
+            base.finishReason = base.finishReason ?? "abort"
             return .aborted(reason: reason)
         case .finish(let reason, _):
-            turn.finishReason = reason ?? turn.finishReason
+            base.finishReason = reason ?? base.finishReason
             return .finished(reason: reason)
         case .done:
             return .ignored
         case .unknown(let type, _):
-            if !turn.unknownChunkTypes.contains(type) { turn.unknownChunkTypes.append(type) }
+            if !base.unknownChunkTypes.contains(type) { base.unknownChunkTypes.append(type) }
             return .ignored
         case .malformed(_, let reason):
             let text = "A malformed event was skipped: \(reason)"
-            turn.errors.append(text)
+            base.errors.append(text)
             return .error(text)
         }
     }
 
     mutating func updateTool(_ id: String, name: String?, _ change: (inout ToolCall) -> Void) -> TurnChange {
-        if let i = turn.tools.firstIndex(where: { $0.id == id }) {
-            if let name, !name.isEmpty { turn.tools[i].name = name }
-            change(&turn.tools[i])
-            return .toolUpdated(turn.tools[i])
+        if let i = base.tools.firstIndex(where: { $0.id == id }) {
+            if let name, !name.isEmpty { base.tools[i].name = name }
+            change(&base.tools[i])
+            return .toolUpdated(base.tools[i])
         }
         var call = ToolCall(id: id, name: name ?? "tool")
         change(&call)
-        turn.tools.append(call)
+        base.tools.append(call)
         return .toolStarted(call)
     }
 
     mutating func addSource(_ s: Source) -> TurnChange {
-        if turn.sources.contains(where: { $0.id == s.id && $0.url == s.url }) { return .ignored }
-        turn.sources.append(s)
+        if base.sources.contains(where: { $0.id == s.id && $0.url == s.url }) { return .ignored }
+        base.sources.append(s)
         return .source(s)
     }
 
     /// Ends the turn with a status.
     public mutating func close(_ status: TurnStatus, at date: Date = Date(), duration: Double?) {
-        turn.status = status
-        turn.finishedAt = date
-        turn.timing.duration = duration
+        base.status = status
+        base.finishedAt = date
+        base.timing.duration = duration
     }
 
     public mutating func noteFirstByte(_ t: Double) {
-        if turn.timing.firstByte == nil { turn.timing.firstByte = t }
+        if base.timing.firstByte == nil { base.timing.firstByte = t }
     }
 
     public mutating func noteFirstText(_ t: Double) {
-        if turn.timing.firstText == nil { turn.timing.firstText = t }
+        if base.timing.firstText == nil { base.timing.firstText = t }
     }
 
     public mutating func addError(_ text: String) {
-        turn.errors.append(text)
+        base.errors.append(text)
     }
 }

@@ -35,6 +35,7 @@ extension ChatSession {
     /// Runs one turn: attempts (with retries and a re-handshake), the stream, then the verdict.
     func run(_ start: Turn) async -> Turn {
         var acc = TurnAccumulator(turn: start)
+        continuation.yield(.answer(turnID: start.id, acc.answer))
         let elapsed = clock.stopwatch()
         let since: @Sendable () -> Double = { elapsed() / .seconds(1) }
         let end = await attempts(&acc, since: since)
@@ -140,7 +141,7 @@ extension ChatSession {
                     switch chunk {
                     case .finish, .done, .abort: ended = true
                     case .textDelta(let id, let delta):
-                        let room = Self.maxAnswerBytes - acc.turn.answer.utf8.count
+                        let room = Self.maxAnswerBytes - acc.answer.utf8Count
                         if delta.utf8.count > room {
                             chunk = .textDelta(id: id, delta: Self.prefix(delta, bytes: max(room, 0)))
                             capped = true
@@ -181,7 +182,7 @@ extension ChatSession {
         let status: TurnStatus
         switch end {
         case .ended:
-            status = acc.turn.answer.isEmpty && !acc.turn.errors.isEmpty ? .failed : .complete
+            status = acc.answer.isEmpty && !acc.turn.errors.isEmpty ? .failed : .complete
         case .stopped where closing:
             acc.addError("The program quit while the answer was arriving; the partial answer is kept.")
             status = .interrupted
@@ -194,7 +195,7 @@ extension ChatSession {
         case .cut(let error, let whenEmpty):
             acc.addError(error.userMessage)
             continuation.yield(.change(turnID: acc.turn.id, .error(error.userMessage)))
-            let nothing = acc.turn.answer.isEmpty && acc.turn.tools.isEmpty
+            let nothing = acc.answer.isEmpty && acc.turn.tools.isEmpty
             status = nothing ? whenEmpty : .interrupted
         }
         acc.close(status, duration: duration)

@@ -112,9 +112,10 @@ public final class MarkdownStream {
         let start = frozenCount
         let n = raw.count
         bytesExamined += n - start
-        // Sanitize complete lines without escape sequences one by one: the sanitizer
-        // starts such a line fresh, so this is `Sanitizer.clean` of the whole tail.
-        // `settled` holds the line starts (clean offset, raw offset) where that holds.
+        // Sanitize complete lines piece by piece, each ending at a line feed outside any
+        // escape sequence: the sanitizer starts each piece fresh, so this is
+        // `Sanitizer.clean` of the whole tail. `settled` holds the piece starts (clean
+        // offset, raw offset): a render can resume there.
         var clean = ""
         var settled: [(clean: Int, raw: Int)] = [(0, start)]
         var lineStart = start
@@ -135,21 +136,14 @@ public final class MarkdownStream {
             k = n
             lineStart = n
         }
-        scan: while k < n {
-            switch raw[k] {
-            case 0x1B:
-                break scan
-            case 0xC2 where k + 1 < n:   // C1 controls that start a sequence: U+0090, 98, 9B, 9D, 9E, 9F
-                switch raw[k + 1] {
-                case 0x90, 0x98, 0x9B, 0x9D, 0x9E, 0x9F: break scan
-                default: break
-                }
-            case 0x0A:
+        // Otherwise the tail is cleaned in pieces that end at a line feed outside any
+        // escape sequence: the sanitizer is back at its start state there.
+        var splitter = Sanitizer.LineSplitter()
+        while k < n {
+            if splitter.take(raw[k]) {
                 clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart...k]), as: UTF8.self))
                 lineStart = k + 1
                 settled.append((clean.utf8.count, lineStart))
-            default:
-                break
             }
             k += 1
         }

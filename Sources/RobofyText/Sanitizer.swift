@@ -85,7 +85,8 @@ public enum Sanitizer {
 
     // MARK: - Slow path
 
-    private enum State {
+    /// Where `slowClean` is in an escape sequence.
+    enum State {
         case normal
         case escape            // after ESC
         case escapeIntermediate // ESC followed by 0x20–0x2F bytes
@@ -94,6 +95,79 @@ public enum Sanitizer {
         case oscEscape         // ESC seen inside an OSC
         case string            // DCS, SOS, PM, APC: terminated by ST
         case stringEscape      // ESC seen inside such a string
+    }
+
+    /// The state a scalar outside any sequence starts, if it starts one.
+    static func sequenceStart(_ v: UInt32) -> State? {
+        switch v {
+        case 0x1B: return .escape
+        case 0x9B: return .csi
+        case 0x9D: return .osc
+        case 0x90, 0x98, 0x9E, 0x9F: return .string
+        default: return nil
+        }
+    }
+
+    /// Moves `state` (not `.normal`) on by the scalar `v`, whose text is swallowed; true when
+    /// `v` ended the sequence without belonging to it and must be handled again in the new state.
+    static func step(_ state: inout State, _ v: UInt32) -> Bool {
+        switch state {
+        case .normal:
+            return true
+        case .escape:
+            switch v {
+            case 0x5B: state = .csi                         // ESC [
+            case 0x5D: state = .osc                         // ESC ]
+            case 0x50, 0x58, 0x5E, 0x5F: state = .string    // ESC P, X, ^, _
+            case 0x1B: state = .escape                      // ESC ESC: start over
+            case 0x20...0x2F: state = .escapeIntermediate   // ESC ( B, ESC # 8, …
+            case 0x30...0x7E: state = .normal               // ESC 7, ESC c, ESC \, …
+            default:
+                // Not a valid sequence: drop the ESC, handle this scalar normally.
+                state = .normal
+                return true
+            }
+        case .escapeIntermediate:
+            switch v {
+            case 0x20...0x2F: break
+            case 0x30...0x7E: state = .normal
+            case 0x1B: state = .escape
+            default:
+                state = .normal
+                return true
+            }
+        case .csi:
+            switch v {
+            case 0x20...0x3F: break                 // parameters and intermediates
+            case 0x40...0x7E: state = .normal       // final byte
+            case 0x1B: state = .escape              // aborted by a new sequence
+            case 0x18, 0x1A: state = .normal        // CAN, SUB abort
+            default:
+                // Anything else aborts the sequence and is handled normally.
+                state = .normal
+                return true
+            }
+        case .osc:
+            switch v {
+            case 0x07, 0x9C, 0x18, 0x1A: state = .normal   // BEL, ST end; CAN, SUB abort
+            case 0x1B: state = .oscEscape
+            default: break                                  // payload is swallowed
+            }
+        case .oscEscape, .stringEscape:
+            if v == 0x5C {          // ESC \ (ST)
+                state = .normal
+            } else {                // ESC starting another sequence
+                state = .escape
+                return true
+            }
+        case .string:
+            switch v {
+            case 0x9C, 0x18, 0x1A: state = .normal
+            case 0x1B: state = .stringEscape
+            default: break
+            }
+        }
+        return false
     }
 
     private static func slowClean(_ s: String, allowNewlines: Bool) -> String {
@@ -129,11 +203,11 @@ public enum Sanitizer {
             let v = c.value
             switch state {
             case .normal:
+                if let start = Self.sequenceStart(v) {
+                    state = start
+                    continue
+                }
                 switch v {
-                case 0x1B: state = .escape
-                case 0x9B: state = .csi
-                case 0x9D: state = .osc
-                case 0x90, 0x98, 0x9E, 0x9F: state = .string
                 case 0x0A, 0x2028, 0x2029: lineBreak()
                 case 0x09:
                     let n = 4 - (column % 4)
@@ -163,65 +237,8 @@ public enum Sanitizer {
                     lastKept = v
                     column += DisplayWidth.scalarWidth(c)
                 }
-            case .escape:
-                switch v {
-                case 0x5B: state = .csi                         // ESC [
-                case 0x5D: state = .osc                         // ESC ]
-                case 0x50, 0x58, 0x5E, 0x5F: state = .string    // ESC P, X, ^, _
-                case 0x1B: state = .escape                      // ESC ESC: start over
-                case 0x20...0x2F: state = .escapeIntermediate   // ESC ( B, ESC # 8, …
-                case 0x30...0x7E: state = .normal               // ESC 7, ESC c, ESC \, …
-                default:
-                    // Not a valid sequence: drop the ESC, handle this scalar normally.
-                    state = .normal
-                    reprocess = c
-                }
-            case .escapeIntermediate:
-                switch v {
-                case 0x20...0x2F: break
-                case 0x30...0x7E: state = .normal
-                case 0x1B: state = .escape
-                default:
-                    state = .normal
-                    reprocess = c
-                }
-            case .csi:
-                switch v {
-                case 0x20...0x3F: break                 // parameters and intermediates
-                case 0x40...0x7E: state = .normal       // final byte
-                case 0x1B: state = .escape              // aborted by a new sequence
-                case 0x18, 0x1A: state = .normal        // CAN, SUB abort
-                default:
-                    // Anything else aborts the sequence and is handled normally.
-                    state = .normal
-                    reprocess = c
-                }
-            case .osc:
-                switch v {
-                case 0x07, 0x9C, 0x18, 0x1A: state = .normal   // BEL, ST end; CAN, SUB abort
-                case 0x1B: state = .oscEscape
-                default: break                                  // payload is swallowed
-                }
-            case .oscEscape:
-                if v == 0x5C {          // ESC \ (ST)
-                    state = .normal
-                } else {                // ESC starting another sequence
-                    state = .escape
-                    reprocess = c
-                }
-            case .string:
-                switch v {
-                case 0x9C, 0x18, 0x1A: state = .normal
-                case 0x1B: state = .stringEscape
-                default: break
-                }
-            case .stringEscape:
-                if v == 0x5C {
-                    state = .normal
-                } else {
-                    state = .escape
-                    reprocess = c
-                }
+            default:
+                if Self.step(&state, v) { reprocess = c }
             }
         }
         return String(out)

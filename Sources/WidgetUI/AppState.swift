@@ -70,8 +70,18 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
     public enum Role: Sendable, Equatable { case greeting, user, agent, notice }
     public var id: Int
     public var role: Role
-    /// Raw text as received; sanitized when laid out.
-    public var text: String
+    /// Raw text as received; sanitized when laid out. While an answer streams it is the
+    /// session's `AnswerText` (the one copy of it): a frame reads it with `withText`.
+    public var text: String {
+        get { live?.string ?? storedText }
+        set {
+            live = nil
+            storedText = newValue
+        }
+    }
+    private var storedText: String
+    /// The answer streaming in, shared with the session (nil otherwise).
+    public var live: AnswerText?
     public var turnID: Int?
     public var status: TurnStatus?
     public var tools: [ToolCall] = []
@@ -88,10 +98,18 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
     public init(id: Int, role: Role, text: String, turnID: Int? = nil, status: TurnStatus? = nil) {
         self.id = id
         self.role = role
-        self.text = text
+        self.storedText = text
         self.turnID = turnID
         self.status = status
     }
+
+    /// Calls `body` with the text, without copying a streaming answer (see `AnswerText`).
+    public func withText<R>(_ body: (String) -> R) -> R {
+        if let live { return live.withText(body) }
+        return body(storedText)
+    }
+
+    public var textIsEmpty: Bool { live?.isEmpty ?? storedText.isEmpty }
 }
 
 public struct Conversation: Sendable, Equatable {
@@ -242,7 +260,7 @@ public struct AppState: Sendable {
         guard let m = conversations[agentID]?.messages.last(where: { $0.turnID == t && $0.role == .agent }) else {
             return true
         }
-        return m.text.isEmpty
+        return m.textIsEmpty
     }
 
     mutating func newMessage(_ role: ChatMessage.Role, _ text: String, turnID: Int? = nil,

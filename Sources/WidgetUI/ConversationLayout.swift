@@ -166,7 +166,7 @@ extension Renderer {
                            details: s.showDetails)
         if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
         var parts = layoutUncached(m, s: s, width: w)
-        if isActive, m.text.isEmpty {
+        if isActive, m.textIsEmpty {
             var lines = Array(parts.joined())
             lines.insert(contentsOf: loaderLines(s, width: w), at: max(0, lines.count - 1))
             parts = [lines[...]]
@@ -247,7 +247,7 @@ extension Renderer {
                 // An answer streaming in: only the text after its frozen lines is laid out.
                 let sl = stream?.id == m.id ? stream! : StreamLayout(id: m.id)
                 stream = sl
-                let tail = sl.markdown.render(m.text, width: textW)
+                let tail = m.withText { sl.markdown.render($0, width: textW) }
                 if sl.generation != sl.markdown.generation || sl.width != w || sl.theme != t {
                     sl.items = []
                     sl.generation = sl.markdown.generation

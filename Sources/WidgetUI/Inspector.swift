@@ -28,6 +28,12 @@ public struct InspectorEvent: Sendable, Equatable {
         raw.utf8.count > InspectorState.maxEventChars ? String(raw.prefix(InspectorState.maxEventChars)) + "…" : raw
     }
 
+    /// Bytes of server text this event holds (for `InspectorState.maxRawBytes`).
+    var bytes: Int {
+        if let event, case .textDelta(let id, let delta) = event.chunk { return id.utf8.count + delta.utf8.count }
+        return text.utf8.count
+    }
+
     /// The event's `data` text as received (at most `InspectorState.maxEventChars`). Redacted
     /// when shown (`InspectorView`): most events are never looked at, and a fast answer has
     /// tens of thousands of them.
@@ -44,6 +50,8 @@ public struct InspectorTurn: Sendable, Equatable {
     public var events: [InspectorEvent] = []
     /// Events dropped from the middle to keep memory bounded.
     public var omittedEvents = 0
+    /// Bytes of server text the kept events hold.
+    public var rawBytes = 0
     public var totalEvents = 0
     /// Retries, token renewals, errors.
     public var notes: [String] = []
@@ -67,6 +75,9 @@ public struct InspectorState: Sendable, Equatable {
     /// Events kept from the start of a turn when the middle is dropped.
     public static let headEvents = 200
     public static let maxEventChars = 2_000
+    /// Bytes of events' server text kept over all turns: past it the oldest turns' events
+    /// go first, then the oldest of the tail of the turn streaming (its first events stay).
+    public static let maxRawBytes = 1 << 20
 
     /// Where the transcript is autosaved, if it is.
     public var transcriptPath: String?
@@ -88,7 +99,13 @@ public struct InspectorState: Sendable, Equatable {
     /// ones: of a batch longer than what is kept, only the kept events are copied.
     static func append(_ batch: [ChunkEvent], offset: Double, to t: inout InspectorTurn) {
         func add(_ e: ChunkEvent) {
-            t.events.append(InspectorEvent(offset: offset, event: e))
+            let kept = InspectorEvent(offset: offset, event: e)
+            t.rawBytes += kept.bytes
+            t.events.append(kept)
+        }
+        func drop(_ r: Range<Int>) {
+            for e in t.events[r] { t.rawBytes -= e.bytes }
+            t.events.removeSubrange(r)
         }
         t.totalEvents += batch.count
         var i = batch.startIndex
@@ -101,7 +118,7 @@ public struct InspectorState: Sendable, Equatable {
         if rest > room {
             // The tail kept so far and the start of this batch fall out of the window.
             t.omittedEvents += (t.events.count - headEvents) + (rest - room)
-            t.events.removeSubrange(headEvents...)
+            drop(headEvents..<t.events.count)
             i += rest - room
         }
         while i < batch.endIndex {
@@ -111,7 +128,7 @@ public struct InspectorState: Sendable, Equatable {
         if t.events.count > maxEvents + 100 {
             // Drop the oldest of the tail in a batch (amortised), keeping the head.
             let n = t.events.count - maxEvents
-            t.events.removeSubrange(headEvents..<(headEvents + n))
+            drop(headEvents..<(headEvents + n))
             t.omittedEvents += n
         }
     }
@@ -139,6 +156,7 @@ public struct InspectorState: Sendable, Equatable {
             update(id) { $0.response = info }
         case .chunks(let id, let batch, let offset):
             update(id) { t in Self.append(batch, offset: offset, to: &t) }
+            capRawBytes()
         case .retrying(let id, let reason, let delay):
             update(id) { $0.notes.append("retrying in \(RobofyErrorFormat.seconds(delay)): \(reason)") }
         case .reauthenticated:
@@ -167,6 +185,29 @@ public struct InspectorState: Sendable, Equatable {
             recordSubmission(s)
         default:
             break
+        }
+    }
+
+    /// Keeps the events' server text within `maxRawBytes`: the oldest turns' events are
+    /// dropped first, then the oldest after the first `headEvents` of the newest turn.
+    mutating func capRawBytes() {
+        var total = turns.reduce(0) { $0 + $1.rawBytes }
+        guard total > Self.maxRawBytes else { return }
+        for i in turns.indices where total > Self.maxRawBytes && !turns[i].events.isEmpty {
+            var t = turns[i]
+            let cut = i == turns.count - 1 ? min(Self.headEvents, t.events.count) : 0
+            var end = cut
+            while end < t.events.count && total > Self.maxRawBytes {
+                total -= t.events[end].bytes
+                t.rawBytes -= t.events[end].bytes
+                end += 1
+            }
+            guard end > cut else { continue }
+            t.events.removeSubrange(cut..<end)
+            t.omittedEvents += end - cut
+            t.version += 1
+            turns[i] = t
+            version += 1
         }
     }
 

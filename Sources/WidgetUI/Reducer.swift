@@ -188,10 +188,18 @@ extension AppState {
             activeTurn = turn.id
             activeTurnStarted = now
             if statusIsError || status == Self.quitHint { setStatus(nil) }
+        case .answer(let turnID, let text):
+            // The answer's text is the session's, read where it grows: `.text` changes only
+            // say that it grew.
+            updateMessage(turnID: turnID) { m in
+                guard m.textIsEmpty else { return false }
+                m.live = text
+                return true
+            }
         case .change(let turnID, let change):
             updateMessage(turnID: turnID) { m in
                 switch change {
-                case .text(let piece): m.text += piece
+                case .text(let piece): if m.live == nil { m.text += piece }
                 case .reasoning(let piece): m.reasoning += piece
                 case .toolStarted(let call), .toolUpdated(let call):
                     if let i = m.tools.firstIndex(where: { $0.id == call.id }) { m.tools[i] = call } else { m.tools.append(call) }

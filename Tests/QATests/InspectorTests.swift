@@ -138,6 +138,28 @@ import RobofyText
         #expect(lines.contains { $0.contains("10 older turns not kept") })
     }
 
+    /// Events' server text is kept within `maxRawBytes` over all turns (each turn alone may
+    /// keep 2,000 events of 2,000 bytes: 50 such turns were 200 MB): the oldest turns' events
+    /// go first, and the streaming turn keeps its first events.
+    @Test func rawCopiesOfEventsAreCappedOverAllTurns() throws {
+        var s = InspectorState()
+        let big = "{\"type\":\"data-x\",\"data\":\"" + String(repeating: "y", count: 1_900) + "\"}"
+        for id in 1...4 {
+            s.record(.turnStarted(Turn(id: id, agentID: "a", agentName: "A", userText: "q\(id)")))
+            for _ in 0..<10 {
+                let batch = (0..<100).map { _ in ChunkEvent(chunk: .unknown(type: "data-x", raw: big), raw: big) }
+                s.record(.chunks(turnID: id, batch, offset: 0.1))
+            }
+        }
+        let kept = s.turns.reduce(0) { $0 + $1.events.reduce(0) { $0 + $1.raw.utf8.count } }
+        #expect(kept <= InspectorState.maxRawBytes, "\(kept) bytes of events kept")
+        let last = try #require(s.turns.last)
+        #expect(last.events.count >= InspectorState.headEvents)
+        #expect(last.totalEvents == 1_000)
+        #expect(s.turns.first?.events.isEmpty == true)
+        #expect(s.turns.first.map { $0.omittedEvents == $0.totalEvents } == true)
+    }
+
     @Test func batchesKeepTheSameEventsAsSingleEvents() {
         // Batches of every size (one network read can bring thousands of events) keep the
         // head and the most recent events, in order, and count the ones dropped between.
