@@ -70,6 +70,8 @@ public final class ChatRuntime {
                 driver: (any TerminalDriver)? = nil, clock: any RuntimeClock = SystemClock(),
                 signals: AsyncStream<Int32>? = nil) {
         self.session = session
+        var state = state
+        state.keyRemap = options.keys
         self.state = state
         self.options = options
         self.driver = driver ?? NCursesDriver()

@@ -222,6 +222,8 @@ public struct AppState: Sendable {
     var nextMessageID = 1
     /// Lead form, ratings, auto-close, the server's record (WidgetExtras.swift).
     public var extras = WidgetExtras()
+    /// The keys remapped in config.toml (the runtime translates them; F1 shows them).
+    public var keyRemap = KeyRemap()
 
     public init(themeSpec: ThemeSpec = ThemeSpec(), forceDark: Bool? = nil, noColor: Bool = false) {
         self.forceDark = forceDark

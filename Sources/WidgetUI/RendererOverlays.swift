@@ -82,24 +82,56 @@ extension Renderer {
         return r
     }
 
-    /// The help's lines at the state's width: key and text side by side, or (narrow) the
-    /// text under its key. Text that does not fit ends with an ellipsis.
-    static func helpLines(_ s: AppState) -> [(key: String, text: String)] {
+    /// The help's rows: the key map's, with the keys as remapped in config.toml (`KeyRemap`);
+    /// F4 and F5 carry the widget's own labels.
+    static func helpEntries(_ s: AppState) -> [KeyHelp] {
         let h = s.config.header
-        // The rows come from the key map; F4 and F5 carry the widget's own labels.
-        let rows = KeyMap.helpRows.map { row -> (String, String) in
-            switch row.keys {
-            case "F4": return (row.keys, h.endSessionLabel.isEmpty ? row.text : h.endSessionLabel)
-            case "F5, Ctrl-S": return (row.keys, h.downloadTranscriptLabel.isEmpty ? row.text : h.downloadTranscriptLabel)
-            default: return (row.keys, row.text)
+        return KeyMap.bindings.compactMap { b -> KeyHelp? in
+            guard let row = b.help else { return nil }
+            var text = row.text
+            switch b.action {
+            case .endSession where !h.endSessionLabel.isEmpty: text = h.endSessionLabel
+            case .saveTranscript where !h.downloadTranscriptLabel.isEmpty: text = h.downloadTranscriptLabel
+            default: break
             }
+            return KeyHelp(s.keyRemap.helpKeys(row.keys), text)
         }
-        let inner = min(s.width - 2, 64) - 4
-        if inner - 25 >= 24 {
-            return rows.map { ($0.0, DisplayWidth.truncate($0.1, to: inner - 25)) }
-        }
-        return rows.flatMap { [($0.0, ""), ("", "  " + DisplayWidth.truncate($0.1, to: max(1, inner - 2)))] }
     }
+
+    /// How the help is laid out at the state's size: two columns side by side (read down the
+    /// first, then the second) when the screen is wide enough, else one; keys and text side by
+    /// side, or (narrow) the text under its key. Text that does not fit ends with an ellipsis.
+    struct HelpLayout {
+        /// The box's width, a column's width and the key column's width in each column.
+        var boxWidth: Int, columnWidth: Int, keyWidths: [Int]
+        /// Each line's entries, one per column; stacked: a key alone, then its text alone.
+        var lines: [[KeyHelp]]
+        var stacked: Bool
+    }
+
+    static func helpLayout(_ s: AppState) -> HelpLayout {
+        let entries = helpEntries(s)
+        let twoColumns = s.width - 2 - 4 >= 64
+        let boxWidth = min(s.width - 2, twoColumns ? 100 : 64)
+        let inner = boxWidth - 4
+        let columnWidth = twoColumns ? (inner - 2) / 2 : inner
+        let half = twoColumns ? (entries.count + 1) / 2 : entries.count
+        let columns = twoColumns ? [Array(entries.prefix(half)), Array(entries.dropFirst(half))] : [entries]
+        let keyWidths = columns.map { c in min(columnWidth - 12, c.map { DisplayWidth.of($0.keys) }.max() ?? 0) }
+        func fit(_ e: KeyHelp, _ c: Int) -> KeyHelp {
+            KeyHelp(e.keys, DisplayWidth.truncate(e.text, to: max(1, columnWidth - keyWidths[c] - 1)))
+        }
+        if !twoColumns && columnWidth - (keyWidths.first ?? 0) - 1 < 20 {
+            let lines = entries.flatMap { [[KeyHelp(DisplayWidth.truncate($0.keys, to: inner), "")],
+                                           [KeyHelp("", "  " + DisplayWidth.truncate($0.text, to: max(1, inner - 2)))]] }
+            return HelpLayout(boxWidth: boxWidth, columnWidth: columnWidth, keyWidths: [inner], lines: lines, stacked: true)
+        }
+        let lines = (0..<half).map { i in columns.indices.compactMap { c in columns[c].indices.contains(i) ? fit(columns[c][i], c) : nil } }
+        return HelpLayout(boxWidth: boxWidth, columnWidth: columnWidth, keyWidths: keyWidths, lines: lines, stacked: false)
+    }
+
+    /// The help's lines (for scrolling).
+    static func helpLines(_ s: AppState) -> [[KeyHelp]] { helpLayout(s).lines }
 
     /// Rows of the help box that show keys, at a screen height.
     static func helpVisibleRows(_ s: AppState) -> Int {
@@ -107,22 +139,23 @@ extension Renderer {
     }
 
     func drawHelp(_ canvas: inout CanvasRegion, _ s: AppState, scroll: Int) {
-        let lines = Self.helpLines(s)
-        let bw = min(s.width - 2, 64)
-        let r = box(&canvas, s, width: bw, height: lines.count + 4)
+        let layout = Self.helpLayout(s)
+        let lines = layout.lines
+        let r = box(&canvas, s, width: layout.boxWidth, height: lines.count + 4)
         let rows = r.height - 3
         let top = max(0, min(scroll, lines.count - rows))
         canvas.put(" Keys ", x: r.x + 2, y: r.y, style: s.theme.modalTitle)
-        let wide = lines.first?.text.isEmpty == false
-        for (i, row) in lines.dropFirst(top).prefix(rows).enumerated() {
+        let maxX = r.x + r.width - 1
+        for (i, line) in lines.dropFirst(top).prefix(rows).enumerated() {
             let yy = r.y + 1 + i
-            if wide {
-                canvas.put(DisplayWidth.pad(row.key, to: 24), x: r.x + 2, y: yy, style: s.theme.modalTitle, maxX: r.x + r.width - 1)
-                canvas.put(row.text, x: r.x + 27, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
-            } else if !row.key.isEmpty {
-                canvas.put(DisplayWidth.truncate(row.key, to: r.width - 4), x: r.x + 2, y: yy, style: s.theme.modalTitle)
-            } else {
-                canvas.put(row.text, x: r.x + 2, y: yy, style: s.theme.modal, maxX: r.x + r.width - 1)
+            for (c, e) in line.enumerated() {
+                let x = r.x + 2 + c * (layout.columnWidth + 2)
+                if layout.stacked {
+                    canvas.put(e.keys.isEmpty ? e.text : e.keys, x: x, y: yy, style: e.keys.isEmpty ? s.theme.modal : s.theme.modalTitle, maxX: maxX)
+                    continue
+                }
+                canvas.put(DisplayWidth.pad(DisplayWidth.truncate(e.keys, to: layout.keyWidths[c]), to: layout.keyWidths[c]), x: x, y: yy, style: s.theme.modalTitle, maxX: maxX)
+                canvas.put(e.text, x: x + layout.keyWidths[c] + 1, y: yy, style: s.theme.modal, maxX: maxX)
             }
         }
         var foot = "Any key closes this."
@@ -131,7 +164,7 @@ extension Renderer {
             foot = "\(more) \(top + rows)/\(lines.count) · ↑↓ PgUp/PgDn · other keys close"
         }
         canvas.put(DisplayWidth.truncate(foot, to: r.width - 4), x: r.x + 2, y: r.y + r.height - 2,
-                   style: s.theme.notice.withBackground(s.theme.modal), maxX: r.x + r.width - 1)
+                   style: s.theme.notice.withBackground(s.theme.modal), maxX: maxX)
     }
 
     /// The last status messages in full (F12), newest at the bottom.

@@ -173,12 +173,13 @@ extension AppState {
             return extras.leadForm != nil || extras.serverView != nil ? [] : nil
         case .key(let key):
             extras.lastActivity = now
+            let global = KeyMap.action(for: key, in: .global)
             if extras.closed {
-                if key == .ctrl("q") || key == .function(10) { return nil }
+                if global == .quit { return nil }
                 reopen()
                 return []
             }
-            if key == .ctrl("c") || key == .ctrl("q") || key == .function(10) { return nil }
+            if global == .interrupt || global == .quit { return nil }
             if extras.leadForm != nil { return leadFormKey(key) }
             if extras.serverView != nil { return serverViewKey(key) }
             guard overlay == .none else { return nil }
@@ -208,71 +209,6 @@ extension AppState {
             return []
         }
         extras.leadForm = LeadFormState(agentID: a.chatbotID)
-        return []
-    }
-
-    mutating func leadFormKey(_ key: Key) -> [AppCommand] {
-        guard var f = extras.leadForm else { return [] }
-        var close = false
-        defer { extras.leadForm = close ? nil : f }
-        if f.sending { return [] }
-        let fields = LeadFormState.Field.allCases
-        func move(_ by: Int) {
-            f.check(f.focus)
-            f.focus = fields[(f.focus.rawValue + by + fields.count) % fields.count]
-        }
-        switch key {
-        case .escape:
-            extras.leadDone[f.agentID] = "skipped"
-            close = true
-            setStatus("Lead form skipped (Ctrl-O opens it again).")
-            return []
-        case .tab, .down: move(1)
-        case .backTab, .up: move(-1)
-        case .enter:
-            if f.focus != .submit { move(1); return [] }
-            f.check(.email)
-            f.check(.phone)
-            let problems = f.values.problems
-            f.errors = problems
-            if let bad = fields.first(where: { problems[String(describing: $0)] != nil }) {
-                f.focus = bad
-                return []
-            }
-            if problems["form"] != nil { return [] }
-            if previewOnly {
-                f.errors["form"] = "Preview: nothing is sent."
-                return []
-            }
-            f.sending = true
-            return [.widget(.submitLead(f.values, path: extras.leadEndpoint))]
-        case .backspace:
-            if f.focus != .submit { f.set(f.focus, String(f.value(f.focus).dropLast())) }
-            if f.errors[String(describing: f.focus)] != nil { f.check(f.focus) }
-        case .ctrl("u"):
-            f.set(f.focus, "")
-        case .char(let c):
-            guard f.focus != .submit else { return [] }
-            if f.value(f.focus).count < 200 { f.set(f.focus, f.value(f.focus) + Sanitizer.clean(String(c), allowNewlines: false)) }
-            if f.errors[String(describing: f.focus)] != nil { f.check(f.focus) }
-            f.errors["form"] = nil
-        default: break
-        }
-        return []
-    }
-
-    mutating func serverViewKey(_ key: Key) -> [AppCommand] {
-        let scroll = extras.serverView?.scroll ?? 0, page = max(1, height - 6)
-        switch key {
-        case .up: extras.serverView?.scroll = max(0, scroll - 1)
-        case .down: extras.serverView?.scroll = scroll + 1
-        case .pageUp: extras.serverView?.scroll = max(0, scroll - page)
-        case .pageDown, .char(" "): extras.serverView?.scroll = scroll + page
-        case .function(6), .ctrl("r"), .char("r"):
-            extras.serverView = ServerRecordView()
-            return [.widget(.fetchServerRecord)]
-        default: extras.serverView = nil
-        }
         return []
     }
 

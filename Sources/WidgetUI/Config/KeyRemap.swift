@@ -86,3 +86,37 @@ public struct KeyRemap: Sendable, Equatable {
         }
     }
 }
+
+extension KeyRemap {
+    /// A help row's keys as they work with these bindings: a bound key is added after its
+    /// action's default key ("Ctrl-P, F11"), or takes its place when another binding took the
+    /// default; a key bound to another action leaves the rows it was in. The keys are written
+    /// "A, B" or "A / B"; "—" when none is left.
+    public func helpKeys(_ keys: String) -> String {
+        guard !bindings.isEmpty else { return keys }
+        var tokens: [(sep: String, name: String)] = []
+        var rest = Substring(keys), sep = ""
+        while !rest.isEmpty {
+            let cut = [", ", " / "].compactMap { s in rest.range(of: s).map { ($0, s) } }.min { $0.0.lowerBound < $1.0.lowerBound }
+            tokens.append((sep, String(rest[..<(cut?.0.lowerBound ?? rest.endIndex)])))
+            sep = cut?.1 ?? ""
+            rest = cut.map { rest[$0.0.upperBound...] } ?? ""
+        }
+        var out: [(sep: String, name: String)] = []
+        for t in tokens {
+            var names: [String] = []
+            // A key bound to an action now does that action (unless it is that action's own key).
+            let taken = bindings.contains { b in Self.name(b.key) == t.name && Self.defaultKey(b.action) != b.key }
+            if !taken { names.append(t.name) }
+            for b in bindings where Self.defaultKey(b.action).map(Self.name) == t.name && Self.defaultKey(b.action) != b.key {
+                names.append(Self.name(b.key))
+            }
+            for (i, n) in names.enumerated() { out.append((out.isEmpty ? "" : (i == 0 ? t.sep : ", "), n)) }
+        }
+        return out.isEmpty ? "—" : out.map { $0.sep + $0.name }.joined()
+    }
+
+    static func defaultKey(_ action: String) -> Key? {
+        actions.first { $0.name == action }?.defaultKey
+    }
+}

@@ -17,6 +17,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     /// The message input.
     case input
     case help, messages, agents, reset, report, inspector
+    /// The widget's extras' panels (WidgetExtras.swift): the lead form, F11 the server's record.
+    case leadForm, serverRecord
 }
 
 /// What a key does; each context's reducer gives it its meaning there.
@@ -35,6 +37,8 @@ public enum KeyAction: Sendable, Hashable {
     case deleteWord, deleteToStart, deleteToEnd, firstChip, lastChip
     // The widget's extras (WidgetExtras.swift): lead form, rating, the server's record.
     case openLeadForm, rateUp, rateDown, openServerRecord
+    /// Fetch again (the server's record).
+    case refresh
 }
 
 /// A row of a key table: the keys as written, and what they do.
@@ -52,7 +56,8 @@ public struct KeyBinding: Sendable {
     public var context: KeyContext
     public var keys: [Key]
     public var action: KeyAction
-    /// The F1 help's row (short: the help box is 64 columns); nil: not listed there.
+    /// The F1 help's row; nil: not listed there. Short: at 80×24 the help shows two columns of 36,
+    /// so keys of at most 16 columns and text of at most 19 show whole (KeyMapTests checks it).
     public var help: KeyHelp?
     /// The README's row; nil: not listed there.
     public var readme: KeyHelp?
@@ -71,13 +76,13 @@ public enum KeyMap {
     public static let bindings: [KeyBinding] = [
         // The chat: the rows users read, in the order of the F1 help.
         .init(.input, [.enter], .send,
-              help: KeyHelp("Enter", "send the message (queued while connecting or answering)"),
+              help: KeyHelp("Enter", "send (or queue)"),
               readme: KeyHelp("Enter", "send the message; while connecting or while an answer streams it is queued (shown \"queued — sends when …\") and sent when the moment comes, never stopping the answer")),
         .init(.input, [.newline], .newline,
-              help: KeyHelp("Ctrl-J, Alt-Enter", "new line in the message"),
+              help: KeyHelp("Ctrl-J", "new line; Alt-Enter"),
               readme: KeyHelp("Ctrl-J, Alt-Enter", "new line inside the message (a bracketed paste stays one message)")),
         .init(.input, [.up], .up,
-              help: KeyHelp("Up / Down", "history (or move between lines)"),
+              help: KeyHelp("Up / Down", "lines, history"),
               readme: KeyHelp("Up / Down", "move between lines of the message; on the first/last line, history")),
         .init(.input, [.down], .down),
         .init(.input, [.left, .ctrl("b")], .left,
@@ -85,24 +90,24 @@ public enum KeyMap {
         .init(.input, [.right, .ctrl("f")], .right),
         .init(.input, [.backspace], .backspace,
               readme: KeyHelp("Backspace, Delete, Ctrl-W / Alt-Backspace, Ctrl-U, Ctrl-K", "delete a character, a word, to the start, to the end")),
-        .init(.input, [.tab], .firstChip, help: KeyHelp("Tab", "pick a quick question")),
+        .init(.input, [.tab], .firstChip, help: KeyHelp("Tab", "quick questions")),
         .init(.input, [.backTab], .lastChip,
               readme: KeyHelp("Tab / Shift-Tab", "pick a quick question (then ←/→, Enter); a mouse click on one sends it")),
         .init(.chat, [.escape], .escape,
-              help: KeyHelp("Esc", "stop the answer / close / unqueue"),
+              help: KeyHelp("Esc", "stop/close/unqueue"),
               readme: KeyHelp("Esc", "stop the answer that is streaming (the partial answer stays, marked \"⏹ Stopped\"); close a panel; when idle, bring a queued message back into the input")),
         .init(.chat, [.pageUp], .pageUp,
-              help: KeyHelp("PgUp / PgDn, wheel, End", "scroll; End: back to the newest"),
+              help: KeyHelp("PgUp / PgDn, End", "scroll; End: newest"),
               readme: KeyHelp("PgUp / PgDn, mouse wheel", "scroll the conversation; a view scrolled up holds still while text arrives (\"↓ 37 new lines · End\" on the rule, \"↑ more above · PgUp\" at the top)")),
         .init(.chat, [.pageDown], .pageDown),
         .init(.chat, [.end], .bottom,
               readme: KeyHelp("End", "(scrolled up) back to the newest text; the view follows it again")),
         .init(.chat, [.ctrl("t")], .toggleReasoning,
-              help: KeyHelp("Ctrl-T", "show / fold the agent's reasoning"),
+              help: KeyHelp("Ctrl-T", "show/fold reasoning"),
               readme: KeyHelp("Ctrl-T", "show the agent's reasoning whole / fold it to its first line")),
-        .init(.chat, [.ctrl("g")], .compose,
+        .init(.chat, [.ctrl("g")], .compose, help: KeyHelp("Ctrl-G", "write in $EDITOR"),
               readme: KeyHelp("Ctrl-G", "write the message in your editor (`$VISUAL`, else `$EDITOR`, else `vi`; it may hold arguments, e.g. `code --wait`): the screen is handed over and restored, the message so far is the file's text, what you save comes back into the input (Enter sends it); an editor that fails (non-zero exit) leaves the message as it was")),
-        .init(.chat, [.ctrl("p")], .toggleDetails,
+        .init(.chat, [.ctrl("p")], .toggleDetails, help: KeyHelp("Ctrl-P", "times and timings"),
               readme: KeyHelp("Ctrl-P", "details: each message's time, and for answers the time to the first text, the duration and chars/s (as F8 measures them)")),
         .init(.chat, [.function(1)], .openHelp,
               readme: KeyHelp("F1", "help: every key (scrolls on a small screen: ↑↓, PgUp/PgDn)")),
@@ -116,44 +121,43 @@ public enum KeyMap {
               help: KeyHelp("F4", "end the session"),
               readme: KeyHelp("F4", "end chat session (the next message starts a new conversation)")),
         .init(.chat, [.function(5), .ctrl("s")], .saveTranscript,
-              help: KeyHelp("F5, Ctrl-S", "download the transcript"),
+              help: KeyHelp("F5, Ctrl-S", "download transcript"),
               readme: KeyHelp("F5, Ctrl-S", "download transcript: writes the conversation as Markdown and shows the path")),
         .init(.chat, [.function(6), .ctrl("r")], .reconnect,
               help: KeyHelp("F6, Ctrl-R", "reconnect"),
               readme: KeyHelp("F6, Ctrl-R", "reconnect (new handshake; keeps the chosen agent, says \"Reconnected.\")")),
-        .init(.input, [.home, .ctrl("a")], .lineStart,
-              help: KeyHelp("Ctrl-A/E, Ctrl-W/U/K", "line start/end; delete word/line")),
+        .init(.input, [.home, .ctrl("a")], .lineStart, help: KeyHelp("Ctrl-A / Ctrl-E", "line start / end")),
         .init(.input, [.end, .ctrl("e")], .lineEnd),
         .init(.input, [.wordLeft], .wordLeft),
         .init(.input, [.wordRight], .wordRight),
         .init(.input, [.delete, .ctrl("d")], .deleteForward),
-        .init(.input, [.wordBackspace, .ctrl("w")], .deleteWord),
-        .init(.input, [.ctrl("u")], .deleteToStart),
+        .init(.input, [.wordBackspace, .ctrl("w")], .deleteWord, help: KeyHelp("Ctrl-W", "delete a word")),
+        .init(.input, [.ctrl("u")], .deleteToStart, help: KeyHelp("Ctrl-U / Ctrl-K", "delete to start/end")),
         .init(.input, [.ctrl("k")], .deleteToEnd),
         .init(.chat, [.function(7)], .openReport,
-              help: KeyHelp("F7", "configuration report"),
+              help: KeyHelp("F7", "config report"),
               readme: KeyHelp("F7", "configuration report: every handshake field and how it is used")),
         .init(.chat, [.function(8)], .openInspector,
-              help: KeyHelp("F8", "inspector: requests, events, timings"),
+              help: KeyHelp("F8", "inspector, timings"),
               readme: KeyHelp("F8", "inspector: handshake, requests, every SSE event with its time, timings (see [For QA testers](#for-qa-testers))")),
         .init(.chat, [.function(9)], .saveScript,
-              help: KeyHelp("F9", "save the chat as a test script"),
+              help: KeyHelp("F9", "save as test script"),
               readme: KeyHelp("F9", "save the conversation so far as a test script (`robofy-tui run` replays it)")),
-        .init(.chat, [.ctrl("o")], .openLeadForm,
+        .init(.chat, [.ctrl("o")], .openLeadForm, help: KeyHelp("Ctrl-O", "lead form"),
               readme: KeyHelp("Ctrl-O", "the lead-capture form, when the agent has one (see [The rest of the widget](#the-rest-of-the-widget))")),
-        .init(.chat, [.ctrl("y")], .rateUp,
+        .init(.chat, [.ctrl("y")], .rateUp, help: KeyHelp("Ctrl-Y / Ctrl-N", "rate answer 👍 / 👎"),
               readme: KeyHelp("Ctrl-Y / Ctrl-N", "rate the newest finished answer 👍 / 👎 (when `enable_chat_rating`)")),
         .init(.chat, [.ctrl("n")], .rateDown),
-        .init(.chat, [.function(11)], .openServerRecord,
+        .init(.chat, [.function(11)], .openServerRecord, help: KeyHelp("F11", "the server's record"),
               readme: KeyHelp("F11", "what the server recorded for this session next to what the client saw (needs `ROBOFY_API_KEY`; see [What the server recorded](#what-the-server-recorded))")),
         .init(.chat, [.function(12)], .openMessages,
-              help: KeyHelp("F11 / F12", "the server's record / the last messages"),
+              help: KeyHelp("F12", "the last messages"),
               readme: KeyHelp("F12", "the last 50 status messages in full (file paths, advice); closing it acknowledges a storage failure")),
         .init(.global, [.function(10), .ctrl("q")], .quit,
-              help: KeyHelp("F10, Ctrl-Q, Ctrl-C ×2", "quit"),
+              help: KeyHelp("F10, Ctrl-Q", "quit (or Ctrl-C ×2)"),
               readme: KeyHelp("F10, Ctrl-Q, Ctrl-C twice", "quit (the terminal is restored on every way out)")),
         .init(.global, [.ctrl("c")], .interrupt),
-        .init(.global, [.ctrl("l")], .redraw, readme: KeyHelp("Ctrl-L", "redraw the screen")),
+        .init(.global, [.ctrl("l")], .redraw, help: KeyHelp("Ctrl-L", "redraw"), readme: KeyHelp("Ctrl-L", "redraw the screen")),
 
         // A quick-question chip has the focus (any other key goes to the input).
         .init(.chips, [.tab, .right, .down], .next),
@@ -204,6 +208,21 @@ public enum KeyMap {
         .init(.inspector, [.end], .bottom),
         .init(.inspector, [.escape, .function(8)], .close),
         .init(.inspector, [.function(9)], .saveScript),
+
+        // The lead form (WidgetExtras.swift; characters are typed into the field).
+        .init(.leadForm, [.tab, .down], .next),
+        .init(.leadForm, [.backTab, .up], .previous),
+        .init(.leadForm, [.enter], .choose),
+        .init(.leadForm, [.backspace], .backspace),
+        .init(.leadForm, [.ctrl("u")], .deleteToStart),
+        .init(.leadForm, [.escape], .close),
+
+        // F11 the server's record (any other key closes it).
+        .init(.serverRecord, [.up], .up),
+        .init(.serverRecord, [.down], .down),
+        .init(.serverRecord, [.pageUp], .pageUp),
+        .init(.serverRecord, [.pageDown, .char(" ")], .pageDown),
+        .init(.serverRecord, [.function(6), .ctrl("r"), .char("r")], .refresh),
     ]
 
     /// Each context's keys and their actions (the first binding of a key wins; KeyMapTests

@@ -5,6 +5,8 @@ import Foundation
 extension AppState {
     /// The key context of what is open now (the chat's keys when nothing is).
     var keyContext: KeyContext {
+        if extras.leadForm != nil { return .leadForm }
+        if extras.serverView != nil { return .serverRecord }
         switch overlay {
         case .none: return .chat
         case .help: return .help
