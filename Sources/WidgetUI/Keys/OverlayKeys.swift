@@ -6,7 +6,7 @@ extension AppState {
     /// The key context of what is open now (the chat's keys when nothing is).
     var keyContext: KeyContext {
         switch overlay {
-        case .none: return .chat
+        case .none: return search == nil ? .chat : .search
         case .help: return .help
         case .messages: return .messages
         case .agents: return .agents
