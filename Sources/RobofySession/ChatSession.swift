@@ -220,6 +220,13 @@ public actor ChatSession {
     /// is running first stops that one.
     @discardableResult
     public func send(_ text: String) async -> Turn {
+        await send(text, versionOf: nil)
+    }
+
+    /// Sends a message as a new version of turn `versionOf` (asked again or edited): an
+    /// ordinary turn in the same session, marked so (the transcript keeps the versions).
+    @discardableResult
+    public func send(_ text: String, versionOf: Int?) async -> Turn {
         if let running = current {
             running.task.cancel()
             _ = await running.task.value
@@ -235,7 +242,8 @@ public actor ChatSession {
         }
         let id = nextTurnID
         nextTurnID += 1
-        let turn = Turn(id: id, agentID: agent.chatbotID, agentName: agent.name, userText: text)
+        var turn = Turn(id: id, agentID: agent.chatbotID, agentName: agent.name, userText: text)
+        turn.versionOf = versionOf
         continuation.yield(.turnStarted(turn))
         let task = Task { await self.run(turn) }
         current = (id, task)

@@ -98,6 +98,7 @@ public final class SessionRecorder: Sendable {
             r.agentID = t.agentID
             r.agentName = t.agentName
             r.userText = t.userText
+            r.versionOf = t.versionOf
             r.sessionID = s.lastSessionID[t.agentID]
             write(r, sync: false, &s)
         case .change(let id, .text(let piece)):

@@ -44,6 +44,8 @@ public struct TranscriptRecord: Codable, Sendable, Equatable {
     public var turnID: Int?
     /// `turn-started`: the user's message.
     public var userText: String?
+    /// `turn-started`: the turn this one is a new version of (asked again or edited); nil for an ordinary turn.
+    public var versionOf: Int?
     /// `progress`: answer text added since the previous progress record of the turn.
     public var text: String?
     /// `turn`: the finished turn (answer, tools, sources, errors, status, timings).

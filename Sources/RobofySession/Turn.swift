@@ -78,6 +78,9 @@ public struct Turn: Sendable, Equatable, Codable, Identifiable {
     public var timing = TurnTiming()
     /// Chunk types this client did not know, kept for the inspector.
     public var unknownChunkTypes: [String] = []
+    /// The turn this one is a new version of (the same or an edited question asked again in the
+    /// same session); nil for an ordinary turn.
+    public var versionOf: Int?
 
     public init(id: Int, agentID: String, agentName: String, userText: String, startedAt: Date = Date()) {
         self.id = id

@@ -120,6 +120,7 @@ public final class ChatRuntime {
             for await c in cmdStream {
                 switch c {
                 case .send(let text): Task { await session.send(text) }
+                case .sendVersion(let text, let of): Task { await session.send(text, versionOf: of) }
                 case .connect: Task { await session.connect() }
                 case .cancel: await session.cancel()
                 case .selectAgent(let id): await session.selectAgent(id)

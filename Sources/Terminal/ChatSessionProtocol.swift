@@ -9,6 +9,8 @@ public protocol ChatSessionProtocol: Actor {
     nonisolated var events: AsyncStream<SessionEvent> { get }
     @discardableResult func connect() async -> Result<Handshake, RobofyError>
     @discardableResult func send(_ text: String) async -> Turn
+    /// Sends a message as a new version of an earlier turn (Alt-R, Alt-E).
+    @discardableResult func send(_ text: String, versionOf: Int?) async -> Turn
     /// Stops the turn in progress.
     func cancel() async
     @discardableResult func selectAgent(_ id: String) async -> Agent?
@@ -19,3 +21,8 @@ public protocol ChatSessionProtocol: Actor {
 }
 
 extension ChatSession: ChatSessionProtocol {}
+
+extension ChatSessionProtocol {
+    /// A session that does not mark versions sends the message as an ordinary turn.
+    @discardableResult public func send(_ text: String, versionOf: Int?) async -> Turn { await send(text) }
+}

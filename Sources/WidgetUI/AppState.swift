@@ -15,6 +15,8 @@ public enum Key: Sendable, Hashable {
     case wordLeft, wordRight, wordBackspace
     case ctrl(Character)
     case function(Int)
+    /// Alt (Meta) with a letter: Esc and the letter, as terminals send it.
+    case alt(Character)
 }
 
 /// Something on screen a mouse click can hit.
@@ -61,6 +63,8 @@ public enum AppCommand: Sendable, Equatable {
     case saveScript
     /// Write the message (this text so far) in the user's editor (Ctrl-G).
     case compose(String)
+    /// Send a question as a new version of an exchange (Alt-R, Alt-E): the turn it replaces on screen.
+    case sendVersion(String, of: Int)
     case quit
     /// Lead form, ratings, server record (WidgetExtras).
     case widget(WidgetCommand)
@@ -114,6 +118,9 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
 
 public struct Conversation: Sendable, Equatable {
     public var messages: [ChatMessage] = []
+    /// Exchanges asked again (Alt-R) or edited (Alt-E): every version of each, by the index of
+    /// its answer in `messages` (which holds the version shown). See Versions.swift.
+    public var versions: [Int: ExchangeVersions] = [:]
     public init() {}
     /// Quick questions show until the user has said something.
     public var hasUserMessage: Bool { messages.contains { $0.role == .user } }
@@ -224,6 +231,11 @@ public struct AppState: Sendable {
     public var extras = WidgetExtras()
     /// The keys remapped in config.toml (the runtime translates them; F1 shows them).
     public var keyRemap = KeyRemap()
+    /// The search prompt (Ctrl-F) when it is open, and each message's lowercased text (Search.swift).
+    public var search: SearchState?
+    public var searchIndex = SearchIndex()
+    /// The last question is being edited (Alt-E): Enter sends it as a new version of that exchange (Versions.swift).
+    public var editingTurn: Int?
 
     public init(themeSpec: ThemeSpec = ThemeSpec(), forceDark: Bool? = nil, noColor: Bool = false) {
         self.forceDark = forceDark

@@ -16,7 +16,12 @@ extension Renderer {
     func conversationLines(_ s: AppState, width w: Int, height areaH: Int) -> ([LineItem], Int, Bool) {
         guard areaH > 0 else { return ([], 0, false) }
         let messages = s.conversation.messages
-        let held = anchor.flatMap { a in
+        // The search's current match, and whether to scroll it into view (once per change).
+        let target = s.search?.target
+        let revealing = target != nil && s.search?.reveal != revealedSearch
+        var found: (p: Int, nth: Int)?
+        searchSpot = nil
+        let held = revealing ? nil : anchor.flatMap { a in
             a.scroll == s.scroll && s.scroll > 0 && a.width == w && a.agentID == s.agentID ? a : nil
         }
         if s.scroll == 0 { newBelow = 0 }
@@ -24,7 +29,7 @@ extension Renderer {
         // with the layout caches: only the visible lines are copied).
         var blocks: [ArraySlice<LineItem>] = []
         var total = 0
-        let need = s.scroll + areaH
+        var need = s.scroll + areaH
         // Queued messages wait at the bottom.
         if !s.queued.isEmpty {
             let qb = queuedLines(s, width: w)
@@ -54,12 +59,19 @@ extension Renderer {
             && messages.first?.role == .greeting && (s.scroll == 0 || s.scroll == pinnedScroll)
         pinnedScroll = nil
         var i = messages.count - 1
-        while i >= 0, total < need || (held != nil && heldAt == nil) || pin {
+        while i >= 0, total < need || (held != nil && heldAt == nil) || pin || (revealing && found == nil) {
             let m = messages[i]
             let from = total
-            for part in layoutParts(m, s: s, width: w).reversed() {
+            let parts = layoutParts(m, s: s, width: w)
+            for part in parts.reversed() {
                 blocks.append(part)
                 total += part.count
+            }
+            if let target, target.messageID == m.id, let q = s.search?.query {
+                // The match's line, from the bottom of the conversation.
+                let spot = Self.matchLine(parts, query: q, occurrence: target.occurrence)
+                found = (total - 1 - spot.line, spot.nth)
+                if revealing, let f = found { need = max(need, f.p + areaH - areaH / 2) }
             }
             spans.append((m.id, from, total))
             if let held, held.messageID == m.id { heldAt = total }
@@ -77,6 +89,11 @@ extension Renderer {
         if pin {
             scroll = max(0, total - areaH)
             if scroll > 0 { pinnedScroll = scroll }
+        }
+        if revealing {
+            revealedSearch = s.search?.reveal
+            // Out of view: the match is brought to the middle of the view.
+            if let f = found, f.p < scroll || f.p >= scroll + areaH { scroll = max(0, f.p - areaH / 2) }
         }
         if reachedTop { scroll = min(scroll, max(0, total - areaH)) }
         anchor = nil
@@ -100,6 +117,9 @@ extension Renderer {
             let lo = max(start, offset), hi = min(end, offset + b.count)
             if lo < hi { visible.append(contentsOf: b[(b.startIndex + lo - offset)..<(b.startIndex + hi - offset)]) }
             offset += b.count
+        }
+        if let f = found, total - 1 - f.p >= start, total - 1 - f.p < end {
+            searchSpot = (total - 1 - f.p - start, f.nth)
         }
         return (visible, scroll, start > 0 || !reachedTop)
     }
@@ -224,6 +244,8 @@ extension Renderer {
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
                                             line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel)]
+            let versions = s.versionLabel(m)
+            if let versions { out[0].line.spans.append(Span("  " + versions, [.bold])) }
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
             }
@@ -294,6 +316,11 @@ extension Renderer {
                 add(StyledLine([Span("⚠ No answer")]), t.error.withBackground(bubble))
             }
             if let r = Self.ratingLine(m, s) { add(r, t.notice.withBackground(bubble)) }
+            if versions != nil {
+                for l in Wrapper.wrap("↻ " + AppState.versionNotice, width: textW) {
+                    add(StyledLine([Span(l, [.italic])]), t.notice.withBackground(bubble))
+                }
+            }
             out.append(blank)
             if let head { return [head, frozen, out[...]] }
             return [out[...]]

@@ -46,6 +46,7 @@ extension AppState {
         case .paste(let text):
             guard overlay == .none, !previewOnly else { return [] }
             focus = .input
+            if search?.editing == true { return searchPaste(text) }
             input.insert(Sanitizer.clean(text))
             return []
         case .click(let target):
@@ -87,7 +88,7 @@ extension AppState {
     mutating func handleKey(_ key: Key) -> [AppCommand] {
         if let action = KeyMap.action(for: key, in: .global) { return globalKey(action) }
         switch overlay {
-        case .none: return chatKey(key)
+        case .none: return search == nil ? chatKey(key) : searchKey(key)
         case .help(let scroll): return helpKey(key, scroll: scroll)
         case .messages(let scroll): return messagesKey(key, scroll: scroll)
         case .agents(let selected): return agentsKey(key, selected: selected)
@@ -175,6 +176,7 @@ extension AppState {
             let clean = Self.sanitized(a)
             if let i = agents.firstIndex(where: { $0.chatbotID == clean.chatbotID }) { agents[i] = clean } else { agents.append(clean) }
             agentID = clean.chatbotID
+            search = nil
             ensureConversation(clean)
             focus = .input
             return sendQueued()
@@ -183,8 +185,7 @@ extension AppState {
             var user = newMessage(.user, turn.userText)
             user.details = MessageDetails(at: turn.startedAt)
             let answer = newMessage(.agent, "", turnID: turn.id, status: .streaming)
-            // Appended in place: a copy of the conversation would copy every message.
-            conversations[turn.agentID, default: Conversation()].messages.append(contentsOf: [user, answer])
+            appendTurn(turn, question: user, answer: answer)
             activeTurn = turn.id
             activeTurnStarted = now
             if statusIsError || status == Self.quitHint { setStatus(nil) }
@@ -236,6 +237,7 @@ extension AppState {
             setStatus("\(config.header.endSessionLabel): done.")
         case .chatReset(let agentID):
             conversations[agentID] = nil
+            search = nil
             if let a = agents.first(where: { $0.chatbotID == agentID }) { ensureConversation(a) }
             activeTurn = nil
             scroll = 0

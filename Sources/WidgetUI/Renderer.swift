@@ -99,6 +99,10 @@ public final class Renderer {
     var anchor: ScrollAnchor?
     /// Lines that arrived below since the view left the bottom.
     var newBelow = 0
+    /// The search's `reveal` last scrolled into view, and where the current match is in the
+    /// last frame's conversation rows (the row, and which match in that row).
+    var revealedSearch: Int?
+    var searchSpot: (row: Int, nth: Int)?
     /// The scroll that keeps the greeting in view at start-up (until the user scrolls).
     var pinnedScroll: Int?
     var pinReleased = false

@@ -85,7 +85,8 @@ extension Renderer {
         let innerW = w - 4
         let promptW = DisplayWidth.of(FooterLayout.prompt)
         r.put(String(repeating: "─", count: w), x: 0, y: 0, style: t.border)
-        for row in 0..<f.inputRows {
+        if let st = s.search { drawSearchPrompt(&r, s, st) }
+        for row in 0..<f.inputRows where s.search == nil {
             let yy = 1 + row
             if row == 0 { r.put(FooterLayout.prompt, x: 2, y: yy, style: s.focus == .input ? t.accentText : t.placeholder) }
             let li = f.firstInputLine + row
@@ -97,7 +98,7 @@ extension Renderer {
             }
         }
         hits.append((r.onScreen(Rect(x: 0, y: 1, width: w, height: f.inputRows)), .input))
-        if s.focus == .input && s.overlay == .none && !s.previewOnly {
+        if s.focus == .input && s.overlay == .none && !s.previewOnly && s.search == nil {
             r.cursor = (2 + promptW + f.editor.caretCol, 1 + f.editor.caretRow - f.firstInputLine)
         }
         if let p = f.privacy { r.put(p, x: 2, y: 1 + f.inputRows, style: t.notice) }
@@ -119,6 +120,7 @@ extension Renderer {
         var loader: (y: Int, item: LineItem)?
         for (i, item) in lines.enumerated() {
             paint(item, y: i, on: &r, theme: t, width: w)
+            if s.search != nil { highlightMatches(item, y: i, on: &r, s: s, current: searchSpot?.row == i ? searchSpot?.nth : nil) }
             if item.isLoader { loader = (i, item) }
             for hit in item.hits {
                 hits.append((r.onScreen(Rect(x: hit.x, y: i, width: hit.width, height: 1)), hit.2))
@@ -181,6 +183,7 @@ extension Renderer {
     static func hints(_ s: AppState, width: Int) -> String {
         if s.previewOnly { return "Preview · F1 help\(s.agents.count > 1 ? " · F2 agents" : "") · F7 report · Ctrl-Q quit" }
         if s.isBusy { return "Esc stop · Enter queues · PgUp/PgDn scroll · F1 help" }
+        if s.editingTurn != nil { return "Editing the last question · Enter sends it as a new version · Esc leaves" }
         if let r = ratingHints(s, width: width) { return r }
         for c in ["Enter send · Ctrl-J new line · F1 help", "Enter send · F1 help", "F1 help"] where DisplayWidth.of(c) <= width {
             return c

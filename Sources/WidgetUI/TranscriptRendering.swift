@@ -42,6 +42,9 @@ public enum TranscriptRendering {
             }
             let name = e.agentName.isEmpty ? "Agent" : one(e.agentName)
             out += "## Turn \(e.turnID) · \(name) · \(time(e.at))\n\n"
+            if let of = e.turn?.versionOf ?? e.record.versionOf {
+                out += "_A new version of turn \(of) (asked again or edited); the server's conversation still has the earlier one, in the same session._\n\n"
+            }
             out += "**You:** \(Sanitizer.clean(e.userText))\n\n"
             guard let t = e.turn else {
                 if !e.partialAnswer.isEmpty { out += "**\(name):** \(Sanitizer.clean(e.partialAnswer))\n\n" }

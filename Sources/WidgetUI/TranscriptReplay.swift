@@ -36,6 +36,7 @@ public struct TranscriptReplay: Sendable, Equatable {
                 t.status = .interrupted
                 t.sessionID = e.record.sessionID
                 t.errors = ["The program ended before this answer finished."]
+                t.versionOf = e.record.versionOf
                 items.append(Item(agentID: agentID, agentName: e.agentName, kind: .turn(t)))
             case .sessionEnded:
                 items.append(Item(agentID: agentID, agentName: e.agentName, kind: .sessionEnded))
@@ -98,7 +99,6 @@ extension AppState {
             case .turn(let t):
                 var q = newMessage(.user, t.userText)
                 q.details = MessageDetails(at: t.startedAt)
-                c.messages.append(q)
                 var m = newMessage(.agent, t.answer, turnID: t.id, status: t.status)
                 m.details = MessageDetails(answer: t)
                 m.reasoning = t.reasoning
@@ -106,7 +106,8 @@ extension AppState {
                 m.sources = t.sources
                 m.errors = t.errors
                 m.finishReason = t.finishReason
-                c.messages.append(m)
+                // A new version of the last exchange takes its place (the earlier ones are kept).
+                if t.versionOf.map({ !c.addVersion(q, m, of: $0) }) ?? true { c.messages += [q, m] }
             case .sessionEnded:
                 c.messages.append(newMessage(.notice, "Session ended. Your next message starts a new conversation."))
             case .chatReset:

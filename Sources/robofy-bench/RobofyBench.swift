@@ -11,9 +11,9 @@ import Glibc
 
 /// The figures `robofy-bench` can measure, in the order they run.
 enum Benchmark: String, CaseIterable, ExpressibleByArgument {
-    case decode, render, e2e, paced, idle, startup, memory, answermem, all
+    case decode, render, e2e, paced, idle, startup, memory, answermem, search, all
 
-    static let everything: [Benchmark] = [.decode, .render, .e2e, .paced, .idle, .startup, .memory, .answermem]
+    static let everything: [Benchmark] = [.decode, .render, .e2e, .paced, .idle, .startup, .memory, .answermem, .search]
 
     var needsTUI: Bool { [.e2e, .paced, .idle, .startup, .memory, .answermem].contains(self) }
 }
@@ -38,6 +38,7 @@ struct RobofyBench: AsyncParsableCommand {
             startup    launch -> first frame after the handshake
             memory     peak RSS with 10,000 messages
             answermem  peak RSS above idle per answer byte, 256 KiB / 1 MiB / 4 MiB answers
+            search     Ctrl-F over 10,000 messages: per keystroke (search + frame), next match (n)
             all        everything (the default)
             """)
 
@@ -122,6 +123,7 @@ struct RobofyBench: AsyncParsableCommand {
                 case .startup: try await bench.startup()
                 case .memory: try await bench.memory(selfPath: selfPath)
                 case .answermem: try await bench.answerMemory()
+                case .search: SearchBench.run(report, quick: quick)
                 case .all: break
                 }
             } catch {

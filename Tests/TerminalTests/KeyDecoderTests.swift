@@ -33,6 +33,8 @@ import WidgetUI
         #expect(decode(chars("\u{1B}\r")) == [.key(.newline)])
         // An Alt combination the UI has no use for: Esc, then the key.
         #expect(decode(chars("\u{1B}x")) == [.key(.escape), .key(.char("x"))])
+        // Alt-R and Alt-E (answer again, edit the last question): the key map binds them.
+        #expect(decode(chars("\u{1B}r\u{1B}e")) == [.key(.alt("r")), .key(.alt("e"))])
     }
 
     @Test func escAtTheEndOfOneReadDoesNotWaitForTheNext() {

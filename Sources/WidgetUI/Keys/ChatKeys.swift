@@ -78,6 +78,16 @@ extension AppState {
             openInspector()
         case .saveScript:
             return saveScriptCommand()
+        case .search:
+            openSearch()
+        case .retry:
+            return retryLast()
+        case .editLast:
+            editLast()
+        case .olderVersion:
+            return switchVersion(by: -1)
+        case .newerVersion:
+            return switchVersion(by: 1)
         case .pageUp:
             scroll += max(1, messageAreaHeight - 2)
         case .pageDown:
@@ -88,6 +98,10 @@ extension AppState {
             scroll = 0
         case .escape:
             if isBusy { return [.cancel] }
+            if editingTurn != nil {
+                leaveEdit()
+                return []
+            }
             if !queued.isEmpty {
                 // A message waiting to be sent comes back to the input.
                 let back = queued.joined(separator: "\n")
@@ -129,6 +143,7 @@ extension AppState {
         case .send?:
             let text = input.text
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [] }
+            if let turn = editingTurn { return sendEdited(text, of: turn) }
             return sendText(text)
         case .newline?: input.insert("\n")
         case .backspace?: input.backspace()

@@ -19,6 +19,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case help, messages, agents, reset, report, inspector
     /// The widget's extras' panels (WidgetExtras.swift): the lead form, F11 the server's record.
     case leadForm, serverRecord
+    /// The search prompt (Ctrl-F) is open.
+    case search
 }
 
 /// What a key does; each context's reducer gives it its meaning there.
@@ -39,6 +41,8 @@ public enum KeyAction: Sendable, Hashable {
     case openLeadForm, rateUp, rateDown, openServerRecord
     /// Fetch again (the server's record).
     case refresh
+    // Search (Search.swift) and answer versions (Versions.swift).
+    case search, retry, editLast, olderVersion, newerVersion
 }
 
 /// A row of a key table: the keys as written, and what they do.
@@ -87,7 +91,7 @@ public enum KeyMap {
         .init(.input, [.down], .down),
         .init(.input, [.left, .ctrl("b")], .left,
               readme: KeyHelp("Left/Right, Home/End, Ctrl-A/Ctrl-E", "move; Alt-Left/Right (Ctrl-Left/Right) by word")),
-        .init(.input, [.right, .ctrl("f")], .right),
+        .init(.input, [.right], .right),
         .init(.input, [.backspace], .backspace,
               readme: KeyHelp("Backspace, Delete, Ctrl-W / Alt-Backspace, Ctrl-U, Ctrl-K", "delete a character, a word, to the start, to the end")),
         .init(.input, [.tab], .firstChip, help: KeyHelp("Tab", "quick questions")),
@@ -148,6 +152,18 @@ public enum KeyMap {
         .init(.chat, [.ctrl("y")], .rateUp, help: KeyHelp("Ctrl-Y / Ctrl-N", "rate answer 👍 / 👎"),
               readme: KeyHelp("Ctrl-Y / Ctrl-N", "rate the newest finished answer 👍 / 👎 (when `enable_chat_rating`)")),
         .init(.chat, [.ctrl("n")], .rateDown),
+        .init(.chat, [.ctrl("f")], .search,
+              help: KeyHelp("Ctrl-F", "search the conversation (↑↓ or n/N: next match)"),
+              readme: KeyHelp("Ctrl-F", "search the conversation: type (case-insensitive; every match is highlighted, the current one stands out and is scrolled to), ↑ / ↓ the older / newer match, Enter ends the typing, then n / N (or ↑ / ↓, Enter) move, `/` or Ctrl-F types again, Esc closes; \"3/17\" counts from the newest")),
+        .init(.chat, [.alt("r")], .retry,
+              help: KeyHelp("Alt-R / Alt-E", "answer again / edit the last question"),
+              readme: KeyHelp("Alt-R", "ask the last question again: a new answer, the old one kept as an earlier version (\"‹ 2/2 ›\" on the answer); the session id stays, so the server's conversation holds both (a notice says so)")),
+        .init(.chat, [.alt("e")], .editLast,
+              readme: KeyHelp("Alt-E", "edit the last question: it comes back into the input (\"editing\"), Enter sends it as a new version of that exchange, Esc leaves the edit")),
+        .init(.chat, [.left], .olderVersion,
+              help: KeyHelp("← / →", "(empty input) earlier / later version of the answer"),
+              readme: KeyHelp("← / →", "(the input empty) switch between the versions of the last answer")),
+        .init(.chat, [.right], .newerVersion),
         .init(.chat, [.function(11)], .openServerRecord, help: KeyHelp("F11", "the server's record"),
               readme: KeyHelp("F11", "what the server recorded for this session next to what the client saw (needs `ROBOFY_API_KEY`; see [What the server recorded](#what-the-server-recorded))")),
         .init(.chat, [.function(12)], .openMessages,
@@ -223,7 +239,23 @@ public enum KeyMap {
         .init(.serverRecord, [.pageUp], .pageUp),
         .init(.serverRecord, [.pageDown, .char(" ")], .pageDown),
         .init(.serverRecord, [.function(6), .ctrl("r"), .char("r")], .refresh),
+
+        // The search prompt (Ctrl-F). While the query is typed, characters go to it.
+        .init(.search, [.up, .char("n")], .next),
+        .init(.search, [.down, .char("N")], .previous),
+        .init(.search, [.enter], .choose),
+        .init(.search, [.backspace], .backspace),
+        .init(.search, [.ctrl("u")], .deleteToStart),
+        .init(.search, [.ctrl("f"), .char("/")], .search),
+        .init(.search, [.pageUp], .pageUp),
+        .init(.search, [.pageDown], .pageDown),
+        .init(.search, [.escape], .close),
     ]
+
+    /// The letters bound with Alt somewhere (the key decoder reads Esc and one of them as Alt).
+    public static let altLetters: Set<Character> = Set(bindings.flatMap(\.keys).compactMap {
+        if case .alt(let c) = $0 { c } else { nil }
+    })
 
     /// Each context's keys and their actions (the first binding of a key wins; KeyMapTests
     /// checks that no key is bound twice in one context).

@@ -8,7 +8,7 @@ extension AppState {
         if extras.leadForm != nil { return .leadForm }
         if extras.serverView != nil { return .serverRecord }
         switch overlay {
-        case .none: return .chat
+        case .none: return search == nil ? .chat : .search
         case .help: return .help
         case .messages: return .messages
         case .agents: return .agents
