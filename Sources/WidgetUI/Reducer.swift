@@ -87,7 +87,7 @@ extension AppState {
     mutating func handleKey(_ key: Key) -> [AppCommand] {
         if let action = KeyMap.action(for: key, in: .global) { return globalKey(action) }
         switch overlay {
-        case .none: return chatKey(key)
+        case .none: return selection == nil ? chatKey(key) : selectKey(key)
         case .help(let scroll): return helpKey(key, scroll: scroll)
         case .messages(let scroll): return messagesKey(key, scroll: scroll)
         case .agents(let selected): return agentsKey(key, selected: selected)

@@ -54,6 +54,9 @@ public final class Renderer {
         var measure: Int
         var reasoning: Bool
         var details = false
+        /// Selected (Alt-Up: its label is marked) and its details open (Enter).
+        var selected = false
+        var expanded = false
     }
     var cache: [Int: (key: CacheKey, lines: [LineItem])] = [:]
     var cacheTheme: Theme?
@@ -97,6 +100,8 @@ public final class Renderer {
     var anchor: ScrollAnchor?
     /// Lines that arrived below since the view left the bottom.
     var newBelow = 0
+    /// The selected message last scrolled into view (a new selection is scrolled into view once).
+    var revealed: Int?
     /// The scroll that keeps the greeting in view at start-up (until the user scrolls).
     var pinnedScroll: Int?
     var pinReleased = false

@@ -78,6 +78,8 @@ extension AppState {
             openInspector()
         case .saveScript:
             return saveScriptCommand()
+        case .selectMessage, .copy, .toggleMouse:
+            return selectAction(action)
         case .pageUp:
             scroll += max(1, messageAreaHeight - 2)
         case .pageDown:

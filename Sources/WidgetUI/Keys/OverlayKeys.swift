@@ -6,7 +6,7 @@ extension AppState {
     /// The key context of what is open now (the chat's keys when nothing is).
     var keyContext: KeyContext {
         switch overlay {
-        case .none: return .chat
+        case .none: return selection == nil ? .chat : .select
         case .help: return .help
         case .messages: return .messages
         case .agents: return .agents
@@ -121,6 +121,10 @@ extension AppState {
             inspectorFollow = true
         case .saveScript?:
             return saveScriptCommand()
+        case .expand?:
+            inspectorWhole.toggle()
+            setStatus(inspectorWhole ? "Inspector: long event lines shown whole (Enter cuts them again)."
+                                     : "Inspector: event lines cut to the width.")
         default:
             break
         }
