@@ -126,7 +126,7 @@ public final class ChatRuntime {
                 case .selectAgent(let id): await session.selectAgent(id)
                 case .endSession: await session.endSession()
                 case .reset: await session.reset()
-                case .saveTranscript, .saveScript, .compose, .quit: break
+                case .saveTranscript, .saveScript, .compose, .quit, .copy, .setMouse: break
                 case .widget(let w): Task { await Self.perform(w, session: session, loop: cont) }
                 }
             }
@@ -258,6 +258,10 @@ public final class ChatRuntime {
                 saveScript()
             case .compose(let text):
                 compose(text)
+            case .copy(let text, let what):
+                copy(text, what: what)
+            case .setMouse(let on):
+                driver.setMouse(on)
             case .quit:
                 break
             default:

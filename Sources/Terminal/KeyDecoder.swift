@@ -71,8 +71,8 @@ public struct KeyDecoder: Sendable {
                     case "b": out.append(.key(.wordLeft))
                     case "f": out.append(.key(.wordRight))
                     case "\u{1B}": out.append(.key(.escape)); pendingEscape = true
-                    case _ where KeyMap.altLetters.contains(Character(scalar)):
-                        out.append(.key(.alt(Character(scalar))))
+                    // Alt with a letter the key map binds (Alt-C, Alt-M); other letters stay Esc, then the letter.
+                    case _ where KeyMap.altLetters.contains(Character(scalar)): out.append(.key(.alt(Character(scalar))))
                     default: out.append(.key(.escape)); out.append(contentsOf: Self.decode(scalar))
                     }
                     continue

@@ -23,9 +23,12 @@ public final class NCursesDriver: TerminalDriver {
     private var decoder = KeyDecoder()
     private var watcher: InputWatcher?
     private var ctrlLeft: Int32 = -1, ctrlRight: Int32 = -1, altLeft: Int32 = -1, altRight: Int32 = -1
+    private var altUp: Int32 = -1, altDown: Int32 = -1
 
     static let pasteStart: Int32 = 2001
     static let pasteEnd: Int32 = 2002
+    static let altUpCode: Int32 = 2003
+    static let altDownCode: Int32 = 2004
 
     struct PairKey: Hashable {
         var fg: Int32
@@ -80,6 +83,8 @@ public final class NCursesDriver: TerminalDriver {
         ctrlRight = key_defined("\u{1B}[1;5C")
         altLeft = key_defined("\u{1B}[1;3D")
         altRight = key_defined("\u{1B}[1;3C")
+        altUp = Self.keyCode("\u{1B}[1;3A", else: Self.altUpCode)
+        altDown = Self.keyCode("\u{1B}[1;3B", else: Self.altDownCode)
         // Bracketed paste on.
         writeRaw("\u{1B}[?2004h")
         last = nil
@@ -115,6 +120,28 @@ public final class NCursesDriver: TerminalDriver {
 
     private func writeRaw(_ s: String) {
         rt_write_stdout(s)
+    }
+
+    /// The key code ncurses gives a sequence: terminfo's, else `code`, defined for it.
+    private static func keyCode(_ sequence: String, else code: Int32) -> Int32 {
+        let known = key_defined(sequence)
+        if known > 0 { return known }
+        _ = define_key(sequence, code)
+        return code
+    }
+
+    /// Writes a control sequence (OSC 52) between frames: ncurses has flushed the last frame,
+    /// and the next one is drawn after this returns.
+    public func writeControl(_ sequence: String) {
+        guard started else { return }
+        writeRaw(sequence)
+    }
+
+    /// Mouse reporting on (clicks and the wheel come to the app) or off (the terminal selects text).
+    public func setMouse(_ on: Bool) {
+        guard started else { return }
+        _ = mousemask(on ? rt_mouse_mask_wanted() : 0, nil)
+        _ = refresh()
     }
 
     public var size: (width: Int, height: Int) {
@@ -185,6 +212,8 @@ public final class NCursesDriver: TerminalDriver {
         default:
             if code == ctrlLeft || code == altLeft { return .key(.wordLeft) }
             if code == ctrlRight || code == altRight { return .key(.wordRight) }
+            if code == altUp { return .key(.altUp) }
+            if code == altDown { return .key(.altDown) }
             for n in 1...12 where code == rt_key_f(Int32(n)) { return .key(.function(n)) }
             return .other
         }

@@ -20,6 +20,10 @@ public struct RuntimeOptions: Sendable {
     public var saveScript: (@Sendable () async throws -> String)?
     /// Keys the user remapped in the configuration file.
     public var keys = KeyRemap()
+    /// Where copies go (`--clipboard`, `clipboard` in config.toml): OSC 52 and a file, or the file only.
+    public var clipboard: Clipboard.Mode = .osc52
+    /// Running inside tmux (`$TMUX`): OSC 52 is also sent through tmux's passthrough.
+    public var inTmux = false
 
     public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
                 logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {

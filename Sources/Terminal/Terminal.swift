@@ -54,4 +54,14 @@ public protocol TerminalDriver: AnyObject {
     func suspend()
     /// Takes the terminal back after `suspend()`; the next draw repaints everything.
     func resume()
+    /// Writes a control sequence to the terminal between frames (OSC 52 copies).
+    func writeControl(_ sequence: String)
+    /// Mouse reporting on or off (off: the terminal's own text selection works without Shift).
+    func setMouse(_ on: Bool)
+}
+
+extension TerminalDriver {
+    /// Drivers without a terminal to write to ignore control sequences.
+    public func writeControl(_ sequence: String) {}
+    public func setMouse(_ on: Bool) {}
 }

@@ -15,7 +15,8 @@ public enum Key: Sendable, Hashable {
     case wordLeft, wordRight, wordBackspace
     case ctrl(Character)
     case function(Int)
-    /// Alt (Meta) with a letter: Esc and the letter, as terminals send it.
+    /// Alt-Up / Alt-Down (select a message), and Alt with a letter the key map binds (Alt-C, Alt-M).
+    case altUp, altDown
     case alt(Character)
 }
 
@@ -68,6 +69,10 @@ public enum AppCommand: Sendable, Equatable {
     case quit
     /// Lead form, ratings, server record (WidgetExtras).
     case widget(WidgetCommand)
+    /// Put this text (sanitized) on the clipboard (OSC 52) and in the clipboard file; `what` names it.
+    case copy(String, what: String)
+    /// Mouse reporting on (the wheel scrolls, clicks pick) or off (the terminal selects text).
+    case setMouse(Bool)
 }
 
 public struct ChatMessage: Sendable, Equatable, Identifiable {
@@ -236,6 +241,14 @@ public struct AppState: Sendable {
     public var searchIndex = SearchIndex()
     /// The last question is being edited (Alt-E): Enter sends it as a new version of that exchange (Versions.swift).
     public var editingTurn: Int?
+    /// The selected message's id (Alt-Up): select mode, keys in `KeyContext.select` (Keys/SelectKeys.swift).
+    public var selection: Int?
+    /// Messages whose details (tool input/output, sources, reasoning) are open in place (Enter on them).
+    public var expanded: Set<Int> = []
+    /// Mouse reporting is on (Alt-M turns it off, so the terminal selects text without Shift).
+    public var mouseReporting = true
+    /// The inspector shows long event lines whole, wrapped (Enter in F8), not cut to the width.
+    public var inspectorWhole = false
 
     public init(themeSpec: ThemeSpec = ThemeSpec(), forceDark: Bool? = nil, noColor: Bool = false) {
         self.forceDark = forceDark

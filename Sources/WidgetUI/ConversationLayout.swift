@@ -52,6 +52,9 @@ extension Renderer {
         // Each message's place: its id and its lines' range, counted from the bottom.
         var spans: [(id: Int, from: Int, to: Int)] = []
         var heldAt: Int?
+        // A new selection (Alt-Up, ↑↓) is laid out and scrolled into view, once.
+        let reveal = s.selection.flatMap { $0 == revealed ? nil : $0 }
+        var revealSpan: (from: Int, to: Int)?
         // The greeting stays in view at start-up when the opening screen does not fit (until
         // the user scrolls or picks a question).
         if let p = pinnedScroll, p != s.scroll { pinReleased = true }
@@ -59,7 +62,8 @@ extension Renderer {
             && messages.first?.role == .greeting && (s.scroll == 0 || s.scroll == pinnedScroll)
         pinnedScroll = nil
         var i = messages.count - 1
-        while i >= 0, total < need || (held != nil && heldAt == nil) || pin || (revealing && found == nil) {
+        while i >= 0, total < need || (held != nil && heldAt == nil) || pin || (revealing && found == nil)
+                || (reveal != nil && (revealSpan.map { total < $0.to + areaH } ?? true)) {
             let m = messages[i]
             let from = total
             let parts = layoutParts(m, s: s, width: w)
@@ -74,6 +78,7 @@ extension Renderer {
                 if revealing, let f = found { need = max(need, f.p + areaH - areaH / 2) }
             }
             spans.append((m.id, from, total))
+            if m.id == reveal { revealSpan = (from, total) }
             if let held, held.messageID == m.id { heldAt = total }
             i -= 1
         }
@@ -90,6 +95,13 @@ extension Renderer {
             scroll = max(0, total - areaH)
             if scroll > 0 { pinnedScroll = scroll }
         }
+        if let r = revealSpan {
+            // Its top in view (below the "more above" row), and all of it when it fits.
+            let rows = max(1, areaH - 1)
+            if r.to - r.from >= rows || r.to > scroll + rows { scroll = r.to - rows } else if r.from < scroll { scroll = r.from }
+            scroll = max(0, scroll)
+        }
+        revealed = s.selection
         if revealing {
             revealedSearch = s.search?.reveal
             // Out of view: the match is brought to the middle of the view.
@@ -183,7 +195,7 @@ extension Renderer {
     func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
         let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
         let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning,
-                           details: s.showDetails)
+                           details: s.showDetails, selected: s.selection == m.id, expanded: s.expanded.contains(m.id))
         if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
         var parts = layoutUncached(m, s: s, width: w)
         if isActive, m.textIsEmpty {
@@ -229,7 +241,7 @@ extension Renderer {
             let wrapped = Wrapper.wrap(Sanitizer.clean(m.text), width: maxBubble - 2)
             let bubbleW = min(maxBubble, (wrapped.map { DisplayWidth.of($0) }.max() ?? 0) + 2)
             let bx = w - 2 - bubbleW
-            let you = DisplayWidth.truncate(s.label("You", m), to: w - 4)
+            let you = DisplayWidth.truncate(Self.selectedMark(s, m) + s.label("You", m), to: w - 4)
             var out: [LineItem] = [LineItem(x: w - 2 - DisplayWidth.of(you), fillX: 0, fillWidth: 0, fillStyle: t.base,
                                             line: StyledLine([Span(you)]), base: t.userLabel)]
             for line in wrapped {
@@ -237,6 +249,7 @@ extension Renderer {
                                     line: StyledLine([Span(line)]), base: t.userBubble))
             }
             out.append(blank)
+            if s.selection == m.id { out[0].line.spans = out[0].line.spans.map { Span($0.text, $0.attributes.union([.reverse, .bold])) } }
             return [out[...]]
         case .greeting, .agent:
             let bubbleW = max(10, min(w - 8, s.measure + 2))
@@ -246,11 +259,13 @@ extension Renderer {
                                             line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel)]
             let versions = s.versionLabel(m)
             if let versions { out[0].line.spans.append(Span("  " + versions, [.bold])) }
+            let open = s.expanded.contains(m.id)
+            if s.selection == m.id { Self.markSelected(&out[0]) }
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
             }
             if !m.reasoning.isEmpty {
-                for l in reasoningLines(m.reasoning, s: s, width: textW) { add(l, t.notice.withBackground(bubble)) }
+                for l in reasoningLines(m.reasoning, s: s, width: textW, whole: open) { add(l, t.notice.withBackground(bubble)) }
             }
             for tool in m.tools {
                 let name = Sanitizer.clean(tool.title ?? tool.name, allowNewlines: false)
@@ -262,6 +277,7 @@ extension Renderer {
                 case .denied: text = "✗ \(name) was not allowed"
                 }
                 for l in Wrapper.wrap(text, width: textW) { add(StyledLine([Span(l)]), t.tool.withBackground(bubble)) }
+                if open { for l in Self.toolDetailLines(tool, width: textW) { add(l, t.tool.withBackground(bubble)) } }
             }
             var head: ArraySlice<LineItem>?
             var frozen: ArraySlice<LineItem> = []
@@ -296,6 +312,7 @@ extension Renderer {
                     var spans = [Span("[\(i + 1)] "), Span(title, [.underline])]
                     if let u = src.url, src.title != nil { spans.append(Span(" — " + Sanitizer.clean(u, allowNewlines: false), [.dim])) }
                     for l in Wrapper.wrap(spans, width: textW, hangingIndent: 4) { add(l, t.source.withBackground(bubble)) }
+                    if open { for l in Self.sourceDetailLines(src, width: textW) { add(l, t.source.withBackground(bubble)) } }
                 }
             }
             switch m.status {

@@ -280,6 +280,16 @@ public enum InspectorView {
         return InspectorLine(DisplayWidth.truncate(Sanitizer.clean(text, allowNewlines: false), to: width))
     }
 
+    /// An event whole (Enter in the inspector): its (capped, redacted) text wrapped under its time.
+    static func eventLines(_ e: InspectorEvent, width: Int, whole: Bool) -> [InspectorLine] {
+        guard whole else { return [eventLine(e, width: width)] }
+        let head = "  " + String(format: "+%.3fs", e.offset) + " "
+        let text = Sanitizer.clean(Redaction.redact(e.raw), allowNewlines: false)
+        let indent = String(repeating: " ", count: DisplayWidth.of(head))
+        let body = Wrapper.wrap(text, width: max(1, width - indent.count))
+        return body.enumerated().map { InspectorLine(($0.offset == 0 ? head : indent) + $0.element) }
+    }
+
     static func omittedLine(_ t: InspectorTurn, width: Int) -> InspectorLine {
         InspectorLine(DisplayWidth.truncate("  … \(t.omittedEvents) events not kept …", to: width), .dim)
     }
@@ -363,8 +373,11 @@ final class InspectorCache {
     private var turns: [Int: (version: Int, width: Int, lines: [InspectorLine])] = [:]
     /// Event lines of each turn, extended as events arrive.
     private var events: [Int: (width: Int, omitted: Int, lines: [InspectorLine])] = [:]
+    /// Events shown whole (Enter): each may be several lines, so the event lines are counted apart.
+    private var whole = false
 
     func turnLines(_ t: InspectorTurn, width: Int) -> [InspectorLine] {
+        if whole { return wholeTurnLines(t, width: width) }
         var cached = events[t.id]
         if cached == nil || cached?.width != width || cached?.omitted != t.omittedEvents
             || (cached?.lines.count ?? 0) > t.events.count {
@@ -385,7 +398,22 @@ final class InspectorCache {
         return out
     }
 
-    func lines(_ s: InspectorState, width: Int) -> (lines: [InspectorLine], turnStarts: [Int]) {
+    /// A turn with its events whole (laid out again as events arrive: this view is opened to read).
+    private func wholeTurnLines(_ t: InspectorTurn, width: Int) -> [InspectorLine] {
+        var out = InspectorView.turnHeaderLines(t, width: width)
+        for (i, e) in t.events.enumerated() {
+            if t.omittedEvents > 0 && i == InspectorState.headEvents { out.append(InspectorView.omittedLine(t, width: width)) }
+            out += InspectorView.eventLines(e, width: width, whole: true)
+        }
+        out.append(InspectorLine(""))
+        return out
+    }
+
+    func lines(_ s: InspectorState, width: Int, whole: Bool = false) -> (lines: [InspectorLine], turnStarts: [Int]) {
+        if whole != self.whole {
+            self.whole = whole
+            turns = [:]
+        }
         var out: [InspectorLine]
         if let h = handshake, h.width == width, h.version == s.handshakeVersion {
             out = h.lines
@@ -421,11 +449,11 @@ extension Renderer {
         let title = " Inspector "
         canvas.fill(Rect(x: 0, y: 0, width: w, height: 1), t.header)
         canvas.put(title, x: 1, y: 0, style: t.header)
-        let hint = "↑↓ PgUp PgDn Home End scroll · F8/Esc close "
+        let hint = "↑↓ PgUp PgDn Home End · Enter \(s.inspectorWhole ? "cut" : "whole") lines · F8/Esc close "
         if DisplayWidth.of(title) + DisplayWidth.of(hint) + 2 <= w {
             canvas.put(hint, x: w - DisplayWidth.of(hint), y: 0, style: t.header)
         }
-        let (lines, starts) = cache.lines(s.inspector, width: max(1, w - 2))
+        let (lines, starts) = cache.lines(s.inspector, width: max(1, w - 2), whole: s.inspectorWhole)
         let rows = max(1, h - 2)
         let maxTop = max(0, lines.count - rows)
         var top: Int

@@ -88,7 +88,7 @@ extension AppState {
     mutating func handleKey(_ key: Key) -> [AppCommand] {
         if let action = KeyMap.action(for: key, in: .global) { return globalKey(action) }
         switch overlay {
-        case .none: return search == nil ? chatKey(key) : searchKey(key)
+        case .none: return search != nil ? searchKey(key) : (selection == nil ? chatKey(key) : selectKey(key))
         case .help(let scroll): return helpKey(key, scroll: scroll)
         case .messages(let scroll): return messagesKey(key, scroll: scroll)
         case .agents(let selected): return agentsKey(key, selected: selected)

@@ -54,6 +54,9 @@ public final class Renderer {
         var measure: Int
         var reasoning: Bool
         var details = false
+        /// Selected (Alt-Up: its label is marked) and its details open (Enter).
+        var selected = false
+        var expanded = false
     }
     var cache: [Int: (key: CacheKey, lines: [LineItem])] = [:]
     var cacheTheme: Theme?
@@ -103,6 +106,8 @@ public final class Renderer {
     /// last frame's conversation rows (the row, and which match in that row).
     var revealedSearch: Int?
     var searchSpot: (row: Int, nth: Int)?
+    /// The selected message last scrolled into view (a new selection is scrolled into view once).
+    var revealed: Int?
     /// The scroll that keeps the greeting in view at start-up (until the user scrolls).
     var pinnedScroll: Int?
     var pinReleased = false

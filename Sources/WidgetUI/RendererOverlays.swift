@@ -8,13 +8,13 @@ import RobofyText
 /// the status rows and the reasoning block.
 extension Renderer {
     /// A dim "Reasoning" block: its first line, or all of it when shown in full (Ctrl-T).
-    func reasoningLines(_ text: String, s: AppState, width: Int) -> [StyledLine] {
+    func reasoningLines(_ text: String, s: AppState, width: Int, whole: Bool = false) -> [StyledLine] {
         var out = [StyledLine([Span("Reasoning", [.dim, .bold])])]
         var body: [String] = []
         for para in Sanitizer.clean(text).split(separator: "\n", omittingEmptySubsequences: true) {
             body += Wrapper.wrap(String(para), width: max(1, width - 2))
         }
-        let shown = s.showReasoning ? body : Array(body.prefix(1))
+        let shown = s.showReasoning || whole ? body : Array(body.prefix(1))
         out += shown.map { StyledLine([Span("│ " + $0, [.dim, .italic])]) }
         if body.count > shown.count {
             let more = body.count - shown.count

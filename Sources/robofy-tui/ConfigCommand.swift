@@ -39,6 +39,7 @@ struct ConfigCommand: ParsableCommand {
     @Option(name: .long, help: "Path of the streaming chat endpoint.") var streamPath: String?
     @Option(name: .long, help: "Theme: default, high-contrast, monochrome, or a theme file.") var theme: String?
     @Option(name: .long, help: "Folder for downloaded transcripts.") var downloadDir: String?
+    @Option(name: .long, help: "Where copies go: osc52 (and a file) or file.") var clipboard: String?
 
     @Flag(name: .long, help: "Print where the configuration file is and stop.")
     var path = false
@@ -51,7 +52,7 @@ struct ConfigCommand: ParsableCommand {
             return
         }
         let flags = ["base_url": baseURL, "project_id": projectId, "chatbot_id": chatbotId, "stream_path": streamPath,
-                     "theme": theme, "download_dir": downloadDir].compactMapValues { $0 }
+                     "theme": theme, "download_dir": downloadDir, "clipboard": clipboard].compactMapValues { $0 }
         print(Self.report(config, flags: flags, env: env), terminator: "")
     }
 

@@ -114,6 +114,9 @@ struct UIOptions: ParsableArguments {
     @Option(name: .long, help: "Folder for downloaded transcripts (default: the current folder).")
     var downloadDir: String?
 
+    @Option(name: .long, help: "Where copies (Alt-C) go: osc52 (the terminal's clipboard, and a file in the download folder) or file (the file only).")
+    var clipboard: String?
+
     @OptionGroup var log: LogFileOption
     var logFile: String? { log.logFile }
 
@@ -174,6 +177,12 @@ enum ChatRunner {
         var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? settings["ROBOFY_DOWNLOAD_DIR"]
                                          ?? FileManager.default.currentDirectoryPath, logger: logger)
         options.keys = try UserSettings.config().keys
+        let clip = ui.clipboard ?? settings["ROBOFY_CLIPBOARD"] ?? "osc52"
+        guard let clipMode = Clipboard.Mode(rawValue: clip.lowercased()) else {
+            throw ValidationError("clipboard: \"\(String(clip.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.prefix(20)))\" is not osc52 or file")
+        }
+        options.clipboard = clipMode
+        options.inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
         options.maxFPS = 60
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice

@@ -12,6 +12,7 @@ import RobofyAPI
 /// stream_path = "/v1/ai-agent/chat/stream"
 /// theme = "high-contrast"
 /// download_dir = "~/Downloads"
+/// clipboard = "osc52"   # or "file": copies only to a file in download_dir
 ///
 /// [keys]
 /// compose = "ctrl-e"
@@ -41,6 +42,8 @@ public struct UserConfig: Sendable, Equatable {
                 isPath: true),
         Setting(key: "download_dir", flag: "--download-dir", env: "ROBOFY_DOWNLOAD_DIR", defaultText: "the current folder",
                 defaultValue: nil, isPath: true),
+        Setting(key: "clipboard", flag: "--clipboard", env: "ROBOFY_CLIPBOARD", defaultText: "osc52", defaultValue: "osc52",
+                isPath: false),
     ]
 
     /// The file read (or looked for).

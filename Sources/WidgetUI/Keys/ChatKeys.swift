@@ -88,6 +88,8 @@ extension AppState {
             return switchVersion(by: -1)
         case .newerVersion:
             return switchVersion(by: 1)
+        case .selectMessage, .copy, .toggleMouse:
+            return selectAction(action)
         case .pageUp:
             scroll += max(1, messageAreaHeight - 2)
         case .pageDown:

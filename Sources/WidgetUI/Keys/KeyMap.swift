@@ -21,6 +21,8 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case leadForm, serverRecord
     /// The search prompt (Ctrl-F) is open.
     case search
+    /// A message is selected (Alt-Up): select mode over the chat (Keys/SelectKeys.swift).
+    case select
 }
 
 /// What a key does; each context's reducer gives it its meaning there.
@@ -43,6 +45,8 @@ public enum KeyAction: Sendable, Hashable {
     case refresh
     // Search (Search.swift) and answer versions (Versions.swift).
     case search, retry, editLast, olderVersion, newerVersion
+    // Selecting, copying and opening messages (Keys/SelectKeys.swift); `expand` also in the inspector.
+    case selectMessage, copy, copyCode, toggleMouse, expand
 }
 
 /// A row of a key table: the keys as written, and what they do.
@@ -113,6 +117,13 @@ public enum KeyMap {
               readme: KeyHelp("Ctrl-G", "write the message in your editor (`$VISUAL`, else `$EDITOR`, else `vi`; it may hold arguments, e.g. `code --wait`): the screen is handed over and restored, the message so far is the file's text, what you save comes back into the input (Enter sends it); an editor that fails (non-zero exit) leaves the message as it was")),
         .init(.chat, [.ctrl("p")], .toggleDetails, help: KeyHelp("Ctrl-P", "times and timings"),
               readme: KeyHelp("Ctrl-P", "details: each message's time, and for answers the time to the first text, the duration and chars/s (as F8 measures them)")),
+        .init(.chat, [.altUp, .altDown], .selectMessage,
+              help: KeyHelp("Alt-↑↓ / Alt-C / Alt-M", "select · copy answer · mouse on/off"),
+              readme: KeyHelp("Alt-Up / Alt-Down", "select a message (the last one first; it is marked ▶ and scrolled into view); then the (selected) keys")),
+        .init(.chat, [.alt("c")], .copy,
+              readme: KeyHelp("Alt-C", "copy the selected message, else the last answer, as Markdown (see [Copying](#copying))")),
+        .init(.chat, [.alt("m")], .toggleMouse,
+              readme: KeyHelp("Alt-M", "mouse reporting off / on (the status line says which): off, the terminal selects text with a plain drag; on, Shift-drag selects in most terminals")),
         .init(.chat, [.function(1)], .openHelp,
               readme: KeyHelp("F1", "help: every key (scrolls on a small screen: ↑↓, PgUp/PgDn)")),
         .init(.chat, [.function(2)], .openAgents,
@@ -180,6 +191,24 @@ public enum KeyMap {
         .init(.chips, [.backTab, .left, .up], .previous),
         .init(.chips, [.enter], .choose),
 
+        // A message is selected (Alt-Up; any other key leaves the selection and works as in the chat).
+        .init(.select, [.up, .altUp, .char("k")], .up,
+              readme: KeyHelp("(selected) Up / Down, PgUp / PgDn, Home / End", "move the selection; PgUp/PgDn scroll")),
+        .init(.select, [.down, .altDown, .char("j")], .down),
+        .init(.select, [.pageUp], .pageUp),
+        .init(.select, [.pageDown], .pageDown),
+        .init(.select, [.home], .top),
+        .init(.select, [.end], .bottom),
+        .init(.select, [.enter], .expand,
+              readme: KeyHelp("(selected) Enter", "open / close the message's details in place: each tool call's input and output, each source's title, address and id whole, the reasoning whole (wrapped, scrolled with the conversation)")),
+        .init(.select, [.char("c"), .char("y"), .alt("c")], .copy,
+              readme: KeyHelp("(selected) c, y", "copy the selected message as Markdown")),
+        .init(.select, (1...9).map { .char(Character(String($0))) }, .copyCode,
+              readme: KeyHelp("(selected) 1–9", "copy that code block of the message (its text, without the fences)")),
+        .init(.select, [.char("m"), .alt("m")], .toggleMouse),
+        .init(.select, [.escape], .close,
+              readme: KeyHelp("(selected) Esc", "leave the selection")),
+
         // F1 help (any other key closes it).
         .init(.help, [.up], .up),
         .init(.help, [.down], .down),
@@ -224,6 +253,8 @@ public enum KeyMap {
         .init(.inspector, [.end], .bottom),
         .init(.inspector, [.escape, .function(8)], .close),
         .init(.inspector, [.function(9)], .saveScript),
+        .init(.inspector, [.enter], .expand,
+              readme: KeyHelp("(F8) Enter", "show long event lines whole, wrapped (again: cut to the width)")),
 
         // The lead form (WidgetExtras.swift; characters are typed into the field).
         .init(.leadForm, [.tab, .down], .next),

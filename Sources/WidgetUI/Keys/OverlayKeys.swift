@@ -8,7 +8,7 @@ extension AppState {
         if extras.leadForm != nil { return .leadForm }
         if extras.serverView != nil { return .serverRecord }
         switch overlay {
-        case .none: return search == nil ? .chat : .search
+        case .none: return search != nil ? .search : (selection == nil ? .chat : .select)
         case .help: return .help
         case .messages: return .messages
         case .agents: return .agents
@@ -123,6 +123,10 @@ extension AppState {
             inspectorFollow = true
         case .saveScript?:
             return saveScriptCommand()
+        case .expand?:
+            inspectorWhole.toggle()
+            setStatus(inspectorWhole ? "Inspector: long event lines shown whole (Enter cuts them again)."
+                                     : "Inspector: event lines cut to the width.")
         default:
             break
         }
