@@ -46,6 +46,7 @@ extension AppState {
         case .paste(let text):
             guard overlay == .none, !previewOnly else { return [] }
             focus = .input
+            selection = nil
             input.insert(Sanitizer.clean(text))
             return []
         case .click(let target):
