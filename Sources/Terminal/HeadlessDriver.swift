@@ -89,6 +89,19 @@ public final class HeadlessDriver: TerminalDriver {
         terminal = nil
     }
 
+    /// Control sequences written (OSC 52 copies), each with the number of frames drawn before it.
+    public private(set) var controls: [(sequence: String, afterFrames: Int)] = []
+    /// Mouse reporting as last set (Alt-M).
+    public private(set) var mouseReporting = true
+
+    public func writeControl(_ sequence: String) {
+        controls.append((sequence, frames.count))
+    }
+
+    public func setMouse(_ on: Bool) {
+        mouseReporting = on
+    }
+
     public func suspend() {}
 
     public func resume() {

@@ -47,6 +47,7 @@ extension AppState {
             guard overlay == .none, !previewOnly else { return [] }
             focus = .input
             if search?.editing == true { return searchPaste(text) }
+            selection = nil
             input.insert(Sanitizer.clean(text))
             return []
         case .click(let target):

@@ -182,7 +182,7 @@ extension Renderer {
     /// The bottom line's key hints.
     static func hints(_ s: AppState, width: Int) -> String {
         if s.previewOnly { return "Preview · F1 help\(s.agents.count > 1 ? " · F2 agents" : "") · F7 report · Ctrl-Q quit" }
-        if s.selection != nil { return "↑↓ select · Enter details · c copy · 1–9 code · Esc" }
+        if let sel = s.selection, s.message(id: sel) != nil { return "↑↓ select · Enter details · c copy · 1–9 code · Esc" }
         if s.isBusy { return "Esc stop · Enter queues · PgUp/PgDn scroll · F1 help" }
         if s.editingTurn != nil { return "Editing the last question · Enter sends it as a new version · Esc leaves" }
         if let r = ratingHints(s, width: width) { return r }

@@ -75,6 +75,31 @@ import TestSupport
         #expect(t.waitUntilExit() == 0)
     }
 
+    @Test func aHostileAnswerIsCopiedWithoutItsEscapeSequences() throws {
+        let t = try start("--hostile")
+        #expect(t.waitFor("Hi, I'm Nova").ok)
+        t.keys("F2")
+        #expect(t.waitFor("Mallory").ok)
+        for _ in 0..<3 { t.keys("Down") }  // Mallory sorts last
+        t.keys("Enter")
+        #expect(t.waitFor(timeout: 10) { $0.contains("Mallory") && $0.contains("Visit") }.ok)
+        t.type("/hostile")
+        t.keys("Enter")
+        #expect(t.waitFor(timeout: 20) { $0.contains("Normal text again at the end.") && $0.contains("Enter send") }.ok)
+        #expect(t.buffers().isEmpty, "the answer's own OSC 52 reached the clipboard: \(t.buffers())")
+        t.keys("M-c")
+        #expect(t.waitFor(timeout: 10) { $0.contains("Copied the last answer") }.ok)
+        let copied = buffer(t)
+        #expect(copied.hasPrefix("This answer contains terminal escape sequences.") && copied.hasSuffix("Normal text again at the end."),
+                "\(copied)")
+        #expect(!copied.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x07 || $0.value == 0x08 },
+                "a control character was copied: \(copied.debugDescription)")
+        #expect(!copied.contains("]52;") && !copied.contains("[31m"), "\(copied)")
+        #expect(file() == copied)
+        t.keys("F10")
+        #expect(t.waitUntilExit() == 0)
+    }
+
     @Test func clipboardFileWritesOnlyTheFile() throws {
         let t = try start("--clipboard file")
         #expect(t.waitFor("Hi, I'm Nova").ok)
