@@ -2,6 +2,11 @@
 // The search runs by message (over each message's lowercased text, computed once per finished message);
 // the renderer then finds the matches in the visible lines (RendererSearch.swift).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A message that holds the query: where it is in the conversation and how many times.
 public struct SearchMatch: Sendable, Equatable {
@@ -91,26 +96,27 @@ public struct SearchState: Sendable, Equatable {
 
 /// Each message's text in lower case, as UTF-8, computed once per message version (a
 /// finished message is never lowercased again; the answer streaming in is, per search).
+/// Kept by the message's place in its conversation (checked against its id and version).
 public struct SearchIndex: Sendable {
     struct Entry: Sendable {
+        var id: Int
         var version: Int
         var text: [UInt8]
     }
-    var entries: [Int: Entry] = [:]
+    var entries: [Entry?] = []
 
     public init() {}
 
-    /// The lowercased text of a message (and the index entry it is kept in).
-    mutating func text(_ m: ChatMessage) -> [UInt8] {
-        if let e = entries[m.id], e.version == m.version { return e.text }
-        let t = Array(m.text.lowercased().utf8)
-        entries[m.id] = Entry(version: m.version, text: t)
-        return t
+    /// Makes sure entry `i` holds message `m`'s lowercased text.
+    mutating func update(_ i: Int, _ m: ChatMessage) {
+        if i >= entries.count { entries.append(contentsOf: repeatElement(nil, count: i + 1 - entries.count)) }
+        if let e = entries[i], e.id == m.id, e.version == m.version { return }
+        entries[i] = Entry(id: m.id, version: m.version, text: Array(m.text.lowercased().utf8))
     }
 
-    /// Forgets the messages that are no longer in any conversation.
-    mutating func keep(only ids: Set<Int>) {
-        entries = entries.filter { ids.contains($0.key) }
+    /// Forgets what lies past the conversation's end.
+    mutating func keep(count: Int) {
+        if entries.count > count { entries.removeLast(entries.count - count) }
     }
 
     /// The messages holding `query` (case-insensitive), oldest first. `among`: only these
@@ -120,9 +126,9 @@ public struct SearchIndex: Sendable {
         guard !needle.isEmpty else { return [] }
         var out: [SearchMatch] = []
         func look(_ i: Int) {
-            let m = messages[i]
-            let n = Self.count(needle, in: text(m))
-            if n > 0 { out.append(SearchMatch(index: i, messageID: m.id, count: n)) }
+            update(i, messages[i])
+            let n = entries[i].map { Self.count(needle, in: $0.text) } ?? 0
+            if n > 0 { out.append(SearchMatch(index: i, messageID: messages[i].id, count: n)) }
         }
         if let among {
             for i in among where messages.indices.contains(i) { look(i) }
@@ -132,25 +138,24 @@ public struct SearchIndex: Sendable {
         return out
     }
 
-    /// Occurrences of `needle` in `hay` (not overlapping), by bytes.
+    /// Occurrences of `needle` in `hay` (not overlapping), by bytes: the C library's `memchr` finds
+    /// each candidate first byte, `memcmp` the rest (both fast in any build).
     static func count(_ needle: [UInt8], in hay: [UInt8]) -> Int {
         let n = needle.count, h = hay.count
         guard n > 0, h >= n else { return 0 }
-        return hay.withUnsafeBufferPointer { hb in
-            needle.withUnsafeBufferPointer { nb in
-                let first = nb[0]
+        return hay.withUnsafeBytes { hb in
+            needle.withUnsafeBytes { nb in
+                guard let hs = hb.baseAddress, let ns = nb.baseAddress else { return 0 }
+                let first = Int32(needle[0])
                 var found = 0
-                var i = 0
-                let last = h - n
-                while i <= last {
-                    if hb[i] != first { i += 1; continue }
-                    var j = 1
-                    while j < n && hb[i + j] == nb[j] { j += 1 }
-                    if j == n {
+                var offset = 0
+                while h - offset >= n, let p = memchr(hs + offset, first, h - offset - n + 1) {
+                    let at = hs.distance(to: UnsafeRawPointer(p))
+                    if n == 1 || memcmp(hs + at + 1, ns + 1, n - 1) == 0 {
                         found += 1
-                        i += n
+                        offset = at + n
                     } else {
-                        i += 1
+                        offset = at + 1
                     }
                 }
                 return found
@@ -164,7 +169,7 @@ extension AppState {
     mutating func openSearch() {
         if search == nil {
             search = SearchState()
-            searchIndex.keep(only: Set(conversation.messages.map(\.id)))
+            searchIndex.keep(count: conversation.messages.count)
         }
         search?.editing = true
     }

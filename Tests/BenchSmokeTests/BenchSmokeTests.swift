@@ -44,3 +44,24 @@ import TestSupport
         #expect(r.out.contains("E2E: UI CPU"))
     }
 }
+
+/// The search figure (Ctrl-F over 10,000 messages) is measured and written; nothing about speed is asserted.
+@Suite(.timeLimit(.minutes(5))) struct SearchBenchSmokeTests {
+    @Test func searchFiguresAreMeasuredAndWritten() throws {
+        let bench = try Binary.sibling("robofy-bench")
+        let json = NSTemporaryDirectory() + "robofy-bench-search-\(UUID().uuidString).json"
+        defer { unlink(json) }
+        let r = sh([bench, "search", "--quick", "--json", json])
+        #expect(r.status == 0, "\(r.out.suffix(2000))")
+        let data = try #require(FileManager.default.contents(atPath: json))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let figures = try #require(root["figures"] as? [[String: Any]])
+        for k in ["search.keystroke", "search.next"] {
+            let f = try #require(figures.first { $0["key"] as? String == k }, "missing \(k)")
+            #expect((f["value"] as? Double ?? -1) > 0, "\(k)")
+            #expect((f["detail"] as? [String: Any])?["messages"] as? String == "10000", "\(k)")
+        }
+        let next = figures.first { $0["key"] as? String == "search.next" }
+        #expect(Int((next?["detail"] as? [String: Any])?["matches"] as? String ?? "") ?? 0 > 1000, "n moved among many matches")
+    }
+}
