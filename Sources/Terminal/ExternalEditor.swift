@@ -117,6 +117,7 @@ extension ChatRuntime {
         driver.suspend()
         let result = ExternalEditor.edit(text, env: ProcessInfo.processInfo.environment)
         driver.resume()
+        options.images?.invalidate()
         switch result {
         case .success(let edited): _ = state.reduce(.composed(edited))
         case .failure(let f): _ = state.reduce(.notice(f.description, isError: true))

@@ -20,6 +20,8 @@ public struct RuntimeOptions: Sendable {
     public var saveScript: (@Sendable () async throws -> String)?
     /// Keys the user remapped in the configuration file.
     public var keys = KeyRemap()
+    /// Avatar images drawn over their badges (a terminal that said it can draw them); nil: initials only.
+    public var images: TerminalImages?
 
     public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
                 logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {

@@ -223,7 +223,8 @@ extension Renderer {
             let textW = bubbleW - 2
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
-                                            line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel)]
+                                            line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel,
+                                            hits: Self.avatarHit(s.agent, x: 2))]
             func add(_ line: StyledLine, _ base: CellStyle) {
                 out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
             }

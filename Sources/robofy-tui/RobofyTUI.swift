@@ -117,6 +117,9 @@ struct UIOptions: ParsableArguments {
     @OptionGroup var log: LogFileOption
     var logFile: String? { log.logFile }
 
+    @Flag(name: .long, help: "Never draw avatar images (the initials badges stay), even in a terminal that can.")
+    var noImages = false
+
     @Flag(name: .long, help: "In --plain mode, print the session id after each answer.")
     var verbose = false
 
@@ -174,6 +177,7 @@ enum ChatRunner {
         var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? settings["ROBOFY_DOWNLOAD_DIR"]
                                          ?? FileManager.default.currentDirectoryPath, logger: logger)
         options.keys = try UserSettings.config().keys
+        options.images = TerminalImagesSetup.make(enabled: !ui.noImages, baseURL: target.baseURL, logger: logger)
         options.maxFPS = 60
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice
