@@ -104,7 +104,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "WidgetUITests", dependencies: ["WidgetUI", "RobofyText", "RobofySession", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: strict),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "WidgetUI", "RobofyText", "RobofySession", "RobofyAPI"],
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "WidgetUI", "RobofyText", "RobofySession", "RobofyAPI",
+                                                         .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["DemoServer", "TestSupport"], swiftSettings: strict),
         // The benchmark's smoke run, a step of its own in scripts/test (not part of the end-to-end step).

@@ -103,7 +103,7 @@ enum DemoCatalog {
         name: "Nova",
         type: "Public",
         description: "Shop assistant: deals, gift ideas, order tracking and returns.",
-        avatar: "https://d2gnxsx8m1azoo.cloudfront.net/avatars/general/6.jpg",
+        avatar: DemoAvatars.path("demo-nova"),
         greeting: "Hi, I'm Nova 🛍️ Looking for something special today?",
         sortOrder: 0,
         quickQuestions: [
@@ -125,7 +125,7 @@ enum DemoCatalog {
         name: "Atlas",
         type: "Tool",
         description: "Weather agent that calls tools (get_weather) before answering.",
-        avatar: "https://d2gnxsx8m1azoo.cloudfront.net/avatars/general/3.jpg",
+        avatar: DemoAvatars.path("demo-atlas"),
         greeting: "Atlas here ⛅ Ask me about the weather anywhere.",
         sortOrder: 1,
         // Objects instead of strings, to exercise lenient clients.

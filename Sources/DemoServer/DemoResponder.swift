@@ -19,6 +19,7 @@ struct DemoCore: Sendable {
     let agents: [DemoAgent]
     let logger: Logger
     let account: DemoAccountStore
+    let avatarRequests: DemoAvatarCounter
 
     static let maxBodyBytes = 1024 * 1024
     static let faultHeader = "x-robofy-demo-fault"
@@ -26,7 +27,8 @@ struct DemoCore: Sendable {
     static let chatPath = "/v1/ai-agent/chat"
     static let streamPath = "/v1/ai-agent/chat/stream"
 
-    init(options: DemoServerOptions, logger: Logger) {
+    init(options: DemoServerOptions, logger: Logger, avatarRequests: DemoAvatarCounter = DemoAvatarCounter()) {
+        self.avatarRequests = avatarRequests
         self.options = options
         self.logger = logger
         self.state = DemoState(tokenLifetimeSeconds: options.tokenLifetimeSeconds, opaqueTokens: options.opaqueTokens)
@@ -60,6 +62,10 @@ struct DemoCore: Sendable {
         var path = request.uri.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         if let answer = await accountRoute(request, path: path) { return answer }
+        if request.method == .get, let png = DemoAvatars.png(atPath: path) {
+            avatarRequests.add()
+            return DemoAvatars.response(png)
+        }
         let route: Route? =
             switch path {
             case "/": .info

@@ -63,9 +63,12 @@ public final class DemoServer: Sendable {
     public let port: Int
     public let baseURL: String
     public let options: DemoServerOptions
+    /// How many avatar images (`/v1/demo/avatars/…`) the server has sent.
+    public let avatarRequests: DemoAvatarCounter
     private let runTask: Task<Void, Never>
 
-    private init(port: Int, host: String, options: DemoServerOptions, runTask: Task<Void, Never>) {
+    private init(port: Int, host: String, options: DemoServerOptions, runTask: Task<Void, Never>, avatarRequests: DemoAvatarCounter) {
+        self.avatarRequests = avatarRequests
         self.port = port
         self.options = options
         self.runTask = runTask
@@ -93,7 +96,8 @@ public final class DemoServer: Sendable {
         logger: Logger = Logger(label: "robofy.demo", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> DemoServer {
         guard (0...65535).contains(options.port) else { throw DemoServerError.invalidPort(options.port) }
-        let core = DemoCore(options: options, logger: logger)
+        let avatarRequests = DemoAvatarCounter()
+        let core = DemoCore(options: options, logger: logger, avatarRequests: avatarRequests)
         let (events, continuation) = AsyncStream<StartEvent>.makeStream()
         let app = Application(
             responder: DemoResponder(core: core),
@@ -123,7 +127,7 @@ public final class DemoServer: Sendable {
                     throw DemoServerError.failedToStart("the bound port is unknown")
                 }
                 logger.info("demo server listening", metadata: ["port": .stringConvertible(port)])
-                return DemoServer(port: port, host: options.host, options: options, runTask: runTask)
+                return DemoServer(port: port, host: options.host, options: options, runTask: runTask, avatarRequests: avatarRequests)
             case .ended(let why):
                 await runTask.value
                 throw DemoServerError.failedToStart(why)

@@ -86,10 +86,12 @@ public final class ChatRuntime {
     public func run() async throws {
         try driver.start()
         defer {
+            options.images?.clear()
             driver.stop()
         }
         let cont = LoopQueue()
         continuation = cont
+        options.images?.setWake { cont.yield(.tick) }
         driver.startInput { wake in
             switch wake {
             case .ready: cont.yield(.input)
@@ -243,8 +245,9 @@ public final class ChatRuntime {
         case .resize(let w, let h):
             cmds = state.reduce(.resize(width: w, height: h))
             driver.invalidate()
+            options.images?.invalidate()
         }
-        if case .key(.ctrl("l")) = input { driver.invalidate() }
+        if case .key(.ctrl("l")) = input { driver.invalidate(); options.images?.invalidate() }
         dirty = true
         issue(cmds)
     }
@@ -271,6 +274,8 @@ public final class ChatRuntime {
     }
 
     func draw() {
+        // Avatar images go over their badges once ncurses has drawn the frame.
+        defer { if let images = options.images, let f = frame { images.frameDrawn(Renderer.avatarBadges(f)) } }
         dirty = false
         lastFrame = clock.now
         // Only time passed: the renderer redraws the loader's row alone when it can, in the

@@ -24,6 +24,8 @@ public struct RuntimeOptions: Sendable {
     public var clipboard: Clipboard.Mode = .osc52
     /// Running inside tmux (`$TMUX`): OSC 52 is also sent through tmux's passthrough.
     public var inTmux = false
+    /// Avatar images drawn over their badges (a terminal that said it can draw them); nil: initials only.
+    public var images: TerminalImages?
 
     public init(downloadDirectory: String = FileManager.default.currentDirectoryPath,
                 logger: Logger = Logger(label: "robofy.ui", factory: { _ in SwiftLogNoOpLogHandler() })) {

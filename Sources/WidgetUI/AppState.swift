@@ -27,6 +27,10 @@ public enum HitTarget: Sendable, Equatable {
     case resetConfirm
     case resetCancel
     case input
+    /// An agent's initials badge with an avatar image (`avatar_image_path`), drawn over it where the terminal can.
+    case avatar(String)
+
+    var isAvatar: Bool { if case .avatar = self { true } else { false } }
 }
 
 public enum AppEvent: Sendable {

@@ -137,7 +137,7 @@ public enum ConfigReport {
             return value.isEmpty ? (null ? "null: not shown" : "empty: not shown") : "shown: header agent line\(picker)"
         case ".avatar_image_path":
             return "shown as the initials badge \"\(Renderer.initials(a.name))\" before answers\(picker)"
-                + (null ? " (null: no image)" : "; the image itself is not drawn")
+                + (null ? " (null: no image)" : "; the image itself over it in a terminal that draws kitty graphics (PNG)")
         case ".greeting":
             return st.showsGreeting ? "shown: first message" : "\(null ? "null" : "empty"): no greeting is shown"
         case ".sort_order":

@@ -256,7 +256,8 @@ extension Renderer {
             let textW = bubbleW - 2
             let bubble = t.agentBubble
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
-                                            line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel)]
+                                            line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel,
+                                            hits: Self.avatarHit(s.agent, x: 2))]
             let versions = s.versionLabel(m)
             if let versions { out[0].line.spans.append(Span("  " + versions, [.bold])) }
             let open = s.expanded.contains(m.id)

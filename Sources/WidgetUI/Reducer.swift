@@ -76,6 +76,8 @@ extension AppState {
             guard case .reset = overlay else { return [] }
             overlay = .none
             return [.reset]
+        case .avatar:
+            return []
         case .resetCancel:
             if case .reset = overlay { overlay = .none }
             return []

@@ -183,6 +183,8 @@ public final class Renderer {
         let area = Rect(x: 0, y: headerRows, width: w, height: footer.top - headerRows)
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
         canvas.draw(in: footerRect) { drawRule(&$0, s, scroll: shown.scroll) }
+        // An overlay or panel covers the answers' avatar images (the picker draws its own).
+        if s.overlay != .none || s.extras.hasPanel { hits.removeAll { $0.1.isAvatar } }
         let inspectorTop = canvas.draw(in: screen) { drawOverlay(&$0, s, hits: &hits) }
         if s.overlay != .none || s.extras.hasPanel { canvas.cursor = nil }
         canvas.draw(in: screen) { drawExtras(&$0, s) }

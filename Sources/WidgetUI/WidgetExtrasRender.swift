@@ -199,6 +199,19 @@ extension Renderer {
 }
 
 extension Renderer {
+    /// Where an agent's avatar image goes: over its initials badge at `x`; none without `avatar_image_path`.
+    static func avatarHit(_ a: Agent?, x: Int) -> [(x: Int, width: Int, HitTarget)] {
+        guard let a, let path = a.avatarURL, !path.isEmpty else { return [] }
+        return [(x, DisplayWidth.of(" \(initials(a.name)) "), .avatar(path))]
+    }
+
+    /// The avatar badges on screen: the terminal draws their images over them (kitty graphics).
+    public static func avatarBadges(_ f: Frame) -> [(x: Int, y: Int, width: Int, path: String)] {
+        f.hits.compactMap { r, t in
+            if case .avatar(let path) = t { (r.x, r.y, r.width, path) } else { nil }
+        }
+    }
+
     /// The label over an answer: the agent's initials as a badge in the agent colour, then its name.
     /// The agent's initials badge and name, with the message's time and timings when details are on (Ctrl-P).
     static func agentLabel(_ s: AppState, _ m: ChatMessage, width: Int) -> StyledLine {

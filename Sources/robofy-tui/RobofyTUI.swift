@@ -120,6 +120,9 @@ struct UIOptions: ParsableArguments {
     @OptionGroup var log: LogFileOption
     var logFile: String? { log.logFile }
 
+    @Flag(name: .long, help: "Never draw avatar images (the initials badges stay), even in a terminal that can.")
+    var noImages = false
+
     @Flag(name: .long, help: "In --plain mode, print the session id after each answer.")
     var verbose = false
 
@@ -183,6 +186,7 @@ enum ChatRunner {
         }
         options.clipboard = clipMode
         options.inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
+        options.images = TerminalImagesSetup.make(enabled: !ui.noImages, baseURL: target.baseURL, logger: logger)
         options.maxFPS = 60
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import RobofyAPI
+import RobofyText
 @testable import WidgetUI
 
 /// F1 help: every key-map row with help text can be read at 80×24 and 120×40, and the keys
@@ -85,5 +87,32 @@ import Testing
         try remap.bind(action: "newline", to: "ctrl-a")
         #expect(remap.helpKeys("Ctrl-A / Ctrl-E") == "—")
         #expect(remap.helpKeys("Ctrl-J") == "Ctrl-J, Ctrl-A")
+    }
+}
+
+/// Where the terminal draws avatar images: over the initials badges on screen, none under an
+/// overlay (the agent picker shows its own).
+@Suite struct AvatarBadgeTests {
+    @Test func badgesOfAgentsWithAnImageAreInTheFrame() {
+        var nova = Fixture.agent()
+        nova.avatarURL = "/v1/demo/avatars/demo-nova.png"
+        let sage = Fixture.agent("a2", name: "Sage", order: 1)
+        var s = Fixture.state(Fixture.handshake(agents: [nova, sage]), width: 80, height: 24)
+        let badges = Renderer.avatarBadges(Renderer().render(s))
+        #expect(badges.count == 1, "\(badges)")
+        let b = badges.first
+        #expect(b?.path == "/v1/demo/avatars/demo-nova.png")
+        // The badge is where the initials are.
+        let row = lines(render(s))[b?.y ?? 0]
+        #expect(DisplayWidth.truncate(String(row.dropFirst(b?.x ?? 0)), to: 3, ellipsis: "") == " N ", "\(row)")
+        // F1 covers it: no image; the picker: Nova's badge (Sage has no image).
+        _ = s.reduce(.key(.function(1)))
+        #expect(Renderer.avatarBadges(Renderer().render(s)).isEmpty)
+        _ = s.reduce(.key(.escape))
+        _ = s.reduce(.key(.function(2)))
+        let picker = Renderer.avatarBadges(Renderer().render(s))
+        #expect(picker.count == 1 && picker.first?.path == nova.avatarURL, "\(picker)")
+        // A click on the badge still chooses the agent.
+        if let p = picker.first { #expect(Renderer().render(s).target(x: p.x, y: p.y) == .agent(0)) }
     }
 }
