@@ -10,7 +10,7 @@ import WidgetUI
     }
 
     @Test func escThenABoundLetterIsAltLetter() {
-        #expect(KeyMap.altLetters == ["c", "m"])
+        #expect(KeyMap.altLetters.isSuperset(of: ["c", "m"]))
         #expect(decode("\u{1B}c") == [.key(.alt("c"))])
         #expect(decode("\u{1B}m") == [.key(.alt("m"))])
         // A letter no Alt key uses stays Esc, then the letter; Esc alone at the end of a read is Esc.

@@ -45,7 +45,7 @@ import Testing
         for row in Renderer.helpEntries(s) {
             #expect(screen.contains(row.keys) && screen.contains(row.text), "F1 help lacks \(row.keys): \(row.text)")
         }
-        #expect(screen.contains("Ctrl-A / Ctrl-E"))
+        #expect(screen.contains("Ctrl-F") && screen.contains("Alt-C / Alt-M"))
     }
 
     /// Every chat row the help lists does what the map says: its keys reach its reducer.
