@@ -165,6 +165,12 @@ final class PtyChild: @unchecked Sendable {
             let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
             if n > 0 {
                 let now = ContinuousClock.now
+                // Answer a primary device attributes query (ESC [ c) as a VT220-class terminal does
+                // at once: robofy-tui asks it at start-up to detect image support.
+                if Self.asksDA1(chunk[0..<n]) {
+                    let reply = Array("\u{1B}[?62;22c".utf8)
+                    _ = reply.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+                }
                 lock.lock()
                 buffer.append(contentsOf: chunk[0..<n])
                 if (now - lastOutputAt) >= .milliseconds(3) { bursts += 1 }
@@ -176,6 +182,17 @@ final class PtyChild: @unchecked Sendable {
                 break   // EIO: the child closed the terminal
             }
         }
+    }
+
+    /// The bytes hold `ESC [ c` (or `ESC [ 0 c`).
+    static func asksDA1(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.startIndex
+        while let e = bytes[i...].firstIndex(of: 0x1B) {
+            let rest = bytes[(e + 1)...].prefix(3)
+            if rest.starts(with: [0x5B, 0x63]) || rest.starts(with: [0x5B, 0x30, 0x63]) { return true }
+            i = e + 1
+        }
+        return false
     }
 
     /// Bytes written to the terminal so far.
