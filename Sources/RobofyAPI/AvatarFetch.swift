@@ -36,7 +36,15 @@ public enum AvatarFetch {
         return directory + "/" + String(h, radix: 16) + ".png"
     }
 
-    public static func isPNG(_ bytes: [UInt8]) -> Bool { bytes.starts(with: pngSignature) }
+    /// A PNG whose IHDR says at most `maxSide` pixels a side (a small file can claim a huge
+    /// image, which the terminal would then decode).
+    public static func isPNG(_ bytes: [UInt8], maxSide: UInt32 = 1024) -> Bool {
+        // Signature, then the IHDR chunk: length (4), "IHDR" (4), width (4), height (4), big-endian.
+        guard bytes.count >= 24, bytes.starts(with: pngSignature), Array(bytes[12..<16]) == Array("IHDR".utf8) else { return false }
+        func u32(_ i: Int) -> UInt32 { bytes[i..<(i + 4)].reduce(0) { $0 << 8 | UInt32($1) } }
+        let w = u32(16), h = u32(20)
+        return w > 0 && h > 0 && w <= maxSide && h <= maxSide
+    }
 
     /// The image from the cache, else from the network (then cached); nil when it cannot be had.
     public static func load(_ url: URL, cacheDirectory dir: String?, timeout: TimeInterval = 5, logger: Logger) async -> [UInt8]? {

@@ -233,12 +233,12 @@ public actor ChatSession {
         }
         if handshake == nil {
             if case .failure(let e) = await connect() {
-                let t = failedTurn(text, error: e)
+                let t = failedTurn(text, error: e, versionOf: versionOf)
                 return t
             }
         }
         guard let agent else {
-            return failedTurn(text, error: .badHandshake("no agent to talk to."))
+            return failedTurn(text, error: .badHandshake("no agent to talk to."), versionOf: versionOf)
         }
         let id = nextTurnID
         nextTurnID += 1
@@ -252,10 +252,11 @@ public actor ChatSession {
         return finished
     }
 
-    func failedTurn(_ text: String, error: RobofyError) -> Turn {
+    func failedTurn(_ text: String, error: RobofyError, versionOf: Int? = nil) -> Turn {
         let id = nextTurnID
         nextTurnID += 1
-        let t = Turn(id: id, agentID: agent?.chatbotID ?? "", agentName: agent?.name ?? "", userText: text)
+        var t = Turn(id: id, agentID: agent?.chatbotID ?? "", agentName: agent?.name ?? "", userText: text)
+        t.versionOf = versionOf
         continuation.yield(.turnStarted(t))
         var acc = TurnAccumulator(turn: t)
         return finish(&acc, .failed(error.userMessage, announce: false), duration: nil)

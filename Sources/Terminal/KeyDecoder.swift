@@ -37,6 +37,11 @@ public struct KeyDecoder: Sendable {
 
     public private(set) var inPaste = false
     private var pasteBuffer = ""
+    /// A terminal's reply being skipped (one that came after the start-up query's deadline):
+    /// an APC (`ESC _ … ESC \`, kitty graphics) or a device-attributes reply (`ESC [ ? … c`).
+    private enum Reply: Sendable { case none, csi, deviceAttributes, apc, apcEscape }
+    private var reply = Reply.none
+    private var replyLength = 0
 
     public init() {}
 
@@ -59,6 +64,12 @@ public struct KeyDecoder: Sendable {
                 if inPaste { continue }
                 if let e = Self.decode(code) { out.append(e) }
             case .scalar(let scalar):
+                if reply != .none {
+                    if skipReply(scalar) { continue }
+                    // `ESC [` and not `?` after it: that was Esc, then "[".
+                    out.append(.key(.escape))
+                    out.append(contentsOf: Self.decode("["))
+                }
                 if inPaste {
                     if scalar == "\r" { pasteBuffer.append("\n") } else { pasteBuffer.unicodeScalars.append(scalar) }
                     continue
@@ -71,6 +82,8 @@ public struct KeyDecoder: Sendable {
                     case "b": out.append(.key(.wordLeft))
                     case "f": out.append(.key(.wordRight))
                     case "\u{1B}": out.append(.key(.escape)); pendingEscape = true
+                    case "_": reply = .apc; replyLength = 0
+                    case "[": reply = .csi; replyLength = 0
                     // Alt with a letter the key map binds (Alt-C, Alt-M); other letters stay Esc, then the letter.
                     case _ where KeyMap.altLetters.contains(Character(scalar)): out.append(.key(.alt(Character(scalar))))
                     default: out.append(.key(.escape)); out.append(contentsOf: Self.decode(scalar))
@@ -82,7 +95,34 @@ public struct KeyDecoder: Sendable {
             }
         }
         if pendingEscape { out.append(.key(.escape)) }
+        if reply == .csi {
+            reply = .none
+            out.append(.key(.escape))
+            out.append(contentsOf: Self.decode("["))
+        }
         return out
+    }
+
+    /// Skips one scalar of a terminal reply; false: `ESC [` turned out not to start one (the
+    /// scalar is then decoded as usual). A reply longer than 4,096 scalars ends the skipping.
+    private mutating func skipReply(_ scalar: Unicode.Scalar) -> Bool {
+        replyLength += 1
+        if replyLength > 4096 { reply = .none; return true }
+        switch reply {
+        case .csi:
+            guard scalar == "?" else { reply = .none; return false }
+            reply = .deviceAttributes
+        case .deviceAttributes:
+            // Parameters (digits, `;`) until the final byte.
+            if !(scalar.properties.numericType != nil || scalar == ";") { reply = .none }
+        case .apc:
+            if scalar == "\u{1B}" { reply = .apcEscape } else if scalar == "\u{07}" { reply = .none }
+        case .apcEscape:
+            reply = scalar == "\\" ? .none : .apc
+        case .none:
+            return false
+        }
+        return true
     }
 
     static func decode(_ s: Unicode.Scalar) -> [TerminalInput] {

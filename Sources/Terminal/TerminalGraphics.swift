@@ -40,7 +40,8 @@ public enum GraphicsProbe {
             cc[Int(VTIME)] = 0
         }
         guard tcsetattr(input, TCSANOW, &raw) == 0 else { return .none }
-        defer { _ = tcsetattr(input, TCSANOW, &saved) }
+        // Whatever came in meanwhile (keys, a reply cut by the deadline) is dropped, not typed.
+        defer { _ = tcflush(input, TCIFLUSH); _ = tcsetattr(input, TCSANOW, &saved) }
         let q = Array(query.utf8)
         guard q.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == q.count else { return .none }
         var got: [UInt8] = []

@@ -61,6 +61,7 @@ public enum Clipboard {
     /// A message as it is copied: the text as written (Markdown, tabs and new lines kept), without
     /// control or escape sequences (the same text as drawn; the user's input never holds any).
     public static func text(of m: ChatMessage) -> String {
-        Sanitizer.clean(m.text)
+        // The sanitizer expands tabs for the screen; a copy keeps them (Makefiles, TSV).
+        m.text.split(separator: "\t", omittingEmptySubsequences: false).map { Sanitizer.clean(String($0)) }.joined(separator: "\t")
     }
 }

@@ -55,7 +55,9 @@ extension AppState {
         case .key(let key):
             return handleKey(key)
         case .session(let e):
-            return applySession(e)
+            let out = applySession(e)
+            if let st = search, st.searchedCount != conversation.messages.count { runSearch(previousQuery: "") }
+            return out
         }
     }
 

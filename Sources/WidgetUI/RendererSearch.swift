@@ -71,8 +71,20 @@ extension Renderer {
         let x = r.put(label, x: 2, y: 1, style: t.accentText)
         // The query's end stays in view (with the caret after it).
         let room = max(1, rightX - 1 - x)
-        var query = Sanitizer.clean(st.query, allowNewlines: false)
-        while DisplayWidth.of(query) > room - 1, !query.isEmpty { query.removeFirst() }
+        let clean = Sanitizer.clean(st.query, allowNewlines: false)
+        var query = clean
+        if DisplayWidth.of(clean) > room - 1 {
+            var used = 0
+            var start = clean.endIndex
+            while start > clean.startIndex {
+                let before = clean.index(before: start)
+                let cw = DisplayWidth.of(clean[before])
+                if used + cw > room - 1 { break }
+                used += cw
+                start = before
+            }
+            query = String(clean[start...])
+        }
         let end = r.put(query, x: x, y: 1, style: t.input)
         r.put(right, x: rightX, y: 1, style: st.total == 0 && !st.query.isEmpty ? t.error : t.status)
         if st.editing && s.overlay == .none { r.cursor = (end, 1) }

@@ -2,6 +2,7 @@
 // The search runs by message (over each message's lowercased text, computed once per finished message);
 // the renderer then finds the matches in the visible lines (RendererSearch.swift).
 import Foundation
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,6 +42,11 @@ public struct SearchState: Sendable, Equatable {
     public var position = 0
     /// Bumped each time the current match changes: the renderer scrolls it into view once per change.
     public var reveal = 0
+    /// How many messages the conversation had when the matches were found (a new message:
+    /// they are found again, among all messages).
+    var searchedCount = 0
+    /// The longest query (a paste of a whole log stops here).
+    public static let maxQuery = 256
 
     public init() {}
 
@@ -111,7 +117,7 @@ public struct SearchIndex: Sendable {
     mutating func update(_ i: Int, _ m: ChatMessage) {
         if i >= entries.count { entries.append(contentsOf: repeatElement(nil, count: i + 1 - entries.count)) }
         if let e = entries[i], e.id == m.id, e.version == m.version { return }
-        entries[i] = Entry(id: m.id, version: m.version, text: Array(m.text.lowercased().utf8))
+        entries[i] = Entry(id: m.id, version: m.version, text: Array(Sanitizer.clean(m.text).lowercased().utf8))
     }
 
     /// Forgets what lies past the conversation's end.
@@ -181,8 +187,9 @@ extension AppState {
         guard var st = search else { return }
         let messages = conversation.messages
         // A query that extends the last one matches only among the last one's matches.
-        let among = !previousQuery.isEmpty && st.query.lowercased().hasPrefix(previousQuery.lowercased())
-            ? st.matches.map(\.index) : nil
+        let among = !previousQuery.isEmpty && st.searchedCount == messages.count
+            && st.query.lowercased().hasPrefix(previousQuery.lowercased()) ? st.matches.map(\.index) : nil
+        st.searchedCount = messages.count
         let old = st.currentMatch.flatMap { st.matches.indices.contains($0) ? st.matches[$0] : nil }
         st.matches = searchIndex.search(st.query, in: messages, among: among)
         st.total = st.matches.reduce(0) { $0 + $1.count }

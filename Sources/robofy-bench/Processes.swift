@@ -161,13 +161,16 @@ final class PtyChild: @unchecked Sendable {
 
     private func readLoop() {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var tail: [UInt8] = []   // the last bytes of the previous read (a query cut in two)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
             if n > 0 {
                 let now = ContinuousClock.now
                 // Answer a primary device attributes query (ESC [ c) as a VT220-class terminal does
                 // at once: robofy-tui asks it at start-up to detect image support.
-                if Self.asksDA1(chunk[0..<n]) {
+                let seen = tail + chunk[0..<n]
+                tail = Array(seen.suffix(3))
+                if Self.asksDA1(seen[...], endingAfter: seen.count - n) {
                     let reply = Array("\u{1B}[?62;22c".utf8)
                     _ = reply.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
                 }
@@ -184,12 +187,13 @@ final class PtyChild: @unchecked Sendable {
         }
     }
 
-    /// The bytes hold `ESC [ c` (or `ESC [ 0 c`).
-    static func asksDA1(_ bytes: ArraySlice<UInt8>) -> Bool {
+    /// The bytes hold `ESC [ c` (or `ESC [ 0 c`) ending past `endingAfter` (earlier ones were answered).
+    static func asksDA1(_ bytes: ArraySlice<UInt8>, endingAfter: Int = 0) -> Bool {
         var i = bytes.startIndex
         while let e = bytes[i...].firstIndex(of: 0x1B) {
             let rest = bytes[(e + 1)...].prefix(3)
-            if rest.starts(with: [0x5B, 0x63]) || rest.starts(with: [0x5B, 0x30, 0x63]) { return true }
+            let length = rest.starts(with: [0x5B, 0x63]) ? 3 : rest.starts(with: [0x5B, 0x30, 0x63]) ? 4 : 0
+            if length > 0, e - bytes.startIndex + length > endingAfter { return true }
             i = e + 1
         }
         return false

@@ -35,10 +35,22 @@ import Testing
         await server.stop()
         let closed = await AvatarFetch.load(try #require(URL(string: "http://127.0.0.1:1/a.png")), cacheDirectory: dir,
                                             timeout: 2, logger: Self.quiet)
-        #expect(first.map(AvatarFetch.isPNG) == true)
+        #expect(first.map { AvatarFetch.isPNG($0) } == true)
         #expect(second == first)
         #expect(count == 1)
         #expect(json == nil && missing == nil && closed == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).count == 1)
+    }
+
+    /// A small file that claims a huge image is refused (the terminal would decode it).
+    @Test func aPNGClaimingAHugeImageIsRefused() {
+        func png(_ w: UInt32, _ h: UInt32) -> [UInt8] {
+            func be(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8((v >> $0) & 0xFF) } }
+            return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be(13) + Array("IHDR".utf8) + be(w) + be(h) + [8, 6, 0, 0, 0]
+        }
+        #expect(AvatarFetch.isPNG(png(16, 16)))
+        #expect(!AvatarFetch.isPNG(png(30000, 30000)))
+        #expect(!AvatarFetch.isPNG(png(16, 0)))
+        #expect(!AvatarFetch.isPNG(Array(png(16, 16).prefix(20))))
     }
 }

@@ -39,6 +39,9 @@ import Testing
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         #expect(GraphicsProbe.detect(input: fds[0], output: fds[1], timeoutMs: 50) == .none)
+        // Nothing was written to it: the query is asked of terminals only.
+        var p = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
+        #expect(poll(&p, 1, 0) == 0)
         close(fds[0]); close(fds[1])
     }
 

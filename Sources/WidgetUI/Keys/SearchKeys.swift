@@ -8,6 +8,7 @@ extension AppState {
     mutating func searchKey(_ key: Key) -> [AppCommand] {
         guard let st = search else { return chatKey(key) }
         if st.editing, case .char(let c) = key {
+            guard st.query.count < SearchState.maxQuery else { return [] }
             search?.query.append(c)
             runSearch(previousQuery: st.query)
             return []
@@ -49,7 +50,7 @@ extension AppState {
     /// A paste while the query is typed goes into it (one line).
     mutating func searchPaste(_ text: String) -> [AppCommand] {
         guard let st = search else { return [] }
-        search?.query += Sanitizer.clean(text, allowNewlines: false)
+        search?.query = String((st.query + Sanitizer.clean(text, allowNewlines: false)).prefix(SearchState.maxQuery))
         runSearch(previousQuery: st.query)
         return []
     }
