@@ -244,6 +244,7 @@ extension Renderer {
             let you = DisplayWidth.truncate(Self.selectedMark(s, m) + s.label("You", m), to: w - 4)
             var out: [LineItem] = [LineItem(x: w - 2 - DisplayWidth.of(you), fillX: 0, fillWidth: 0, fillStyle: t.base,
                                             line: StyledLine([Span(you)]), base: t.userLabel)]
+            out[0].searchable = false
             for line in wrapped {
                 out.append(LineItem(x: bx + 1, fillX: bx, fillWidth: bubbleW, fillStyle: t.userBubble,
                                     line: StyledLine([Span(line)]), base: t.userBubble))
@@ -258,6 +259,7 @@ extension Renderer {
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
                                             line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel,
                                             hits: Self.avatarHit(s.agent, x: 2))]
+            out[0].searchable = false
             let versions = s.versionLabel(m)
             if let versions { out[0].line.spans.append(Span("  " + versions, [.bold])) }
             let open = s.expanded.contains(m.id)

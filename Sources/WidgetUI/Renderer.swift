@@ -38,6 +38,8 @@ struct LineItem {
     var hits: [(x: Int, width: Int, HitTarget)] = []
     /// The loader's line (redrawn alone by `renderTick`).
     var isLoader = false
+    /// A line of the message's own text (not its "You" / agent label): the search looks here.
+    var searchable = true
 }
 
 /// Draws the widget from the app state. Keeps a cache of laid-out messages, so a

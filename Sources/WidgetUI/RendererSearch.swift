@@ -13,7 +13,7 @@ extension Renderer {
         var index = 0
         for part in parts {
             for item in part {
-                let n = matches(of: query, in: item.line.plainText).count
+                let n = item.searchable ? matches(of: query, in: item.line.plainText).count : 0
                 if n > 0 {
                     if occurrence < seen + n { return (index, occurrence - seen) }
                     seen += n
@@ -41,7 +41,7 @@ extension Renderer {
     /// Highlights the matches in a conversation line drawn at row `y`; `current`: the match in
     /// this line that is the search's current one.
     func highlightMatches(_ item: LineItem, y: Int, on r: inout CanvasRegion, s: AppState, current: Int?) {
-        guard let q = s.search?.query, !q.isEmpty else { return }
+        guard item.searchable, let q = s.search?.query, !q.isEmpty else { return }
         let text = item.line.plainText
         let t = s.theme
         for (n, range) in Self.matches(of: q, in: text).enumerated() {

@@ -152,6 +152,29 @@ import Testing
         #expect(frame.canvas.plainText.contains("A needle here"))
     }
 
+    /// The "You" label is not the message's text: a query it also holds marks the question's word.
+    @Test func aLabelIsNotAMatch() throws {
+        var s = Fixture.state(width: 80, height: 24)
+        var t = Fixture.turn(1, "are you there?")
+        _ = s.reduce(.session(.turnStarted(t)))
+        t.answer = "Yes."
+        t.status = .complete
+        _ = s.reduce(.session(.turnFinished(t)))
+        _ = s.reduce(.key(.ctrl("f")))
+        Self.type("you", into: &s)
+        let frame = Renderer().render(s)
+        let rows = lines(frame.canvas.plainText)
+        let y = try #require(rows.firstIndex { $0.contains("are you there?") })
+        let x = rows[y].distance(from: rows[y].startIndex, to: try #require(rows[y].range(of: "you")).lowerBound)
+        let current = frame.canvas[x, y].style
+        #expect(current.bold && current.underline, "the question's word is the current match")
+        let labelY = try #require(rows.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "You" })
+        let labelX = rows[labelY].distance(from: rows[labelY].startIndex, to: try #require(rows[labelY].range(of: "You")).lowerBound)
+        let label = frame.canvas[labelX, labelY].style
+        #expect(!label.reverse && !label.underline, "the label is not highlighted")
+        #expect(frame.canvas.plainText.contains("1/1"))
+    }
+
     @Test func searchOverTenThousandMessagesNarrowsAmongTheLastMatches() {
         var s = Self.state(exchanges: 5_000) { "Answer \($0) about theme colour \($0 % 7 == 0 ? "zebra" : "")." }
         _ = s.reduce(.key(.ctrl("f")))
