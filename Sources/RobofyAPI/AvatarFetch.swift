@@ -28,12 +28,7 @@ public enum AvatarFetch {
 
     /// The cache file of a URL (FNV-1a 64 of the URL, in hex).
     public static func cacheFile(_ url: URL, directory: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in url.absoluteString.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return directory + "/" + String(h, radix: 16) + ".png"
+        directory + "/" + String(FNV1a.hash(url.absoluteString), radix: 16) + ".png"
     }
 
     /// A PNG whose IHDR says at most `maxSide` pixels a side (a small file can claim a huge

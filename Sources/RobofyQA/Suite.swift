@@ -1,5 +1,6 @@
 import DemoServer
 import Foundation
+import RobofyAPI
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,14 +82,7 @@ public enum SuiteFiles {
         files.filter { Int(fnv1a($0) % UInt64(count)) == index - 1 }
     }
 
-    static func fnv1a(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
-    }
+    static func fnv1a(_ s: String) -> UInt64 { FNV1a.hash(s) }
 
     /// `weather` for `tests/weather.yaml`.
     public static func suiteName(for path: String) -> String {

@@ -244,10 +244,9 @@ public final class ChatRuntime {
             if let target = frame?.target(x: x, y: y) { cmds = state.reduce(.click(target)) } else { cmds = [] }
         case .resize(let w, let h):
             cmds = state.reduce(.resize(width: w, height: h))
-            driver.invalidate()
-            options.images?.invalidate()
+            invalidateScreen()
         }
-        if case .key(.ctrl("l")) = input { driver.invalidate(); options.images?.invalidate() }
+        if case .key(.ctrl("l")) = input { invalidateScreen() }
         dirty = true
         issue(cmds)
     }
@@ -273,13 +272,21 @@ public final class ChatRuntime {
         }
     }
 
+    /// The terminal's screen is to be drawn whole again (resize, Ctrl-L, after the editor):
+    /// the next frame, and the avatar images' placements.
+    func invalidateScreen() {
+        driver.invalidate()
+        options.images?.invalidate()
+    }
+
     func draw() {
         // Avatar images go over their badges once ncurses has drawn the frame.
         defer { if let images = options.images, let f = frame { images.frameDrawn(Renderer.avatarBadges(f)) } }
         dirty = false
         lastFrame = clock.now
         // Only time passed: the renderer redraws the loader's row alone when it can, in the
-        // last frame (held here alone, so that it is changed in place).
+        // last frame. The driver keeps that frame's canvas to diff against, so the change
+        // copies its cells once (a 120×40 canvas is 38 KB; ten ticks a second).
         if !changed, var f = frame {
             frame = nil
             if renderer.renderTick(state, into: &f) {

@@ -118,7 +118,7 @@ extension ChatRuntime {
         let result = ExternalEditor.edit(text, env: ProcessInfo.processInfo.environment)
         driver.resume()
         if !state.mouseReporting { driver.setMouse(false) }  // resume() turns it on
-        options.images?.invalidate()
+        invalidateScreen()
         switch result {
         case .success(let edited): _ = state.reduce(.composed(edited))
         case .failure(let f): _ = state.reduce(.notice(f.description, isError: true))

@@ -33,11 +33,7 @@ extension ChatRuntime {
         Task.detached {
             let notice: RuntimeNotice
             do {
-                let dir = (path as NSString).deletingLastPathComponent
-                if !FileManager.default.fileExists(atPath: dir) {
-                    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                }
-                try LocalFile.write(Data(text.utf8), to: path)
+                try ChatRuntime.writeDownload(text, to: path)
                 if let how {
                     notice = RuntimeNotice("Copied \(what), \(chars) chars (\(how)) — also saved to \(path)")
                 } else if tooLong {

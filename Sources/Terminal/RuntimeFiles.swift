@@ -15,16 +15,22 @@ extension ChatRuntime {
             let slug = TranscriptStore.slug(agentName)
             let path = (dir as NSString).appendingPathComponent("robofy-transcript-\(slug)-\(f.string(from: Date())).md")
             do {
-                if !FileManager.default.fileExists(atPath: dir) {
-                    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                }
-                // Through symlinks, never replacing a device (LocalFile).
-                try LocalFile.write(Data(markdown.utf8), to: path)
+                try ChatRuntime.writeDownload(markdown, to: path)
                 cont?.yield(.fileWritten(path))
             } catch {
                 cont?.yield(.fileFailed("Could not save the transcript: \(error). Check --download-dir."))
             }
         }
+    }
+
+    /// Writes a file into the download folder, making the folder when it is missing; through
+    /// symlinks, never replacing a device (LocalFile).
+    nonisolated static func writeDownload(_ text: String, to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: dir) {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        try LocalFile.write(Data(text.utf8), to: path)
     }
 
     func saveScript() {

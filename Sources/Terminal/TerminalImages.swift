@@ -18,6 +18,8 @@ public final class TerminalImages: Sendable {
     struct Placement: Equatable, Sendable { var id: Int, x: Int, y: Int }
     struct Inner: Sendable {
         var images: [String: Image] = [:]
+        /// Each badge path's URL, resolved once (nil: not one to fetch).
+        var resolved: [String: URL?] = [:]
         var sent: Set<Int> = []
         var placed: [Placement] = []
         var wake: (@Sendable () -> Void)?
@@ -65,7 +67,14 @@ public final class TerminalImages: Sendable {
         inner.withLock { st in
             var want: [Placement] = []
             for b in badges {
-                guard let url = AvatarFetch.resolve(b.path, base: baseURL) else { continue }
+                let url: URL?
+                if let known = st.resolved[b.path] {
+                    url = known
+                } else {
+                    url = AvatarFetch.resolve(b.path, base: baseURL)
+                    st.resolved[b.path] = url
+                }
+                guard let url else { continue }
                 switch st.images[url.absoluteString] {
                 case nil:
                     st.images[url.absoluteString] = .fetching

@@ -127,7 +127,8 @@ public final class Renderer {
               let item = loaderLines(s, width: s.width).first else { return false }
         let t = s.theme
         // Give the old loader's cells back to the background, then draw the new one (in the row's region).
-        // The frame's cells are changed in place (held by the caller alone, not here too).
+        // The renderer lets go of its reference first; the driver still holds the canvas it
+        // drew, so the first write copies the cells once.
         lastCanvas = nil
         defer { lastCanvas = frame.canvas }
         let old = spot.item

@@ -10,7 +10,7 @@ extension AppState {
 
     /// The newest answer with text (what Alt-C copies when nothing is selected).
     var lastAnswerID: Int? {
-        conversation.messages.last { ($0.role == .agent || $0.role == .greeting) && !$0.text.isEmpty }?.id
+        conversation.messages.last { ($0.role == .agent || $0.role == .greeting) && !$0.textIsEmpty }?.id
     }
 
     func message(id: Int) -> ChatMessage? {
