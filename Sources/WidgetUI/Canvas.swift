@@ -126,10 +126,12 @@ public struct Canvas: Sendable, Equatable {
         return true
     }
 
-    /// The rows that differ from `previous`; nil when there is none or it has another size.
-    public func changedRows(since previous: Canvas?) -> [Int]? {
+    /// The rows that differ from `previous` (looking at `rows` only: the others are known to be
+    /// the same); nil when there is none or it has another size.
+    public func changedRows(since previous: Canvas?, in rows: Range<Int>? = nil) -> [Int]? {
         guard let previous, previous.width == width, previous.height == height else { return nil }
-        return (0..<height).filter { !rowEquals($0, previous) }
+        let all = 0..<height
+        return (rows?.clamped(to: all) ?? all).filter { !rowEquals($0, previous) }
     }
 
     /// Whether cell code `a` of this canvas shows what code `b` of `other` does.
@@ -223,12 +225,15 @@ public struct Canvas: Sendable, Equatable {
         }
     }
 
-    /// Fills a rectangle with spaces in a style.
-    public mutating func fill(_ r: Rect, _ style: CellStyle) {
+    /// Fills a rectangle with spaces in a style, or with `glyph`: a scalar one column wide that
+    /// is a grapheme of its own (a rule's "─"; anything else fills with spaces).
+    public mutating func fill(_ r: Rect, _ style: CellStyle, glyph: Unicode.Scalar = " ") {
         let x0 = max(0, r.x), x1 = min(width, r.x + r.width)
         let y0 = max(0, r.y), y1 = min(height, r.y + r.height)
         guard x0 < x1, y0 < y1 else { return }
-        let c = Self.code(Self.space, styleID(style))
+        let g = glyph == " " || Character(glyph).unicodeScalars.count != 1 || DisplayWidth.of(Character(glyph)) != 1
+            || glyph.properties.generalCategory == .control ? Self.space : glyph.value
+        let c = Self.code(g, styleID(style))
         let w = width
         codes.withUnsafeMutableBufferPointer { p in
             for y in y0..<y1 {

@@ -13,12 +13,12 @@ public struct CanvasRegion {
     public var width: Int { rect.width }
     public var height: Int { rect.height }
 
-    /// Fills a rectangle (local coordinates) with spaces in a style.
-    public mutating func fill(_ r: Rect, _ style: CellStyle) {
+    /// Fills a rectangle (local coordinates) with spaces in a style, or with `glyph` (see `Canvas.fill`).
+    public mutating func fill(_ r: Rect, _ style: CellStyle, glyph: Unicode.Scalar = " ") {
         let x0 = max(0, r.x), y0 = max(0, r.y)
         let x1 = min(width, r.x + r.width), y1 = min(height, r.y + r.height)
         guard x0 < x1, y0 < y1 else { return }
-        canvas.fill(Rect(x: rect.x + x0, y: rect.y + y0, width: x1 - x0, height: y1 - y0), style)
+        canvas.fill(Rect(x: rect.x + x0, y: rect.y + y0, width: x1 - x0, height: y1 - y0), style, glyph: glyph)
     }
 
     /// Writes text from (x, y), clipped to the region and at `maxX` (local, exclusive).

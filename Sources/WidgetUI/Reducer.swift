@@ -152,6 +152,17 @@ extension AppState {
 
     // MARK: Session events
 
+    /// Whether applying `e` changes what the conversation shows and nothing else on screen
+    /// (an answer's text and parts, and what only the inspector shows): such a frame may
+    /// redraw the conversation alone (`FrameDamage.conversation`). Keep in step with
+    /// `applySession` and `reduceExtras`.
+    public static func changesConversationOnly(_ e: SessionEvent) -> Bool {
+        switch e {
+        case .change, .answer, .chunks, .response: return true
+        default: return false
+        }
+    }
+
     mutating func applySession(_ e: SessionEvent) -> [AppCommand] {
         inspector.record(e)
         switch e {

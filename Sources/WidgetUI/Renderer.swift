@@ -26,6 +26,14 @@ public struct Frame: Sendable {
     }
 }
 
+/// What changed since the last frame (see `Renderer.render(_:damage:)`).
+public enum FrameDamage: Sendable {
+    /// Anything: the whole frame is drawn.
+    case whole
+    /// Only the messages of the conversation (their text and parts).
+    case conversation
+}
+
 /// A laid-out line of the conversation.
 struct LineItem {
     var x: Int
@@ -85,6 +93,8 @@ public final class Renderer {
         var statusShown: Bool
     }
     var loaderSpot: LoaderSpot?
+    /// Whether the last frame showed the loader (the runtime's clock ticks only while it does).
+    public var showsLoader: Bool { loaderSpot != nil }
     /// The canvas of the last frame made (whole or stepped), for the next frame's changed rows.
     var lastCanvas: Canvas?
 
@@ -114,7 +124,19 @@ public final class Renderer {
     var pinnedScroll: Int?
     var pinReleased = false
 
+    /// The privacy term as shown, and the raw term it was made from (a regular expression
+    /// and three passes over it: made when the term changes, not on every frame).
+    var privacyMemo: (raw: String?, text: String?)?
+
     public init() {}
+
+    func privacyText(_ s: AppState) -> String? {
+        let raw = s.config.privacy.privacyTerm
+        if let m = privacyMemo, m.raw == raw { return m.text }
+        let text = AppState.privacyText(raw)
+        privacyMemo = (raw, text)
+        return text
+    }
 
     /// The next animation step of the last frame this renderer made (`frame`), when only
     /// time has passed since it (the caller knows): the loader's row is drawn again, the
@@ -152,15 +174,64 @@ public final class Renderer {
 
     /// Draws a frame: the header, the footer (input and status), the conversation and the
     /// overlay, each in its own region of the canvas (see ScreenRegions.swift).
-    public func render(_ s: AppState) -> Frame {
+    ///
+    /// `damage`: what changed since the last frame this renderer made, as the caller knows it.
+    /// `.conversation` (only messages' text and parts: an answer streaming in) lets the frame
+    /// redraw the conversation and the rule under it alone, on the last frame's cells, when
+    /// nothing else on screen can have changed; else the whole frame is drawn.
+    public func render(_ s: AppState, damage: FrameDamage = .whole) -> Frame {
+        if damage == .conversation, let frame = renderConversation(s) { return frame }
         var frame = renderWhole(s)
         frame.changedRows = frame.canvas.changedRows(since: lastCanvas)
         lastCanvas = frame.canvas
         return frame
     }
 
+    /// The last whole frame's regions, when the next frame may redraw its conversation alone.
+    struct Regions {
+        var width: Int
+        var height: Int
+        var headerRows: Int
+        var footerTop: Int
+        /// What the mouse can hit outside the conversation (the footer's, in drawing order).
+        var chromeHits: [(Rect, HitTarget)]
+        /// Whether the status line was shown (it times out: that is a change outside the conversation).
+        var statusShown: Bool
+        var theme: Theme
+    }
+    var regions: Regions?
+    /// Frames made by redrawing the conversation alone (for tests and the benchmark).
+    public private(set) var conversationFrames = 0
+
+    /// A frame that redraws the conversation and the rule alone, on the last frame's cells; nil
+    /// when it cannot (no such frame, another size, an overlay, a panel, the search, the status
+    /// line timed out): the caller draws a whole frame.
+    func renderConversation(_ s: AppState) -> Frame? {
+        guard let reg = regions, var canvas = lastCanvas, reg.width == s.width, reg.height == s.height,
+              canvas.width == s.width, canvas.height == s.height, s.overlay == .none, !s.extras.hasPanel,
+              !s.extras.closed, s.search == nil, s.statusShown == reg.statusShown, reg.theme == s.theme,
+              cacheTheme == s.theme else { return nil }
+        loaderSpot = nil
+        let w = s.width, t = s.theme
+        var hits = reg.chromeHits
+        let area = Rect(x: 0, y: reg.headerRows, width: w, height: reg.footerTop - reg.headerRows)
+        canvas.fill(area, t.base)
+        let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
+        canvas.draw(in: Rect(x: 0, y: reg.footerTop, width: w, height: 1)) { drawRule(&$0, s, scroll: shown.scroll) }
+        var frame = Frame(canvas: canvas, hits: hits, scroll: shown.scroll, inspectorScroll: nil)
+        frame.newLinesBelow = newBelow
+        if let loader = shown.loader {
+            loaderSpot = LoaderSpot(y: area.y + loader.y, item: loader.item, statusShown: s.statusShown)
+        }
+        frame.changedRows = canvas.changedRows(since: lastCanvas, in: area.y..<(reg.footerTop + 1))
+        lastCanvas = canvas
+        conversationFrames += 1
+        return frame
+    }
+
     func renderWhole(_ s: AppState) -> Frame {
         loaderSpot = nil
+        regions = nil
         let w = s.width, h = s.height
         let t = s.theme
         var canvas = Canvas(width: w, height: h, fill: t.base)
@@ -179,10 +250,14 @@ public final class Renderer {
             return Frame(canvas: canvas, hits: [], scroll: s.scroll)
         }
         let headerRows = h < 16 ? 2 : 3
-        let footer = FooterLayout(s, headerRows: headerRows)
+        let footer = FooterLayout(s, headerRows: headerRows, privacyText: privacyText(s))
         let footerRect = Rect(x: 0, y: footer.top, width: w, height: h - footer.top)
         canvas.draw(in: Rect(x: 0, y: 0, width: w, height: headerRows)) { Self.drawHeader(&$0, s) }
         canvas.draw(in: footerRect) { Self.drawFooter(&$0, s, footer, hits: &hits) }
+        if s.overlay == .none, !s.extras.hasPanel, s.search == nil {
+            regions = Regions(width: w, height: h, headerRows: headerRows, footerTop: footer.top, chromeHits: hits,
+                              statusShown: s.statusShown, theme: t)
+        }
         let area = Rect(x: 0, y: headerRows, width: w, height: footer.top - headerRows)
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
         canvas.draw(in: footerRect) { drawRule(&$0, s, scroll: shown.scroll) }

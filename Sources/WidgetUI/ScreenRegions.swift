@@ -21,7 +21,8 @@ struct FooterLayout {
     /// The privacy term's row under the input, if it is shown.
     let privacy: String?
 
-    init(_ s: AppState, headerRows: Int) {
+    /// `privacyText`: the privacy term as shown (`AppState.privacyText`, which the renderer keeps).
+    init(_ s: AppState, headerRows: Int, privacyText: String?) {
         let w = s.width, h = s.height
         editor = s.input.layout(width: max(1, w - 4 - DisplayWidth.of(Self.prompt)))
         let maxInputRows = max(1, min(5, (h - headerRows) / 4))
@@ -31,7 +32,7 @@ struct FooterLayout {
         self.right = right
         leftMax = w - 3 - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2)
         statusRows = Renderer.statusRows(s, width: w - 2, lastWidth: leftMax)
-        privacy = Renderer.privacyRow(s, width: w - 4)
+        privacy = Renderer.privacyRow(privacyText, s, width: w - 4)
         top = h - 1 - max(1, statusRows.count) - inputRows - (privacy == nil ? 0 : 1)
         firstInputLine = max(0, min(editor.caretRow - inputRows + 1, editor.lines.count - inputRows))
     }
@@ -84,7 +85,7 @@ extension Renderer {
         let t = s.theme, w = r.width, h = r.height
         let innerW = w - 4
         let promptW = DisplayWidth.of(FooterLayout.prompt)
-        r.put(String(repeating: "─", count: w), x: 0, y: 0, style: t.border)
+        // Row 0 is the rule, drawn after the conversation (`drawRule`).
         if let st = s.search { drawSearchPrompt(&r, s, st) }
         for row in 0..<f.inputRows where s.search == nil {
             let yy = 1 + row
@@ -133,9 +134,11 @@ extension Renderer {
         return (scroll, loader)
     }
 
-    /// On the rule above the input: "↓ more" when scrolled up, and the widget's menu.
+    /// The rule above the input (the footer's first row), with "↓ more" when scrolled up and
+    /// the widget's menu on it.
     func drawRule(_ r: inout CanvasRegion, _ s: AppState, scroll: Int) {
         let t = s.theme, w = r.width
+        r.fill(Rect(x: 0, y: 0, width: w, height: 1), t.border, glyph: "─")
         var menuRoom = w - 6
         if scroll > 0 {
             var more = newBelow > 0 ? " ↓ \(newBelow) new line\(newBelow == 1 ? "" : "s") · End " : " ↓ \(scroll) more · End "

@@ -133,8 +133,9 @@ extension AppState {
     /// The offer under the greeting: the agent has a lead form not yet sent or skipped, and
     /// the visitor has not spoken yet.
     var showsLeadOffer: Bool {
-        guard let a = agent, a.leadFormLabels != nil, extras.leadDone[a.chatbotID] == nil else { return false }
-        return !conversation.hasUserMessage
+        // The cheap checks first: this is asked on every frame.
+        guard let a = agent, extras.leadDone[a.chatbotID] == nil, !conversation.hasUserMessage else { return false }
+        return a.leadFormLabels != nil
     }
 
     /// The newest finished answer of the conversation (what Ctrl-Y / Ctrl-N rate).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RobofyAPI
 import RobofySession
 import RobofyText
@@ -31,8 +32,8 @@ extension Renderer {
     // MARK: Privacy term
 
     /// The privacy term under the input (one row; none on a short screen).
-    static func privacyRow(_ s: AppState, width: Int) -> String? {
-        guard s.height >= 16, let text = AppState.privacyText(s.config.privacy.privacyTerm) else { return nil }
+    static func privacyRow(_ text: String?, _ s: AppState, width: Int) -> String? {
+        guard s.height >= 16, let text else { return nil }
         return DisplayWidth.truncate(text, to: max(1, width))
     }
 
@@ -67,6 +68,16 @@ extension Renderer {
 
     /// Up to two initials of an agent's name ("Gujarat - Kitchenware" → "GK").
     public static func initials(_ name: String) -> String {
+        if let m = initialsMemo.withLock({ $0 }), m.name == name { return m.initials }
+        let i = makeInitials(name)
+        initialsMemo.withLock { $0 = (name, i) }
+        return i
+    }
+
+    /// The last name's initials: every frame of a streaming answer draws its agent's badge.
+    private static let initialsMemo = Mutex<(name: String, initials: String)?>(nil)
+
+    static func makeInitials(_ name: String) -> String {
         let words = Sanitizer.clean(name, allowNewlines: false).split { !$0.isLetter && !$0.isNumber }
         let letters = words.compactMap { $0.first(where: \.isLetter) }.prefix(2)
         let s = String(letters).uppercased()
