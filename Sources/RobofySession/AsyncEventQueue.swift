@@ -12,6 +12,8 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
         @usableFromInline var head = 0
         @usableFromInline var finished = false
         @usableFromInline var waiter: UnsafeContinuation<Element?, Never>?
+        /// Set by `deliver(to:)`: events go to it as they come, not into the buffer.
+        @usableFromInline var handler: (@Sendable (Element) -> Void)?
 
         @usableFromInline init() {}
 
@@ -55,6 +57,11 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
     @inlinable public func yield(_ event: Element) {
         let waiting: UnsafeContinuation<Element?, Never>? = state.withLockedValue { s in
             if s.finished { return nil }
+            if let h = s.handler {
+                // Under the lock, so that events reach the handler in the order they came.
+                h(event)
+                return nil
+            }
             if let w = s.waiter {
                 s.waiter = nil
                 return w
@@ -63,6 +70,20 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
             return nil
         }
         waiting?.resume(returning: event)
+    }
+
+    /// Hands every event to `handler` from now on, on the thread that yields it and in order
+    /// (what is buffered first): one thread hop less per event than a reading task. The
+    /// handler runs under the queue's lock: it must be quick and never yield into this queue.
+    /// The queue is not read after this (a reader waiting gets nil).
+    @inlinable public func deliver(to handler: @escaping @Sendable (Element) -> Void) {
+        let waiting: UnsafeContinuation<Element?, Never>? = state.withLockedValue { s in
+            while let e = s.pop() { handler(e) }
+            s.handler = handler
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiting?.resume(returning: nil)
     }
 
     /// Ends the queue: the reader gets what is buffered, then nil.

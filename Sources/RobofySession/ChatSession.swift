@@ -100,6 +100,13 @@ public actor ChatSession {
         continuation = SessionEventSink(queue: queue, taps: taps)
     }
 
+    /// Hands every event to `handler` as it happens (on the session's thread, quickly, in
+    /// order), instead of through `events`, which then ends: one thread hop less per event
+    /// for the UI's main loop. See `AsyncEventQueue.deliver(to:)`.
+    public nonisolated func deliverEvents(to handler: @escaping @Sendable (SessionEvent) -> Void) {
+        continuation.deliver(to: handler)
+    }
+
     // MARK: State the UI may read
 
     /// The session id of the current agent's conversation, if the server gave one.

@@ -15,6 +15,11 @@ struct SessionEventSink: Sendable {
         queue.yield(event)
     }
 
+    /// See `AsyncEventQueue.deliver(to:)`.
+    func deliver(to handler: @escaping @Sendable (SessionEvent) -> Void) {
+        queue.deliver(to: handler)
+    }
+
     func finish() {
         queue.finish()
     }

@@ -42,6 +42,9 @@ extension ChatRuntime {
     func updateAutoCloseTimer() {
         let due = state.autoCloseDue
         if due == autoCloseTimer?.due { return }
+        // Activity moves the moment later on every delta of an answer: a timer armed for an
+        // earlier moment is kept (its tick arms the next one), not cancelled and made again.
+        if let due, let armed = autoCloseTimer?.due, armed < due, armed > now { return }
         autoCloseTimer?.timer.cancel()
         autoCloseTimer = nil
         guard let due else { return }

@@ -46,6 +46,9 @@ public final class ChatRuntime {
     var dirty = true
     /// Something other than time changed since the last frame (else `renderTick` may do).
     var changed = true
+    /// Something other than the conversation's messages changed since the last frame (else
+    /// the frame may redraw the conversation alone: `FrameDamage.conversation`).
+    var changedOutsideConversation = true
     var framePending = false
     /// `exitAfterFirstFrame`: that frame is drawn.
     var firstFrameDone = false
@@ -99,13 +102,15 @@ public final class ChatRuntime {
             }
         }
         defer { driver.stopInput() }
-        // Off the main actor, so that a long burst of events never holds up a frame.
-        let forward = Task.detached { [session, mailbox] in
-            for await e in session.events {
-                if mailbox.push(e) { cont.yield(.session) }
-            }
+        // Off the main actor, so that a long burst of events never holds up a frame: straight
+        // from the session's thread into the mailbox when the session can, else by a task.
+        let push: @Sendable (SessionEvent) -> Void = { [mailbox] e in
+            if mailbox.push(e) { cont.yield(.session) }
         }
-        defer { forward.cancel() }
+        let forward: Task<Void, Never>? = session.deliverEvents(directlyTo: push) ? nil : Task.detached { [session] in
+            for await e in session.events { push(e) }
+        }
+        defer { forward?.cancel() }
         let forwardNotices = Task { [notices = options.notices] in
             guard let notices else { return }
             for await n in notices { cont.yield(.notice(n)) }
@@ -145,8 +150,8 @@ public final class ChatRuntime {
             // Session events that came in first are applied first.
             applyPendingSession()
             switch event {
-            case .frame, .tick: break
-            default: changed = true
+            case .frame, .tick, .session: break
+            default: markChanged()
             }
             switch event {
             case .input:
@@ -218,11 +223,21 @@ public final class ChatRuntime {
         }
     }
 
+    /// Something other than time changed (input, a notice, a file written…).
+    func markChanged() {
+        changed = true
+        changedOutsideConversation = true
+    }
+
     func applyPendingSession() {
         let events = mailbox.take()
         guard !events.isEmpty else { return }
+        // The state's clock moves only while something animates: the events are stamped with
+        // the time they are applied (an answer's start, the last activity), not the last tick's.
+        tick()
         changed = true
         for e in events {
+            if !AppState.changesConversationOnly(e) { changedOutsideConversation = true }
             // A queued message goes out when connected or when the answer before it ends.
             issue(state.reduce(.session(e)))
             if case .connected = e {
@@ -280,8 +295,12 @@ public final class ChatRuntime {
     }
 
     func draw() {
-        // Avatar images go over their badges once ncurses has drawn the frame.
-        defer { if let images = options.images, let f = frame { images.frameDrawn(Renderer.avatarBadges(f)) } }
+        defer {
+            // Avatar images go over their badges once ncurses has drawn the frame.
+            if let images = options.images, let f = frame { images.frameDrawn(Renderer.avatarBadges(f)) }
+            // The loader came into view or went out of it: the clock starts or stops.
+            if (ticker != nil) != (renderer.showsLoader && state.isBusy) { updateTicker() }
+        }
         dirty = false
         lastFrame = clock.now
         // Only time passed: the renderer redraws the loader's row alone when it can, in the
@@ -296,7 +315,9 @@ public final class ChatRuntime {
             }
         }
         changed = false
-        let f = renderer.render(state)
+        let damage: FrameDamage = changedOutsideConversation ? .whole : .conversation
+        changedOutsideConversation = false
+        let f = renderer.render(state, damage: damage)
         _ = state.reduce(f.shown)
         frame = f
         // The rows that differ from the last frame (the renderer's last frame is the one drawn last).

@@ -7,6 +7,9 @@ import RobofySession
 public protocol ChatSessionProtocol: Actor {
     /// Everything the session reports, in order; read by one reader.
     nonisolated var events: AsyncStream<SessionEvent> { get }
+    /// Hands the events to `handler` as they happen instead of through `events`, if the
+    /// session can (true); false: read `events`.
+    nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool
     @discardableResult func connect() async -> Result<Handshake, RobofyError>
     @discardableResult func send(_ text: String) async -> Turn
     /// Sends a message as a new version of an earlier turn (Alt-R, Alt-E).
@@ -20,9 +23,16 @@ public protocol ChatSessionProtocol: Actor {
     func close() async
 }
 
-extension ChatSession: ChatSessionProtocol {}
+extension ChatSession: ChatSessionProtocol {
+    public nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool {
+        deliverEvents(to: handler)
+        return true
+    }
+}
 
 extension ChatSessionProtocol {
+    public nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool { false }
+
     /// A session that does not mark versions sends the message as an ordinary turn.
     @discardableResult public func send(_ text: String, versionOf: Int?) async -> Turn { await send(text) }
 }

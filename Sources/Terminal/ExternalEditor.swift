@@ -124,7 +124,7 @@ extension ChatRuntime {
         case .failure(let f): _ = state.reduce(.notice(f.description, isError: true))
         }
         tick()
-        changed = true
+        markChanged()
         dirty = true
     }
 }

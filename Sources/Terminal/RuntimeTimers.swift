@@ -14,7 +14,7 @@ extension ChatRuntime {
     func tick() {
         let armed = state.quitArmedAt, status = state.status, closed = state.extras.closed
         _ = state.reduce(.tick(now))
-        if state.quitArmedAt != armed || state.status != status || state.extras.closed != closed { changed = true }
+        if state.quitArmedAt != armed || state.status != status || state.extras.closed != closed { markChanged() }
     }
 
     /// Animations (loader, spinner) need a clock only while something moves.
@@ -24,7 +24,10 @@ extension ChatRuntime {
         // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
         let expires = state.statusAt + AppState.statusSeconds
         let statusShowing = state.status != nil && !state.statusIsError && state.now < expires + 0.2
-        let animating = state.isBusy || state.quitArmedAt != nil
+        // The loader is the one thing that moves while an answer comes: once the answer's text
+        // is on screen (or the loader is scrolled out of view), the clock stops; a frame that
+        // shows the loader again starts it (`draw` asks again).
+        let animating = (state.isBusy && renderer.showsLoader) || state.quitArmedAt != nil
         let due = statusShowing && !animating ? expires + 0.05 : nil
         if due != statusTimerDue {
             statusTimer?.cancel()
