@@ -22,6 +22,9 @@ actor FakeSession: ChatSessionProtocol {
 
     func setPieces(_ p: [String]) { pieces = p }
 
+    /// Reports `e` as if the session had (a turn held open, an answer arriving piece by piece).
+    nonisolated func emit(_ e: SessionEvent) { sink.yield(e) }
+
     @discardableResult func connect() async -> Result<Handshake, RobofyError> {
         let h = Handshake(token: "secret-token", agents: [agent])
         sink.yield(.connecting)
@@ -70,6 +73,9 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
     private var nextID = 0
 
     var now: Duration { lock.withLock { time } }
+
+    /// Repeating timers running (the loader's clock).
+    var repeating: Int { lock.withLock { entries.values.filter { $0.interval != nil }.count } }
 
     func after(_ delay: Duration, _ action: @escaping @Sendable () -> Void) -> any RuntimeTimer {
         add(Entry(due: now + delay, interval: nil, action: action))

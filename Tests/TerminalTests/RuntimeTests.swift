@@ -55,6 +55,36 @@ import Glibc
         #expect(!driver.isStarted)
     }
 
+    /// Polls `condition` on the main actor until it holds or `seconds` pass.
+    func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+        let end = ContinuousClock.now + .seconds(seconds)
+        while !condition() {
+            if ContinuousClock.now > end { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    @Test func theClockTicksOnlyWhileTheLoaderIsOnScreen() async throws {
+        let (_, run) = start()
+        try await connected()
+        #expect(clock.repeating == 0, "nothing animates while idle")
+        session.emit(.turnStarted(Turn(id: 7, agentID: "fake", agentName: "Fakey", userText: "Go")))
+        _ = try await screen("the loader") { $0.contains(Renderer.spinner[0]) }
+        #expect(await eventually { clock.repeating == 1 }, "the loader animates")
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("the loader's next step") { $0.contains(Renderer.spinner[1]) }
+        session.emit(.change(turnID: 7, .text("The first words of the answer")))
+        _ = try await screen("the answer's text") { $0.contains("The first words of the answer") }
+        #expect(await eventually { clock.repeating == 0 }, "the clock still ticks with the text on screen, not the loader")
+        var done = Turn(id: 7, agentID: "fake", agentName: "Fakey", userText: "Go")
+        done.answer = "The first words of the answer"
+        done.status = .complete
+        session.emit(.turnFinished(done))
+        driver.press(.function(10))
+        try await run.value
+    }
+
     @Test func ctrlCTwiceWithinTwoSecondsQuits() async throws {
         let (rt, run) = start()
         try await connected()
