@@ -48,6 +48,13 @@ struct LineItem {
     var isLoader = false
     /// A line of the message's own text (not its "You" / agent label): the search looks here.
     var searchable = true
+
+    /// Whether `other` paints the same cells as this line (on a row cleared to the base style).
+    func paintsLike(_ other: LineItem?) -> Bool {
+        guard let o = other else { return false }
+        return x == o.x && fillX == o.fillX && fillWidth == o.fillWidth && (fillWidth == 0 || fillStyle == o.fillStyle)
+            && base == o.base && line == o.line
+    }
 }
 
 /// Draws the widget from the app state. Keeps a cache of laid-out messages, so a
@@ -161,6 +168,9 @@ public final class Renderer {
             paint(item, y: 0, on: &row, theme: t, width: s.width)
         }
         loaderSpot?.item = item
+        if let reg = regions, reg.rows != nil, spot.y - reg.headerRows >= 0, spot.y - reg.headerRows < reg.rows?.items.count ?? 0 {
+            regions?.rows?.items[spot.y - reg.headerRows] = item
+        }
         frame.changedRows = [spot.y]
         return true
     }
@@ -198,6 +208,8 @@ public final class Renderer {
         /// Whether the status line was shown (it times out: that is a change outside the conversation).
         var statusShown: Bool
         var theme: Theme
+        /// What the conversation's rows show (a row that would show the same is not drawn again).
+        var rows: ConversationRows?
     }
     var regions: Regions?
     /// Frames made by redrawing the conversation alone (for tests and the benchmark).
@@ -215,8 +227,9 @@ public final class Renderer {
         let w = s.width, t = s.theme
         var hits = reg.chromeHits
         let area = Rect(x: 0, y: reg.headerRows, width: w, height: reg.footerTop - reg.headerRows)
-        canvas.fill(area, t.base)
-        let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
+        if reg.rows == nil { canvas.fill(area, t.base) }
+        let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits, previous: reg.rows) }
+        regions?.rows = shown.rows
         canvas.draw(in: Rect(x: 0, y: reg.footerTop, width: w, height: 1)) { drawRule(&$0, s, scroll: shown.scroll) }
         var frame = Frame(canvas: canvas, hits: hits, scroll: shown.scroll, inspectorScroll: nil)
         frame.newLinesBelow = newBelow
@@ -260,6 +273,7 @@ public final class Renderer {
         }
         let area = Rect(x: 0, y: headerRows, width: w, height: footer.top - headerRows)
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
+        regions?.rows = shown.rows
         canvas.draw(in: footerRect) { drawRule(&$0, s, scroll: shown.scroll) }
         // An overlay or panel covers the answers' avatar images (the picker draws its own).
         if s.overlay != .none || s.extras.hasPanel { hits.removeAll { $0.1.isAvatar } }

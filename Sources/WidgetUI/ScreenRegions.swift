@@ -113,25 +113,47 @@ extension Renderer {
         }
     }
 
-    /// The conversation, bottom-anchored; returns the scroll shown and where the loader is (for `renderTick`).
-    func drawConversation(_ r: inout CanvasRegion, _ s: AppState,
-                          hits: inout [(Rect, HitTarget)]) -> (scroll: Int, loader: (y: Int, item: LineItem)?) {
+    /// What the conversation's rows show: the line item on each row (nil: blank) and whether
+    /// the "more above" mark is on the first.
+    struct ConversationRows {
+        var items: [LineItem?]
+        var moreAbove: Bool
+    }
+
+    /// The conversation, bottom-anchored; returns the scroll shown, where the loader is (for
+    /// `renderTick`) and what each row shows. With `previous` (what the region's rows show now,
+    /// on a region not cleared), a row that would show the same is left as it is.
+    func drawConversation(_ r: inout CanvasRegion, _ s: AppState, hits: inout [(Rect, HitTarget)],
+                          previous: ConversationRows? = nil)
+        -> (scroll: Int, loader: (y: Int, item: LineItem)?, rows: ConversationRows) {
         let t = s.theme, w = r.width
         let (lines, scroll, moreAbove) = conversationLines(s, width: w, height: r.height)
         var loader: (y: Int, item: LineItem)?
-        for (i, item) in lines.enumerated() {
+        let mark = moreAbove && r.height > 1
+        for i in 0..<(previous == nil ? lines.count : r.height) {
+            let item = i < lines.count ? lines[i] : nil
+            if let item {
+                if item.isLoader { loader = (i, item) }
+                for hit in item.hits {
+                    hits.append((r.onScreen(Rect(x: hit.x, y: i, width: hit.width, height: 1)), hit.2))
+                }
+            }
+            if let previous {
+                let before = i < previous.items.count ? previous.items[i] : nil
+                let markChanged = i == 0 && (mark || previous.moreAbove)
+                if !markChanged, before?.paintsLike(item) ?? (item == nil) { continue }
+                r.fill(Rect(x: 0, y: i, width: w, height: 1), t.base)
+            }
+            guard let item else { continue }
             paint(item, y: i, on: &r, theme: t, width: w)
             if s.search != nil { highlightMatches(item, y: i, on: &r, s: s, current: searchSpot?.row == i ? searchSpot?.nth : nil) }
-            if item.isLoader { loader = (i, item) }
-            for hit in item.hits {
-                hits.append((r.onScreen(Rect(x: hit.x, y: i, width: hit.width, height: 1)), hit.2))
-            }
         }
-        if moreAbove, r.height > 1 {
+        if mark {
             let up = " ↑ more above · PgUp "
             r.put(up, x: max(0, w - 2 - DisplayWidth.of(up)), y: 0, style: t.accentText)
         }
-        return (scroll, loader)
+        let rows = ConversationRows(items: (0..<r.height).map { $0 < lines.count ? lines[$0] : nil }, moreAbove: mark)
+        return (scroll, loader, rows)
     }
 
     /// The rule above the input (the footer's first row), with "↓ more" when scrolled up and

@@ -126,11 +126,12 @@ import Testing
         t.frame()
     }
 
-    @Test(arguments: [(100, 30), (80, 24), (60, 14), (120, 40)])
-    func streamingFramesEqualWholeFrames(size: (Int, Int)) {
+    /// Width, height, and the finished turns before (none: the answer fills the screen as it comes).
+    @Test(arguments: [(100, 30, 3), (80, 24, 3), (60, 14, 3), (120, 40, 3), (120, 40, 0)])
+    func streamingFramesEqualWholeFrames(size: (Int, Int, Int)) {
         var s = Fixture.state(Fixture.handshake { $0.privacy.privacyTerm = "By chatting you agree to our [terms](https://x.test/t)." },
                               width: size.0, height: size.1)
-        Self.finishedTurns(&s, 3)
+        if size.2 > 0 { Self.finishedTurns(&s, size.2) }
         let t = Twin(s)
         t.frame()
         stream(t, turn: 10)
