@@ -210,6 +210,25 @@ public final class Renderer {
         var theme: Theme
         /// What the conversation's rows show (a row that would show the same is not drawn again).
         var rows: ConversationRows?
+        /// What the rule under the conversation was drawn from (the same: not drawn again).
+        var rule: RuleInputs?
+    }
+
+    /// What `drawRule` draws from, besides the width and theme a region keeps.
+    struct RuleInputs: Equatable {
+        var scroll: Int
+        var newBelow: Int
+        var previewOnly: Bool
+        var endSession: String
+        var transcript: String
+
+        init(_ s: AppState, scroll: Int, newBelow: Int) {
+            self.scroll = scroll
+            self.newBelow = newBelow
+            previewOnly = s.previewOnly
+            endSession = s.config.header.endSessionLabel
+            transcript = s.config.header.downloadTranscriptLabel
+        }
     }
     var regions: Regions?
     /// Frames made by redrawing the conversation alone (for tests and the benchmark).
@@ -230,7 +249,11 @@ public final class Renderer {
         if reg.rows == nil { canvas.fill(area, t.base) }
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits, previous: reg.rows) }
         regions?.rows = shown.rows
-        canvas.draw(in: Rect(x: 0, y: reg.footerTop, width: w, height: 1)) { drawRule(&$0, s, scroll: shown.scroll) }
+        let rule = RuleInputs(s, scroll: shown.scroll, newBelow: newBelow)
+        if rule != reg.rule {
+            canvas.draw(in: Rect(x: 0, y: reg.footerTop, width: w, height: 1)) { drawRule(&$0, s, scroll: shown.scroll) }
+            regions?.rule = rule
+        }
         var frame = Frame(canvas: canvas, hits: hits, scroll: shown.scroll, inspectorScroll: nil)
         frame.newLinesBelow = newBelow
         if let loader = shown.loader {
@@ -274,6 +297,7 @@ public final class Renderer {
         let area = Rect(x: 0, y: headerRows, width: w, height: footer.top - headerRows)
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
         regions?.rows = shown.rows
+        regions?.rule = RuleInputs(s, scroll: shown.scroll, newBelow: newBelow)
         canvas.draw(in: footerRect) { drawRule(&$0, s, scroll: shown.scroll) }
         // An overlay or panel covers the answers' avatar images (the picker draws its own).
         if s.overlay != .none || s.extras.hasPanel { hits.removeAll { $0.1.isAvatar } }

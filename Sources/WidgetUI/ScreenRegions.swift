@@ -157,7 +157,8 @@ extension Renderer {
     }
 
     /// The rule above the input (the footer's first row), with "↓ more" when scrolled up and
-    /// the widget's menu on it.
+    /// the widget's menu on it. (It draws from `RuleInputs` and the region's width and theme
+    /// alone: a conversation-only frame draws it again only when those change.)
     func drawRule(_ r: inout CanvasRegion, _ s: AppState, scroll: Int) {
         let t = s.theme, w = r.width
         r.fill(Rect(x: 0, y: 0, width: w, height: 1), t.border, glyph: "─")
