@@ -27,26 +27,26 @@ extension Renderer {
         if s.scroll == 0 { newBelow = 0 }
         // Pieces of the layout, bottom first (a long answer is several pieces, shared
         // with the layout caches: only the visible lines are copied).
-        var blocks: [ArraySlice<LineItem>] = []
+        var blocks: [LineRun] = []
         var total = 0
         var need = s.scroll + areaH
         // Queued messages wait at the bottom.
         if !s.queued.isEmpty {
             let qb = queuedLines(s, width: w)
-            blocks.append(qb[...])
+            blocks.append(LineRun(qb[...]))
             total += qb.count
         }
         // Quick questions follow the greeting until the user speaks.
         let quick = s.visibleQuickQuestions
         if !quick.isEmpty {
             let qb = quickQuestionLines(quick, s: s, width: w)
-            blocks.append(qb[...])
+            blocks.append(LineRun(qb[...]))
             total += qb.count
         }
         // The lead form's offer follows the greeting (above the chips) until the visitor speaks.
         if s.showsLeadOffer {
             let lb = leadOfferLines(s, width: w)
-            blocks.append(lb[...])
+            blocks.append(LineRun(lb[...]))
             total += lb.count
         }
         // Each message's place: its id and its lines' range, counted from the bottom.
@@ -192,22 +192,18 @@ extension Renderer {
     }
 
     /// A message's lines, in pieces (one, except for an answer streaming in).
-    func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
+    func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [LineRun] {
         let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
         let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning,
                            details: s.showDetails, selected: s.selection == m.id, expanded: s.expanded.contains(m.id))
-        if !isActive, let c = cache[m.id], c.key == key { return [c.lines[...]] }
+        if !isActive, let c = cache[m.id], c.key == key { return c.parts }
         var parts = layoutUncached(m, s: s, width: w)
         if isActive, m.textIsEmpty {
             var lines = Array(parts.joined())
             lines.insert(contentsOf: loaderLines(s, width: w), at: max(0, lines.count - 1))
-            parts = [lines[...]]
+            parts = [LineRun(lines[...])]
         }
-        if !isActive {
-            let lines = parts.count == 1 ? Array(parts[0]) : Array(parts.joined())
-            cache[m.id] = (key, lines)
-            return [lines[...]]
-        }
+        if !isActive { cache[m.id] = (key, parts) }
         return parts
     }
 
@@ -225,17 +221,17 @@ extension Renderer {
                          line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble), isLoader: true)]
     }
 
-    func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [ArraySlice<LineItem>] {
+    func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [LineRun] {
         let t = s.theme
         let blank = LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)
         switch m.role {
         case .notice:
             let text = Sanitizer.clean(m.text)
-            return [(Wrapper.wrap(text, width: w - 4).map { line in
+            return [LineRun((Wrapper.wrap(text, width: w - 4).map { line in
                 let lw = DisplayWidth.of(line)
                 return LineItem(x: max(1, (w - lw) / 2), fillX: 0, fillWidth: 0, fillStyle: t.base,
                                 line: StyledLine([Span(line)]), base: t.notice)
-            } + [blank])[...]]
+            } + [blank])[...])]
         case .user:
             let maxBubble = max(10, min(w - 10, s.measure))
             let wrapped = Wrapper.wrap(Sanitizer.clean(m.text), width: maxBubble - 2)
@@ -251,7 +247,7 @@ extension Renderer {
             }
             out.append(blank)
             if s.selection == m.id { out[0].line.spans = out[0].line.spans.map { Span($0.text, $0.attributes.union([.reverse, .bold])) } }
-            return [out[...]]
+            return [LineRun(out[...])]
         case .greeting, .agent:
             let bubbleW = max(10, min(w - 8, s.measure + 2))
             let textW = bubbleW - 2
@@ -282,31 +278,22 @@ extension Renderer {
                 for l in Wrapper.wrap(text, width: textW) { add(StyledLine([Span(l)]), t.tool.withBackground(bubble)) }
                 if open { for l in Self.toolDetailLines(tool, width: textW) { add(l, t.tool.withBackground(bubble)) } }
             }
-            var head: ArraySlice<LineItem>?
-            var frozen: ArraySlice<LineItem> = []
+            // The answer's text: one `StyledLine` a line, in the place and look of `body`
+            // (a long answer holds its lines once; items are made for the rows drawn).
+            let head = out[...]
+            out = []
+            let body = LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: StyledLine(), base: bubble)
+            var text: LineRun?
             if m.role == .agent, m.turnID == s.activeTurn || stream?.id == m.id {
                 // An answer streaming in: only the text after its frozen lines is laid out.
                 let sl = stream?.id == m.id ? stream! : StreamLayout(id: m.id)
                 stream = sl
                 let tail = m.withText { sl.markdown.render($0, width: textW) }
-                if sl.generation != sl.markdown.generation || sl.width != w || sl.theme != t {
-                    sl.items = []
-                    sl.generation = sl.markdown.generation
-                    sl.width = w
-                    sl.theme = t
-                }
-                for l in sl.markdown.frozen[sl.items.count...] {
-                    sl.items.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: l, base: bubble))
-                }
-                head = out[...]
-                frozen = sl.items[...]
-                out = []
+                text = LineRun(sl.markdown.frozen[...], like: body)
                 for l in tail { add(l, bubble) }
             } else {
-                let text = Sanitizer.clean(m.text)
-                if !text.isEmpty {
-                    for l in Markdown.render(text, width: textW) { add(l, bubble) }
-                }
+                let clean = Sanitizer.clean(m.text)
+                if !clean.isEmpty { text = LineRun(Markdown.render(clean, width: textW)[...], like: body) }
             }
             if s.config.behaviour.enableSources, !m.sources.isEmpty {
                 add(StyledLine([Span("Sources:", [.bold])]), t.source.withBackground(bubble))
@@ -342,8 +329,38 @@ extension Renderer {
                 }
             }
             out.append(blank)
-            if let head { return [head, frozen, out[...]] }
-            return [out[...]]
+            return [LineRun(head)] + (text.map { [$0] } ?? []) + [LineRun(out[...])]
         }
+    }
+}
+
+/// A run of a message's laid-out lines: line items as they are, or text lines that all take
+/// one item's place and look (an answer's body). A long answer keeps one `StyledLine` a line,
+/// shared with its Markdown layout, and an item is made only for a row that is drawn.
+struct LineRun: RandomAccessCollection {
+    private let items: ArraySlice<LineItem>
+    private let template: LineItem?
+    private let lines: ArraySlice<StyledLine>
+
+    init(_ items: ArraySlice<LineItem>) {
+        self.items = items
+        template = nil
+        lines = []
+    }
+
+    /// `lines`, each in the place and look of `template`.
+    init(_ lines: ArraySlice<StyledLine>, like template: LineItem) {
+        items = []
+        self.template = template
+        self.lines = lines
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { template == nil ? items.count : lines.count }
+
+    subscript(i: Int) -> LineItem {
+        guard var t = template else { return items[items.startIndex + i] }
+        t.line = lines[lines.startIndex + i]
+        return t
     }
 }

@@ -75,20 +75,16 @@ public final class Renderer {
         var selected = false
         var expanded = false
     }
-    var cache: [Int: (key: CacheKey, lines: [LineItem])] = [:]
+    var cache: [Int: (key: CacheKey, parts: [LineRun])] = [:]
     var cacheTheme: Theme?
     /// The answer streaming in (or streamed last), laid out incrementally.
     var stream: StreamLayout?
 
-    /// An answer's text as a `MarkdownStream`, with the line items of its frozen
-    /// lines: a frame lays out only the text that can still change.
+    /// An answer's text as a `MarkdownStream`: a frame lays out only the text that can still
+    /// change (the frozen lines are the message's `LineRun`).
     final class StreamLayout {
         let id: Int
         let markdown = MarkdownStream()
-        var items: [LineItem] = []
-        var generation = -1
-        var width = 0
-        var theme: Theme?
         init(id: Int) { self.id = id }
     }
     let inspectorCache = InspectorCache()

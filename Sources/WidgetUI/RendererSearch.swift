@@ -7,7 +7,7 @@ extension Renderer {
     /// Where the `occurrence`-th match of a message (counted in its text) is in its laid-out
     /// lines: the line and the match within it. Markdown or wrapping can hide a match the text
     /// has: then the last match the lines show, or the message's first line.
-    static func matchLine(_ parts: [ArraySlice<LineItem>], query: String, occurrence: Int) -> (line: Int, nth: Int) {
+    static func matchLine(_ parts: [LineRun], query: String, occurrence: Int) -> (line: Int, nth: Int) {
         var seen = 0
         var last: (line: Int, nth: Int)?
         var index = 0
