@@ -124,6 +124,20 @@ enum RenderBench {
             key: "render.streaming", name: "Frame while a 1 MiB answer streams", value: v, unit: "ms",
             target: "< 16.7 ms (60 fps budget)", pass: v < 16.7, command: "swift run -c release robofy-bench render",
             detail: ["runs": "\(runs)", "answer_bytes": "\(answerBytes + 21 * runs)"]))
+        // The same frames as the runtime draws them: a delta's damage is the conversation alone.
+        var d = streamingState(messages: 10, handshake: handshake)
+        let damaged = Renderer()
+        blackHole(damaged.render(d))
+        var dtimes: [Double] = []
+        for k in 0..<runs {
+            _ = d.reduce(.session(.change(turnID: 1, .text(BenchText.text(offset: answerBytes + 21 * k, count: 21)))))
+            dtimes.append(clock.measure { blackHole(damaged.render(d, damage: .conversation)) }.seconds)
+        }
+        let dv = median(dtimes) * 1000
+        report.add(Figure(
+            key: "render.streaming_conversation", name: "Frame while a 1 MiB answer streams, conversation only (as drawn)",
+            value: dv, unit: "ms", target: nil, pass: nil, command: "swift run -c release robofy-bench render",
+            detail: ["runs": "\(runs)", "conversation_frames": "\(damaged.conversationFrames)"]))
     }
 
     /// The reducer's cost of one delta of a 1 MiB answer in a 10,000-message conversation.
