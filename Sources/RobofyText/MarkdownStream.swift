@@ -34,8 +34,9 @@ struct MDResumeState {
 /// which happens O(log n) times while a string doubles its capacity.
 public final class MarkdownStream {
     public private(set) var width = 0
-    /// Final lines of the text rendered last. Only grows until `generation` changes.
-    public private(set) var frozen: [StyledLine] = []
+    /// Final lines of the text rendered last. Only grows until `generation` changes. (Kept
+    /// compactly: a long answer's lines cost about their text.)
+    public private(set) var frozen = CompactLines()
     /// Bumped whenever `frozen` starts over.
     public private(set) var generation = 0
     /// The length of the raw text `frozen` stands for (complete lines without escape
@@ -70,7 +71,7 @@ public final class MarkdownStream {
 
     private func reset(_ width: Int) {
         self.width = width
-        frozen = []
+        frozen = CompactLines()
         frozenCount = 0
         frozenPrint = TextFingerprint()
         frozenHead = []

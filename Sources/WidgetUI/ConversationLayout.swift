@@ -289,11 +289,11 @@ extension Renderer {
                 let sl = stream?.id == m.id ? stream! : StreamLayout(id: m.id)
                 stream = sl
                 let tail = m.withText { sl.markdown.render($0, width: textW) }
-                text = LineRun(sl.markdown.frozen[...], like: body)
+                text = LineRun(sl.markdown.frozen, like: body)
                 for l in tail { add(l, bubble) }
             } else {
                 let clean = Sanitizer.clean(m.text)
-                if !clean.isEmpty { text = LineRun(Markdown.render(clean, width: textW)[...], like: body) }
+                if !clean.isEmpty { text = LineRun(CompactLines(Markdown.render(clean, width: textW)), like: body) }
             }
             if s.config.behaviour.enableSources, !m.sources.isEmpty {
                 add(StyledLine([Span("Sources:", [.bold])]), t.source.withBackground(bubble))
@@ -335,21 +335,21 @@ extension Renderer {
 }
 
 /// A run of a message's laid-out lines: line items as they are, or text lines that all take
-/// one item's place and look (an answer's body). A long answer keeps one `StyledLine` a line,
-/// shared with its Markdown layout, and an item is made only for a row that is drawn.
+/// one item's place and look (an answer's body). A long answer keeps its lines compactly
+/// (`CompactLines`, shared with its Markdown stream), and an item is made only for a row drawn.
 struct LineRun: RandomAccessCollection {
     private let items: ArraySlice<LineItem>
     private let template: LineItem?
-    private let lines: ArraySlice<StyledLine>
+    private let lines: CompactLines
 
     init(_ items: ArraySlice<LineItem>) {
         self.items = items
         template = nil
-        lines = []
+        lines = CompactLines()
     }
 
     /// `lines`, each in the place and look of `template`.
-    init(_ lines: ArraySlice<StyledLine>, like template: LineItem) {
+    init(_ lines: CompactLines, like template: LineItem) {
         items = []
         self.template = template
         self.lines = lines
@@ -360,7 +360,7 @@ struct LineRun: RandomAccessCollection {
 
     subscript(i: Int) -> LineItem {
         guard var t = template else { return items[items.startIndex + i] }
-        t.line = lines[lines.startIndex + i]
+        t.line = lines[i]
         return t
     }
 }
