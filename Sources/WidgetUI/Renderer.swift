@@ -164,8 +164,9 @@ public final class Renderer {
             paint(item, y: 0, on: &row, theme: t, width: s.width)
         }
         loaderSpot?.item = item
-        if let reg = regions, reg.rows != nil, spot.y - reg.headerRows >= 0, spot.y - reg.headerRows < reg.rows?.items.count ?? 0 {
-            regions?.rows?.items[spot.y - reg.headerRows] = item
+        // (Read through the optional, not copied out: a copy would make this write copy the rows.)
+        if let top = regions?.headerRows, let count = regions?.rows?.items.count, spot.y - top >= 0, spot.y - top < count {
+            regions?.rows?.items[spot.y - top] = item
         }
         frame.changedRows = [spot.y]
         return true
