@@ -127,7 +127,7 @@ import RobofyText
             Issue.record("no turn")
             return
         }
-        #expect(t.events.count <= InspectorState.maxEvents + 100)
+        #expect(t.events.count <= InspectorState.maxEvents + InspectorState.dropSlack)
         #expect(t.totalEvents == 5_000)
         #expect(t.omittedEvents > 0)
         #expect(t.events.first?.raw == "{\"n\":0}")
@@ -182,7 +182,7 @@ import RobofyText
             }
             #expect(b.totalEvents == n)
             #expect(b.events.count + b.omittedEvents == n)
-            #expect(b.events.count <= InspectorState.maxEvents + 100)
+            #expect(b.events.count <= InspectorState.maxEvents + InspectorState.dropSlack)
             let idx = b.events.compactMap { Int($0.raw.dropFirst(5).dropLast()) }
             #expect(idx == idx.sorted() && Set(idx).count == idx.count, "events stay in order, once each")
             #expect(Array(idx.prefix(InspectorState.headEvents)) == Array(0..<min(n, InspectorState.headEvents)))
