@@ -100,7 +100,8 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
                 // (event, true): resume now with it; (nil, false): the continuation waits for `yield`.
                 let now: (Element?, Bool) = state.withLockedValue { s in
                     if let e = s.pop() { return (e, true) }
-                    if s.finished || Task.isCancelled { return (nil, true) }
+                    // Delivered to a handler (`deliver(to:)`): the queue is not read any more.
+                    if s.finished || s.handler != nil || Task.isCancelled { return (nil, true) }
                     s.waiter = c
                     return (nil, false)
                 }

@@ -50,6 +50,7 @@ public final class ChatRuntime {
     /// the frame may redraw the conversation alone: `FrameDamage.conversation`).
     var changedOutsideConversation = true
     var framePending = false
+    var terminalGivenBack = false
     /// `exitAfterFirstFrame`: that frame is drawn.
     var firstFrameDone = false
     var lastFrame: Duration = .zero
@@ -88,10 +89,7 @@ public final class ChatRuntime {
     /// Runs until the user quits. The terminal is restored on every way out.
     public func run() async throws {
         try driver.start()
-        defer {
-            options.images?.clear()
-            driver.stop()
-        }
+        defer { giveTerminalBack() }
         let cont = LoopQueue()
         continuation = cont
         options.images?.setWake { cont.yield(.tick) }
@@ -198,13 +196,22 @@ public final class ChatRuntime {
         autoCloseTimer?.timer.cancel()
         cmdCont.finish()
         // Give the terminal back at once; then let the session wind down, but not for long.
-        driver.stop()
+        giveTerminalBack()
         let session = self.session
         let (done, doneCont) = AsyncStream.makeStream(of: Void.self)
         Task { await session.close(); doneCont.yield() }
         let giveUp = clock.after(.seconds(1)) { doneCont.yield() }
         for await _ in done { break }  // whichever comes first
         giveUp.cancel()
+    }
+
+    /// Gives the terminal back, once: the avatar images are deleted first, while the screen is
+    /// still ours (written after, the delete reached the user's own screen).
+    func giveTerminalBack() {
+        guard !terminalGivenBack else { return }
+        terminalGivenBack = true
+        options.images?.clear()
+        driver.stop()
     }
 
     /// Tells the loop of the signals that end it: the injected ones, or the process's
@@ -299,7 +306,7 @@ public final class ChatRuntime {
             // Avatar images go over their badges once ncurses has drawn the frame.
             if let images = options.images, let f = frame { images.frameDrawn(Renderer.avatarBadges(f)) }
             // The loader came into view or went out of it: the clock starts or stops.
-            if (ticker != nil) != (renderer.showsLoader && state.isBusy) { updateTicker() }
+            if (ticker != nil) != animating { updateTicker() }
         }
         dirty = false
         lastFrame = clock.now

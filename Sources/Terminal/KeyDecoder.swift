@@ -39,7 +39,9 @@ public struct KeyDecoder: Sendable {
     private var pasteBuffer = ""
     /// A terminal's reply being skipped (one that came after the start-up query's deadline):
     /// an APC (`ESC _ … ESC \`, kitty graphics) or a device-attributes reply (`ESC [ ? … c`).
-    private enum Reply: Sendable { case none, csi, deviceAttributes, apc, apcEscape }
+    /// `csi` and `apcStart`: `ESC [` and `ESC _` seen, not yet known to start a reply (a
+    /// kitty graphics reply is `ESC _ G …`; anything else was Esc, then "[" or "_").
+    private enum Reply: Sendable { case none, csi, deviceAttributes, apcStart, apc, apcEscape }
     private var reply = Reply.none
     private var replyLength = 0
 
@@ -65,10 +67,13 @@ public struct KeyDecoder: Sendable {
                 if let e = Self.decode(code) { out.append(e) }
             case .scalar(let scalar):
                 if reply != .none {
+                    let started = reply
                     if skipReply(scalar) { continue }
-                    // `ESC [` and not `?` after it: that was Esc, then "[".
-                    out.append(.key(.escape))
-                    out.append(contentsOf: Self.decode("["))
+                    // `ESC [` not followed by `?`, or `ESC _` not by `G`: that was Esc, then the key.
+                    if let key = Self.startKey(started) {
+                        out.append(.key(.escape))
+                        out.append(contentsOf: Self.decode(key))
+                    }
                 }
                 if inPaste {
                     if scalar == "\r" { pasteBuffer.append("\n") } else { pasteBuffer.unicodeScalars.append(scalar) }
@@ -82,7 +87,7 @@ public struct KeyDecoder: Sendable {
                     case "b": out.append(.key(.wordLeft))
                     case "f": out.append(.key(.wordRight))
                     case "\u{1B}": out.append(.key(.escape)); pendingEscape = true
-                    case "_": reply = .apc; replyLength = 0
+                    case "_": reply = .apcStart; replyLength = 0
                     case "[": reply = .csi; replyLength = 0
                     // Alt with a letter the key map binds (Alt-C, Alt-M); other letters stay Esc, then the letter.
                     case _ where KeyMap.altLetters.contains(Character(scalar)): out.append(.key(.alt(Character(scalar))))
@@ -95,12 +100,23 @@ public struct KeyDecoder: Sendable {
             }
         }
         if pendingEscape { out.append(.key(.escape)) }
-        if reply == .csi {
+        // A reply starts in the read that holds its start (a terminal writes it whole): else
+        // it was Esc and a key (Alt-[ or Alt-_, e.g. the shell's yank-last-arg).
+        if let key = Self.startKey(reply) {
             reply = .none
             out.append(.key(.escape))
-            out.append(contentsOf: Self.decode("["))
+            out.append(contentsOf: Self.decode(key))
         }
         return out
+    }
+
+    /// The key after Esc of a reply's start that turned out not to be one.
+    private static func startKey(_ r: Reply) -> Unicode.Scalar? {
+        switch r {
+        case .csi: return "["
+        case .apcStart: return "_"
+        default: return nil
+        }
     }
 
     /// Skips one scalar of a terminal reply; false: `ESC [` turned out not to start one (the
@@ -114,7 +130,10 @@ public struct KeyDecoder: Sendable {
             reply = .deviceAttributes
         case .deviceAttributes:
             // Parameters (digits, `;`) until the final byte.
-            if !(scalar.properties.numericType != nil || scalar == ";") { reply = .none }
+            if !(("0"..."9").contains(scalar) || scalar == ";") { reply = .none }
+        case .apcStart:
+            guard scalar == "G" else { reply = .none; return false }
+            reply = .apc
         case .apc:
             if scalar == "\u{1B}" { reply = .apcEscape } else if scalar == "\u{07}" { reply = .none }
         case .apcEscape:

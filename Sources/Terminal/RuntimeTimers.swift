@@ -17,6 +17,12 @@ extension ChatRuntime {
         if state.quitArmedAt != armed || state.status != status || state.extras.closed != closed { markChanged() }
     }
 
+    /// Something on screen moves with time: the loader, or the quit hint until it expires. The
+    /// loader is the one thing that moves while an answer comes: once the answer's text is on
+    /// screen (or the loader is scrolled out of view), the clock stops; a frame that shows the
+    /// loader again starts it (`draw` asks again).
+    var animating: Bool { (state.isBusy && renderer.showsLoader) || state.quitArmedAt != nil }
+
     /// Animations (loader, spinner) need a clock only while something moves.
     func updateTicker() {
         updateAutoCloseTimer()
@@ -24,10 +30,6 @@ extension ChatRuntime {
         // until the next key: one timer for that moment, not the 10 Hz clock (idle CPU).
         let expires = state.statusAt + AppState.statusSeconds
         let statusShowing = state.status != nil && !state.statusIsError && state.now < expires + 0.2
-        // The loader is the one thing that moves while an answer comes: once the answer's text
-        // is on screen (or the loader is scrolled out of view), the clock stops; a frame that
-        // shows the loader again starts it (`draw` asks again).
-        let animating = (state.isBusy && renderer.showsLoader) || state.quitArmedAt != nil
         let due = statusShowing && !animating ? expires + 0.05 : nil
         if due != statusTimerDue {
             statusTimer?.cancel()

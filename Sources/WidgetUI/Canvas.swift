@@ -231,8 +231,7 @@ public struct Canvas: Sendable, Equatable {
         let x0 = max(0, r.x), x1 = min(width, r.x + r.width)
         let y0 = max(0, r.y), y1 = min(height, r.y + r.height)
         guard x0 < x1, y0 < y1 else { return }
-        let g = glyph == " " || Character(glyph).unicodeScalars.count != 1 || DisplayWidth.of(Character(glyph)) != 1
-            || glyph.properties.generalCategory == .control ? Self.space : glyph.value
+        let g = glyph == " " || DisplayWidth.of(Character(glyph)) != 1 ? Self.space : glyph.value
         let c = Self.code(g, styleID(style))
         let w = width
         codes.withUnsafeMutableBufferPointer { p in

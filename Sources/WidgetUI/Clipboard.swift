@@ -45,7 +45,8 @@ public enum Clipboard {
                     blocks.append(open.joined(separator: "\n"))
                     current = nil
                 } else {
-                    current = open + [line]
+                    // In place (a copy per line made a long block cost its length squared).
+                    current!.append(line)
                 }
             } else if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
                 let ch = trimmed.first ?? "`"

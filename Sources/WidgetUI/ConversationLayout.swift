@@ -191,7 +191,7 @@ extension Renderer {
         return out + [hint, LineItem(x: 0, fillX: 0, fillWidth: 0, fillStyle: t.base, line: StyledLine(), base: t.base)]
     }
 
-    /// A message's lines, in pieces (one, except for an answer streaming in).
+    /// A message's lines, in pieces (an answer: its head, its text, and what follows).
     func layoutParts(_ m: ChatMessage, s: AppState, width w: Int) -> [LineRun] {
         let isActive = m.role == .agent && m.turnID == s.activeTurn && m.status == .streaming
         let key = CacheKey(id: m.id, version: m.version, width: w, measure: s.measure, reasoning: s.showReasoning,
@@ -218,7 +218,8 @@ extension Renderer {
         }
         let bubbleW = min(w - 4, DisplayWidth.of(text) + 2)
         return [LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: t.agentBubble,
-                         line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble), isLoader: true)]
+                         line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble), isLoader: true,
+                         searchable: false)]
     }
 
     func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [LineRun] {
@@ -252,16 +253,22 @@ extension Renderer {
             let bubbleW = max(10, min(w - 8, s.measure + 2))
             let textW = bubbleW - 2
             let bubble = t.agentBubble
+            let badge = agentBadge(s.agent?.name ?? "Agent")
             var out: [LineItem] = [LineItem(x: 2, fillX: 0, fillWidth: 0, fillStyle: t.base,
-                                            line: Self.agentLabel(s, m, width: w - 4), base: t.agentLabel,
-                                            hits: Self.avatarHit(s.agent, x: 2))]
+                                            line: Self.agentLabel(s, m, badge: badge, width: w - 4), base: t.agentLabel,
+                                            hits: Self.avatarHit(s.agent, x: 2, badge: badge))]
             out[0].searchable = false
             let versions = s.versionLabel(m)
             if let versions { out[0].line.spans.append(Span("  " + versions, [.bold])) }
             let open = s.expanded.contains(m.id)
             if s.selection == m.id { Self.markSelected(&out[0]) }
+            // A line in the bubble (the answer's text lines all take `body`'s place and look).
+            let body = LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: StyledLine(), base: bubble)
             func add(_ line: StyledLine, _ base: CellStyle) {
-                out.append(LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: line, base: base))
+                var item = body
+                item.line = line
+                item.base = base
+                out.append(item)
             }
             if !m.reasoning.isEmpty {
                 for l in reasoningLines(m.reasoning, s: s, width: textW, whole: open) { add(l, t.notice.withBackground(bubble)) }
@@ -282,7 +289,6 @@ extension Renderer {
             // (a long answer holds its lines once; items are made for the rows drawn).
             let head = out[...]
             out = []
-            let body = LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: bubble, line: StyledLine(), base: bubble)
             var text: LineRun?
             if m.role == .agent, m.turnID == s.activeTurn || stream?.id == m.id {
                 // An answer streaming in: only the text after its frozen lines is laid out.

@@ -130,8 +130,18 @@ public final class Renderer {
     /// The privacy term as shown, and the raw term it was made from (a regular expression
     /// and three passes over it: made when the term changes, not on every frame).
     var privacyMemo: (raw: String?, text: String?)?
+    /// The last agent's initials badge (" NV "), and its name: each frame of a streaming
+    /// answer lays out its label again.
+    var badgeMemo: (name: String, badge: String)?
 
     public init() {}
+
+    func agentBadge(_ name: String) -> String {
+        if let m = badgeMemo, m.name == name { return m.badge }
+        let badge = " \(Self.initials(name)) "
+        badgeMemo = (name, badge)
+        return badge
+    }
 
     func privacyText(_ s: AppState) -> String? {
         let raw = s.config.privacy.privacyTerm
@@ -165,8 +175,8 @@ public final class Renderer {
         }
         loaderSpot?.item = item
         // (Read through the optional, not copied out: a copy would make this write copy the rows.)
-        if let top = regions?.headerRows, let count = regions?.rows?.items.count, spot.y - top >= 0, spot.y - top < count {
-            regions?.rows?.items[spot.y - top] = item
+        if let top = regions?.headerRows, let count = regions?.rows.items.count, spot.y - top >= 0, spot.y - top < count {
+            regions?.rows.items[spot.y - top] = item
         }
         frame.changedRows = [spot.y]
         return true
@@ -194,21 +204,19 @@ public final class Renderer {
         return frame
     }
 
-    /// The last whole frame's regions, when the next frame may redraw its conversation alone.
+    /// The last whole frame's regions, when the next frame may redraw its conversation alone
+    /// (its size is `lastCanvas`'s, its theme `cacheTheme`).
     struct Regions {
-        var width: Int
-        var height: Int
         var headerRows: Int
         var footerTop: Int
         /// What the mouse can hit outside the conversation (the footer's, in drawing order).
         var chromeHits: [(Rect, HitTarget)]
         /// Whether the status line was shown (it times out: that is a change outside the conversation).
         var statusShown: Bool
-        var theme: Theme
         /// What the conversation's rows show (a row that would show the same is not drawn again).
-        var rows: ConversationRows?
+        var rows: ConversationRows
         /// What the rule under the conversation was drawn from (the same: not drawn again).
-        var rule: RuleInputs?
+        var rule: RuleInputs
     }
 
     /// What `drawRule` draws from, besides the width and theme a region keeps.
@@ -235,15 +243,13 @@ public final class Renderer {
     /// when it cannot (no such frame, another size, an overlay, a panel, the search, the status
     /// line timed out): the caller draws a whole frame.
     func renderConversation(_ s: AppState) -> Frame? {
-        guard let reg = regions, var canvas = lastCanvas, reg.width == s.width, reg.height == s.height,
-              canvas.width == s.width, canvas.height == s.height, s.overlay == .none, !s.extras.hasPanel,
-              !s.extras.closed, s.search == nil, s.statusShown == reg.statusShown, reg.theme == s.theme,
-              cacheTheme == s.theme else { return nil }
+        guard let reg = regions, var canvas = lastCanvas, canvas.width == s.width, canvas.height == s.height,
+              s.overlay == .none, !s.extras.hasPanel, !s.extras.closed, s.search == nil,
+              s.statusShown == reg.statusShown, cacheTheme == s.theme else { return nil }
         loaderSpot = nil
-        let w = s.width, t = s.theme
+        let w = s.width
         var hits = reg.chromeHits
         let area = Rect(x: 0, y: reg.headerRows, width: w, height: reg.footerTop - reg.headerRows)
-        if reg.rows == nil { canvas.fill(area, t.base) }
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits, previous: reg.rows) }
         regions?.rows = shown.rows
         let rule = RuleInputs(s, scroll: shown.scroll, newBelow: newBelow)
@@ -287,14 +293,14 @@ public final class Renderer {
         let footerRect = Rect(x: 0, y: footer.top, width: w, height: h - footer.top)
         canvas.draw(in: Rect(x: 0, y: 0, width: w, height: headerRows)) { Self.drawHeader(&$0, s) }
         canvas.draw(in: footerRect) { Self.drawFooter(&$0, s, footer, hits: &hits) }
-        if s.overlay == .none, !s.extras.hasPanel, s.search == nil {
-            regions = Regions(width: w, height: h, headerRows: headerRows, footerTop: footer.top, chromeHits: hits,
-                              statusShown: s.statusShown, theme: t)
-        }
+        let chromeHits = hits
         let area = Rect(x: 0, y: headerRows, width: w, height: footer.top - headerRows)
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits) }
-        regions?.rows = shown.rows
-        regions?.rule = RuleInputs(s, scroll: shown.scroll, newBelow: newBelow)
+        if s.overlay == .none, !s.extras.hasPanel, s.search == nil {
+            regions = Regions(headerRows: headerRows, footerTop: footer.top, chromeHits: chromeHits,
+                              statusShown: s.statusShown, rows: shown.rows,
+                              rule: RuleInputs(s, scroll: shown.scroll, newBelow: newBelow))
+        }
         canvas.draw(in: footerRect) { drawRule(&$0, s, scroll: shown.scroll) }
         // An overlay or panel covers the answers' avatar images (the picker draws its own).
         if s.overlay != .none || s.extras.hasPanel { hits.removeAll { $0.1.isAvatar } }

@@ -228,7 +228,7 @@ extension Renderer {
             canvas.fill(Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 1), sel ? style : s.theme.modal)
             let nx = canvas.put(number, x: r.x + 2, y: yy, style: style)
             let bx = canvas.put(badge, x: nx, y: yy, style: s.theme.header, maxX: r.x + r.width - 2)
-            if let hit = Self.avatarHit(a, x: nx).first { hits.append((Rect(x: hit.x, y: yy, width: hit.width, height: 1), hit.2)) }
+            if let hit = Self.avatarHit(a, x: nx, badge: badge).first { hits.append((Rect(x: hit.x, y: yy, width: hit.width, height: 1), hit.2)) }
             canvas.put(DisplayWidth.truncate(name, to: max(1, r.x + r.width - 3 - bx)), x: bx + 1, y: yy, style: style)
             canvas.put(DisplayWidth.truncate(a.description, to: r.width - 6), x: r.x + 4, y: yy + 1, style: s.theme.modal)
             hits.append((Rect(x: r.x + 1, y: yy, width: r.width - 2, height: 2), .agent(i)))

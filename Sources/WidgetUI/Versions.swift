@@ -93,11 +93,7 @@ extension AppState {
 
     /// A turn started: appended, or, as a new version of the last exchange, in its place.
     mutating func appendTurn(_ turn: Turn, question: ChatMessage, answer: ChatMessage) {
-        var c = conversations[turn.agentID] ?? Conversation()
-        if let of = turn.versionOf, c.addVersion(question, answer, of: of) {
-            conversations[turn.agentID] = c
-            return
-        }
+        if let of = turn.versionOf, conversations[turn.agentID]?.addVersion(question, answer, of: of) == true { return }
         // Appended in place: a copy of the conversation would copy every message.
         conversations[turn.agentID, default: Conversation()].messages.append(contentsOf: [question, answer])
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import RobofyAPI
 import RobofySession
 import RobofyText
@@ -68,16 +67,6 @@ extension Renderer {
 
     /// Up to two initials of an agent's name ("Gujarat - Kitchenware" → "GK").
     public static func initials(_ name: String) -> String {
-        if let m = initialsMemo.withLock({ $0 }), m.name == name { return m.initials }
-        let i = makeInitials(name)
-        initialsMemo.withLock { $0 = (name, i) }
-        return i
-    }
-
-    /// The last name's initials: every frame of a streaming answer draws its agent's badge.
-    private static let initialsMemo = Mutex<(name: String, initials: String)?>(nil)
-
-    static func makeInitials(_ name: String) -> String {
         let words = Sanitizer.clean(name, allowNewlines: false).split { !$0.isLetter && !$0.isNumber }
         let letters = words.compactMap { $0.first(where: \.isLetter) }.prefix(2)
         let s = String(letters).uppercased()
@@ -211,9 +200,10 @@ extension Renderer {
 
 extension Renderer {
     /// Where an agent's avatar image goes: over its initials badge at `x`; none without `avatar_image_path`.
-    static func avatarHit(_ a: Agent?, x: Int) -> [(x: Int, width: Int, HitTarget)] {
+    /// `badge`: the agent's initials badge as drawn (" NV ").
+    static func avatarHit(_ a: Agent?, x: Int, badge: String) -> [(x: Int, width: Int, HitTarget)] {
         guard let a, let path = a.avatarURL, !path.isEmpty else { return [] }
-        return [(x, DisplayWidth.of(" \(initials(a.name)) "), .avatar(path))]
+        return [(x, DisplayWidth.of(badge), .avatar(path))]
     }
 
     /// The avatar badges on screen: the terminal draws their images over them (kitty graphics).
@@ -225,9 +215,8 @@ extension Renderer {
 
     /// The label over an answer: the agent's initials as a badge in the agent colour, then its name.
     /// The agent's initials badge and name, with the message's time and timings when details are on (Ctrl-P).
-    static func agentLabel(_ s: AppState, _ m: ChatMessage, width: Int) -> StyledLine {
+    static func agentLabel(_ s: AppState, _ m: ChatMessage, badge: String, width: Int) -> StyledLine {
         let name = s.agent?.name ?? "Agent"
-        let badge = " \(initials(name)) "
         let label = s.label(name, m)
         // The name alone is clipped by the region (as the goldens show); with details on, the timings are cut with "…".
         let rest = label == name ? " " + name : DisplayWidth.truncate(" " + label, to: max(0, width - DisplayWidth.of(badge)))

@@ -26,4 +26,11 @@ import WidgetUI
         #expect(decode(["\u{1B}["]) == [.key(.escape), .key(.char("["))])
         #expect(decode(["\u{1B}"]) == [.key(.escape)])
     }
+
+    /// Alt-_ (the shell's yank-last-arg) is Esc and "_", and what is typed after it still arrives.
+    @Test func escThenAnUnderscoreIsStillEscAndTheText() {
+        let esc: [TerminalInput] = [.key(.escape), .key(.char("_"))]
+        #expect(decode(["\u{1B}_ab"]) == esc + [.key(.char("a")), .key(.char("b"))])
+        #expect(decode(["\u{1B}_", "ab"]) == esc + [.key(.char("a")), .key(.char("b"))])
+    }
 }
