@@ -1,14 +1,24 @@
 // Styled lines kept compactly: a long answer's laid-out lines, in about the bytes of their text.
 
-/// Styled lines in one UTF-8 buffer, with each span's end and attributes: a laid-out answer
+/// Styled lines in UTF-8 blocks, with each span's place and attributes: a laid-out answer
 /// costs about its text, not a `String` and an array of spans a line (46,000 lines of a
 /// 4 MiB answer were 2.2 bytes per answer byte). A line is made a `StyledLine` when read.
+///
+/// The text is kept in blocks of 128 KiB (each mapped on its own: see `malloc_arenas.c`)
+/// that never move once full, not in one array: an array that grows by doubling copies all
+/// it holds, and for that moment holds it twice (heaptrack: a 4 MiB answer's lines held
+/// 11 MiB at the heap's peak).
+/// A span never straddles two blocks: one that does not fit in the rest of a block starts
+/// the next, and one longer than a block gets a block of its own.
 public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
-    private var bytes: [UInt8] = []
-    /// Per line, the index of its first span; the last line's spans end at `spanEnds.count`.
+    static let blockSize = 1 << 17
+    /// The text. A span's place is a virtual offset: `block * blockSize + offset in the block`.
+    private var blocks: [[UInt8]] = []
+    /// Per line, the index of its first span; the last line's spans end at `spanStarts.count`.
     private var lineStarts: [UInt32] = []
-    /// Per span, the end of its text in `bytes` (its start is the end of the span before).
-    private var spanEnds: [UInt32] = []
+    /// Per span, the virtual offset of its text and its length in bytes.
+    private var spanStarts: [UInt32] = []
+    private var spanLengths: [UInt32] = []
     private var spanAttributes: [UInt16] = []
 
     public init() {}
@@ -22,28 +32,53 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
 
     public subscript(i: Int) -> StyledLine {
         let first = Int(lineStarts[i])
-        let end = i + 1 < lineStarts.count ? Int(lineStarts[i + 1]) : spanEnds.count
+        let end = i + 1 < lineStarts.count ? Int(lineStarts[i + 1]) : spanStarts.count
         var spans: [Span] = []
         spans.reserveCapacity(end - first)
-        var from = first == 0 ? 0 : Int(spanEnds[first - 1])
         for k in first..<end {
-            let to = Int(spanEnds[k])
-            spans.append(Span(String(decoding: bytes[from..<to], as: UTF8.self), TextAttributes(rawValue: spanAttributes[k])))
-            from = to
+            let at = Int(spanStarts[k]), length = Int(spanLengths[k])
+            let block = at / Self.blockSize, from = at % Self.blockSize
+            let text = length == 0 ? "" : String(decoding: blocks[block][from..<(from + length)], as: UTF8.self)
+            spans.append(Span(text, TextAttributes(rawValue: spanAttributes[k])))
         }
         return StyledLine(spans)
     }
 
     public mutating func append(_ line: StyledLine) {
-        lineStarts.append(UInt32(truncatingIfNeeded: spanEnds.count))
+        lineStarts.append(UInt32(truncatingIfNeeded: spanStarts.count))
         for span in line.spans {
-            bytes.append(contentsOf: span.text.utf8)
-            spanEnds.append(UInt32(truncatingIfNeeded: bytes.count))
+            spanStarts.append(UInt32(truncatingIfNeeded: store(span.text.utf8)))
+            spanLengths.append(UInt32(truncatingIfNeeded: span.text.utf8.count))
             spanAttributes.append(span.attributes.rawValue)
         }
     }
 
     public mutating func append(contentsOf lines: some Sequence<StyledLine>) {
         for line in lines { append(line) }
+    }
+
+    /// Keeps `text` in a block; its virtual offset.
+    private mutating func store(_ text: String.UTF8View) -> Int {
+        let n = text.count
+        let size = Self.blockSize
+        if n > size {
+            // A block of its own, taking up as many blocks' places as it needs (the
+            // places after the first stay empty): the next span starts a new block.
+            let at = blocks.count * size
+            blocks.append(Array(text))
+            for _ in 1..<((n + size - 1) / size) { blocks.append([]) }
+            return at
+        }
+        // A new block when the last is full, or is a long span's (or an empty place after one).
+        let fits = blocks.last.map { $0.count + n <= size && $0.capacity >= size } ?? false
+        if !fits {
+            var block: [UInt8] = []
+            block.reserveCapacity(size)
+            blocks.append(block)
+        }
+        let last = blocks.count - 1
+        let at = last * size + blocks[last].count
+        blocks[last].append(contentsOf: text)
+        return at
     }
 }

@@ -26,3 +26,31 @@ import Testing
         #expect(Array(CompactLines(rendered)) == rendered)
     }
 }
+
+/// The text is kept in blocks that never move: spans that fill a block, straddle its end,
+/// or are longer than a block read back as they were, in order.
+@Suite struct CompactLinesBlockTests {
+    @Test func spansAtAndAcrossBlockEndsReadBack() {
+        let size = CompactLines.blockSize
+        var lines: [StyledLine] = []
+        // Just under a block, then a span that does not fit in the rest of it.
+        lines.append(StyledLine([Span(String(repeating: "a", count: size - 3))]))
+        lines.append(StyledLine([Span("éèê", [.bold]), Span("tail")]))
+        // A span longer than a block (and one of more than two blocks), then short ones.
+        lines.append(StyledLine([Span(String(repeating: "漢", count: size), [.code])]))
+        lines.append(StyledLine([Span("after", [.italic])]))
+        lines.append(StyledLine([Span(String(repeating: "b", count: 2 * size + 5)), Span(""), Span("c")]))
+        lines.append(StyledLine([Span(String(repeating: "d", count: size))]))
+        lines.append(StyledLine([Span("e")]))
+        lines.append(StyledLine())
+        var c = CompactLines()
+        for l in lines { c.append(l) }
+        #expect(Array(c) == lines)
+        // Many short lines over many blocks, appended to a copy that is still read.
+        let many = (0..<20_000).map { StyledLine([Span("line \($0) 👩‍👩‍👧", [.quote]), Span(" end")]) }
+        let before = c
+        c.append(contentsOf: many)
+        #expect(Array(before) == lines)
+        #expect(Array(c) == lines + many)
+    }
+}
