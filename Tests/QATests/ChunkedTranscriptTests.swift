@@ -128,3 +128,49 @@ import Testing
         #expect(SessionRecorder.safeCut("x BEARER  abc") == 2)
     }
 }
+
+/// Records without a turn or a submission (progress records twice a second, markers, the
+/// start) are written by hand: the same JSON as JSONEncoder's, and every field of the record.
+@Suite struct FlatRecordTests {
+    static func every(_ text: String) -> TranscriptRecord {
+        var r = TranscriptRecord(kind: .progress, at: Date(timeIntervalSince1970: 1_780_000_000.125))
+        r.tool = "robofy-tui 1.0/" + text
+        r.target = "http://127.0.0.1:8080/x"
+        r.projectID = "p-" + text
+        r.agentID = "a1"
+        r.agentName = "Nova " + text
+        r.sessionID = "s-1"
+        r.turnID = 12
+        r.userText = text
+        r.versionOf = 3
+        r.text = text
+        r.answerInProgress = false
+        return r
+    }
+
+    @Test func theSameBytesAsJSONEncoderForPlainText() {
+        for text in ["", "plain words", "déjà vu — 東京 🙂 a/b", "\"quoted\" \\ back\nline\ttab"] {
+            let r = Self.every(text)
+            #expect(TranscriptStore.encodeFlat(r) == TranscriptStore.encodeWithFoundation(r))
+            var few = TranscriptRecord(kind: .sessionEnded, at: r.at)
+            few.agentID = text
+            #expect(TranscriptStore.encodeFlat(few) == TranscriptStore.encodeWithFoundation(few))
+        }
+    }
+
+    @Test func controlsReadBackAsTheyWere() throws {
+        let text = "bell\u{7} esc\u{1B}[31m c1\u{9B}1m del\u{7F} nul\u{0} bs\u{8} ff\u{C} \u{202E}bidi \u{2028}"
+        let r = Self.every(text)
+        let line = TranscriptStore.encode(r)
+        let back = try TranscriptStore.decoder().decode(TranscriptRecord.self, from: Data(line.utf8))
+        #expect(back == r)
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+    }
+
+    /// A field added to the record must be added to the hand-written encoder too.
+    @Test func theEncoderKnowsEveryField() {
+        let fields = Mirror(reflecting: TranscriptRecord(kind: .start)).children.compactMap(\.label)
+        #expect(Set(fields) == ["kind", "at", "tool", "target", "projectID", "agentID", "agentName", "sessionID",
+                                "turnID", "userText", "versionOf", "text", "turn", "answerInProgress", "submission"])
+    }
+}
