@@ -50,6 +50,12 @@ public final class ChatRuntime {
     /// the frame may redraw the conversation alone: `FrameDamage.conversation`).
     var changedOutsideConversation = true
     var framePending = false
+    /// The pending frame's timer and when it fires (a key may need a frame before it).
+    var frameTimer: (due: Duration, timer: any RuntimeTimer)?
+    /// The last frame showed session events and changed the conversation alone (an answer
+    /// streaming in), and session events were applied since the last frame.
+    var lastFrameStreamed = false
+    var appliedSinceFrame = false
     var terminalGivenBack = false
     /// `exitAfterFirstFrame`: that frame is drawn.
     var firstFrameDone = false
@@ -161,8 +167,14 @@ public final class ChatRuntime {
             case .session:
                 break
             case .frame:
+                // A frame drawn sooner (for a key) may have left nothing for this timer.
+                guard framePending else { break }
                 framePending = false
+                frameTimer = nil
+                // The stream clock's look finds nothing new: the next event wakes the loop.
+                guard dirty else { break }
                 frameNow()
+                keepStreamClock()
             case .tick:
                 tick()
                 dirty = true
@@ -191,6 +203,7 @@ public final class ChatRuntime {
             if framePending { mailbox.disarm() } else if mailbox.arm() { cont.yield(.session) }
         }
         cont.finish()
+        frameTimer?.timer.cancel()
         ticker?.cancel()
         statusTimer?.cancel()
         autoCloseTimer?.timer.cancel()
@@ -243,6 +256,7 @@ public final class ChatRuntime {
         // the time they are applied (an answer's start, the last activity), not the last tick's.
         tick()
         changed = true
+        appliedSinceFrame = true
         for e in events {
             if !AppState.changesConversationOnly(e) { changedOutsideConversation = true }
             // A queued message goes out when connected or when the answer before it ends.
@@ -313,6 +327,7 @@ public final class ChatRuntime {
         // Only time passed: the renderer redraws the loader's row alone when it can, in the
         // last frame. The driver keeps that frame's canvas to diff against, so the change
         // copies its cells once (a 120×40 canvas is 38 KB; ten ticks a second).
+        lastFrameStreamed = false
         if !changed, var f = frame {
             frame = nil
             if renderer.renderTick(state, into: &f) {
@@ -324,6 +339,8 @@ public final class ChatRuntime {
         changed = false
         let damage: FrameDamage = changedOutsideConversation ? .whole : .conversation
         changedOutsideConversation = false
+        lastFrameStreamed = damage == .conversation && appliedSinceFrame
+        appliedSinceFrame = false
         let f = renderer.render(state, damage: damage)
         _ = state.reduce(f.shown)
         frame = f

@@ -49,20 +49,41 @@ extension ChatRuntime {
         }
     }
 
-    /// Coalesces changes into at most `maxFPS` frames a second.
+    /// Coalesces changes into at most `maxFPS` frames a second, or `streamFPS` when only the
+    /// conversation changed. A pending frame that a key needs sooner is drawn sooner (its
+    /// timer is moved).
     func scheduleFrame() {
-        guard dirty, !framePending else { return }
-        framePending = true
-        let interval = Duration.milliseconds(Int(1000 / max(1, options.maxFPS)))
-        let wait = lastFrame + interval - clock.now
-        let cont = continuation
+        guard dirty else { return }
+        let fps = changedOutsideConversation ? options.maxFPS : min(options.maxFPS, options.streamFPS)
+        let due = lastFrame + .milliseconds(Int(1000 / max(1, fps)))
+        if framePending, let pending = frameTimer, pending.due <= due { return }
+        frameTimer?.timer.cancel()
+        frameTimer = nil
+        let wait = due - clock.now
         if wait <= .zero {
             // Due already (e.g. a loader tick): drawn in this turn of the loop, not the next.
             framePending = false
             applyPendingSession()
             frameNow()
+            keepStreamClock()
         } else {
-            _ = clock.after(wait) { cont?.yield(.frame) }
+            framePending = true
+            let cont = continuation
+            frameTimer = (due, clock.after(wait) { cont?.yield(.frame) })
         }
+    }
+
+    /// While an answer streams, the loop keeps the stream clock: after a frame of streamed
+    /// text it looks again one stream interval later and draws what came meanwhile, instead
+    /// of being woken by each delta to set a timer (a thread woken less per frame). A look
+    /// that finds nothing new lets the next event wake the loop again.
+    func keepStreamClock() {
+        guard lastFrameStreamed, state.isBusy, !framePending else { return }
+        let due = lastFrame + .milliseconds(Int(1000 / max(1, min(options.maxFPS, options.streamFPS))))
+        let wait = due - clock.now
+        guard wait > .zero else { return }
+        framePending = true
+        let cont = continuation
+        frameTimer = (due, clock.after(wait) { cont?.yield(.frame) })
     }
 }

@@ -14,6 +14,7 @@ import WidgetUI
     func run(_ mode: Clipboard.Mode, _ body: () async throws -> Void) async throws {
         var options = RuntimeOptions(downloadDirectory: dir)
         options.maxFPS = 1_000_000
+        options.streamFPS = 1_000_000
         options.clipboard = mode
         let (signals, _) = AsyncStream.makeStream(of: Int32.self)
         let rt = ChatRuntime(session: session, state: AppState(), options: options, driver: driver,

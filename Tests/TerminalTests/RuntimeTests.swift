@@ -23,10 +23,13 @@ import Glibc
         (signals, signal) = AsyncStream.makeStream(of: Int32.self)
     }
 
-    /// Starts the loop; `maxFPS` high: every change is drawn at once (the frame clock has a test of its own).
-    func start(maxFPS: Double = 1_000_000, state: AppState = AppState()) -> (ChatRuntime, Task<Void, any Error>) {
+    /// Starts the loop; `maxFPS` high: every change is drawn at once (the frame clocks have tests
+    /// of their own). Streamed text is drawn on the same clock unless `streamFPS` says otherwise.
+    func start(maxFPS: Double = 1_000_000, streamFPS: Double? = nil,
+               state: AppState = AppState()) -> (ChatRuntime, Task<Void, any Error>) {
         var options = RuntimeOptions()
         options.maxFPS = maxFPS
+        options.streamFPS = streamFPS ?? maxFPS
         let rt = ChatRuntime(session: session, state: state, options: options, driver: driver, clock: clock, signals: signals)
         return (rt, Task { try await rt.run() })
     }
@@ -187,6 +190,40 @@ import Glibc
         try await run.value
     }
 
+    /// An answer streaming in is drawn on its own, slower clock (`streamFPS`); a key pressed
+    /// meanwhile is drawn on the key clock (`maxFPS`), not kept waiting for the stream's frame.
+    @Test func streamedTextWaitsForTheStreamClockAndAKeyDoesNot() async throws {
+        let (rt, run) = start(maxFPS: 50, streamFPS: 10)
+        _ = try await screen("the first frame") { !$0.isEmpty }
+        clock.advance(by: .milliseconds(200))
+        try await connected()
+        session.emit(.turnStarted(Turn(id: 3, agentID: "fake", agentName: "Fakey", userText: "Go")))
+        clock.advance(by: .milliseconds(200))
+        _ = try await screen("the loader") { $0.contains("Go") }
+        // Text 100 ms apart at the most: not drawn 50 ms on (a key's clock would have drawn it at 20).
+        session.emit(.change(turnID: 3, .text("Alpha words")))
+        #expect(await eventually { rt.state.conversation.messages.contains { $0.text.contains("Alpha words") } })
+        clock.advance(by: .milliseconds(50))
+        await Task.yield()
+        #expect(!driver.text.contains("Alpha words"))
+        clock.advance(by: .milliseconds(60))
+        _ = try await screen("the streamed text") { $0.contains("Alpha words") }
+        // While it streams, the loop looks again a stream interval after each frame.
+        session.emit(.change(turnID: 3, .text(" then gamma")))
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("text on the stream clock") { $0.contains("then gamma") }
+        // More text (its frame due 100 ms on), then a key: both are drawn 20 ms on.
+        session.emit(.change(turnID: 3, .text(" and beta words")))
+        driver.type("x")
+        await driver.waitUntilInputRead()
+        clock.advance(by: .milliseconds(25))
+        let s = try await screen("the key") { $0.contains("› x") }
+        #expect(s.contains("beta words"))
+        driver.press(.function(10))
+        clock.advance(by: .seconds(1))
+        try await run.value
+    }
+
     /// `preview --handshake FILE`: the session adopts the file's handshake and asks no server
     /// (port 9 on 127.0.0.1 has none: a request would fail and show an error instead).
     @Test func aPresetHandshakeNeedsNoServer() async throws {
@@ -198,6 +235,7 @@ import Glibc
         state.previewOnly = true
         var options = RuntimeOptions()
         options.maxFPS = 1_000_000
+        options.streamFPS = 1_000_000
         let rt = ChatRuntime(session: s, state: state, options: options, driver: driver, clock: clock, signals: signals)
         let run = Task { try await rt.run() }
         let frame = try await screen("the file's greeting") { $0.contains("Hi from the file") }
