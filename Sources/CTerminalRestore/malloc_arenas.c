@@ -14,6 +14,7 @@
 
 __attribute__((constructor)) static void rt_one_malloc_arena(void) {
     const char *tunables = getenv("GLIBC_TUNABLES");
+    (void)tunables;
 #ifdef M_ARENA_MAX
     if (getenv("MALLOC_ARENA_MAX") == NULL && (tunables == NULL || strstr(tunables, "arena_max") == NULL))
         mallopt(M_ARENA_MAX, 1);

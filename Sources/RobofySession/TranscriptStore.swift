@@ -198,11 +198,12 @@ public final class TranscriptStore: @unchecked Sendable {
         return String(out)
     }
 
-    /// A record as JSONEncoder writes it (sorted keys, dates as ISO 8601 text).
-    /// The fields of a record without a turn or a submission, by hand: the same JSON as
-    /// `encodeWithFoundation` (its keys sorted, nil fields left out). A streaming answer's
-    /// progress records come twice a second, and JSONEncoder cost about a millisecond each
-    /// (5 % of the UI's CPU for a paced answer).
+    /// The fields of a record without a turn or a submission, by hand: what
+    /// `encodeWithFoundation` writes (its keys sorted, nil fields left out), except that
+    /// strings are quoted by `JSONValue.quote` (as long texts already were): a few controls
+    /// come out as `\u00XX` where JSONEncoder writes `\b` or `\f` or the raw byte, the same
+    /// text when read. A streaming answer's progress records come twice a second, and
+    /// JSONEncoder cost about a millisecond each (5 % of the UI's CPU for a paced answer).
     static func encodeFlat(_ r: TranscriptRecord) -> String {
         var out = "{"
         func add(_ key: String, _ json: String?) {
@@ -226,6 +227,7 @@ public final class TranscriptStore: @unchecked Sendable {
         return out + "}"
     }
 
+    /// A record as JSONEncoder writes it (sorted keys, dates as ISO 8601 text).
     static func encodeWithFoundation(_ record: TranscriptRecord) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -13,11 +13,14 @@
 public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
     static let blockSize = 1 << 17
     /// The text. A span's place is a virtual offset: `block * blockSize + offset in the block`.
+    /// Only the last block is appended to, and only while `lastOpen`; the first grows as an
+    /// array does (a short message's lines take about their text, not a whole block).
     private var blocks: [[UInt8]] = []
+    private var lastOpen = false
     /// Per line, the index of its first span; the last line's spans end at `spanStarts.count`.
     private var lineStarts: [UInt32] = []
     /// Per span, the virtual offset of its text and its length in bytes.
-    private var spanStarts: [UInt32] = []
+    private var spanStarts: [Int] = []
     private var spanLengths: [UInt32] = []
     private var spanAttributes: [UInt16] = []
 
@@ -36,7 +39,7 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
         var spans: [Span] = []
         spans.reserveCapacity(end - first)
         for k in first..<end {
-            let at = Int(spanStarts[k]), length = Int(spanLengths[k])
+            let at = spanStarts[k], length = Int(spanLengths[k])
             let block = at / Self.blockSize, from = at % Self.blockSize
             let text = length == 0 ? "" : String(decoding: blocks[block][from..<(from + length)], as: UTF8.self)
             spans.append(Span(text, TextAttributes(rawValue: spanAttributes[k])))
@@ -47,7 +50,7 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
     public mutating func append(_ line: StyledLine) {
         lineStarts.append(UInt32(truncatingIfNeeded: spanStarts.count))
         for span in line.spans {
-            spanStarts.append(UInt32(truncatingIfNeeded: store(span.text.utf8)))
+            spanStarts.append(store(span.text.utf8))
             spanLengths.append(UInt32(truncatingIfNeeded: span.text.utf8.count))
             spanAttributes.append(span.attributes.rawValue)
         }
@@ -61,20 +64,23 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
     private mutating func store(_ text: String.UTF8View) -> Int {
         let n = text.count
         let size = Self.blockSize
+        guard n > 0 else { return 0 }  // never read
         if n > size {
             // A block of its own, taking up as many blocks' places as it needs (the
             // places after the first stay empty): the next span starts a new block.
             let at = blocks.count * size
             blocks.append(Array(text))
             for _ in 1..<((n + size - 1) / size) { blocks.append([]) }
+            lastOpen = false
             return at
         }
-        // A new block when the last is full, or is a long span's (or an empty place after one).
-        let fits = blocks.last.map { $0.count + n <= size && $0.capacity >= size } ?? false
-        if !fits {
+        if !lastOpen || blocks[blocks.count - 1].count + n > size {
+            // The first block grows as an array does; a second means a long text: its
+            // blocks are made whole at once (no copies while they fill).
             var block: [UInt8] = []
-            block.reserveCapacity(size)
+            if !blocks.isEmpty { block.reserveCapacity(size) }
             blocks.append(block)
+            lastOpen = true
         }
         let last = blocks.count - 1
         let at = last * size + blocks[last].count

@@ -20,7 +20,8 @@ public final class ChatRuntime {
         case input
         /// Session events are waiting in `mailbox`.
         case session
-        case frame
+        /// A frame timer fired (its number: a timer replaced meanwhile finds another in `frameTimer`).
+        case frame(Int)
         case tick
         case signal(Int32)
         case fileWritten(String)
@@ -51,7 +52,8 @@ public final class ChatRuntime {
     var changedOutsideConversation = true
     var framePending = false
     /// The pending frame's timer and when it fires (a key may need a frame before it).
-    var frameTimer: (due: Duration, timer: any RuntimeTimer)?
+    var frameTimer: (id: Int, due: Duration, timer: any RuntimeTimer)?
+    var frameTimers = 0
     /// The last frame showed session events and changed the conversation alone (an answer
     /// streaming in), and session events were applied since the last frame.
     var lastFrameStreamed = false
@@ -166,9 +168,9 @@ public final class ChatRuntime {
                 driver.inputRead()
             case .session:
                 break
-            case .frame:
-                // A frame drawn sooner (for a key) may have left nothing for this timer.
-                guard framePending else { break }
+            case .frame(let id):
+                // A timer that was replaced (a key needed a frame sooner) draws nothing.
+                guard framePending, frameTimer?.id == id else { break }
                 framePending = false
                 frameTimer = nil
                 // The stream clock's look finds nothing new: the next event wakes the loop.

@@ -68,9 +68,15 @@ extension ChatRuntime {
             keepStreamClock()
         } else {
             framePending = true
-            let cont = continuation
-            frameTimer = (due, clock.after(wait) { cont?.yield(.frame) })
+            frameTimer = armFrameTimer(due: due, wait: wait)
         }
+    }
+
+    /// A frame timer `wait` from now, numbered.
+    func armFrameTimer(due: Duration, wait: Duration) -> (id: Int, due: Duration, timer: any RuntimeTimer) {
+        frameTimers += 1
+        let id = frameTimers, cont = continuation
+        return (id, due, clock.after(wait) { cont?.yield(.frame(id)) })
     }
 
     /// While an answer streams, the loop keeps the stream clock: after a frame of streamed
@@ -83,7 +89,6 @@ extension ChatRuntime {
         let wait = due - clock.now
         guard wait > .zero else { return }
         framePending = true
-        let cont = continuation
-        frameTimer = (due, clock.after(wait) { cont?.yield(.frame) })
+        frameTimer = armFrameTimer(due: due, wait: wait)
     }
 }

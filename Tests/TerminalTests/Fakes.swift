@@ -16,20 +16,35 @@ actor FakeSession: ChatSessionProtocol {
     private(set) var closed = false
     private var nextTurn = 1
 
-    init() {
+    /// `direct`: the events go straight to the runtime's mailbox, as `ChatSession`'s do
+    /// (`emit` has put an event there when it returns); else through `events`.
+    private nonisolated let direct: DirectDelivery?
+
+    init(direct: Bool = true) {
         (events, sink) = AsyncStream.makeStream(of: SessionEvent.self)
+        self.direct = direct ? DirectDelivery() : nil
+    }
+
+    nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool {
+        guard let direct else { return false }
+        direct.start(handler)
+        return true
+    }
+
+    private nonisolated func yield(_ e: SessionEvent) {
+        if let direct { direct.deliver(e) } else { sink.yield(e) }
     }
 
     func setPieces(_ p: [String]) { pieces = p }
 
     /// Reports `e` as if the session had (a turn held open, an answer arriving piece by piece).
-    nonisolated func emit(_ e: SessionEvent) { sink.yield(e) }
+    nonisolated func emit(_ e: SessionEvent) { yield(e) }
 
     @discardableResult func connect() async -> Result<Handshake, RobofyError> {
         let h = Handshake(token: "secret-token", agents: [agent])
-        sink.yield(.connecting)
-        sink.yield(.connected(h))
-        sink.yield(.agentSelected(agent))
+        yield(.connecting)
+        yield(.connected(h))
+        yield(.agentSelected(agent))
         return .success(h)
     }
 
@@ -37,14 +52,14 @@ actor FakeSession: ChatSessionProtocol {
         sent.append(text)
         var turn = Turn(id: nextTurn, agentID: agent.chatbotID, agentName: agent.name, userText: text)
         nextTurn += 1
-        sink.yield(.turnStarted(turn))
+        yield(.turnStarted(turn))
         for p in pieces {
             turn.answer += p
-            sink.yield(.change(turnID: turn.id, .text(p)))
+            yield(.change(turnID: turn.id, .text(p)))
         }
         turn.status = .complete
-        sink.yield(.change(turnID: turn.id, .finished(reason: "stop")))
-        sink.yield(.turnFinished(turn))
+        yield(.change(turnID: turn.id, .finished(reason: "stop")))
+        yield(.turnFinished(turn))
         return turn
     }
 
@@ -115,5 +130,26 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
         let clock: ManualClock
         let id: Int
         func cancel() { clock.lock.withLock { _ = clock.entries.removeValue(forKey: id) } }
+    }
+}
+
+/// Events handed to a handler as they happen; those from before the handler, once it comes.
+final class DirectDelivery: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handler: (@Sendable (SessionEvent) -> Void)?
+    private var early: [SessionEvent] = []
+
+    func start(_ h: @escaping @Sendable (SessionEvent) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        for e in early { h(e) }
+        early = []
+        handler = h
+    }
+
+    func deliver(_ e: SessionEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let handler { handler(e) } else { early.append(e) }
     }
 }

@@ -8,7 +8,7 @@ import WidgetUI
 @MainActor
 @Suite(.timeLimit(.minutes(1))) struct RuntimeCopyTests {
     let driver = HeadlessDriver(width: 80, height: 24)
-    let session = FakeSession()
+    let session = FakeSession(direct: false)
     let dir = NSTemporaryDirectory() + "robofy-copy-" + UUID().uuidString.prefix(8)
 
     func run(_ mode: Clipboard.Mode, _ body: () async throws -> Void) async throws {

@@ -208,8 +208,11 @@ import Glibc
         #expect(!driver.text.contains("Alpha words"))
         clock.advance(by: .milliseconds(60))
         _ = try await screen("the streamed text") { $0.contains("Alpha words") }
-        // While it streams, the loop looks again a stream interval after each frame.
+        // While it streams, the loop is not woken by each delta: it looks again a stream
+        // interval after each frame (the event is in its mailbox when `emit` returns).
         session.emit(.change(turnID: 3, .text(" then gamma")))
+        #expect(await !eventually(0.2) { rt.state.conversation.messages.contains { $0.text.contains("gamma") } },
+                "a delta woke the loop while the stream clock was kept")
         clock.advance(by: .milliseconds(100))
         _ = try await screen("text on the stream clock") { $0.contains("then gamma") }
         // More text (its frame due 100 ms on), then a key: both are drawn 20 ms on.
