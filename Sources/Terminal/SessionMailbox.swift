@@ -3,19 +3,35 @@ import RobofySession
 
 /// Session events on their way to the main loop. The loop asks to be woken (`arm`)
 /// only when no frame is pending: a pending frame applies whatever came meanwhile.
+///
+/// A fast answer brings hundreds of thousands of chunks a second; between two frames they
+/// piled up here, each with its decoded chunk and raw JSON (a 4 MiB answer at 30 frames a
+/// second: 5.0 bytes of peak RSS per answer byte; 3.1 with this limit). Past `drainChunks`
+/// chunks waiting, the loop is woken anyway, to apply them without drawing: what waits here
+/// stays bounded whatever the frame rate.
 final class SessionMailbox: @unchecked Sendable {
+    static let drainChunks = 512
     private let lock = NSLock()
     private var events: [SessionEvent] = []
+    private var chunks = 0
     private var wake = true
+    private var drainAsked = false
 
     /// Adds an event; true when the loop should be woken.
     func push(_ e: SessionEvent) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         events.append(e)
-        let w = wake
-        wake = false
-        return w
+        if case .chunks(_, let batch, _) = e { chunks += batch.count } else { chunks += 1 }
+        if wake {
+            wake = false
+            return true
+        }
+        if chunks >= Self.drainChunks && !drainAsked {
+            drainAsked = true
+            return true
+        }
+        return false
     }
 
     func take() -> [SessionEvent] {
@@ -23,6 +39,8 @@ final class SessionMailbox: @unchecked Sendable {
         defer { lock.unlock() }
         var out: [SessionEvent] = []
         swap(&out, &events)
+        chunks = 0
+        drainAsked = false
         return out
     }
 

@@ -1,0 +1,40 @@
+import RobofyAPI
+import RobofySession
+import Testing
+@testable import Terminal
+
+/// The mailbox wakes the loop when it asked to be woken, and, while a frame is pending (the
+/// loop asked not to be), once the chunks waiting pass `drainChunks`: they are applied
+/// without a frame, so a fast answer never piles up between two frames.
+@Suite struct SessionMailboxTests {
+    func chunks(_ n: Int) -> SessionEvent {
+        .chunks(turnID: 1, Array(repeating: ChunkEvent(chunk: .textDelta(id: "t", delta: "word "), raw: "{}"), count: n),
+                offset: 0)
+    }
+
+    @Test func aPendingFrameHoldsTheEventsUntilTooManyWait() {
+        let box = SessionMailbox()
+        #expect(box.push(.connecting), "the first event wakes the loop")
+        box.disarm()
+        let batch = 100
+        var pushed = 1, waiting = 1, woken = 0
+        while pushed < 10 * SessionMailbox.drainChunks {
+            let wake = box.push(chunks(batch))
+            pushed += batch
+            waiting += batch
+            if wake {
+                woken += 1
+                // Woken once the waiting chunks pass the limit, not before, not long after.
+                #expect(waiting >= SessionMailbox.drainChunks && waiting < SessionMailbox.drainChunks + batch)
+                #expect(box.take().count > 0)
+                waiting = 0
+                box.disarm()
+            }
+        }
+        #expect(woken >= pushed / (SessionMailbox.drainChunks + batch) && woken <= pushed / SessionMailbox.drainChunks)
+        // Armed again (no frame pending): the next event wakes it at once.
+        _ = box.take()
+        #expect(!box.arm())
+        #expect(box.push(.connecting))
+    }
+}
