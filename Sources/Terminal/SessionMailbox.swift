@@ -25,6 +25,7 @@ final class SessionMailbox: @unchecked Sendable {
         if case .chunks(_, let batch, _) = e { chunks += batch.count } else { chunks += 1 }
         if wake {
             wake = false
+            drainAsked = true  // a wake is on its way: it takes these too
             return true
         }
         if chunks >= Self.drainChunks && !drainAsked {

@@ -215,6 +215,16 @@ import Glibc
                 "a delta woke the loop while the stream clock was kept")
         clock.advance(by: .milliseconds(100))
         _ = try await screen("text on the stream clock") { $0.contains("then gamma") }
+        // Many chunks waiting (600, past the mailbox's 512) wake the loop to apply them, and
+        // what came with them, without drawing before the stream clock's frame.
+        let framesBefore = driver.frames.count
+        session.emit(.chunks(turnID: 3, Array(repeating: ChunkEvent(chunk: .textDelta(id: "t", delta: "x"), raw: "{}"),
+                                              count: 600), offset: 0))
+        session.emit(.change(turnID: 3, .text(" drained words")))
+        #expect(await eventually { rt.state.conversation.messages.contains { $0.text.contains("drained words") } })
+        #expect(driver.frames.count == framesBefore)
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("the drained text") { $0.contains("drained words") }
         // More text (its frame due 100 ms on), then a key: both are drawn 20 ms on.
         session.emit(.change(turnID: 3, .text(" and beta words")))
         driver.type("x")

@@ -15,9 +15,11 @@ import Testing
     @Test func aPendingFrameHoldsTheEventsUntilTooManyWait() {
         let box = SessionMailbox()
         #expect(box.push(.connecting), "the first event wakes the loop")
+        // The loop takes it, and a frame is pending.
+        _ = box.take()
         box.disarm()
         let batch = 100
-        var pushed = 1, waiting = 1, woken = 0
+        var pushed = 0, waiting = 0, woken = 0
         while pushed < 10 * SessionMailbox.drainChunks {
             let wake = box.push(chunks(batch))
             pushed += batch
@@ -32,6 +34,16 @@ import Testing
             }
         }
         #expect(woken >= pushed / (SessionMailbox.drainChunks + batch) && woken <= pushed / SessionMailbox.drainChunks)
+        // One wake per take: more chunks before the loop takes them wake it no more.
+        _ = box.take()
+        box.disarm()
+        #expect(box.push(chunks(SessionMailbox.drainChunks)))
+        #expect(!box.push(chunks(SessionMailbox.drainChunks)))
+        // Nor after an armed wake that the loop has not answered yet.
+        _ = box.take()
+        #expect(!box.arm())
+        #expect(box.push(.connecting))
+        #expect(!box.push(chunks(2 * SessionMailbox.drainChunks)))
         // Armed again (no frame pending): the next event wakes it at once.
         _ = box.take()
         #expect(!box.arm())
