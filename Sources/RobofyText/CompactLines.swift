@@ -33,15 +33,38 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
     public var startIndex: Int { 0 }
     public var endIndex: Int { lineStarts.count }
 
+    /// A span's length with this bit set: its text is not kept here but at `spanStarts` in
+    /// the text the lines were laid out from (`append(contentsOf:referencing:)`).
+    static let referenceBit: UInt32 = 1 << 31
+
+    /// Whether some spans are places in the laid-out text (read with `line(_:source:)`).
+    public private(set) var hasReferences = false
+
+    /// Line `i`. Spans that are places in the laid-out text read as empty: lines appended
+    /// with `referencing` are read with `line(_:source:)`.
     public subscript(i: Int) -> StyledLine {
+        line(i, source: nil)
+    }
+
+    /// Line `i`, its referenced spans read from `source` (the bytes of the text the lines
+    /// were laid out from, by offset).
+    public func line(_ i: Int, source: ((Range<Int>) -> String)?) -> StyledLine {
         let first = Int(lineStarts[i])
         let end = i + 1 < lineStarts.count ? Int(lineStarts[i + 1]) : spanStarts.count
         var spans: [Span] = []
         spans.reserveCapacity(end - first)
         for k in first..<end {
-            let at = spanStarts[k], length = Int(spanLengths[k])
-            let block = at / Self.blockSize, from = at % Self.blockSize
-            let text = length == 0 ? "" : String(decoding: blocks[block][from..<(from + length)], as: UTF8.self)
+            let at = spanStarts[k], raw = spanLengths[k]
+            let text: String
+            if raw & Self.referenceBit != 0 {
+                let length = Int(raw & ~Self.referenceBit)
+                text = source?(at..<(at + length)) ?? ""
+            } else if raw == 0 {
+                text = ""
+            } else {
+                let block = at / Self.blockSize, from = at % Self.blockSize
+                text = String(decoding: blocks[block][from..<(from + Int(raw))], as: UTF8.self)
+            }
             spans.append(Span(text, TextAttributes(rawValue: spanAttributes[k])))
         }
         return StyledLine(spans)
@@ -58,6 +81,66 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
 
     public mutating func append(contentsOf lines: some Sequence<StyledLine>) {
         for line in lines { append(line) }
+    }
+
+    /// Appends lines laid out from `text[range]`, keeping a span that appears there, in
+    /// order, as its place instead of its bytes: a long answer's plain lines are its own
+    /// text, and need not be kept twice. A span is looked for a little way ahead of where
+    /// the last one was found (past markup, a line break), and kept as bytes when it is not
+    /// there, so a line always reads back exactly as it was. `text[range]` must not change
+    /// while these lines are read.
+    public mutating func append(contentsOf lines: some Sequence<StyledLine>,
+                                referencing text: UnsafeBufferPointer<UInt8>, in range: Range<Int>) {
+        var cursor = range.lowerBound
+        let end = Swift.min(range.upperBound, text.count)
+        for line in lines {
+            lineStarts.append(UInt32(truncatingIfNeeded: spanStarts.count))
+            for span in line.spans {
+                let utf8 = span.text.utf8
+                let n = utf8.count
+                var found: Int?
+                if n >= Self.minimumReference, n < Int(Self.referenceBit) {
+                    found = utf8.withContiguousStorageIfAvailable { s in
+                        Self.find(s, in: text, from: cursor, to: end)
+                    } ?? nil
+                }
+                if let at = found {
+                    spanStarts.append(at)
+                    spanLengths.append(UInt32(n) | Self.referenceBit)
+                    cursor = at + n
+                    hasReferences = true
+                } else {
+                    spanStarts.append(store(utf8))
+                    spanLengths.append(UInt32(truncatingIfNeeded: n))
+                }
+                spanAttributes.append(span.attributes.rawValue)
+            }
+        }
+    }
+
+    /// Bytes of text kept here (not counting the spans kept as places).
+    var storedBytes: Int { blocks.reduce(0) { $0 + $1.count } }
+
+    /// Spans shorter than this are kept as bytes (a place costs as much).
+    static let minimumReference = 8
+    /// How far past the last span a span is looked for.
+    static let lookAhead = 256
+
+    /// Where `span` first appears in `text[from..<to]`, starting within `lookAhead` of `from`.
+    static func find(_ span: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>,
+                     from: Int, to: Int) -> Int? {
+        let n = span.count
+        guard n > 0 else { return nil }
+        let first = span[0]
+        var p = Swift.max(0, from)
+        let last = Swift.min(to - n, p + lookAhead)
+        search: while p <= last {
+            defer { p += 1 }
+            guard text[p] == first else { continue }
+            for k in 1..<n where text[p + k] != span[k] { continue search }
+            return p
+        }
+        return nil
     }
 
     /// Keeps `text` in a block; its virtual offset.

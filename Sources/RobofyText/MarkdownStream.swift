@@ -35,7 +35,8 @@ struct MDResumeState {
 public final class MarkdownStream {
     public private(set) var width = 0
     /// Final lines of the text rendered last. Only grows until `generation` changes. (Kept
-    /// compactly: a long answer's lines cost about their text.)
+    /// compactly: a long answer's lines cost about their text, and its plain spans are places
+    /// in the text itself: read them with `frozen.line(_:source:)`, from the text rendered.)
     public private(set) var frozen = CompactLines()
     /// Bumped whenever `frozen` starts over.
     public private(set) var generation = 0
@@ -66,6 +67,15 @@ public final class MarkdownStream {
             lastBase = UInt(bitPattern: raw.baseAddress)
             lastCount = raw.count
             return renderTail(raw)
+        }
+    }
+
+    /// The frozen lines as they read, their places read from `text` (the text rendered last,
+    /// or one that extends it).
+    public func frozenLines(of text: String) -> [StyledLine] {
+        let utf8 = Array(text.utf8)
+        return frozen.indices.map { i in
+            frozen.line(i) { r in r.upperBound <= utf8.count ? String(decoding: utf8[r], as: UTF8.self) : "" }
         }
     }
 
@@ -176,7 +186,13 @@ public final class MarkdownStream {
             if settled[mid].clean < at { lo = mid + 1 } else { hi = mid }
         }
         guard settled[lo].clean == at else { return r.out }
-        frozen.append(contentsOf: r.out[..<cp.final])
+        if printable {
+            // The tail is the raw text as it is: the frozen lines' plain spans are kept as
+            // places in it (the answer's one copy), not as bytes of their own.
+            frozen.append(contentsOf: r.out[..<cp.final], referencing: raw, in: start..<settled[lo].raw)
+        } else {
+            frozen.append(contentsOf: r.out[..<cp.final])
+        }
         freeze(raw, upTo: settled[lo].raw)
         state = cp.state
         return Array(r.out[cp.final...])

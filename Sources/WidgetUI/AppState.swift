@@ -123,6 +123,30 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
     }
 
     public var textIsEmpty: Bool { live?.isEmpty ?? storedText.isEmpty }
+
+    /// Where the text is read from later (a layout's lines that keep places in it): the
+    /// streaming answer itself, not a copy, or the finished text.
+    public enum TextSource: Sendable {
+        case live(AnswerText)
+        case text(String)
+
+        /// The UTF-8 bytes at `range`, as text (empty where the text is shorter).
+        func read(_ range: Range<Int>) -> String {
+            func slice(_ s: String) -> String {
+                let utf8 = s.utf8
+                guard range.lowerBound >= 0, range.upperBound <= utf8.count,
+                      let a = utf8.index(utf8.startIndex, offsetBy: range.lowerBound, limitedBy: utf8.endIndex),
+                      let b = utf8.index(a, offsetBy: range.count, limitedBy: utf8.endIndex) else { return "" }
+                return String(decoding: utf8[a..<b], as: UTF8.self)
+            }
+            switch self {
+            case .live(let a): return a.withText(slice)
+            case .text(let s): return slice(s)
+            }
+        }
+    }
+
+    public var textSource: TextSource { live.map { .live($0) } ?? .text(storedText) }
 }
 
 public struct Conversation: Sendable, Equatable {

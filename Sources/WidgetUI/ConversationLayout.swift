@@ -295,7 +295,7 @@ extension Renderer {
                 let sl = stream?.id == m.id ? stream! : StreamLayout(id: m.id)
                 stream = sl
                 let tail = m.withText { sl.markdown.render($0, width: textW) }
-                text = LineRun(sl.markdown.frozen, like: body)
+                text = LineRun(sl.markdown.frozen, like: body, source: m.textSource)
                 for l in tail { add(l, bubble) }
             } else {
                 let clean = Sanitizer.clean(m.text)
@@ -347,18 +347,23 @@ struct LineRun: RandomAccessCollection {
     private let items: ArraySlice<LineItem>
     private let template: LineItem?
     private let lines: CompactLines
+    /// The text the lines were laid out from, for the spans they keep as places in it.
+    private let source: ChatMessage.TextSource?
 
     init(_ items: ArraySlice<LineItem>) {
         self.items = items
         template = nil
         lines = CompactLines()
+        source = nil
     }
 
-    /// `lines`, each in the place and look of `template`.
-    init(_ lines: CompactLines, like template: LineItem) {
+    /// `lines`, each in the place and look of `template`; `source`: the text they were laid
+    /// out from, when they keep spans as places in it.
+    init(_ lines: CompactLines, like template: LineItem, source: ChatMessage.TextSource? = nil) {
         items = []
         self.template = template
         self.lines = lines
+        self.source = lines.hasReferences ? source : nil
     }
 
     var startIndex: Int { 0 }
@@ -366,7 +371,11 @@ struct LineRun: RandomAccessCollection {
 
     subscript(i: Int) -> LineItem {
         guard var t = template else { return items[items.startIndex + i] }
-        t.line = lines[i]
+        if let source {
+            t.line = lines.line(i) { source.read($0) }
+        } else {
+            t.line = lines[i]
+        }
         return t
     }
 }

@@ -54,3 +54,40 @@ import Testing
         #expect(Array(c) == lines + many)
     }
 }
+
+/// Lines laid out from a text keep the spans found in it as places, not bytes, and read
+/// back exactly (a span not found there, or too short, is kept as bytes).
+@Suite struct CompactLinesReferenceTests {
+    @Test func aRenderedAnswerKeepsItsPlainTextOnceAndReadsBackWhole() {
+        let para = "Some plain words that wrap over several lines of a narrow bubble, déjà vu 東京.\n\n"
+        let text = String(repeating: para + "- a list item with **bold words** inside\n- `code span here` and [a link](https://x.test/a/b)\n\n", count: 30)
+        let rendered = Markdown.render(text, width: 24)
+        var c = CompactLines()
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { c.append(contentsOf: rendered, referencing: $0, in: 0..<$0.count) }
+        let read = c.indices.map { i in c.line(i) { String(decoding: bytes[$0], as: UTF8.self) } }
+        #expect(read == rendered)
+        #expect(c.hasReferences)
+        let renderedBytes = rendered.reduce(0) { $0 + $1.spans.reduce(0) { $0 + $1.text.utf8.count } }
+        #expect(c.storedBytes * 3 < renderedBytes, "kept \(c.storedBytes) of \(renderedBytes) bytes")
+        // Read without the text, the places are empty: never another text's bytes.
+        for i in c.indices {
+            let bare = c[i].spans.map(\.text), whole = rendered[i].spans.map(\.text)
+            #expect(bare.count == whole.count && zip(bare, whole).allSatisfy { $0.isEmpty || $0 == $1 })
+        }
+    }
+
+    @Test func aSpanNotInTheTextIsKeptAsBytes() {
+        let text = Array("alpha beta gamma delta".utf8)
+        let lines = [StyledLine([Span("alpha beta"), Span(" • not in the text at all")]), StyledLine([Span("gamma delta")])]
+        var c = CompactLines()
+        text.withUnsafeBufferPointer { c.append(contentsOf: lines, referencing: $0, in: 0..<$0.count) }
+        #expect(c.indices.map { i in c.line(i) { String(decoding: text[$0], as: UTF8.self) } } == lines)
+        #expect(c.storedBytes == " • not in the text at all".utf8.count)
+        // Only `text[range]` is looked in: outside it, spans are bytes.
+        var d = CompactLines()
+        text.withUnsafeBufferPointer { d.append(contentsOf: lines, referencing: $0, in: 0..<5) }
+        #expect(d.indices.map { i in d.line(i) { String(decoding: text[$0], as: UTF8.self) } } == lines)
+        #expect(!d.hasReferences)
+    }
+}

@@ -54,7 +54,7 @@ private func longAnswer(bytes: Int) -> [UInt8] {
             if generation == nil { generation = stream.generation }
             if d % 1_600 == 0 {
                 let want = Markdown.render(Sanitizer.clean(text), width: width)
-                let got = stream.frozen + tail
+                let got = stream.frozenLines(of: text) + tail
                 #expect(got == want, "delta \(d): \(got.count) lines streamed, \(want.count) in one render")
                 if got != want {
                     let i = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
@@ -83,6 +83,6 @@ private func longAnswer(bytes: Int) -> [UInt8] {
         let other = String(decoding: edited, as: UTF8.self)
         let tail = stream.render(other, width: 30)
         #expect(stream.generation > g)
-        #expect(stream.frozen + tail == Markdown.render(other, width: 30))
+        #expect(stream.frozenLines(of: other) + tail == Markdown.render(other, width: 30))
     }
 }

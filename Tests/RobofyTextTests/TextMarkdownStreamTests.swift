@@ -53,7 +53,7 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
 @Suite struct TextMarkdownStreamTests {
     private func check(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
         let tail = stream.render(text, width: width)
-        let got = stream.frozen + tail
+        let got = stream.frozenLines(of: text) + tail
         let want = Markdown.render(Sanitizer.clean(text), width: width)
         if got != want {
             Issue.record("""
