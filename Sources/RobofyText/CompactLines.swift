@@ -93,23 +93,29 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
                                 referencing text: UnsafeBufferPointer<UInt8>, in range: Range<Int>) {
         var cursor = range.lowerBound
         let end = Swift.min(range.upperBound, text.count)
+        // Bytes of the lines since the last span found: the text to look past grows with them
+        // (a run of short or rewritten spans does not leave the search behind).
+        var missed = 0
         for line in lines {
             lineStarts.append(UInt32(truncatingIfNeeded: spanStarts.count))
+            missed += 1
             for span in line.spans {
                 let utf8 = span.text.utf8
                 let n = utf8.count
                 var found: Int?
                 if n >= Self.minimumReference, n < Int(Self.referenceBit) {
                     found = utf8.withContiguousStorageIfAvailable { s in
-                        Self.find(s, in: text, from: cursor, to: end)
+                        Self.find(s, in: text, from: cursor, to: end, ahead: Self.lookAhead + 2 * missed)
                     } ?? nil
                 }
                 if let at = found {
                     spanStarts.append(at)
                     spanLengths.append(UInt32(n) | Self.referenceBit)
                     cursor = at + n
+                    missed = 0
                     hasReferences = true
                 } else {
+                    missed += n
                     spanStarts.append(store(utf8))
                     spanLengths.append(UInt32(truncatingIfNeeded: n))
                 }
@@ -126,14 +132,14 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
     /// How far past the last span a span is looked for.
     static let lookAhead = 256
 
-    /// Where `span` first appears in `text[from..<to]`, starting within `lookAhead` of `from`.
+    /// Where `span` first appears in `text[from..<to]`, starting within `ahead` of `from`.
     static func find(_ span: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>,
-                     from: Int, to: Int) -> Int? {
+                     from: Int, to: Int, ahead: Int) -> Int? {
         let n = span.count
         guard n > 0 else { return nil }
         let first = span[0]
         var p = Swift.max(0, from)
-        let last = Swift.min(to - n, p + lookAhead)
+        let last = Swift.min(to - n, p + ahead)
         search: while p <= last {
             defer { p += 1 }
             guard text[p] == first else { continue }

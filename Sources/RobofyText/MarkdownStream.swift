@@ -22,8 +22,9 @@ struct MDResumeState {
 /// change are kept in `frozen`, and only the rest (the open tail block) is sanitized
 /// and rendered again.
 ///
-/// `frozen + render(text, width:)` is always exactly
-/// `Markdown.render(Sanitizer.clean(text), width:)`; a text that does not extend
+/// `frozenLines(of: text) + render(text, width:)` is always exactly
+/// `Markdown.render(Sanitizer.clean(text), width:)` (`frozen` keeps spans as places in the
+/// raw text: a text rendered here must only ever grow at its end); a text that does not extend
 /// the previous one, or another width, starts over (and bumps `generation`).
 ///
 /// The finished part is not compared byte by byte on every call (that made a frame
@@ -186,13 +187,9 @@ public final class MarkdownStream {
             if settled[mid].clean < at { lo = mid + 1 } else { hi = mid }
         }
         guard settled[lo].clean == at else { return r.out }
-        if printable {
-            // The tail is the raw text as it is: the frozen lines' plain spans are kept as
-            // places in it (the answer's one copy), not as bytes of their own.
-            frozen.append(contentsOf: r.out[..<cp.final], referencing: raw, in: start..<settled[lo].raw)
-        } else {
-            frozen.append(contentsOf: r.out[..<cp.final])
-        }
+        // Spans found byte for byte in the raw text are kept as places in it (the answer's
+        // one copy), not as bytes of their own; a span the sanitizer changed is not found.
+        frozen.append(contentsOf: r.out[..<cp.final], referencing: raw, in: start..<settled[lo].raw)
         freeze(raw, upTo: settled[lo].raw)
         state = cp.state
         return Array(r.out[cp.final...])

@@ -363,6 +363,7 @@ struct LineRun: RandomAccessCollection {
         items = []
         self.template = template
         self.lines = lines
+        assert(!lines.hasReferences || source != nil, "lines that keep places in a text need it to be read")
         self.source = lines.hasReferences ? source : nil
     }
 

@@ -91,3 +91,37 @@ import Testing
         #expect(!d.hasReferences)
     }
 }
+
+/// A streaming answer with non-ASCII text and markup keeps its plain spans as places in the
+/// raw text, and reads back as one render of the whole text.
+@Suite struct StreamReferenceTests {
+    @Test func aUnicodeAnswerStreamedKeepsPlacesAndReadsBack() {
+        let para = "Déjà vu — “quoted” words with emoji 🙂 and 東京 wrap over lines here.\n\n- item **bold** one\n- item two\n\n"
+        let text = String(repeating: para, count: 40)
+        let stream = MarkdownStream()
+        var shown = ""
+        for piece in stride(from: 0, to: text.utf8.count, by: 37).map({ $0 }) {
+            let utf8 = Array(text.utf8)
+            var end = min(utf8.count, piece + 37)
+            while end < utf8.count && utf8[end] & 0xC0 == 0x80 { end += 1 }
+            shown = String(decoding: utf8[0..<end], as: UTF8.self)
+            _ = stream.render(shown, width: 30)
+        }
+        let tail = stream.render(text, width: 30)
+        #expect(stream.frozen.hasReferences)
+        #expect(stream.frozenLines(of: text) + tail == Markdown.render(Sanitizer.clean(text), width: 30))
+    }
+
+    /// A long run of spans not in the text (or too short to keep as places) does not leave
+    /// the search behind: the span after it is still found.
+    @Test func aLongRunOfMissesDoesNotStopTheSearch() {
+        let filler = (0..<200).map { "• \($0)" }
+        let text = Array((filler.joined(separator: "\n") + "\nthe long plain sentence at the end").utf8)
+        let lines = filler.map { StyledLine([Span("◦ " + $0.dropFirst(2))]) } + [StyledLine([Span("the long plain sentence at the end")])]
+        var c = CompactLines()
+        text.withUnsafeBufferPointer { c.append(contentsOf: lines, referencing: $0, in: 0..<$0.count) }
+        #expect(c.indices.map { i in c.line(i) { String(decoding: text[$0], as: UTF8.self) } } == lines)
+        #expect(c.hasReferences)
+        #expect(c.storedBytes < lines.dropLast().reduce(0) { $0 + $1.spans[0].text.utf8.count } + 1)
+    }
+}
