@@ -108,8 +108,9 @@ public func fuzzText(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             i += n
             last = stream.render(text, width: width)
         }
-        if checking("markdown-stream"), stream.frozen + last != rendered {
-            let got = (stream.frozen + last).map { visible($0.plainText, limit: 80) }
+        let streamed = stream.frozenLines(of: text) + last
+        if checking("markdown-stream"), streamed != rendered {
+            let got = streamed.map { visible($0.plainText, limit: 80) }
             let want = rendered.map { visible($0.plainText, limit: 80) }
             fuzzFail("markdown-stream", "width \(width): streamed \(got.count) lines \(got.prefix(12))\nwhole \(want.count) lines \(want.prefix(12))")
         }
