@@ -72,11 +72,14 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
 
     public mutating func append(_ line: StyledLine) {
         lineStarts.append(UInt32(truncatingIfNeeded: spanStarts.count))
-        for span in line.spans {
-            spanStarts.append(store(span.text.utf8))
-            spanLengths.append(UInt32(truncatingIfNeeded: span.text.utf8.count))
-            spanAttributes.append(span.attributes.rawValue)
-        }
+        for span in line.spans { appendKept(span) }
+    }
+
+    /// A span of the last line, its bytes kept here.
+    private mutating func appendKept(_ span: Span) {
+        spanStarts.append(store(span.text.utf8))
+        spanLengths.append(UInt32(truncatingIfNeeded: span.text.utf8.count))
+        spanAttributes.append(span.attributes.rawValue)
     }
 
     public mutating func append(contentsOf lines: some Sequence<StyledLine>) {
@@ -108,18 +111,17 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
                         Self.find(s, in: text, from: cursor, to: end, ahead: Self.lookAhead + 2 * missed)
                     } ?? nil
                 }
-                if let at = found {
-                    spanStarts.append(at)
-                    spanLengths.append(UInt32(n) | Self.referenceBit)
-                    cursor = at + n
-                    missed = 0
-                    hasReferences = true
-                } else {
+                guard let at = found else {
                     missed += n
-                    spanStarts.append(store(utf8))
-                    spanLengths.append(UInt32(truncatingIfNeeded: n))
+                    appendKept(span)
+                    continue
                 }
+                spanStarts.append(at)
+                spanLengths.append(UInt32(n) | Self.referenceBit)
                 spanAttributes.append(span.attributes.rawValue)
+                cursor = at + n
+                missed = 0
+                hasReferences = true
             }
         }
     }

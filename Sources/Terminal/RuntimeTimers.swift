@@ -54,8 +54,7 @@ extension ChatRuntime {
     /// timer is moved).
     func scheduleFrame() {
         guard dirty else { return }
-        let fps = changedOutsideConversation ? options.maxFPS : min(options.maxFPS, options.streamFPS)
-        let due = lastFrame + .milliseconds(Int(1000 / max(1, fps)))
+        let due = lastFrame + frameInterval(streamOnly: !changedOutsideConversation)
         if framePending, let pending = frameTimer, pending.due <= due { return }
         frameTimer?.timer.cancel()
         frameTimer = nil
@@ -72,6 +71,13 @@ extension ChatRuntime {
         }
     }
 
+    /// The least time between two frames: `maxFPS`'s, or `streamFPS`'s (never shorter) when
+    /// only the conversation changed.
+    func frameInterval(streamOnly: Bool) -> Duration {
+        let fps = streamOnly ? min(options.maxFPS, options.streamFPS) : options.maxFPS
+        return .milliseconds(Int(1000 / max(1, fps)))
+    }
+
     /// A frame timer `wait` from now, numbered.
     func armFrameTimer(due: Duration, wait: Duration) -> (id: Int, due: Duration, timer: any RuntimeTimer) {
         frameTimers += 1
@@ -85,7 +91,7 @@ extension ChatRuntime {
     /// that finds nothing new lets the next event wake the loop again.
     func keepStreamClock() {
         guard lastFrameStreamed, state.isBusy, !framePending else { return }
-        let due = lastFrame + .milliseconds(Int(1000 / max(1, min(options.maxFPS, options.streamFPS))))
+        let due = lastFrame + frameInterval(streamOnly: true)
         let wait = due - clock.now
         guard wait > .zero else { return }
         framePending = true

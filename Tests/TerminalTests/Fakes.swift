@@ -8,7 +8,8 @@ import WidgetUI
 /// `pieces`) for each message sent. Records what the runtime asked of it.
 actor FakeSession: ChatSessionProtocol {
     nonisolated let events: AsyncStream<SessionEvent>
-    private let sink: AsyncStream<SessionEvent>.Continuation
+    /// The same queue `ChatSession` reports through (`deliver(to:)` hands events straight on).
+    private nonisolated let queue = AsyncEventQueue<SessionEvent>()
     let agent = Agent(chatbotID: "fake", name: "Fakey", greeting: "Hello from the fake agent")
     var pieces: [String] = ["The answer ", "streams ", "in."]
     private(set) var sent: [String] = []
@@ -18,22 +19,20 @@ actor FakeSession: ChatSessionProtocol {
 
     /// `direct`: the events go straight to the runtime's mailbox, as `ChatSession`'s do
     /// (`emit` has put an event there when it returns); else through `events`.
-    private nonisolated let direct: DirectDelivery?
+    private nonisolated let direct: Bool
 
     init(direct: Bool = true) {
-        (events, sink) = AsyncStream.makeStream(of: SessionEvent.self)
-        self.direct = direct ? DirectDelivery() : nil
+        events = queue.stream
+        self.direct = direct
     }
 
     nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool {
-        guard let direct else { return false }
-        direct.start(handler)
+        guard direct else { return false }
+        queue.deliver(to: handler)
         return true
     }
 
-    private nonisolated func yield(_ e: SessionEvent) {
-        if let direct { direct.deliver(e) } else { sink.yield(e) }
-    }
+    private nonisolated func yield(_ e: SessionEvent) { queue.yield(e) }
 
     func setPieces(_ p: [String]) { pieces = p }
 
@@ -70,7 +69,7 @@ actor FakeSession: ChatSessionProtocol {
 
     func close() async {
         closed = true
-        sink.finish()
+        queue.finish()
     }
 }
 
@@ -130,26 +129,5 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
         let clock: ManualClock
         let id: Int
         func cancel() { clock.lock.withLock { _ = clock.entries.removeValue(forKey: id) } }
-    }
-}
-
-/// Events handed to a handler as they happen; those from before the handler, once it comes.
-final class DirectDelivery: @unchecked Sendable {
-    private let lock = NSLock()
-    private var handler: (@Sendable (SessionEvent) -> Void)?
-    private var early: [SessionEvent] = []
-
-    func start(_ h: @escaping @Sendable (SessionEvent) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        for e in early { h(e) }
-        early = []
-        handler = h
-    }
-
-    func deliver(_ e: SessionEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let handler { handler(e) } else { early.append(e) }
     }
 }
