@@ -29,6 +29,15 @@ public struct ChunkStream: AsyncSequence, Sendable {
         Iterator(body: body?.makeAsyncIterator(), pending: events, stallSeconds: stallSeconds)
     }
 
+    /// An iterator whose ``Iterator/nextBatch()`` joins the `text-delta`s as servers write them
+    /// that arrive together into runs (``ChunkEvent/eventCount``): one event per run instead of
+    /// one per delta. `next()` still hands over each event as received.
+    public func makeBatchIterator() -> Iterator {
+        var it = makeAsyncIterator()
+        it.joinsDeltas = true
+        return it
+    }
+
     public struct Iterator: AsyncIteratorProtocol {
         var body: HTTPClientResponse.Body.AsyncIterator?
         var pending: [ChunkEvent]
@@ -38,6 +47,11 @@ public struct ChunkStream: AsyncSequence, Sendable {
         /// An error to throw once the events decoded before it were returned.
         var pendingError: RobofyError?
         let stallSeconds: Double
+        /// Canonical text-deltas of one read are joined into runs (``ChunkStream/makeBatchIterator()``).
+        var joinsDeltas = false
+        private var runs = DeltaRunBuilder()
+        /// The events of the run `next()` is handing over one by one, and the next one's index.
+        private var expanding: (event: ChunkEvent, next: Int)?
         /// Bytes received so far (for the inspector).
         public private(set) var bytesReceived = 0
 
@@ -48,9 +62,18 @@ public struct ChunkStream: AsyncSequence, Sendable {
         }
 
         public mutating func next() async throws(RobofyError) -> ChunkEvent? {
+            if let (run, i) = expanding {
+                expanding = i + 1 < run.eventCount ? (run, i + 1) : nil
+                return run.event(at: i)
+            }
             guard try await fill() else { return nil }
             defer { index += 1 }
-            return pending[index]
+            let e = pending[index]
+            if e.eventCount > 1 {
+                expanding = (e, 1)
+                return e.event(at: 0)
+            }
+            return e
         }
 
         /// Every event decoded and not returned yet (the events of one or more network
@@ -102,8 +125,21 @@ public struct ChunkStream: AsyncSequence, Sendable {
                 // Each event is decoded from the read buffer itself (no String of its data).
                 var decoded: [ChunkEvent] = []
                 swap(&decoded, &pending)
-                buffer.withUnsafeReadableBytes { bytes in
-                    decoder.feed(bytes) { decoded.append(UIChunkDecoder.event(utf8: $0.data)) }
+                if joinsDeltas {
+                    // (The builder keeps its buffers between reads; it is moved out while used.)
+                    var builder = DeltaRunBuilder()
+                    swap(&builder, &runs)
+                    buffer.withUnsafeReadableBytes { bytes in
+                        decoder.feed(bytes) { e in
+                            if !builder.add(e.data, flushingInto: &decoded) { decoded.append(UIChunkDecoder.event(utf8: e.data)) }
+                        }
+                    }
+                    builder.flush(into: &decoded)
+                    swap(&builder, &runs)
+                } else {
+                    buffer.withUnsafeReadableBytes { bytes in
+                        decoder.feed(bytes) { decoded.append(UIChunkDecoder.event(utf8: $0.data)) }
+                    }
                 }
                 swap(&decoded, &pending)
                 if decoder.tooLarge {

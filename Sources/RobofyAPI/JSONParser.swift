@@ -216,13 +216,11 @@ public struct JSONParser {
             guard i < n else { break }
             let e = b[i]
             i += 1
+            if let byte = JSONEscape.short(e) {
+                out.append(byte)
+                continue
+            }
             switch e {
-            case 0x22, 0x5C, 0x2F: out.append(e)
-            case 0x62: out.append(0x08)
-            case 0x66: out.append(0x0C)
-            case 0x6E: out.append(0x0A)
-            case 0x72: out.append(0x0D)
-            case 0x74: out.append(0x09)
             case 0x75:
                 var u = try hex4()
                 // Like JSONDecoder: a surrogate must come in a high-low pair.
@@ -242,5 +240,21 @@ public struct JSONParser {
             }
         }
         throw .syntax(offset: i, what: "unterminated string")
+    }
+}
+
+/// JSON's one-letter string escapes.
+enum JSONEscape {
+    /// The byte a backslash and `letter` stand for (`\n` → LF…), nil when it is not a short escape.
+    @inline(__always) static func short(_ letter: UInt8) -> UInt8? {
+        switch letter {
+        case 0x22, 0x5C, 0x2F: letter
+        case 0x62: 0x08
+        case 0x66: 0x0C
+        case 0x6E: 0x0A
+        case 0x72: 0x0D
+        case 0x74: 0x09
+        default: nil
+        }
     }
 }

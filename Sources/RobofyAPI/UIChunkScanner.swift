@@ -307,6 +307,16 @@ extension UIChunkDecoder {
     /// (`{"type":"text-delta","id":"…","delta":"…"}`, JSON.stringify's escapes, valid UTF-8),
     /// decoded in one pass; nil for anything else (the caller then decodes it in full).
     static func canonicalTextDelta(_ b: UnsafeBufferPointer<UInt8>) -> UIChunk? {
+        guard let p = canonicalTextDeltaParts(b) else { return nil }
+        let body = UnsafeBufferPointer(rebasing: b[p.delta])
+        let id = String(decoding: UnsafeBufferPointer(rebasing: b[p.id]), as: UTF8.self)
+        return .textDelta(id: id, delta: p.escaped ? unescape(body) : String(decoding: body, as: UTF8.self))
+    }
+
+    /// Where the id and the delta (still escaped) lie in a canonical `text-delta`'s data, and
+    /// whether the delta has escapes; nil when the data is not one (see ``canonicalTextDelta(_:)``).
+    /// The delta is valid UTF-8 once unescaped, and its escapes are only JSON.stringify's.
+    static func canonicalTextDeltaParts(_ b: UnsafeBufferPointer<UInt8>) -> (id: Range<Int>, delta: Range<Int>, escaped: Bool)? {
         let n = b.count
         let head = deltaHead.utf8CodeUnitCount
         guard n >= head + deltaMiddle.utf8CodeUnitCount + 2, matches(b, at: 0, deltaHead) else { return nil }
@@ -347,10 +357,34 @@ extension UIChunkDecoder {
                 i += 1
             }
         }
-        let body = UnsafeBufferPointer(rebasing: b[start..<end])
-        if !ascii, String(validating: body, as: UTF8.self) == nil { return nil }
-        let id = String(decoding: UnsafeBufferPointer(rebasing: b[head..<idEnd]), as: UTF8.self)
-        return .textDelta(id: id, delta: escaped ? unescape(body) : String(decoding: body, as: UTF8.self))
+        if !ascii, String(validating: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self) == nil { return nil }
+        return (head..<idEnd, start..<end, escaped)
+    }
+
+    /// Appends the text of a canonical delta's escaped bytes (``canonicalTextDeltaParts(_:)``
+    /// accepted them: only JSON.stringify's escapes) to `out`.
+    static func appendCanonicalUnescaped(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let n = b.count
+        var i = 0
+        var from = 0
+        while i < n {
+            guard b[i] == 0x5C, i + 1 < n else {
+                i += 1
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[from..<i]))
+            if let byte = JSONEscape.short(b[i + 1]) {
+                out.append(byte)
+            } else {
+                // \u00xx: a control character.
+                guard i + 5 < n, let v = hex4(b, at: i + 2) else { return }
+                out.append(UInt8(truncatingIfNeeded: v))
+                i += 4
+            }
+            i += 2
+            from = i
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[from..<n]))
     }
 
     /// The data a server writes for `chunk`, when it has one canonical form (`text-delta`):

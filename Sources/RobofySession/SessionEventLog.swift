@@ -51,7 +51,9 @@ public final class SessionEventLog: Sendable {
             log("response", m)
         case .chunks(let id, let batch, let offset):
             let at = String(format: "%.3f", offset)
-            for e in batch { log("event turn=\(id) +\(at)s \(e.raw)") }
+            for run in batch {
+                for e in run.events { log("event turn=\(id) +\(at)s \(e.raw)") }
+            }
         case .change(let id, .error(let text)):
             log("turn error", ["turn": "\(id)", "error": text])
         case .change, .answer:

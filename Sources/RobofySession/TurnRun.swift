@@ -103,7 +103,8 @@ extension ChatSession {
 
     /// Reads the answer, applying each chunk to the turn. The chunks that arrived together are
     /// delivered together, as one `.chunks` event followed by their changes (consecutive text
-    /// joined): a consumer then handles one batch per network read, not thousands of events a second.
+    /// joined): a consumer then handles one batch per network read, not thousands of events a
+    /// second, and the `text-delta`s of a read come joined as runs (``ChunkEvent/eventCount``).
     private func stream(_ stream: ChunkStream, into acc: inout TurnAccumulator,
                         since: @Sendable () -> Double) async -> TurnEnd {
         let turnID = acc.turn.id, agentID = acc.turn.agentID
@@ -131,7 +132,7 @@ extension ChatSession {
         var ended = false
         var capped = false
         do {
-            var chunks = stream.makeAsyncIterator()
+            var chunks = stream.makeBatchIterator()
             reading: while let events = try await chunks.nextBatch() {
                 batchOffset = since()
                 batch.reserveCapacity(events.count)

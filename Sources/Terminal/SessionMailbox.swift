@@ -22,7 +22,7 @@ final class SessionMailbox: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         events.append(e)
-        if case .chunks(_, let batch, _) = e { chunks += batch.count } else { chunks += 1 }
+        if case .chunks(_, let batch, _) = e { chunks += batch.reduce(0) { $0 + $1.eventCount } } else { chunks += 1 }
         if wake {
             wake = false
             drainAsked = true  // a wake is on its way: it takes these too

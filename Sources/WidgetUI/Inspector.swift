@@ -4,18 +4,31 @@ import RobofyAPI
 import RobofySession
 import RobofyText
 
-/// One SSE event as the inspector keeps it.
+/// One SSE event as the inspector keeps it, or (stored in a turn) a stretch of a run of
+/// `text-delta`s (``ChunkEvent/eventCount``), which ``InspectorTurn/events`` hands out one by one.
 public struct InspectorEvent: Sendable, Equatable {
     /// Seconds since the request was sent.
     public var offset: Double
-    /// A short `text-delta` as servers write it is kept as the event (it holds no copy of its
-    /// JSON, which is written again only when shown); anything else as its capped text.
+    /// A short `text-delta` as servers write it, or a run of them, is kept as the event (it
+    /// holds no copy of its JSON, which is written again only when shown); anything else as
+    /// its capped text.
     private var event: ChunkEvent?
     private var text: String
+    /// The events of the run this stands for (0..<1 for one event).
+    private(set) var pieces: Range<Int> = 0..<1
 
     public init(offset: Double, event e: ChunkEvent) {
+        self.init(offset: offset, event: e, pieces: 0..<e.eventCount)
+    }
+
+    /// Events `pieces` of `e` (all of them unless it is a run).
+    init(offset: Double, event e: ChunkEvent, pieces: Range<Int>) {
         self.offset = offset
-        if case .textDelta(_, let delta) = e.chunk, !e.keepsRawCopy, delta.utf8.count <= InspectorState.maxEventChars / 2 {
+        if e.eventCount > 1 {
+            event = e
+            text = ""
+            self.pieces = pieces
+        } else if case .textDelta(_, let delta) = e.chunk, !e.keepsRawCopy, delta.utf8.count <= InspectorState.maxEventChars / 2 {
             event = e
             text = ""
         } else {
@@ -28,9 +41,31 @@ public struct InspectorEvent: Sendable, Equatable {
         raw.utf8.count > InspectorState.maxEventChars ? String(raw.prefix(InspectorState.maxEventChars)) + "…" : raw
     }
 
+    /// How many events this stands for.
+    var count: Int { pieces.count }
+
+    /// The first `n` events of the stretch dropped.
+    mutating func dropFirst(_ n: Int) {
+        pieces = min(pieces.lowerBound + n, pieces.upperBound)..<pieces.upperBound
+    }
+
+    /// The first `n` events of the stretch kept.
+    mutating func keepFirst(_ n: Int) {
+        pieces = pieces.lowerBound..<min(pieces.lowerBound + n, pieces.upperBound)
+    }
+
+    /// Each event of the stretch on its own.
+    var single: [InspectorEvent] {
+        guard let event, event.eventCount > 1 else { return [self] }
+        return pieces.map { InspectorEvent(offset: offset, event: event.event(at: $0)) }
+    }
+
     /// Bytes of server text this event holds (for `InspectorState.maxRawBytes`).
     var bytes: Int {
-        if let event, case .textDelta(let id, let delta) = event.chunk { return id.utf8.count + delta.utf8.count }
+        if let event, case .textDelta(let id, let delta) = event.chunk {
+            if event.eventCount > 1 { return id.utf8.count * pieces.count + event.deltaBytes(pieces) }
+            return id.utf8.count + delta.utf8.count
+        }
         return text.utf8.count
     }
 
@@ -46,8 +81,15 @@ public struct InspectorTurn: Sendable, Equatable {
     public var agentName: String
     public var userText: String
     public var response: ResponseInfo?
-    /// The first `headEvents` events, then the most recent ones (see `omittedEvents`).
-    public var events: [InspectorEvent] = []
+    /// The first `headEvents` events, then the most recent ones (see `omittedEvents`), one by one.
+    public var events: [InspectorEvent] { events(from: 0) }
+    /// The kept events, as stored: a run of text-deltas stays one entry (a fast answer brings
+    /// thousands a second; handing each over on its own cost a fifth of the UI's CPU).
+    private(set) var stored: [InspectorEvent] = []
+    /// How many of `stored` hold the first `headEvents` events (a run is split there).
+    private(set) var headStored = 0
+    /// Events kept (`events.count`).
+    public private(set) var keptEvents = 0
     /// Events dropped from the middle to keep memory bounded.
     public var omittedEvents = 0
     /// Bytes of server text the kept events hold.
@@ -66,6 +108,55 @@ public struct InspectorTurn: Sendable, Equatable {
     public var reasoning = ""
     /// Bumped on every change (for render caches).
     public var version = 0
+
+    /// Kept events `k...`, one by one.
+    public func events(from k: Int) -> [InspectorEvent] {
+        var out: [InspectorEvent] = []
+        out.reserveCapacity(max(0, keptEvents - k))
+        var at = 0
+        for e in stored {
+            defer { at += e.count }
+            guard at + e.count > k else { continue }
+            var e = e
+            if at < k { e.dropFirst(k - at) }
+            out += e.single
+        }
+        return out
+    }
+
+    mutating func add(_ e: InspectorEvent) {
+        guard e.count > 0 else { return }
+        stored.append(e)
+        keptEvents += e.count
+        rawBytes += e.bytes
+        if keptEvents <= InspectorState.headEvents, omittedEvents == 0 { headStored = stored.count }
+    }
+
+    /// Events in the first `headStored` entries.
+    var headStoredEvents: Int { stored[..<headStored].reduce(0) { $0 + $1.count } }
+
+    /// Drops `n` kept events from the start of what follows the first `from` ones (which are
+    /// at a stored boundary: 0 or the head).
+    mutating func dropKept(_ n: Int, afterStored from: Int) {
+        var left = n
+        var j = from
+        while left > 0, j < stored.count {
+            let c = stored[j].count
+            rawBytes -= stored[j].bytes
+            if c <= left {
+                left -= c
+                j += 1
+            } else {
+                stored[j].dropFirst(left)
+                rawBytes += stored[j].bytes
+                left = 0
+            }
+        }
+        stored.removeSubrange(from..<j)
+        keptEvents -= n - left
+        omittedEvents += n - left
+        if from == 0 { headStored = 0 }
+    }
 }
 
 /// The inspector's data: the handshake and the last turns, with memory caps.
@@ -100,40 +191,53 @@ public struct InspectorState: Sendable, Equatable {
     public init() {}
 
     /// Adds a batch of events to a turn, keeping the first `headEvents` and the most recent
-    /// ones: of a batch longer than what is kept, only the kept events are copied.
+    /// ones: of a batch longer than what is kept, only the kept events are stored, and a run
+    /// of text-deltas is stored as one entry however many events it stands for.
     static func append(_ batch: [ChunkEvent], offset: Double, to t: inout InspectorTurn) {
-        func add(_ e: ChunkEvent) {
-            let kept = InspectorEvent(offset: offset, event: e)
-            t.rawBytes += kept.bytes
-            t.events.append(kept)
-        }
-        func drop(_ r: Range<Int>) {
-            for e in t.events[r] { t.rawBytes -= e.bytes }
-            t.events.removeSubrange(r)
-        }
-        t.totalEvents += batch.count
+        var total = 0
+        for e in batch { total += e.eventCount }
+        t.totalEvents += total
         var i = batch.startIndex
-        while t.events.count < headEvents, i < batch.endIndex {
-            add(batch[i])
-            i += 1
+        var from = 0  // first event of batch[i] not stored yet
+        // The head: the first events of the turn, a run split where the head ends.
+        while t.keptEvents < headEvents, t.omittedEvents == 0, i < batch.endIndex {
+            let e = batch[i]
+            let take = min(headEvents - t.keptEvents, e.eventCount)
+            t.add(InspectorEvent(offset: offset, event: e, pieces: 0..<take))
+            total -= take
+            if take < e.eventCount {
+                from = take
+            } else {
+                i += 1
+            }
         }
         let room = maxEvents - headEvents
-        let rest = batch.endIndex - i
-        if rest > room {
+        if total > room {
             // The tail kept so far and the start of this batch fall out of the window.
-            t.omittedEvents += (t.events.count - headEvents) + (rest - room)
-            drop(headEvents..<t.events.count)
-            i += rest - room
+            t.dropKept(t.keptEvents - t.headStoredEvents, afterStored: t.headStored)
+            var skip = total - room
+            t.omittedEvents += skip
+            while skip > 0, i < batch.endIndex {
+                let left = batch[i].eventCount - from
+                if left <= skip {
+                    skip -= left
+                    i += 1
+                    from = 0
+                } else {
+                    from += skip
+                    skip = 0
+                }
+            }
         }
         while i < batch.endIndex {
-            add(batch[i])
+            let e = batch[i]
+            t.add(InspectorEvent(offset: offset, event: e, pieces: from..<e.eventCount))
+            from = 0
             i += 1
         }
-        if t.events.count > maxEvents + dropSlack {
+        if t.keptEvents > maxEvents + dropSlack {
             // Drop the oldest of the tail in a batch (amortised), keeping the head.
-            let n = t.events.count - maxEvents
-            drop(headEvents..<(headEvents + n))
-            t.omittedEvents += n
+            t.dropKept(t.keptEvents - maxEvents, afterStored: t.headStored)
         }
     }
 
@@ -197,18 +301,18 @@ public struct InspectorState: Sendable, Equatable {
     mutating func capRawBytes() {
         var total = turns.reduce(0) { $0 + $1.rawBytes }
         guard total > Self.maxRawBytes else { return }
-        for i in turns.indices where total > Self.maxRawBytes && !turns[i].events.isEmpty {
+        for i in turns.indices where total > Self.maxRawBytes && !turns[i].stored.isEmpty {
             var t = turns[i]
-            let cut = i == turns.count - 1 ? min(Self.headEvents, t.events.count) : 0
+            let cut = i == turns.count - 1 ? t.headStored : 0
             var end = cut
-            while end < t.events.count && total > Self.maxRawBytes {
-                total -= t.events[end].bytes
-                t.rawBytes -= t.events[end].bytes
+            var events = 0
+            while end < t.stored.count && total > Self.maxRawBytes {
+                total -= t.stored[end].bytes
+                events += t.stored[end].count
                 end += 1
             }
             guard end > cut else { continue }
-            t.events.removeSubrange(cut..<end)
-            t.omittedEvents += end - cut
+            t.dropKept(events, afterStored: cut)
             t.version += 1
             turns[i] = t
             version += 1
@@ -384,11 +488,11 @@ final class InspectorCache {
         if whole { return wholeTurnLines(t, width: width) }
         var cached = events[t.id]
         if cached == nil || cached?.width != width || cached?.omitted != t.omittedEvents
-            || (cached?.lines.count ?? 0) > t.events.count {
+            || (cached?.lines.count ?? 0) > t.keptEvents {
             cached = (width, t.omittedEvents, [])
         }
         var lines = cached?.lines ?? []
-        for e in t.events[lines.count...] { lines.append(InspectorView.eventLine(e, width: width)) }
+        for e in t.events(from: lines.count) { lines.append(InspectorView.eventLine(e, width: width)) }
         events[t.id] = (width, t.omittedEvents, lines)
         var out = InspectorView.turnHeaderLines(t, width: width)
         if t.omittedEvents > 0, lines.count > InspectorState.headEvents {

@@ -1,6 +1,6 @@
 import DemoServer
 import Foundation
-import RobofyAPI
+@testable import RobofyAPI
 import RobofySession
 import Testing
 @testable import WidgetUI
@@ -160,16 +160,20 @@ import RobofyText
         #expect(s.turns.first.map { $0.omittedEvents == $0.totalEvents } == true)
     }
 
+    /// An inspector with turn 1 started.
+    static func oneTurn() -> InspectorState {
+        var s = InspectorState()
+        s.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
+        return s
+    }
+
     @Test func batchesKeepTheSameEventsAsSingleEvents() {
         // Batches of every size (one network read can bring thousands of events) keep the
         // head and the most recent events, in order, and count the ones dropped between.
         var sizes = [1, 3, 150, 60, 1, 5_000, 7, 2_500, 1, 1_799, 1_801, 40, 9_000, 2, 2]
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<30 { sizes.append(Int.random(in: 1...700, using: &rng)) }
-        var batched = InspectorState()
-        var single = InspectorState()
-        batched.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
-        single.record(.turnStarted(Turn(id: 1, agentID: "a", agentName: "A", userText: "q")))
+        var (batched, single) = (Self.oneTurn(), Self.oneTurn())
         var n = 0
         for size in sizes {
             let batch = (n..<(n + size)).map { ChunkEvent(chunk: .textDelta(id: "0", delta: "x"), raw: "{\"i\":\($0)}") }
@@ -192,6 +196,59 @@ import RobofyText
             let keptRecentSingle = o.events.count - min(o.events.count, InspectorState.headEvents)
             #expect(keptRecent >= min(keptRecentSingle, InspectorState.maxEvents - InspectorState.headEvents))
         }
+    }
+
+    /// Runs of text-deltas (one entry however many events they stand for) keep the same
+    /// events as the events one by one: the head, the most recent window, in order, byte for byte.
+    @Test func runsKeepTheSameEventsAsSingleEvents() {
+        var rng = SystemRandomNumberGenerator()
+        var sizes = [1, 150, 60, 5_000, 2_500, 1, 1_799, 1_801, 9_000, 2]
+        for _ in 0..<25 { sizes.append(Int.random(in: 1...900, using: &rng)) }
+        var (runs, single) = (Self.oneTurn(), Self.oneTurn())
+        var n = 0
+        for size in sizes {
+            // A read: runs of up to 700 deltas, now and then an event of another kind between them.
+            var batch: [ChunkEvent] = []
+            var ones: [ChunkEvent] = []
+            var left = size
+            while left > 0 {
+                if Int.random(in: 0..<5, using: &rng) == 0 {
+                    let e = ChunkEvent(chunk: .unknown(type: "data-x", raw: "{\"i\":\(n)}"), raw: "{\"i\":\(n)}")
+                    batch.append(e)
+                    ones.append(e)
+                    n += 1
+                    left -= 1
+                    continue
+                }
+                let k = min(left, Int.random(in: 1...700, using: &rng))
+                let deltas = (n..<(n + k)).map { "d\($0) é\n" }
+                var ends: [UInt32] = []
+                var total = 0
+                for d in deltas {
+                    total += d.utf8.count
+                    ends.append(UInt32(total))
+                }
+                let run = ChunkEvent(run: "0", text: deltas.joined(), ends: ends)
+                batch.append(k == 1 ? ChunkEvent(canonical: .textDelta(id: "0", delta: deltas[0])) : run)
+                ones += deltas.map { ChunkEvent(canonical: .textDelta(id: "0", delta: $0)) }
+                n += k
+                left -= k
+            }
+            runs.record(.chunks(turnID: 1, batch, offset: 1))
+            single.record(.chunks(turnID: 1, ones, offset: 1))
+            guard let r = runs.turns.last, let o = single.turns.last else {
+                Issue.record("no turn")
+                return
+            }
+            #expect(r.totalEvents == n)
+            #expect(r.keptEvents == r.events.count)
+            #expect(r.events.count + r.omittedEvents == n)
+            #expect(r.events.count <= InspectorState.maxEvents + InspectorState.dropSlack)
+            #expect(r.events.map(\.raw) == o.events.map(\.raw), "after \(n) events")
+            #expect(r.rawBytes == o.rawBytes)
+            #expect(r.events(from: 150).map(\.raw) == Array(o.events.dropFirst(150)).map(\.raw))
+        }
+        #expect(runs.turns.last?.stored.count ?? 0 < runs.turns.last?.keptEvents ?? 0, "runs are stored as runs")
     }
 
     @Test func tokensInEventsAreRedactedWhenShown() {

@@ -85,3 +85,77 @@ import Testing
         }
     }
 }
+
+/// The `text-delta`s of one read joined into runs (`ChunkStream.makeBatchIterator()`): a run
+/// stands for its events exactly, each written again byte for byte as it was received.
+@Suite struct DeltaRunTests {
+    /// Decodes `datas` (each one SSE event) read in pieces of `read` bytes, joining runs.
+    static func runs(_ datas: [String], read: Int) -> [ChunkEvent] {
+        let stream = Array(datas.map { "data: \($0)\n\n" }.joined().utf8)
+        var decoder = SSEDecoder()
+        var builder = DeltaRunBuilder()
+        var out: [ChunkEvent] = []
+        var i = 0
+        while i < stream.count {
+            let piece = Array(stream[i..<min(i + read, stream.count)])
+            piece.withUnsafeBytes { bytes in
+                decoder.feed(bytes) { e in
+                    if !builder.add(e.data, flushingInto: &out) { out.append(UIChunkDecoder.event(utf8: e.data)) }
+                }
+            }
+            builder.flush(into: &out)
+            i += read
+        }
+        return out
+    }
+
+    static let mixed: [String] = ChunkEventTests.canonical + [
+        #"{"type":"text-delta","id":"0","delta":"more "}"#,
+        #"{"type":"text-delta","id":"0","delta":"and \"more\"\n"}"#,
+        #"{"type":"text-delta","id":"1","delta":"another part"}"#,
+        #"{"type":"text-delta","id":"1","delta":" 🙂 "}"#,
+        #"{"type":"text-delta","id":"0","delta":"a\/b"}"#,  // not canonical: ends a run
+        #"{"type":"text-delta","id":"0","delta":"after"}"#,
+        #"{"type":"text-delta","id":"0","delta":"after again"}"#,
+        #"{"type":"text-end","id":"0"}"#,
+        #"{"type":"text-delta","id":"0","delta":""}"#,
+        #"{"type":"text-delta","id":"0","delta":"tail"}"#,
+        #"{"type":"finish"}"#,
+    ]
+
+    @Test(arguments: [1, 7, 64, 100_000]) func runsStandForTheirEventsExactly(read: Int) {
+        let runs = Self.runs(Self.mixed, read: read)
+        let events = runs.flatMap(\.events)
+        #expect(events.map(\.raw) == Self.mixed)
+        #expect(events.map(\.chunk) == Self.mixed.map { UIChunkDecoder.decode($0) })
+        #expect(runs.reduce(0) { $0 + $1.eventCount } == Self.mixed.count)
+        for run in runs where run.eventCount > 1 {
+            // The run's chunk is its deltas joined: applying it is applying them in order.
+            guard case .textDelta(let id, let joined) = run.chunk else {
+                Issue.record("a run that is not a text-delta: \(run.chunk)")
+                continue
+            }
+            let deltas = run.events.map { e -> String in
+                guard case .textDelta(let pid, let d) = e.chunk, pid == id else { return "?" }
+                return d
+            }
+            #expect(deltas.joined() == joined)
+            #expect(run.deltaBytes(0..<run.eventCount) == joined.utf8.count)
+            #expect(!run.keepsRawCopy)
+            #expect(run.raw == run.events.map(\.raw).joined(separator: "\n"))
+        }
+        if read == 100_000 {
+            // One read: consecutive canonical deltas of one part make a run; another part,
+            // another event or a delta written otherwise ends it.
+            #expect(runs.map(\.eventCount) == [1, 1, 5, 2, 1, 2, 1, 2, 1])
+        }
+    }
+
+    @Test func aSingleDeltaIsAnOrdinaryEvent() {
+        let data = #"{"type":"text-delta","id":"0","delta":"one"}"#
+        let runs = Self.runs([data, #"{"type":"finish"}"#], read: 1 << 16)
+        #expect(runs.first == ChunkEventTests().event(data))
+        #expect(runs.first?.eventCount == 1)
+        #expect(runs.first?.deltaEnds == nil)
+    }
+}

@@ -23,7 +23,7 @@ import TestSupport
         var at = 0
         var firstText = 0, finish = 0
         for case .chunks(_, let batch, _) in await log.events {
-            for e in batch {
+            for e in batch.flatMap(\.events) {
                 at += 6 + e.raw.utf8.count + 2
                 if at == 6 + e.raw.utf8.count + 2 { at += ": keep-alive\n\n".utf8.count }
                 if firstText == 0, case .textDelta = e.chunk { firstText = at }
