@@ -202,6 +202,15 @@ import TestSupport
         #expect(text.contains("response") && text.contains("status=200"))
         #expect(text.range(of: #"event turn=1 \+\d+\.\d{3}s \{"type":"start""#, options: .regularExpression) != nil)
         #expect(text.contains("\"type\":\"tool-input-available\""))
+        // Deltas that arrived together (one run) are written one event a line, as received.
+        let deltaLines = text.split(separator: "\n").filter { $0.contains("\"type\":\"text-delta\"") }
+        var deltas = 0
+        for case .chunks(_, let batch, _) in events.events {
+            for e in batch.flatMap(\.events) { if case .textDelta = e.chunk { deltas += 1 } }
+        }
+        #expect(!deltaLines.isEmpty && deltaLines.count == deltas)
+        #expect(deltaLines.allSatisfy { $0.contains("event turn=1 +") && $0.hasSuffix("\"} ")
+            && $0.components(separatedBy: "\"type\":\"text-delta\"").count == 2 }, "\(deltaLines)")
         #expect(text.contains("turn finished") && text.contains("ttfb=") && text.contains("chars_per_s="))
         #expect(text.contains("tools=get_weather"))
     }
