@@ -132,10 +132,16 @@ public enum JSONValue: Sendable, Hashable {
     /// C1) escaped, everything else as it is (UTF-8). Runs of bytes that need no escape are
     /// copied whole: a streamed answer can be megabytes (the transcript autosave quotes it).
     public static func quote(_ s: String) -> String {
+        var out = [UInt8]()
+        quote(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``quote(_:)`` written at the end of `out` (UTF-8).
+    public static func quote(_ s: String, into out: inout [UInt8]) {
         var s = s
-        return s.withUTF8 { src in
-            var out = [UInt8]()
-            out.reserveCapacity(src.count + src.count / 16 + 2)
+        s.withUTF8 { src in
+            out.reserveCapacity(out.count + src.count + src.count / 16 + 2)
             out.append(0x22)
             let hex: StaticString = "0123456789abcdef"
             func escape(_ v: UInt8) {
@@ -180,7 +186,6 @@ public enum JSONValue: Sendable, Hashable {
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: src[run..<src.count]))
             out.append(0x22)
-            return String(decoding: out, as: UTF8.self)
         }
     }
 

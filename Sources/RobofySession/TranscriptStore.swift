@@ -184,8 +184,30 @@ public final class TranscriptStore: @unchecked Sendable {
                 || (0x2060...0x206F).contains(v) || v == 0xFEFF
         }
         var copy = json
-        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
-        guard !ascii, json.unicodeScalars.contains(where: { unsafe($0.value) }) else { return json }
+        // Their UTF-8 forms, looked for in the bytes (walking the scalars of a long answer cost
+        // more than writing it): C2 80–9F, D8 9C, E2 80 8B–8F, E2 80 A8–AE, E2 81 A0–AF, EF BB BF.
+        let found = copy.withUTF8 { b -> Bool in
+            let n = b.count
+            var i = 0
+            while i < n {
+                let c = b[i]
+                i += 1
+                if c < 0xC2 { continue }
+                switch c {
+                case 0xC2: if i < n, (0x80...0x9F).contains(b[i]) { return true }
+                case 0xD8: if i < n, b[i] == 0x9C { return true }
+                case 0xE2:
+                    guard i + 1 < n else { break }
+                    let (x, y) = (b[i], b[i + 1])
+                    if x == 0x80, (0x8B...0x8F).contains(y) || (0xA8...0xAE).contains(y) { return true }
+                    if x == 0x81, (0xA0...0xAF).contains(y) { return true }
+                case 0xEF: if i + 1 < n, b[i] == 0xBB, b[i + 1] == 0xBF { return true }
+                default: break
+                }
+            }
+            return false
+        }
+        guard found else { return json }
         var out = String.UnicodeScalarView()
         for scalar in json.unicodeScalars {
             if unsafe(scalar.value) {
@@ -205,26 +227,40 @@ public final class TranscriptStore: @unchecked Sendable {
     /// text when read. A streaming answer's progress records come twice a second, and
     /// JSONEncoder cost about a millisecond each (5 % of the UI's CPU for a paced answer).
     static func encodeFlat(_ r: TranscriptRecord) -> String {
-        var out = "{"
-        func add(_ key: String, _ json: String?) {
-            guard let json else { return }
-            if out.utf8.count > 1 { out += "," }
-            out += "\"" + key + "\":" + json
+        // Written as bytes, once: a progress record carries up to 64 KiB of answer.
+        var out: [UInt8] = [0x7B]
+        out.reserveCapacity(256 + (r.text?.utf8.count ?? 0) * 17 / 16)
+        func key(_ name: StaticString) {
+            if out.count > 1 { out.append(0x2C) }
+            out.append(0x22)
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: [0x22, 0x3A])
         }
-        add("agentID", r.agentID.map(JSONValue.quote))
-        add("agentName", r.agentName.map(JSONValue.quote))
-        add("answerInProgress", r.answerInProgress.map { $0 ? "true" : "false" })
-        add("at", JSONValue.quote(TranscriptDates.format(r.at)))
-        add("kind", JSONValue.quote(r.kind.rawValue))
-        add("projectID", r.projectID.map(JSONValue.quote))
-        add("sessionID", r.sessionID.map(JSONValue.quote))
-        add("target", r.target.map(JSONValue.quote))
-        add("text", r.text.map(JSONValue.quote))
-        add("tool", r.tool.map(JSONValue.quote))
-        add("turnID", r.turnID.map { String($0) })
-        add("userText", r.userText.map(JSONValue.quote))
-        add("versionOf", r.versionOf.map { String($0) })
-        return out + "}"
+        func add(_ name: StaticString, _ s: String?) {
+            guard let s else { return }
+            key(name)
+            JSONValue.quote(s, into: &out)
+        }
+        func add(_ name: StaticString, raw: String?) {
+            guard let raw else { return }
+            key(name)
+            out.append(contentsOf: raw.utf8)
+        }
+        add("agentID", r.agentID)
+        add("agentName", r.agentName)
+        add("answerInProgress", raw: r.answerInProgress.map { $0 ? "true" : "false" })
+        add("at", TranscriptDates.format(r.at))
+        add("kind", r.kind.rawValue)
+        add("projectID", r.projectID)
+        add("sessionID", r.sessionID)
+        add("target", r.target)
+        add("text", r.text)
+        add("tool", r.tool)
+        add("turnID", raw: r.turnID.map { String($0) })
+        add("userText", r.userText)
+        add("versionOf", raw: r.versionOf.map { String($0) })
+        out.append(0x7D)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A record as JSONEncoder writes it (sorted keys, dates as ISO 8601 text).
@@ -402,7 +438,28 @@ private func closeDescriptor(_ fd: Int32) -> Int32 {
 }
 
 enum TranscriptDates {
+    /// `2026-12-02T06:40:00.123Z`, as `ISO8601DateFormatter` writes it with fractional
+    /// seconds, in UTC. Written by hand: a streaming answer writes a record twice a second,
+    /// and making a formatter each time cost a fifth of the autosave's CPU.
     static func format(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        // To the nearest millisecond, as the formatter rounds (0.9996 s is 1.000).
+        let total = (t * 1000).rounded()
+        guard total.isFinite, total >= 0, total < 253_402_300_800_000 else { return formatWithFoundation(date) }  // 9999-12-31
+        let seconds = (total / 1000).rounded(.down)
+        let ms = min(max(Int(total - seconds * 1000), 0), 999)
+        var time = time_t(seconds)
+        var parts = tm()
+        guard gmtime_r(&time, &parts) != nil else { return formatWithFoundation(date) }
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = String(parts.tm_year + 1900)
+        let milli = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + two(parts.tm_mon + 1) + "-"
+            + two(parts.tm_mday) + "T" + two(parts.tm_hour) + ":" + two(parts.tm_min) + ":" + two(parts.tm_sec)
+            + "." + milli + "Z"
+    }
+
+    static func formatWithFoundation(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: date)

@@ -184,6 +184,49 @@ import TestSupport
         #expect(recorder.recordedTurns.count == 2)
     }
 
+    /// Invisible and bidi controls in a record are written as escapes (a transcript read in a
+    /// terminal or an editor shows them); the scan goes by bytes, and finds exactly the scalars.
+    @Test func invisibleControlsAreEscapedWhereverTheyAre() {
+        func unsafe(_ v: UInt32) -> Bool {
+            (0x80...0x9F).contains(v) || v == 0x61C || (0x200B...0x200F).contains(v) || (0x2028...0x202E).contains(v)
+                || (0x2060...0x206F).contains(v) || v == 0xFEFF
+        }
+        func reference(_ s: String) -> String {
+            var out = ""
+            for u in s.unicodeScalars {
+                out += unsafe(u.value) ? String(format: "\\u%04x", u.value) : String(u)
+            }
+            return out
+        }
+        var scalars: [UInt32] = [0x7F, 0xA0, 0xA9, 0x61B, 0x61D, 0x200A, 0x2010, 0x2027, 0x202F, 0x205F, 0x2070,
+                                 0xFEFE, 0xFF00, 0xE9, 0x1F600, 0x800, 0xFFFD]
+        for v in UInt32(0x80)...0x9F { scalars.append(v) }
+        scalars += [0x61C, 0xFEFF] + Array(0x200B...0x200F) + Array(0x2028...0x202E) + Array(0x2060...0x206F)
+        for v in scalars {
+            guard let u = Unicode.Scalar(v) else { continue }
+            for text in ["a\(u)b", "\(u)", "é\(u)", "\(u)\(u)x", "{\"text\":\"\(u)\"}"] {
+                #expect(TranscriptStore.escapeInvisibleControls(text) == reference(text), "U+\(String(v, radix: 16))")
+            }
+        }
+        #expect(TranscriptStore.escapeInvisibleControls("plain ascii") == "plain ascii")
+    }
+
+    /// Record times are written by hand exactly as `ISO8601DateFormatter` writes them.
+    @Test func recordTimesAreWrittenAsTheFormatterWritesThem() {
+        var rng = SystemRandomNumberGenerator()
+        var dates = [0, 0.0009, 0.999, 0.9999, 59.5, 951_782_400, 1_796_000_000.123, 253_402_300_799.5].map {
+            Date(timeIntervalSince1970: $0)
+        }
+        for _ in 0..<2_000 {
+            dates.append(Date(timeIntervalSince1970: Double.random(in: 0..<253_402_300_800, using: &rng)))
+            dates.append(Date(timeIntervalSince1970: Double(Int.random(in: 0..<4_000_000_000, using: &rng)) + Double(Int.random(in: 0..<1000, using: &rng)) / 1000))
+        }
+        dates += [Date(timeIntervalSince1970: -1.5), Date(timeIntervalSince1970: 300_000_000_000), Date()]
+        for d in dates {
+            #expect(TranscriptDates.format(d) == TranscriptDates.formatWithFoundation(d), "\(d.timeIntervalSince1970)")
+        }
+    }
+
     @Test func theEventLogHasEverythingButTheToken() async throws {
         let log = LogCapture()
         let events = EventCollector()
