@@ -165,6 +165,14 @@ extension MDBlocks {
     /// Whether a line (already split from its indent) starts a block that
     /// interrupts a paragraph or a list item.
     static func startsBlock(_ rest: Substring, indent: Int, inList: Bool) -> Bool {
+        // No block starts with a letter (fences, bullets, numbers, quotes, headings and rules
+        // start with punctuation or a digit): most lines of a paragraph are decided here.
+        if let b = rest.utf8.first, (0x61...0x7A).contains(b | 0x20) { return false }
+        return startsBlockByRules(rest, indent: indent, inList: inList)
+    }
+
+    /// `startsBlock` without the shortcut for lines that start with a letter (for tests).
+    static func startsBlockByRules(_ rest: Substring, indent: Int, inList: Bool) -> Bool {
         if MDFence(rest) != nil { return true }
         if let item = MDListItem(rest) {
             // Outside a list, only a non-empty bullet or an ordered item

@@ -1,5 +1,5 @@
 import Testing
-import RobofyText
+@testable import RobofyText
 import TestSupport
 
 private func mdRender(_ md: String, width: Int = 40) -> [StyledLine] {
@@ -259,6 +259,32 @@ private func mdSpans(_ md: String, width: Int = 80) -> [Span] {
             for line in Markdown.render(md, width: width) {
                 #expect(line.width <= max(width, 2), "\(md.debugDescription) at \(width)")
             }
+        }
+    }
+}
+
+/// A line that starts with a letter never starts a block: `startsBlock` says so at once, and
+/// the rules agree, whatever follows the letter.
+@Suite struct MarkdownBlockStartTests {
+    @Test func aLineThatStartsWithALetterStartsNoBlock() {
+        let tails = ["", ". item", ") item", " # x", "# x", "--- ", "```", "~~~", "> q", "1. x", "\u{301}", "é", "-", "*", "_ _ _"]
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("abcXYZ-*_#>`~ .)1234567890é\t")
+        for letter in Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+            var lines = tails.map { String(letter) + $0 }
+            for _ in 0..<20 {
+                lines.append(String(letter) + String((0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? "a" }))
+            }
+            for line in lines {
+                for (indent, inList) in [(0, false), (0, true), (2, true), (4, false)] {
+                    #expect(!MDBlocks.startsBlock(Substring(line), indent: indent, inList: inList))
+                    #expect(!MDBlocks.startsBlockByRules(Substring(line), indent: indent, inList: inList), "\(line.debugDescription)")
+                }
+            }
+        }
+        // And the rules still find the blocks that start otherwise.
+        for line in ["- item", "1. one", "# Title", "> quote", "```swift", "---", "***"] {
+            #expect(MDBlocks.startsBlock(Substring(line), indent: 0, inList: false), "\(line)")
         }
     }
 }
