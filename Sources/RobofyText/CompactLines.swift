@@ -126,6 +126,22 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
         }
     }
 
+    /// Appends a line of one span, `text[range]` with no attributes, kept as its place in
+    /// `text` (as bytes when it is too short to be worth a place). `text[range]` must not
+    /// change while the line is read.
+    public mutating func appendPlace(_ range: Range<Int>, in text: UnsafeBufferPointer<UInt8>) {
+        let n = range.count
+        guard n >= Self.minimumReference, n < Int(Self.referenceBit) else {
+            append(StyledLine([Span(String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self))]))
+            return
+        }
+        lineStarts.append(UInt32(truncatingIfNeeded: spanStarts.count))
+        spanStarts.append(range.lowerBound)
+        spanLengths.append(UInt32(n) | Self.referenceBit)
+        spanAttributes.append(TextAttributes().rawValue)
+        hasReferences = true
+    }
+
     /// Bytes of text kept here (not counting the spans kept as places).
     var storedBytes: Int { blocks.reduce(0) { $0 + $1.count } }
 

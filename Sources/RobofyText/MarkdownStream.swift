@@ -120,7 +120,42 @@ public final class MarkdownStream {
         frozenEnd = Array(raw[max(0, end - Self.sampleLength)..<end])
     }
 
+    /// Freezes the complete lines at the start of the tail that continue a paragraph of plain
+    /// lines and are laid out as they are (most of a long answer), straight from the raw
+    /// bytes: each is one line of one plain span, kept as its place in the text. This is what
+    /// `MDBlocks.streamParagraph` makes of such a line (and where it would checkpoint), without
+    /// making the line, its span and their strings first.
+    private func freezePlainLines(_ raw: UnsafeBufferPointer<UInt8>) {
+        guard case .paragraph(var joined) = state.mode, state.listIndents.isEmpty else { return }
+        let n = raw.count
+        var at = frozenCount
+        while at < n {
+            // A line that starts with a letter (no indent, starts no block), ends without a
+            // space (nothing trimmed), fits the width, and is printable ASCII without inline
+            // syntax (a line of its own, as it is).
+            guard (0x61...0x7A).contains(raw[at] | 0x20) else { break }
+            var end = at
+            var printable = true
+            while end < n, raw[end] != 0x0A {
+                let b = raw[end]
+                if b < 0x20 || b >= 0x7F { printable = false }
+                end += 1
+            }
+            guard printable, end < n, end - at <= width, raw[end - 1] != 0x20,
+                  MDBlocks.isPlain(bytes: UnsafeBufferPointer(rebasing: raw[at..<end])) else { break }
+            frozen.appendPlace(at..<end, in: raw)
+            joined += end - at + 1
+            at = end + 1
+        }
+        guard at > frozenCount else { return }
+        freeze(raw, upTo: at)
+        state.mode = .paragraph(joinedBytes: joined)
+        state.pendingBlank = false
+        state.hasEarlierOutput = true
+    }
+
     private func renderTail(_ raw: UnsafeBufferPointer<UInt8>) -> [StyledLine] {
+        freezePlainLines(raw)
         let start = frozenCount
         let n = raw.count
         bytesExamined += n - start

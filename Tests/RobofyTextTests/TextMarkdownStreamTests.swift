@@ -84,6 +84,57 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
         #expect(froze > 300, "the stream should freeze lines as it goes (froze \(froze))")
     }
 
+    /// Plain paragraph lines are frozen straight from the raw text (one span each, kept as
+    /// a place): only lines that lay out as they are take that way, whatever their length
+    /// next to the width, their ends, or what follows them.
+    @Test func plainLinesAroundTheWidthFreezeAsTheyRender() {
+        var r = SeededRandom(seed: 7)
+        var froze = 0
+        let words = ["alpha", "beta", "gamma", "x", "delta,", "end.", "a*b", "snake_case", "http://x.y", "[a]", "x:/y"]
+        for doc in 0..<60 {
+            let width = 10 + r.int(30)
+            var lines: [String] = []
+            for _ in 0..<(10 + r.int(30)) {
+                var line = "W"
+                while line.count < width - 4 + r.int(9) { line += " " + r.pick(words) }
+                switch r.int(12) {
+                case 0: line += " "
+                case 1: line = " " + line
+                case 2: line = "- " + line
+                case 3: line = ""
+                case 4: line = "1" + line
+                default: break
+                }
+                lines.append(line)
+            }
+            let text = lines.joined(separator: "\n") + "\n"
+            let stream = MarkdownStream()
+            var prefix = ""
+            for p in pieces(text, &r) {
+                prefix += p
+                if !check(stream, prefix, width: width, "document \(doc)") { return }
+            }
+            froze += stream.frozen.count
+        }
+        #expect(froze > 500, "froze \(froze)")
+    }
+
+    @Test func plainLinesWithATrailingSpaceOrIndentFreezeAsTheyRender() {
+        for text in ["Wa b\nWc d \nWe f\nWg h\n", "Wa b\n Wc d\nWe f\nWg h\n", "Wa b\nWc d  \nWe f\nWg h\n"] {
+            for step in [1, 3, 100] {
+                let stream = MarkdownStream()
+                let scalars = Array(text.unicodeScalars)
+                var i = 0
+                while i < scalars.count {
+                    i = min(scalars.count, i + step)
+                    var prefix = String.UnicodeScalarView()
+                    prefix.append(contentsOf: scalars[..<i])
+                    if !check(stream, String(prefix), width: 20, "\(text.debugDescription) by \(step)") { return }
+                }
+            }
+        }
+    }
+
     @Test func aLongPlainAnswerFreezesAsItGrows() {
         let line = "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n"
         let stream = MarkdownStream()
