@@ -67,19 +67,25 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
         return true
     }
 
+    /// Streams `text` in random pieces, checking each prefix; the lines frozen, nil at a difference.
+    private func streamIn(_ text: String, _ r: inout SeededRandom, width: Int, _ context: String) -> Int? {
+        let stream = MarkdownStream()
+        var prefix = ""
+        for p in pieces(text, &r) {
+            prefix += p
+            if !check(stream, prefix, width: width, context) { return nil }
+        }
+        return stream.frozen.count
+    }
+
     @Test func streamedRenderEqualsFullRender() {
         var r = SeededRandom(seed: 42)
         var froze = 0
         for doc in 0..<120 {
             let text = document(&r)
             let width = r.pick([1, 2, 3, 5, 8, 13, 20, 33, 40, 60])
-            let stream = MarkdownStream()
-            var prefix = ""
-            for p in pieces(text, &r) {
-                prefix += p
-                if !check(stream, prefix, width: width, "document \(doc)") { return }
-            }
-            froze += stream.frozen.count
+            guard let frozen = streamIn(text, &r, width: width, "document \(doc)") else { return }
+            froze += frozen
         }
         #expect(froze > 300, "the stream should freeze lines as it goes (froze \(froze))")
     }
@@ -108,13 +114,8 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
                 lines.append(line)
             }
             let text = lines.joined(separator: "\n") + "\n"
-            let stream = MarkdownStream()
-            var prefix = ""
-            for p in pieces(text, &r) {
-                prefix += p
-                if !check(stream, prefix, width: width, "document \(doc)") { return }
-            }
-            froze += stream.frozen.count
+            guard let frozen = streamIn(text, &r, width: width, "document \(doc)") else { return }
+            froze += frozen
         }
         #expect(froze > 500, "froze \(froze)")
     }
