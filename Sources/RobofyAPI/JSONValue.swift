@@ -164,6 +164,14 @@ public enum JSONValue: Sendable, Hashable {
             var run = 0
             var i = 0
             while i < src.count {
+                // Eight printable ASCII bytes without a quote or a backslash at a time.
+                while i + 8 <= src.count {
+                    let x = ByteWords.load(src, i)
+                    if ByteWords.hasHigh(x) || ByteWords.hasLess(x, 0x20) || ByteWords.has(x, 0x22) || ByteWords.has(x, 0x5C)
+                        || ByteWords.has(x, 0x7F) { break }
+                    i += 8
+                }
+                guard i < src.count else { break }
                 let b = src[i]
                 if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F && b != 0xC2 {
                     i += 1

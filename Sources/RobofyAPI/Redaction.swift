@@ -99,6 +99,13 @@ public enum Redaction {
             var bearer = false, jwt = false
             var i = 0
             while i < n {
+                // Words without a "b", "B", "e" or a non-ASCII byte hold no start of either.
+                while i + 8 <= n {
+                    let x = ByteWords.load(b, i)
+                    if ByteWords.hasHigh(x) || ByteWords.has(x | 0x2020_2020_2020_2020, 0x62) || ByteWords.has(x, 0x65) { break }
+                    i += 8
+                }
+                guard i < n else { break }
                 let c = b[i]
                 if c >= 0x80 { return (true, true) }
                 if c | 0x20 == 0x62, i + 6 <= n, b[i + 1] | 0x20 == 0x65, b[i + 2] | 0x20 == 0x61,

@@ -335,6 +335,13 @@ extension UIChunkDecoder {
         var ascii = true
         i = start
         while i < end {
+            // Eight ordinary bytes (printable ASCII, no quote, no backslash) at a time.
+            while i + 8 <= end {
+                let x = ByteWords.load(b, i)
+                if ByteWords.hasHigh(x) || ByteWords.hasLess(x, 0x20) || ByteWords.has(x, 0x22) || ByteWords.has(x, 0x5C) { break }
+                i += 8
+            }
+            guard i < end else { break }
             let c = b[i]
             if c == 0x5C {
                 escaped = true

@@ -190,6 +190,8 @@ public final class TranscriptStore: @unchecked Sendable {
             let n = b.count
             var i = 0
             while i < n {
+                while i + 8 <= n, !ByteWords.hasHigh(ByteWords.load(b, i)) { i += 8 }  // ASCII
+                guard i < n else { break }
                 let c = b[i]
                 i += 1
                 if c < 0xC2 { continue }

@@ -100,13 +100,22 @@ public struct Turn: Sendable, Equatable, Codable, Identifiable {
         var s = s
         let ascii: Int? = s.withUTF8 { b in
             var crlf = 0
-            var prev: UInt8 = 0
-            for c in b {
+            let n = b.count
+            var i = 0
+            while i < n {
+                // Eight ASCII bytes without a CR at a time.
+                while i + 8 <= n {
+                    let x = ByteWords.load(b, i)
+                    if ByteWords.hasHigh(x) || ByteWords.has(x, 0x0D) { break }
+                    i += 8
+                }
+                guard i < n else { break }
+                let c = b[i]
                 if c >= 0x80 { return nil }
-                if c == 0x0A && prev == 0x0D { crlf += 1 }
-                prev = c
+                if c == 0x0D, i + 1 < n, b[i + 1] == 0x0A { crlf += 1 }
+                i += 1
             }
-            return b.count - crlf
+            return n - crlf
         }
         return ascii ?? s.count
     }

@@ -37,6 +37,9 @@ import Testing
         #"{"type":"text-delta","id":"a\"b","delta":"x"}"#,
         #"{"type":"text-delta","id":"0","delta":"x","extra":1}"#,
         #"{"type":"text-delta","id":"0","delta":"unterminated}"#,
+        #"{"type":"text-delta","id":"0","delta":"12345678"9012345678"}"#,   // a bare quote inside
+        "{\"type\":\"text-delta\",\"id\":\"0\",\"delta\":\"12345678\u{1}9012345678\"}",   // a bare control
+        "{\"type\":\"text-delta\",\"id\":\"0\",\"delta\":\"12345678\\q9012345678\"}",   // a bad escape
         #"{"type":"text-start","id":"0"}"#,
         #"{"type":"custom-thing","value":1}"#,
         "[DONE]",
