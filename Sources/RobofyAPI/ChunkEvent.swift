@@ -70,6 +70,21 @@ public struct ChunkEvent: Sendable, Equatable {
         return ChunkEvent(canonical: .textDelta(id: id, delta: String(text[from..<to])))
     }
 
+    /// Events `range` of a run, as a run of their own (their text copied; one event when the
+    /// range holds one); the event itself when the range is all of it or it is not a run.
+    public func slice(_ range: Range<Int>) -> ChunkEvent {
+        guard let ends = deltaEnds, case .textDelta(let id, let text) = chunk, !range.isEmpty,
+              range.lowerBound >= 0, range.upperBound <= ends.count, range != ends.indices else { return self }
+        let lower = range.lowerBound == 0 ? 0 : ends[range.lowerBound - 1], upper = ends[range.upperBound - 1]
+        let utf8 = text.utf8
+        let from = utf8.index(utf8.startIndex, offsetBy: Int(lower)), to = utf8.index(utf8.startIndex, offsetBy: Int(upper))
+        return ChunkEvent(run: id, text: String(text[from..<to]), ends: ends[range].map { $0 - lower })
+    }
+
+    /// The longest delta a run takes (bytes of its JSON text): a longer one is an event of its
+    /// own, so that whoever keeps a few events of a run (the inspector) keeps short texts.
+    public static let maxRunDelta = 1_000
+
     /// Bytes of the delta texts of events `range` of a run (or of the one event's delta).
     public func deltaBytes(_ range: Range<Int>) -> Int {
         guard let ends = deltaEnds else {
@@ -95,6 +110,10 @@ struct DeltaRunBuilder {
     /// was flushed into `out` and the caller decodes the event itself).
     mutating func add(_ data: UnsafeBufferPointer<UInt8>, flushingInto out: inout [ChunkEvent]) -> Bool {
         guard let p = UIChunkDecoder.canonicalTextDeltaParts(data) else {
+            flush(into: &out)
+            return false
+        }
+        guard p.delta.count <= ChunkEvent.maxRunDelta else {
             flush(into: &out)
             return false
         }

@@ -146,6 +146,10 @@ extension ChatSession {
                         if delta.utf8.count > room {
                             chunk = .textDelta(id: id, delta: Self.prefix(delta, bytes: max(room, 0)))
                             capped = true
+                            // Of a run, the events after the one the answer stops in were not read.
+                            if let ends = event.deltaEnds, let k = ends.firstIndex(where: { Int($0) > max(room, 0) }) {
+                                batch[batch.count - 1] = event.slice(0..<(k + 1))
+                            }
                         }
                     default: break
                     }

@@ -4,30 +4,29 @@ import RobofyAPI
 import RobofySession
 import RobofyText
 
-/// One SSE event as the inspector keeps it, or (stored in a turn) a stretch of a run of
-/// `text-delta`s (``ChunkEvent/eventCount``), which ``InspectorTurn/events`` hands out one by one.
+/// One SSE event as the inspector keeps it, or (stored in a turn) a run of `text-delta`s
+/// (``ChunkEvent/eventCount``), which ``InspectorTurn/events`` hands out one by one. A run
+/// keeps only the events it stands for: a part of a network read's run is a copy of that part.
 public struct InspectorEvent: Sendable, Equatable {
     /// Seconds since the request was sent.
     public var offset: Double
-    /// A short `text-delta` as servers write it, or a run of them, is kept as the event (it
-    /// holds no copy of its JSON, which is written again only when shown); anything else as
-    /// its capped text.
+    /// A short `text-delta` as servers write it, or a run of them (their deltas are short:
+    /// `ChunkEvent.maxRunDelta`), is kept as the event (it holds no copy of its JSON, which is
+    /// written again only when shown); anything else as its capped text.
     private var event: ChunkEvent?
     private var text: String
-    /// The events of the run this stands for (0..<1 for one event).
-    private(set) var pieces: Range<Int> = 0..<1
 
     public init(offset: Double, event e: ChunkEvent) {
         self.init(offset: offset, event: e, pieces: 0..<e.eventCount)
     }
 
     /// Events `pieces` of `e` (all of them unless it is a run).
-    init(offset: Double, event e: ChunkEvent, pieces: Range<Int>) {
+    init(offset: Double, event whole: ChunkEvent, pieces: Range<Int>) {
         self.offset = offset
+        let e = whole.eventCount > 1 ? whole.slice(pieces) : whole
         if e.eventCount > 1 {
             event = e
             text = ""
-            self.pieces = pieces
         } else if case .textDelta(_, let delta) = e.chunk, !e.keepsRawCopy, delta.utf8.count <= InspectorState.maxEventChars / 2 {
             event = e
             text = ""
@@ -42,36 +41,42 @@ public struct InspectorEvent: Sendable, Equatable {
     }
 
     /// How many events this stands for.
-    var count: Int { pieces.count }
+    var count: Int { event?.eventCount ?? 1 }
 
-    /// The first `n` events of the stretch dropped.
+    /// The first `n` events dropped (the rest of a run copied, so that it holds no more).
     mutating func dropFirst(_ n: Int) {
-        pieces = min(pieces.lowerBound + n, pieces.upperBound)..<pieces.upperBound
+        guard let e = event, e.eventCount > 1, n > 0 else { return }
+        self = InspectorEvent(offset: offset, event: e, pieces: min(n, e.eventCount)..<e.eventCount)
     }
 
-    /// The first `n` events of the stretch kept.
-    mutating func keepFirst(_ n: Int) {
-        pieces = pieces.lowerBound..<min(pieces.lowerBound + n, pieces.upperBound)
-    }
-
-    /// Each event of the stretch on its own.
-    var single: [InspectorEvent] {
-        guard let event, event.eventCount > 1 else { return [self] }
-        return pieces.map { InspectorEvent(offset: offset, event: event.event(at: $0)) }
+    /// Each event on its own, from the `k`th.
+    func single(from k: Int = 0) -> [InspectorEvent] {
+        guard let event, event.eventCount > 1 else { return k == 0 ? [self] : [] }
+        return (k..<event.eventCount).map { InspectorEvent(offset: offset, event: event.event(at: $0)) }
     }
 
     /// Bytes of server text this event holds (for `InspectorState.maxRawBytes`).
-    var bytes: Int {
-        if let event, case .textDelta(let id, let delta) = event.chunk {
-            if event.eventCount > 1 { return id.utf8.count * pieces.count + event.deltaBytes(pieces) }
-            return id.utf8.count + delta.utf8.count
-        }
+    var bytes: Int { bytes(droppingFirst: 0) }
+
+    /// Bytes of server text it holds on to (for tests: `bytes` must count them all).
+    var heldBytes: Int {
+        if let event, case .textDelta(let id, let delta) = event.chunk { return id.utf8.count * event.eventCount + delta.utf8.count }
         return text.utf8.count
     }
 
-    /// The event's `data` text as received (at most `InspectorState.maxEventChars`). Redacted
-    /// when shown (`InspectorView`): most events are never looked at, and a fast answer has
-    /// tens of thousands of them.
+    /// Bytes it would hold without its first `k` events.
+    func bytes(droppingFirst k: Int) -> Int {
+        if let event, case .textDelta(let id, let delta) = event.chunk {
+            let n = event.eventCount
+            if n > 1 { return k >= n ? 0 : id.utf8.count * (n - k) + event.deltaBytes(k..<n) }
+            return k > 0 ? 0 : id.utf8.count + delta.utf8.count
+        }
+        return k > 0 ? 0 : text.utf8.count
+    }
+
+    /// The event's `data` text as received (at most `InspectorState.maxEventChars`; a run's
+    /// events one per line). Redacted when shown (`InspectorView`): most events are never
+    /// looked at, and a fast answer has tens of thousands of them.
     public var raw: String { event.map { Self.capped($0.raw) } ?? text }
 }
 
@@ -117,9 +122,7 @@ public struct InspectorTurn: Sendable, Equatable {
         for e in stored {
             defer { at += e.count }
             guard at + e.count > k else { continue }
-            var e = e
-            if at < k { e.dropFirst(k - at) }
-            out += e.single
+            out += e.single(from: max(0, k - at))
         }
         return out
     }
@@ -307,11 +310,24 @@ public struct InspectorState: Sendable, Equatable {
             var end = cut
             var events = 0
             while end < t.stored.count && total > Self.maxRawBytes {
-                total -= t.stored[end].bytes
-                events += t.stored[end].count
+                let e = t.stored[end]
+                let over = total - Self.maxRawBytes
+                if e.count > 1, e.bytes > over {
+                    // Part of a run is enough: the fewest of its first events that free `over` bytes.
+                    var lo = 1, hi = e.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if e.bytes - e.bytes(droppingFirst: mid) >= over { hi = mid } else { lo = mid + 1 }
+                    }
+                    total -= e.bytes - e.bytes(droppingFirst: lo)
+                    events += lo
+                    break
+                }
+                total -= e.bytes
+                events += e.count
                 end += 1
             }
-            guard end > cut else { continue }
+            guard events > 0 else { continue }
             t.dropKept(events, afterStored: cut)
             t.version += 1
             turns[i] = t

@@ -251,6 +251,25 @@ import RobofyText
         #expect(runs.turns.last?.stored.count ?? 0 < runs.turns.last?.keptEvents ?? 0, "runs are stored as runs")
     }
 
+    /// A run of one network read is kept in part (the head, the recent window): the part is
+    /// all it holds, and the byte cap drops part of a run, not the whole of it.
+    @Test func aRunKeptInPartHoldsOnlyThatPart() throws {
+        var s = Self.oneTurn()
+        let delta = String(repeating: "d", count: 600)
+        let n = 1_900
+        let run = ChunkEvent(run: "0", text: String(repeating: delta, count: n), ends: (1...n).map { UInt32($0 * 600) })
+        s.record(.chunks(turnID: 1, [run], offset: 1))
+        let t = try #require(s.turns.last)
+        #expect(t.totalEvents == n)
+        #expect(t.rawBytes <= InspectorState.maxRawBytes)
+        // Over the cap by about 90 KB: about 150 of the recent window's events go, not all 1,700.
+        #expect(t.keptEvents > InspectorState.headEvents + 1_500, "\(t.keptEvents)")
+        #expect(t.keptEvents + t.omittedEvents == n)
+        #expect(t.stored.allSatisfy { $0.heldBytes == $0.bytes }, "\(t.stored.map { ($0.heldBytes, $0.bytes) })")
+        #expect(t.stored.reduce(0) { $0 + $1.heldBytes } <= InspectorState.maxRawBytes)
+        #expect(t.events.last?.raw == #"{"type":"text-delta","id":"0","delta":""# + delta + #""}"#)
+    }
+
     @Test func tokensInEventsAreRedactedWhenShown() {
         // Events are kept as received and redacted when shown: nothing token-shaped reaches the screen,
         // however the event is cut for the width.

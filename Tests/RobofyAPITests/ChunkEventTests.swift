@@ -154,6 +154,25 @@ import Testing
         }
     }
 
+    @Test func aLongDeltaIsAnEventOfItsOwnAndSlicesStandForTheirEvents() throws {
+        let long = String(repeating: "L", count: ChunkEvent.maxRunDelta + 1)
+        let datas = (0..<5).map { #"{"type":"text-delta","id":"0","delta":"piece \#($0) é\n"}"# }
+            + [#"{"type":"text-delta","id":"0","delta":"\#(long)"}"#]
+            + (5..<9).map { #"{"type":"text-delta","id":"0","delta":"piece \#($0)"}"# }
+        let runs = Self.runs(datas, read: 1 << 16)
+        #expect(runs.map(\.eventCount) == [5, 1, 4])
+        #expect(runs.flatMap(\.events).map(\.raw) == datas)
+        let run = try #require(runs.first)
+        for lo in 0..<5 {
+            for hi in (lo + 1)...5 {
+                let part = run.slice(lo..<hi)
+                #expect(part.events == Array(run.events[lo..<hi]), "\(lo)..<\(hi)")
+                #expect(part.eventCount == hi - lo)
+            }
+        }
+        #expect(run.slice(0..<5) == run)
+    }
+
     @Test func aSingleDeltaIsAnOrdinaryEvent() {
         let data = #"{"type":"text-delta","id":"0","delta":"one"}"#
         let runs = Self.runs([data, #"{"type":"finish"}"#], read: 1 << 16)

@@ -101,6 +101,18 @@ import TestSupport
             #expect(t.answer.utf8.count == ChatSession.maxAnswerBytes)
             #expect(t.errors.contains { $0.contains("The answer is larger than 8 MiB") }, "\(t.errors)")
         }
+        // In runs of short deltas: the events after the one the answer stops in are not handed on.
+        try await withServer { server in
+            let (t, events) = await Self.turn(server, fault: "pace=0", "/bench 8400000 84000")
+            #expect(t.answer.utf8.count == ChatSession.maxAnswerBytes)
+            var delivered = 0, runs = 0
+            for case .chunks(_, let batch, _) in events {
+                runs += batch.filter { $0.eventCount > 1 }.count
+                for e in batch.flatMap(\.events) { if case .textDelta(_, let d) = e.chunk { delivered += d.utf8.count } }
+            }
+            #expect(runs > 0)
+            #expect(delivered >= ChatSession.maxAnswerBytes && delivered < ChatSession.maxAnswerBytes + 100, "\(delivered)")
+        }
         #expect(ChatSession.prefix("aé😀", bytes: 4) == "aé")
         #expect(ChatSession.prefix("aé😀", bytes: 3) == "aé")
         #expect(ChatSession.prefix("aé😀", bytes: 2) == "a")
