@@ -30,6 +30,7 @@ let package = Package(
         .target(
             name: "RobofyAPI",
             dependencies: [
+                "RobofyText",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -41,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "RobofySession",
-            dependencies: ["RobofyAPI", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["RobofyAPI", "RobofyText", .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict
         ),

@@ -1,10 +1,12 @@
 // RobofyAPI: the Robofy widget protocol as the client speaks it: targets and the HTTP
 // client (handshake, chat, account API), the SSE and UI-message-stream decoders, JSON,
 // errors that say what to do, redaction and local file writes. Imports Foundation,
-// AsyncHTTPClient/NIO, swift-collections and swift-log only; never the session, UI or QA.
+// AsyncHTTPClient/NIO, swift-collections, swift-log and RobofyText (its byte scans) only;
+// never the session, UI or QA.
 // This file: `JSONValue`, the one JSON tree (objects keep their keys' order).
 import Foundation
 import OrderedCollections
+import RobofyText
 
 /// A JSON object's members, in the order they were read or built.
 public typealias JSONObject = OrderedDictionary<String, JSONValue>

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -2,6 +2,7 @@
 // booleans or null (almost every chunk, above all `text-delta`) is scanned straight
 // from its UTF-8 bytes, without building a dictionary, and only the fields `build`
 // asks for are decoded. It declines (nil) anything else; the general path decides then.
+import RobofyText
 
 extension UIChunkDecoder {
 

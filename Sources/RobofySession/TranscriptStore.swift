@@ -1,5 +1,6 @@
 import Foundation
 import RobofyAPI
+import RobofyText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,6 @@
 import Foundation
 import RobofyAPI
+import RobofyText
 
 /// A tool call the agent made during a turn.
 public struct ToolCall: Sendable, Equatable, Codable {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import RobofyAPI
 import RobofySession
+import RobofyText
 
 /// The eight-bytes-at-a-time scans agree with a byte at a time, wherever the bytes that
 /// matter fall in a word (and across words).

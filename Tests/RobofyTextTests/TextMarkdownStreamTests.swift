@@ -96,7 +96,8 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
     @Test func plainLinesAroundTheWidthFreezeAsTheyRender() {
         var r = SeededRandom(seed: 7)
         var froze = 0
-        let words = ["alpha", "beta", "gamma", "x", "delta,", "end.", "a*b", "snake_case", "http://x.y", "[a]", "x:/y"]
+        let words = ["alpha", "beta", "gamma", "x", "delta,", "end.", "a*b", "snake_case", "http://x.y", "[a]", "x:/y",
+                     "*em*", "_un_", "`code`", "[l](u)", "<http://x.y>", "a\\*b", "**b**", "see:", "https://e.x/p"]
         for doc in 0..<60 {
             let width = 10 + r.int(30)
             var lines: [String] = []
@@ -121,7 +122,9 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
     }
 
     @Test func plainLinesWithATrailingSpaceOrIndentFreezeAsTheyRender() {
-        for text in ["Wa b\nWc d \nWe f\nWg h\n", "Wa b\n Wc d\nWe f\nWg h\n", "Wa b\nWc d  \nWe f\nWg h\n"] {
+        for text in ["Wa b\nWc d \nWe f\nWg h\n", "Wa b\n Wc d\nWe f\nWg h\n", "Wa b\nWc d  \nWe f\nWg h\n",
+                     "Wa b\nWcdefgh *em* ij\nWe f\n", "Wa b\nWcdefgh `co` ij\nWe f\n", "Wa b\nWc see https://e.x ok\nWe f\n",
+                     "Wa b\nWcdefgh __st__ i\nWe f\n", "Wa b\nWcdefghijklmn *e*\nWe f\n", "Wa b\nWc *e* defghijklmn\nWe f\n"] {
             for step in [1, 3, 100] {
                 let stream = MarkdownStream()
                 let scalars = Array(text.unicodeScalars)
