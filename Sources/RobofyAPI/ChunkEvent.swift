@@ -1,3 +1,5 @@
+import RobofyText
+
 /// A decoded chunk with the event data it came from.
 ///
 /// A `text-delta` as servers write it (``UIChunkDecoder/event(utf8:)``) keeps no copy of
@@ -63,11 +65,7 @@ public struct ChunkEvent: Sendable, Equatable {
 
     /// The `i`th event this one stands for (0 ..< ``eventCount``).
     public func event(at i: Int) -> ChunkEvent {
-        guard let ends = deltaEnds, case .textDelta(let id, let text) = chunk, ends.indices.contains(i) else { return self }
-        let utf8 = text.utf8
-        let lower = i == 0 ? 0 : Int(ends[i - 1]), upper = Int(ends[i])
-        let from = utf8.index(utf8.startIndex, offsetBy: lower), to = utf8.index(utf8.startIndex, offsetBy: upper)
-        return ChunkEvent(canonical: .textDelta(id: id, delta: String(text[from..<to])))
+        slice(i..<(i + 1))
     }
 
     /// Events `range` of a run, as a run of their own (their text copied; one event when the
@@ -76,9 +74,7 @@ public struct ChunkEvent: Sendable, Equatable {
         guard let ends = deltaEnds, case .textDelta(let id, let text) = chunk, !range.isEmpty,
               range.lowerBound >= 0, range.upperBound <= ends.count, range != ends.indices else { return self }
         let lower = range.lowerBound == 0 ? 0 : ends[range.lowerBound - 1], upper = ends[range.upperBound - 1]
-        let utf8 = text.utf8
-        let from = utf8.index(utf8.startIndex, offsetBy: Int(lower)), to = utf8.index(utf8.startIndex, offsetBy: Int(upper))
-        return ChunkEvent(run: id, text: String(text[from..<to]), ends: ends[range].map { $0 - lower })
+        return ChunkEvent(run: id, text: text.utf8Slice(Int(lower)..<Int(upper)), ends: ends[range].map { $0 - lower })
     }
 
     /// The longest delta a run takes (bytes of its JSON text): a longer one is an event of its

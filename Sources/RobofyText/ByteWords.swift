@@ -26,3 +26,15 @@ public enum ByteWords {
         (x &- ones &* UInt64(n)) & ~x & highs != 0
     }
 }
+
+extension String {
+    /// The text at UTF-8 offsets `range` (which fall on scalar boundaries), or "" when the
+    /// range lies outside the text. O(range) on native strings: no copy of the rest.
+    public func utf8Slice(_ range: Range<Int>) -> String {
+        let utf8 = self.utf8
+        guard range.lowerBound >= 0, range.upperBound <= utf8.count,
+              let a = utf8.index(utf8.startIndex, offsetBy: range.lowerBound, limitedBy: utf8.endIndex),
+              let b = utf8.index(a, offsetBy: range.count, limitedBy: utf8.endIndex) else { return "" }
+        return String(decoding: utf8[a..<b], as: UTF8.self)
+    }
+}

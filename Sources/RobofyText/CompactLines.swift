@@ -116,12 +116,9 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
                     appendKept(span)
                     continue
                 }
-                spanStarts.append(at)
-                spanLengths.append(UInt32(n) | Self.referenceBit)
-                spanAttributes.append(span.attributes.rawValue)
+                appendPlace(at: at, length: n, attributes: span.attributes)
                 cursor = at + n
                 missed = 0
-                hasReferences = true
             }
         }
     }
@@ -136,9 +133,14 @@ public struct CompactLines: RandomAccessCollection, Sendable, Equatable {
             return
         }
         lineStarts.append(UInt32(truncatingIfNeeded: spanStarts.count))
-        spanStarts.append(range.lowerBound)
-        spanLengths.append(UInt32(n) | Self.referenceBit)
-        spanAttributes.append(TextAttributes().rawValue)
+        appendPlace(at: range.lowerBound, length: n, attributes: TextAttributes())
+    }
+
+    /// A span of the last line, kept as its place `at` in the laid-out text.
+    private mutating func appendPlace(at: Int, length: Int, attributes: TextAttributes) {
+        spanStarts.append(at)
+        spanLengths.append(UInt32(length) | Self.referenceBit)
+        spanAttributes.append(attributes.rawValue)
         hasReferences = true
     }
 

@@ -74,10 +74,7 @@ public final class MarkdownStream {
     /// The frozen lines as they read, their places read from `text` (the text rendered last,
     /// or one that extends it).
     public func frozenLines(of text: String) -> [StyledLine] {
-        let utf8 = Array(text.utf8)
-        return frozen.indices.map { i in
-            frozen.line(i) { r in r.upperBound <= utf8.count ? String(decoding: utf8[r], as: UTF8.self) : "" }
-        }
+        frozen.indices.map { i in frozen.line(i) { text.utf8Slice($0) } }
     }
 
     private func reset(_ width: Int) {

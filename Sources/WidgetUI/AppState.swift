@@ -132,16 +132,9 @@ public struct ChatMessage: Sendable, Equatable, Identifiable {
 
         /// The UTF-8 bytes at `range`, as text (empty where the text is shorter).
         func read(_ range: Range<Int>) -> String {
-            func slice(_ s: String) -> String {
-                let utf8 = s.utf8
-                guard range.lowerBound >= 0, range.upperBound <= utf8.count,
-                      let a = utf8.index(utf8.startIndex, offsetBy: range.lowerBound, limitedBy: utf8.endIndex),
-                      let b = utf8.index(a, offsetBy: range.count, limitedBy: utf8.endIndex) else { return "" }
-                return String(decoding: utf8[a..<b], as: UTF8.self)
-            }
             switch self {
-            case .live(let a): return a.withText(slice)
-            case .text(let s): return slice(s)
+            case .live(let a): return a.withText { $0.utf8Slice(range) }
+            case .text(let s): return s.utf8Slice(range)
             }
         }
     }
