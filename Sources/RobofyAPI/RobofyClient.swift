@@ -10,6 +10,9 @@ public final class RobofyClient: Sendable {
     public let timeouts: RobofyTimeouts
     let http: HTTPClient
     let logger: Logger
+    /// The one event loop of `http` (every connection of this client lives there), as a task
+    /// executor: a task that streams an answer can prefer it (`EventLoopTaskExecutor`).
+    public let executor: EventLoopTaskExecutor
 
     public init(target: RobofyTarget, timeouts: RobofyTimeouts = .init(),
                 logger: Logger = Logger(label: "robofy.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
@@ -23,7 +26,9 @@ public final class RobofyClient: Sendable {
         // Never follow: a redirected POST turns into a GET (and could lead to any port);
         // a 3xx is reported with where it points (`RobofyError.redirected`).
         config.redirectConfiguration = .disallow
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        let loop = HTTPClient.defaultEventLoopGroup.next()
+        self.executor = EventLoopTaskExecutor(loop)
+        self.http = HTTPClient(eventLoopGroup: loop, configuration: config)
     }
 
     /// Must be called once the client is no longer needed.

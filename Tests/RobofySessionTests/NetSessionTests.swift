@@ -44,6 +44,43 @@ import TestSupport
         return (t, await log.events)
     }
 
+    /// The answer is read, decoded and handed on by the thread that receives it (the client's
+    /// event loop, `EventLoopTaskExecutor`): every batch of chunks reaches the session's
+    /// listener there, and the answer is whole. The verdict (with the transcript's fsync)
+    /// comes off the loop.
+    @Test func anAnswersChunksAreHandedOnByTheLoopThatReadThem() async throws {
+        final class Counts: @unchecked Sendable {
+            let lock = NSLock()
+            var batches = 0, onLoop = 0
+            var finishedOnLoop: Bool?
+        }
+        try await withServer { server in
+            let s = makeSession(server)
+            let loop = await s.client.executor.loop
+            let counts = Counts()
+            s.deliverEvents { e in
+                if case .turnFinished = e {
+                    let here = loop.inEventLoop
+                    counts.lock.withLock { counts.finishedOnLoop = here }
+                }
+                guard case .chunks = e else { return }
+                let here = loop.inEventLoop
+                counts.lock.withLock {
+                    counts.batches += 1
+                    if here { counts.onLoop += 1 }
+                }
+            }
+            let t = await s.send("/bench 4096 200")
+            await s.close()
+            #expect(t.status == .complete)
+            #expect(t.answer.utf8.count == 4096)
+            let (batches, onLoop) = counts.lock.withLock { (counts.batches, counts.onLoop) }
+            #expect(batches > 0)
+            #expect(onLoop == batches, "\(batches - onLoop) of \(batches) batches were handed on off the loop")
+            #expect(counts.lock.withLock { counts.finishedOnLoop } == false)
+        }
+    }
+
     // MARK: Issue 11 item 1: complete only with finish (or [DONE])
 
     @Test func aBodyThatEndsWithoutFinishIsNeverComplete() async throws {
