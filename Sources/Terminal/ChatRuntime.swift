@@ -54,6 +54,8 @@ public final class ChatRuntime {
     /// The pending frame's timer and when it fires (a key may need a frame before it).
     var frameTimer: (id: Int, due: Duration, timer: any RuntimeTimer)?
     var frameTimers = 0
+    /// The stream clock's repeating timer, while an answer streams (`keepStreamClock`).
+    var streamTicker: (any RuntimeTimer)?
     /// The last frame showed session events and changed the conversation alone (an answer
     /// streaming in), and session events were applied since the last frame.
     var lastFrameStreamed = false
@@ -67,6 +69,8 @@ public final class ChatRuntime {
     var statusTimerDue: Double?
     var autoCloseTimer: (due: Double, timer: any RuntimeTimer)?
     var continuation: LoopQueue?
+    /// Resumed when the loop ends (`run` waits on it while `handle` takes the events).
+    var loopEnded: CheckedContinuation<Void, Never>?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
     /// The signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT) that ended the loop, if one did. The
@@ -152,60 +156,18 @@ public final class ChatRuntime {
         issue([.connect])
         draw()
 
-        loop: while let event = await cont.next() {
-            // Session events that came in first are applied first.
-            applyPendingSession()
-            switch event {
-            case .frame, .tick, .session: break
-            default: markChanged()
+        // Each event is handled by a job of its own on the main queue, straight from the thread
+        // that yields it (a timer's block is on the main queue already): no task waits for
+        // the next event, so no thread of the global pool is woken to resume it and hop back.
+        await withCheckedContinuation { (ended: CheckedContinuation<Void, Never>) in
+            loopEnded = ended
+            cont.deliver { [weak self] e in
+                DispatchQueue.main.async { MainActor.assumeIsolated { self?.loopTurn(e) } }
             }
-            switch event {
-            case .input:
-                // The clock moves only while something animates: bring it up to date, or a key
-                // is judged by the time of the last tick (Ctrl-C twice took three presses).
-                tick()
-                for input in driver.readInput() { handle(input) }
-                driver.inputRead()
-            case .session:
-                break
-            case .frame(let id):
-                // A timer that was replaced (a key needed a frame sooner) draws nothing.
-                guard framePending, frameTimer?.id == id else { break }
-                framePending = false
-                frameTimer = nil
-                // The stream clock's look finds nothing new: the next event wakes the loop.
-                guard dirty else { break }
-                frameNow()
-                keepStreamClock()
-            case .tick:
-                tick()
-                dirty = true
-            case .signal(let sig):
-                exitSignal = sig
-                break loop
-            case .fileWritten(let path):
-                _ = state.reduce(.notice("Transcript saved to \(path)", isError: false))
-                dirty = true
-            case .fileFailed(let why):
-                _ = state.reduce(.notice(why, isError: true))
-                dirty = true
-            case .notice(let n):
-                _ = state.reduce(n.isStorageFailure ? .storageFailed(n.text) : .notice(n.text, isError: n.isError))
-                dirty = true
-            case .widget(let e):
-                _ = state.reduce(.widget(e))
-                dirty = true
-            }
-            if state.shouldQuit { break }
-            updateTicker()
-            scheduleFrame()
-            if firstFrameDone { break }
-            // A pending frame applies the events that come meanwhile; without one, the
-            // next event wakes the loop.
-            if framePending { mailbox.disarm() } else if mailbox.arm() { cont.yield(.session) }
         }
         cont.finish()
         frameTimer?.timer.cancel()
+        stopStreamTicker()
         ticker?.cancel()
         statusTimer?.cancel()
         autoCloseTimer?.timer.cancel()
@@ -218,6 +180,80 @@ public final class ChatRuntime {
         let giveUp = clock.after(.seconds(1)) { doneCont.yield() }
         for await _ in done { break }  // whichever comes first
         giveUp.cancel()
+    }
+
+    /// One turn of the loop: an event (in the order they came), then a frame if one is due.
+    func loopTurn(_ event: LoopEvent) {
+        guard let ended = loopEnded else { return }
+        if !step(event) {
+            loopEnded = nil
+            ended.resume()
+        }
+    }
+
+    /// False when the loop ends (quit, a signal, `exitAfterFirstFrame`).
+    func step(_ event: LoopEvent) -> Bool {
+        // Session events that came in first are applied first.
+        applyPendingSession()
+        switch event {
+        case .frame, .tick, .session: break
+        default: markChanged()
+        }
+        switch event {
+        case .input:
+            // The clock moves only while something animates: bring it up to date, or a key
+            // is judged by the time of the last tick (Ctrl-C twice took three presses).
+            tick()
+            for input in driver.readInput() { handle(input) }
+            driver.inputRead()
+        case .session:
+            break
+        case .frame(let id):
+            // A timer that was replaced (a key needed a frame sooner) draws nothing; a stream
+            // tick that no frame waits for stops the stream clock.
+            guard framePending, frameTimer?.id == id else {
+                if id == Self.streamTick { stopStreamTicker() }
+                break
+            }
+            // A stream tick early for the frame (a key's frame came between two ticks) waits
+            // for the next one.
+            if id == Self.streamTick, let due = frameTimer?.due, clock.now < due - streamTickSlack { break }
+            framePending = false
+            frameTimer = nil
+            // The stream clock's look finds nothing new: the next event wakes the loop.
+            guard dirty else {
+                stopStreamTicker()
+                break
+            }
+            frameNow()
+            keepStreamClock()
+        case .tick:
+            tick()
+            dirty = true
+        case .signal(let sig):
+            exitSignal = sig
+            return false
+        case .fileWritten(let path):
+            _ = state.reduce(.notice("Transcript saved to \(path)", isError: false))
+            dirty = true
+        case .fileFailed(let why):
+            _ = state.reduce(.notice(why, isError: true))
+            dirty = true
+        case .notice(let n):
+            _ = state.reduce(n.isStorageFailure ? .storageFailed(n.text) : .notice(n.text, isError: n.isError))
+            dirty = true
+        case .widget(let e):
+            _ = state.reduce(.widget(e))
+            dirty = true
+        }
+        if state.shouldQuit { return false }
+        updateTicker()
+        scheduleFrame()
+        if firstFrameDone { return false }
+        // A pending frame applies the events that come meanwhile; without one, the
+        // next event wakes the loop.
+        if framePending { mailbox.disarm() } else if mailbox.arm() { continuation?.yield(.session) }
+        return true
     }
 
     /// Gives the terminal back, once: the avatar images are deleted first, while the screen is

@@ -85,16 +85,41 @@ extension ChatRuntime {
         return (id, due, clock.after(wait) { cont?.yield(.frame(id)) })
     }
 
+    /// The `.frame` number of the stream clock's ticks (frame timers count from 1).
+    nonisolated static let streamTick = 0
+
+    /// A stream tick this early for its frame still draws it (the ticks' own jitter).
+    var streamTickSlack: Duration { frameInterval(streamOnly: true) / 4 }
+
     /// While an answer streams, the loop keeps the stream clock: after a frame of streamed
     /// text it looks again one stream interval later and draws what came meanwhile, instead
     /// of being woken by each delta to set a timer (a thread woken less per frame). A look
     /// that finds nothing new lets the next event wake the loop again.
+    ///
+    /// The looks come from one repeating timer, started with the first streamed frame and
+    /// stopped by a look that finds nothing (or a tick that no frame waits for): a timer set
+    /// anew for each frame cost a wake of the timer thread to arm it, besides the one to
+    /// fire it.
     func keepStreamClock() {
         guard lastFrameStreamed, state.isBusy, !framePending else { return }
-        let due = lastFrame + frameInterval(streamOnly: true)
-        let wait = due - clock.now
-        guard wait > .zero else { return }
+        let interval = frameInterval(streamOnly: true)
+        let due = lastFrame + interval
+        guard due - clock.now > .zero else { return }
+        if streamTicker == nil {
+            let cont = continuation
+            streamTicker = clock.every(interval) { cont?.yield(.frame(Self.streamTick)) }
+        }
         framePending = true
-        frameTimer = armFrameTimer(due: due, wait: wait)
+        frameTimer = (Self.streamTick, due, NoTimer())
+    }
+
+    func stopStreamTicker() {
+        streamTicker?.cancel()
+        streamTicker = nil
+    }
+
+    /// The stream clock's place in `frameTimer`: its ticks come from `streamTicker`.
+    struct NoTimer: RuntimeTimer {
+        func cancel() {}
     }
 }

@@ -91,8 +91,13 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
     /// Repeating timers running (the loader's clock).
     var repeating: Int { lock.withLock { entries.values.filter { $0.interval != nil }.count } }
 
+    /// One-shot timers made so far (`after`).
+    var oneShotsMade: Int { lock.withLock { oneShots } }
+    private var oneShots = 0
+
     func after(_ delay: Duration, _ action: @escaping @Sendable () -> Void) -> any RuntimeTimer {
-        add(Entry(due: now + delay, interval: nil, action: action))
+        lock.withLock { oneShots += 1 }
+        return add(Entry(due: now + delay, interval: nil, action: action))
     }
 
     func every(_ interval: Duration, _ action: @escaping @Sendable () -> Void) -> any RuntimeTimer {

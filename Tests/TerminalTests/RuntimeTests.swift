@@ -190,9 +190,9 @@ import Glibc
         try await run.value
     }
 
-    /// An answer streaming in is drawn on its own, slower clock (`streamFPS`); a key pressed
-    /// meanwhile is drawn on the key clock (`maxFPS`), not kept waiting for the stream's frame.
-    @Test func streamedTextWaitsForTheStreamClockAndAKeyDoesNot() async throws {
+    /// The loop with a 50 fps key clock and a 10 fps stream clock, connected, turn 3 started
+    /// (its loader on screen).
+    func startTurnOnTheStreamClock() async throws -> (ChatRuntime, Task<Void, any Error>) {
         let (rt, run) = start(maxFPS: 50, streamFPS: 10)
         _ = try await screen("the first frame") { !$0.isEmpty }
         clock.advance(by: .milliseconds(200))
@@ -200,6 +200,13 @@ import Glibc
         session.emit(.turnStarted(Turn(id: 3, agentID: "fake", agentName: "Fakey", userText: "Go")))
         clock.advance(by: .milliseconds(200))
         _ = try await screen("the loader") { $0.contains("Go") }
+        return (rt, run)
+    }
+
+    /// An answer streaming in is drawn on its own, slower clock (`streamFPS`); a key pressed
+    /// meanwhile is drawn on the key clock (`maxFPS`), not kept waiting for the stream's frame.
+    @Test func streamedTextWaitsForTheStreamClockAndAKeyDoesNot() async throws {
+        let (rt, run) = try await startTurnOnTheStreamClock()
         // Text 100 ms apart at the most: not drawn 50 ms on (a key's clock would have drawn it at 20).
         session.emit(.change(turnID: 3, .text("Alpha words")))
         #expect(await eventually { rt.state.conversation.messages.contains { $0.text.contains("Alpha words") } })
@@ -235,6 +242,38 @@ import Glibc
         driver.press(.function(10))
         clock.advance(by: .seconds(1))
         try await run.value
+    }
+
+    /// The stream clock is one repeating timer while an answer streams (not a timer set anew
+    /// for each frame: that woke the timer thread once more a frame), and a look that finds
+    /// no new text stops it; the next text is drawn at once and starts it again.
+    @Test func theStreamClockRepeatsWhileTextComesAndStopsWhenItDoesNot() async throws {
+        let (_, run) = try await startTurnOnTheStreamClock()
+        // Text, then the stream interval: drawn on the clock's next tick (the event is in the
+        // loop's mailbox when `emit` returns; while the clock is kept, it wakes nothing).
+        func streams(_ words: String) async throws {
+            session.emit(.change(turnID: 3, .text(words)))
+            clock.advance(by: .milliseconds(100))
+            _ = try await screen("“\(words)” on the stream clock") { $0.contains(words) }
+        }
+        try await streams("Alpha words")
+        #expect(await eventually { clock.repeating == 1 }, "the stream clock (the loader's is gone with the text)")
+        let oneShots = clock.oneShotsMade
+        for w in [" beta words", " gamma words", " delta words"] { try await streams(w) }
+        #expect(clock.oneShotsMade == oneShots, "\(clock.oneShotsMade - oneShots) timers set for three frames")
+        #expect(clock.repeating == 1)
+        // A look that finds nothing new stops the clock.
+        clock.advance(by: .milliseconds(100))
+        #expect(await eventually { clock.repeating == 0 }, "the stream clock ticks on with nothing to draw")
+        // The next text wakes the loop and is drawn at once (its frame is overdue), and the
+        // clock starts again.
+        session.emit(.change(turnID: 3, .text(" epsilon words")))
+        _ = try await screen("text after a pause") { $0.contains("epsilon words") }
+        #expect(await eventually { clock.repeating == 1 })
+        driver.press(.function(10))
+        clock.advance(by: .seconds(1))
+        try await run.value
+        #expect(clock.repeating == 0, "the loop's end stops the stream clock")
     }
 
     /// `preview --handshake FILE`: the session adopts the file's handshake and asks no server
