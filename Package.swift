@@ -7,7 +7,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "robofy-tui",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "robofy-tui", targets: ["robofy-tui"]),
         .executable(name: "robofy-bench", targets: ["robofy-bench"]),

@@ -2,16 +2,20 @@ import NIOCore
 
 /// Runs a task's jobs on one NIO event loop: the loop that reads the client's responses.
 ///
-/// A task that prefers this executor (`Task(executorPreference:)`) reads an answer on the
-/// thread that receives it. When a read completes, the body's async sequence resumes its
-/// reader; a resumed task goes to its preferred executor, here the same loop, which runs the
-/// job as soon as the read's handlers return. Without the preference every read woke a
-/// thread of the global pool (and put the loop's thread back to sleep): at 50 reads a second,
-/// a quarter of an answer's CPU was threads waking each other. A default actor called by
-/// such a task (the chat session) runs there too.
+/// A task that prefers this executor (`withTaskExecutorPreference`, after `enter()`) reads an
+/// answer on the thread that receives it. When a read completes, the body's async sequence
+/// resumes its reader; a resumed task goes to its preferred executor, here the same loop,
+/// which runs the job as soon as the read's handlers return. Without the preference each read
+/// woke a thread of the global pool to decode it (and the loop's thread went back to sleep).
+/// A default actor called by such a task (the chat session) runs there too, when it is free:
+/// an actor runs what is queued on it on the thread that holds it, so a call from another
+/// task, made while the turn holds the session, may run on the loop as well, and a read that
+/// finds the session busy elsewhere is handled there.
 ///
-/// What runs here must not block: it holds up the loop's reads (an answer's text is decoded
-/// and handed on; files are written off this thread or briefly).
+/// What runs here holds up the loop's reads: an answer's text is decoded and handed on, the
+/// autosave takes its text under a lock (which its flushes hold while they write), and the
+/// log file (`--log-file`) gets a line per event. The turn's verdict, whose record is
+/// fsynced, leaves the loop first (`ChatSession.run`).
 public final class EventLoopTaskExecutor: TaskExecutor {
     public let loop: any EventLoop
 

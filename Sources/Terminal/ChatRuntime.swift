@@ -69,7 +69,7 @@ public final class ChatRuntime {
     var statusTimerDue: Double?
     var autoCloseTimer: (due: Double, timer: any RuntimeTimer)?
     var continuation: LoopQueue?
-    /// Resumed when the loop ends (`run` waits on it while `handle` takes the events).
+    /// Resumed when the loop ends (`run` waits on it while `loopTurn` takes the events).
     var loopEnded: CheckedContinuation<Void, Never>?
     var commands: AsyncStream<AppCommand>.Continuation?
     var sawConnected = false
@@ -156,14 +156,18 @@ public final class ChatRuntime {
         issue([.connect])
         draw()
 
-        // Each event is handled by a job of its own on the main queue, straight from the thread
-        // that yields it (a timer's block is on the main queue already): no task waits for
-        // the next event, so no thread of the global pool is woken to resume it and hop back.
-        await withCheckedContinuation { (ended: CheckedContinuation<Void, Never>) in
-            loopEnded = ended
-            cont.deliver { [weak self] e in
-                DispatchQueue.main.async { MainActor.assumeIsolated { self?.loopTurn(e) } }
+        // Each event is handled by a job of its own, put on the main queue by the thread that
+        // yields it: no task waits for the next event, so no thread of the global pool is
+        // woken to resume it and hop back to the main actor. A cancelled `run` ends the loop.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (ended: CheckedContinuation<Void, Never>) in
+                loopEnded = ended
+                cont.deliver { [weak self] e in
+                    DispatchQueue.main.async { MainActor.assumeIsolated { self?.loopTurn(e) } }
+                }
             }
+        } onCancel: {
+            DispatchQueue.main.async { MainActor.assumeIsolated { [weak self] in self?.endLoop() } }
         }
         cont.finish()
         frameTimer?.timer.cancel()
@@ -184,11 +188,15 @@ public final class ChatRuntime {
 
     /// One turn of the loop: an event (in the order they came), then a frame if one is due.
     func loopTurn(_ event: LoopEvent) {
-        guard let ended = loopEnded else { return }
-        if !step(event) {
-            loopEnded = nil
-            ended.resume()
-        }
+        guard loopEnded != nil else { return }
+        if !step(event) { endLoop() }
+    }
+
+    /// Lets `run` go on past its loop (once; later events are dropped).
+    func endLoop() {
+        let ended = loopEnded
+        loopEnded = nil
+        ended?.resume()
     }
 
     /// False when the loop ends (quit, a signal, `exitAfterFirstFrame`).
@@ -215,9 +223,6 @@ public final class ChatRuntime {
                 if id == Self.streamTick { stopStreamTicker() }
                 break
             }
-            // A stream tick early for the frame (a key's frame came between two ticks) waits
-            // for the next one.
-            if id == Self.streamTick, let due = frameTimer?.due, clock.now < due - streamTickSlack { break }
             framePending = false
             frameTimer = nil
             // The stream clock's look finds nothing new: the next event wakes the loop.

@@ -88,9 +88,6 @@ extension ChatRuntime {
     /// The `.frame` number of the stream clock's ticks (frame timers count from 1).
     nonisolated static let streamTick = 0
 
-    /// A stream tick this early for its frame still draws it (the ticks' own jitter).
-    var streamTickSlack: Duration { frameInterval(streamOnly: true) / 4 }
-
     /// While an answer streams, the loop keeps the stream clock: after a frame of streamed
     /// text it looks again one stream interval later and draws what came meanwhile, instead
     /// of being woken by each delta to set a timer (a thread woken less per frame). A look
@@ -99,7 +96,8 @@ extension ChatRuntime {
     /// The looks come from one repeating timer, started with the first streamed frame and
     /// stopped by a look that finds nothing (or a tick that no frame waits for): a timer set
     /// anew for each frame cost a wake of the timer thread to arm it, besides the one to
-    /// fire it.
+    /// fire it. (A tick draws what waits, whenever the last frame was: after a key's frame
+    /// between two ticks, the next tick may come sooner than a stream interval after it.)
     func keepStreamClock() {
         guard lastFrameStreamed, state.isBusy, !framePending else { return }
         let interval = frameInterval(streamOnly: true)

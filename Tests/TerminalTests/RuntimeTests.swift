@@ -68,6 +68,17 @@ import Glibc
         return true
     }
 
+    /// A cancelled `run` ends its loop and gives the terminal back (it waits for no event).
+    @Test func cancellingTheRunEndsTheLoop() async throws {
+        let (rt, run) = start()
+        try await connected()
+        run.cancel()
+        try await run.value
+        #expect(!driver.isStarted)
+        #expect(rt.exitSignal == nil)
+        #expect(await session.closed)
+    }
+
     @Test func theClockTicksOnlyWhileTheLoaderIsOnScreen() async throws {
         let (_, run) = start()
         try await connected()
