@@ -45,9 +45,10 @@ import TestSupport
     }
 
     /// The answer is read, decoded and handed on by the thread that receives it (the client's
-    /// event loop, `EventLoopTaskExecutor`): every batch of chunks reaches the session's
-    /// listener there, and the answer is whole. The verdict (with the transcript's fsync)
-    /// comes off the loop.
+    /// event loop, `EventLoopTaskExecutor`): the batches of chunks of a paced answer reach the
+    /// session's listener there, and the answer is whole. (One may not: a read that finds the
+    /// session actor held by another thread is handled by that thread, which the busy test
+    /// run showed.) The verdict (with the transcript's fsync) comes off the loop.
     @Test func anAnswersChunksAreHandedOnByTheLoopThatReadThem() async throws {
         final class Counts: @unchecked Sendable {
             let lock = NSLock()
@@ -55,7 +56,7 @@ import TestSupport
             var finishedOnLoop: Bool?
         }
         try await withServer { server in
-            let s = makeSession(server)
+            let s = makeSession(server, fault: "pace=4")
             let loop = await s.client.executor.loop
             let counts = Counts()
             s.deliverEvents { e in
@@ -70,13 +71,13 @@ import TestSupport
                     if here { counts.onLoop += 1 }
                 }
             }
-            let t = await s.send("/bench 4096 200")
+            let t = await s.send("/bench 4096 50")
             await s.close()
             #expect(t.status == .complete)
             #expect(t.answer.utf8.count == 4096)
             let (batches, onLoop) = counts.lock.withLock { (counts.batches, counts.onLoop) }
-            #expect(batches > 0)
-            #expect(onLoop == batches, "\(batches - onLoop) of \(batches) batches were handed on off the loop")
+            #expect(batches >= 10, "a paced answer comes in many reads")
+            #expect(batches - onLoop <= 1, "\(batches - onLoop) of \(batches) batches were handed on off the loop")
             #expect(counts.lock.withLock { counts.finishedOnLoop } == false)
         }
     }
