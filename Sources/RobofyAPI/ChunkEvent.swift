@@ -105,11 +105,7 @@ struct DeltaRunBuilder {
     /// Adds an event's data; false when it is not a canonical `text-delta` (then the run so far
     /// was flushed into `out` and the caller decodes the event itself).
     mutating func add(_ data: UnsafeBufferPointer<UInt8>, flushingInto out: inout [ChunkEvent]) -> Bool {
-        guard let p = UIChunkDecoder.canonicalTextDeltaParts(data) else {
-            flush(into: &out)
-            return false
-        }
-        guard p.delta.count <= ChunkEvent.maxRunDelta else {
+        guard let p = UIChunkDecoder.canonicalTextDeltaParts(data), p.delta.count <= ChunkEvent.maxRunDelta else {
             flush(into: &out)
             return false
         }

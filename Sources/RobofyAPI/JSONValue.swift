@@ -167,11 +167,8 @@ public enum JSONValue: Sendable, Hashable {
             var i = 0
             while i < src.count {
                 // Eight printable ASCII bytes without a quote or a backslash at a time.
-                while i + 8 <= src.count {
-                    let x = ByteWords.load(src, i)
-                    if ByteWords.hasHigh(x) || ByteWords.hasLess(x, 0x20) || ByteWords.has(x, 0x22) || ByteWords.has(x, 0x5C)
-                        || ByteWords.has(x, 0x7F) { break }
-                    i += 8
+                i = ByteWords.skip(src, from: i, to: src.count) {
+                    ByteWords.hasUnprintable($0) || ByteWords.has($0, 0x22) || ByteWords.has($0, 0x5C)
                 }
                 guard i < src.count else { break }
                 let b = src[i]

@@ -101,10 +101,8 @@ public enum Redaction {
             var i = 0
             while i < n {
                 // Words without a "b", "B", "e" or a non-ASCII byte hold no start of either.
-                while i + 8 <= n {
-                    let x = ByteWords.load(b, i)
-                    if ByteWords.hasHigh(x) || ByteWords.has(x | 0x2020_2020_2020_2020, 0x62) || ByteWords.has(x, 0x65) { break }
-                    i += 8
+                i = ByteWords.skip(b, from: i, to: n) {
+                    ByteWords.hasHigh($0) || ByteWords.has($0 | 0x2020_2020_2020_2020, 0x62) || ByteWords.has($0, 0x65)
                 }
                 guard i < n else { break }
                 let c = b[i]

@@ -336,11 +336,9 @@ extension UIChunkDecoder {
         var ascii = true
         i = start
         while i < end {
-            // Eight ordinary bytes (printable ASCII, no quote, no backslash) at a time.
-            while i + 8 <= end {
-                let x = ByteWords.load(b, i)
-                if ByteWords.hasHigh(x) || ByteWords.hasLess(x, 0x20) || ByteWords.has(x, 0x22) || ByteWords.has(x, 0x5C) { break }
-                i += 8
+            // Eight ordinary bytes (ASCII but controls, no quote, no backslash) at a time.
+            i = ByteWords.skip(b, from: i, to: end) {
+                ByteWords.hasHigh($0) || ByteWords.hasLess($0, 0x20) || ByteWords.has($0, 0x22) || ByteWords.has($0, 0x5C)
             }
             guard i < end else { break }
             let c = b[i]

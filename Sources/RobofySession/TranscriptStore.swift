@@ -191,7 +191,7 @@ public final class TranscriptStore: @unchecked Sendable {
             let n = b.count
             var i = 0
             while i < n {
-                while i + 8 <= n, !ByteWords.hasHigh(ByteWords.load(b, i)) { i += 8 }  // ASCII
+                i = ByteWords.skip(b, from: i, to: n, until: ByteWords.hasHigh)  // ASCII
                 guard i < n else { break }
                 let c = b[i]
                 i += 1

@@ -105,11 +105,7 @@ public struct Turn: Sendable, Equatable, Codable, Identifiable {
             var i = 0
             while i < n {
                 // Eight ASCII bytes without a CR at a time.
-                while i + 8 <= n {
-                    let x = ByteWords.load(b, i)
-                    if ByteWords.hasHigh(x) || ByteWords.has(x, 0x0D) { break }
-                    i += 8
-                }
+                i = ByteWords.skip(b, from: i, to: n) { ByteWords.hasHigh($0) || ByteWords.has($0, 0x0D) }
                 guard i < n else { break }
                 let c = b[i]
                 if c >= 0x80 { return nil }

@@ -25,6 +25,20 @@ public enum ByteWords {
     @inline(__always) public static func hasLess(_ x: UInt64, _ n: UInt8) -> Bool {
         (x &- ones &* UInt64(n)) & ~x & highs != 0
     }
+
+    /// Some byte is not printable ASCII (a control, DEL, or not ASCII).
+    @inline(__always) public static func hasUnprintable(_ x: UInt64) -> Bool {
+        hasHigh(x) || hasLess(x, 0x20) || has(x, 0x7F)
+    }
+
+    /// Where a scan of `b[i..<end]` goes on a byte at a time: past the whole words (from `i`)
+    /// that `matters` finds nothing in, at the first word it does or the last few bytes.
+    @inline(__always) public static func skip(_ b: UnsafeBufferPointer<UInt8>, from i: Int, to end: Int,
+                                              until matters: (UInt64) -> Bool) -> Int {
+        var i = i
+        while i + 8 <= end, !matters(load(b, i)) { i += 8 }
+        return i
+    }
 }
 
 extension String {

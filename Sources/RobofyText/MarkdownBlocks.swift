@@ -96,6 +96,20 @@ struct MDBlocks {
         return isPlain(bytes: Array(line.utf8))
     }
 
+    /// The bytes `isPlain` looks at (\ ` * _ [ < :): a line without any is plain.
+    @inline(__always) static func isPlainBreaker(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x5C, 0x60, 0x2A, 0x5F, 0x5B, 0x3C, 0x3A: return true
+        default: return false
+        }
+    }
+
+    /// Some byte of the word is one `isPlain` looks at (`isPlainBreaker`).
+    @inline(__always) static func hasPlainBreaker(_ x: UInt64) -> Bool {
+        ByteWords.has(x, 0x5C) || ByteWords.has(x, 0x60) || ByteWords.has(x, 0x2A) || ByteWords.has(x, 0x5F)
+            || ByteWords.has(x, 0x5B) || ByteWords.has(x, 0x3C) || ByteWords.has(x, 0x3A)
+    }
+
     static func isPlain(bytes: some Collection<UInt8>) -> Bool {
         var colons = 0
         for b in bytes {

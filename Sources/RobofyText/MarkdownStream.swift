@@ -133,25 +133,16 @@ public final class MarkdownStream {
             guard (0x61...0x7A).contains(raw[at] | 0x20) else { break }
             var end = at
             var printable = true
-            // A byte `isPlain` looks at (\ ` * _ [ < :) was seen.
+            // A byte `isPlain` looks at was seen.
             var syntax = false
             while end < n {
                 // Eight printable bytes without any of those at a time.
-                while end + 8 <= n {
-                    let x = ByteWords.load(raw, end)
-                    if ByteWords.hasHigh(x) || ByteWords.hasLess(x, 0x20) || ByteWords.has(x, 0x7F) || ByteWords.has(x, 0x5C)
-                        || ByteWords.has(x, 0x60) || ByteWords.has(x, 0x2A) || ByteWords.has(x, 0x5F) || ByteWords.has(x, 0x5B)
-                        || ByteWords.has(x, 0x3C) || ByteWords.has(x, 0x3A) { break }
-                    end += 8
-                }
+                end = ByteWords.skip(raw, from: end, to: n) { ByteWords.hasUnprintable($0) || MDBlocks.hasPlainBreaker($0) }
                 guard end < n else { break }
                 let b = raw[end]
                 if b == 0x0A { break }
                 if b < 0x20 || b >= 0x7F { printable = false }
-                switch b {
-                case 0x5C, 0x60, 0x2A, 0x5F, 0x5B, 0x3C, 0x3A: syntax = true
-                default: break
-                }
+                if MDBlocks.isPlainBreaker(b) { syntax = true }
                 end += 1
             }
             guard printable, end < n, end - at <= width, raw[end - 1] != 0x20,
