@@ -14,8 +14,8 @@ import NIOCore
 ///
 /// What runs here holds up the loop's reads: an answer's text is decoded and handed on, the
 /// autosave takes its text under a lock (which its flushes hold while they write), and the
-/// log file (`--log-file`) gets a line per event. The turn's verdict, whose record is
-/// fsynced, leaves the loop first (`ChatSession.run`).
+/// log file (`--log-file`) gets a line per event. The autosave's fsyncs are its own queue's
+/// (`SessionRecorder`).
 public final class EventLoopTaskExecutor: TaskExecutor {
     public let loop: any EventLoop
 

@@ -242,7 +242,10 @@ public final class SessionRecorder: Sendable {
     }
 
     /// Appends a record (after the `start` record); on the first failure tells `onError` and stops.
-    /// (`Redaction` takes out every token the session held.)
+    /// (`Redaction` takes out every token the session held.) `sync`: the file is then fsynced
+    /// by the recorder's queue, never on the thread that yields the event (the HTTP client's
+    /// event loop while an answer streams, or whichever thread holds the session): the record
+    /// is written at once, so a killed process keeps it, and a slow disk holds up nothing.
     private func write(_ record: TranscriptRecord, sync: Bool, _ s: inout State) {
         guard let store, !s.failed else { return }
         do {
@@ -258,7 +261,8 @@ public final class SessionRecorder: Sendable {
                     return  // nothing worth a file yet
                 }
             }
-            try store.append(record, sync: sync)
+            try store.append(record)
+            if sync { queue.async { store.sync() } }
         } catch {
             s.failed = true
             onError("Autosave stopped: \(error.description)")

@@ -133,6 +133,13 @@ public final class TranscriptStore: @unchecked Sendable {
         if sync { _ = fsync(fd) }
     }
 
+    /// Flushes what was appended to the disk (fsync).
+    public func sync() {
+        lock.lock()
+        defer { lock.unlock() }
+        if fd >= 0 { _ = fsync(fd) }
+    }
+
     public func close() {
         lock.lock()
         defer { lock.unlock() }

@@ -39,19 +39,7 @@ extension ChatSession {
         let elapsed = clock.stopwatch()
         let since: @Sendable () -> Double = { elapsed() / .seconds(1) }
         let end = await attempts(&acc, since: since)
-        // The verdict off the client's event loop, where the answer was read: the transcript's
-        // record of the turn is written and fsynced then, and a slow disk must not hold up
-        // the loop.
-        await Self.leaveLoop()
         return finish(&acc, end, duration: since())
-    }
-
-    /// Continues on a thread of the global pool: resumed from there, a task without an
-    /// executor preference stays there (an actor switch alone would keep the thread it is on).
-    nonisolated static func leaveLoop() async {
-        await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
-            DispatchQueue.global().async { c.resume() }
-        }
     }
 
     /// Sends the request until it is answered, given up, or stopped; then reads the answer.
