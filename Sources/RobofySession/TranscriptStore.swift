@@ -75,9 +75,12 @@ public final class TranscriptStore: @unchecked Sendable {
     public let path: String
     private let lock = NSLock()
     private var fd: Int32 = -1
+    /// How `sync` flushes the file to the disk (`fsync`; a test stands in a slow disk).
+    private let flush: @Sendable (Int32) -> Void
 
-    public init(path: String) {
+    public init(path: String, flush: @escaping @Sendable (Int32) -> Void = { _ = fsync($0) }) {
         self.path = path
+        self.flush = flush
     }
 
     deinit {
@@ -133,11 +136,16 @@ public final class TranscriptStore: @unchecked Sendable {
         if sync { _ = fsync(fd) }
     }
 
-    /// Flushes what was appended to the disk (fsync).
+    /// Flushes what was appended to the disk (fsync), outside the lock: a slow disk holds up
+    /// no `append` meanwhile (the next record of a streaming answer, on the HTTP client's
+    /// event loop). It flushes a duplicate of the descriptor, which `close` cannot take away.
     public func sync() {
         lock.lock()
-        defer { lock.unlock() }
-        if fd >= 0 { _ = fsync(fd) }
+        let copy = fd >= 0 ? dup(fd) : -1
+        lock.unlock()
+        guard copy >= 0 else { return }
+        flush(copy)
+        _ = closeDescriptor(copy)
     }
 
     public func close() {

@@ -80,6 +80,53 @@ import Testing
         #expect(entry.record.turn?.answer == expected)
     }
 
+    /// What the stand-in disk saw: the thread that flushed, and whether its wait ran out.
+    final class SlowDisk: @unchecked Sendable {
+        let lock = NSLock()
+        var flushedOn: pthread_t?
+        var waitRanOut = false
+        let gate = DispatchSemaphore(value: 0)
+        let flushed = DispatchSemaphore(value: 0)
+
+        func flush(_ fd: Int32) {
+            let ranOut = gate.wait(timeout: .now() + 5) == .timedOut
+            lock.withLock {
+                flushedOn = pthread_self()
+                waitRanOut = ranOut
+            }
+            _ = fsync(fd)
+            flushed.signal()
+        }
+    }
+
+    /// A finished turn is written at once, and its fsync is the recorder's queue's: while the
+    /// disk is slow (the fsync held back), the turn is in the file already and the records
+    /// after it are written without waiting for the fsync (neither on the thread that
+    /// yields the events, the HTTP client's event loop, nor behind the store's lock).
+    @Test func aSlowDiskHoldsUpNeitherTheTurnNorTheRecordsAfterIt() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/t.jsonl"
+        let disk = SlowDisk()
+        let store = TranscriptStore(path: path, flush: { disk.flush($0) })
+        let recorder = SessionRecorder(store: store, target: "demo")
+        var turn = Turn(id: 1, agentID: "demo-nova", agentName: "Nova", userText: "hello")
+        recorder.tap(.turnStarted(turn))
+        turn.answer = "Hello! How can I help?"
+        turn.status = .complete
+        recorder.tap(.turnFinished(turn))
+        recorder.tap(.turnStarted(Turn(id: 2, agentID: "demo-nova", agentName: "Nova", userText: "next")))
+        let records = FileManager.default.contents(atPath: path).map { TranscriptStore.parse($0).records } ?? []
+        #expect(records.contains { $0.kind == .turn && $0.turnID == 1 })
+        #expect(records.contains { $0.kind == .turnStarted && $0.turnID == 2 })
+        disk.gate.signal()
+        #expect(disk.flushed.wait(timeout: .now() + 10) == .success)
+        disk.lock.withLock {
+            #expect(disk.flushedOn.map { pthread_equal($0, pthread_self()) == 0 } == true)
+            #expect(!disk.waitRanOut)
+        }
+    }
+
     @Test func anOldFormatTurnRecordStillReads() throws {
         // Before chunked answers: progress records (capped), then a turn record with the whole answer.
         var turn = Turn(id: 1, agentID: "demo-nova", agentName: "Nova", userText: "hi")
