@@ -141,7 +141,7 @@ public final class TranscriptStore: @unchecked Sendable {
     /// event loop). It flushes a duplicate of the descriptor, which `close` cannot take away.
     public func sync() {
         lock.lock()
-        let copy = fd >= 0 ? dup(fd) : -1
+        let copy = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1  // (not inherited by a program started meanwhile)
         lock.unlock()
         guard copy >= 0 else { return }
         flush(copy)
