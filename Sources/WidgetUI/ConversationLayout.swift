@@ -212,11 +212,16 @@ extension Renderer {
         let elapsed = max(0, s.now - s.activeTurnStarted)
         let spin = Self.spinner[Int(elapsed * 10) % Self.spinner.count]
         var text = spin
+        // Measured in two parts (a space always begins a grapheme): the spinner, which is not
+        // ASCII, made the whole text be measured grapheme by grapheme ten times a second.
+        var textWidth = DisplayWidth.of(spin)
         if s.config.loader.enableLoader, !s.config.loader.loaderTexts.isEmpty {
             let texts = s.config.loader.loaderTexts
-            text += " " + texts[Int(elapsed / 1.5) % texts.count] + "…"
+            let rest = " " + texts[Int(elapsed / 1.5) % texts.count] + "…"
+            text += rest
+            textWidth += DisplayWidth.of(rest)
         }
-        let bubbleW = min(w - 4, DisplayWidth.of(text) + 2)
+        let bubbleW = min(w - 4, textWidth + 2)
         return [LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: t.agentBubble,
                          line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble), isLoader: true,
                          searchable: false)]

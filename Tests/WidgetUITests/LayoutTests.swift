@@ -102,6 +102,23 @@ func lines(_ text: String) -> [String] {
         #expect(render(s).contains("Enter send"))
     }
 
+    @Test func theLoadersBubbleIsAsWideAsItsTextWhateverTheText() {
+        // The spinner and the rest are measured apart: the width must still be the whole text's.
+        let texts = ["Thinking", "考えています", "👩‍👩‍👧 family", "\u{301}accent first", "e\u{301}té", "שלום", "", " "]
+        var s = Fixture.state(Fixture.handshake { $0.loader.loaderTexts = texts }, width: 120, height: 40)
+        _ = s.reduce(.session(.turnStarted(Fixture.turn(1, "hi"))))
+        let r = Renderer()
+        for i in 0..<(texts.count * 15) {
+            _ = s.reduce(.tick(Double(i) * 0.1))
+            guard let line = r.loaderLines(s, width: 120).first else {
+                Issue.record("no loader line")
+                return
+            }
+            let text = line.line.spans.map(\.text).joined()
+            #expect(line.fillWidth == DisplayWidth.of(text) + 2, "\(text.debugDescription)")
+        }
+    }
+
     @Test func loaderAnimationStepsEqualWholeFrames() {
         // `renderTick` redraws only the loader's row: at every step (spinner frames, loader
         // texts of different lengths, a status that times out) the frame must be the one a
