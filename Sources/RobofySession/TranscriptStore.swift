@@ -69,8 +69,8 @@ public struct TranscriptError: Error, Sendable, CustomStringConvertible {
 
 /// Appends transcript records to a JSON Lines file: one `write(2)` of a whole line per
 /// record on a descriptor opened with `O_APPEND`, nothing buffered in the process, so a
-/// killed process leaves every record it wrote complete. `turn` records are also
-/// `fsync`ed. The file is created (mode 0600, folders as needed) on the first record.
+/// killed process leaves every record it wrote complete. `sync` flushes them to the disk
+/// (the recorder asks for it after a `turn` record, from its own queue). The file is created (mode 0600, folders as needed) on the first record.
 public final class TranscriptStore: @unchecked Sendable {
     public let path: String
     private let lock = NSLock()
@@ -103,8 +103,7 @@ public final class TranscriptStore: @unchecked Sendable {
     }
 
     /// Appends one record as one line. `secrets` are redacted from the line.
-    public func append(_ record: TranscriptRecord, secrets: some Collection<String> = [String](),
-                       sync: Bool = false) throws(TranscriptError) {
+    public func append(_ record: TranscriptRecord, secrets: some Collection<String> = [String]()) throws(TranscriptError) {
         let line = Self.escapeInvisibleControls(Redaction.redact(Self.encode(record), secrets: secrets)) + "\n"
         lock.lock()
         defer { lock.unlock() }
@@ -133,7 +132,6 @@ public final class TranscriptStore: @unchecked Sendable {
         if let failure {
             throw TranscriptError("cannot write to \(path): \(String(cString: strerror(failure)))")
         }
-        if sync { _ = fsync(fd) }
     }
 
     /// Flushes what was appended to the disk (fsync), outside the lock: a slow disk holds up

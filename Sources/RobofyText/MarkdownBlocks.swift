@@ -114,9 +114,6 @@ struct MDBlocks {
         var colons = 0
         for b in bytes {
             switch b {
-            case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
-                 UInt8(ascii: "<"):
-                return false
             case UInt8(ascii: ":"):
                 colons = 1
             case UInt8(ascii: "/"):
@@ -125,6 +122,7 @@ struct MDBlocks {
                     colons = 2
                 }
             default:
+                if isPlainBreaker(b) { return false }
                 colons = 0
             }
         }
