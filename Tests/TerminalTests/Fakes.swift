@@ -15,6 +15,8 @@ actor FakeSession: ChatSessionProtocol {
     private(set) var sent: [String] = []
     private(set) var cancelled = 0
     private(set) var closed = false
+    /// Connections made: each one's events are in the runtime's mailbox (or applied) by then.
+    private(set) var connects = 0
     private var nextTurn = 1
 
     /// `direct`: the events go straight to the runtime's mailbox, as `ChatSession`'s do
@@ -44,6 +46,7 @@ actor FakeSession: ChatSessionProtocol {
         yield(.connecting)
         yield(.connected(h))
         yield(.agentSelected(agent))
+        connects += 1
         return .success(h)
     }
 

@@ -42,6 +42,20 @@ import Glibc
         _ = try await screen("the greeting") { $0.contains("Hello from the fake agent") }
     }
 
+    /// Connected, its greeting drawn after the clock moved by `step`. The clock moves once the
+    /// session has reported the whole connection: moved between two of its events (a busy run
+    /// saw it), the second one's frame waited for a tick that never came.
+    func connected(advancing step: Duration) async throws {
+        var reported = false
+        for _ in 0..<1000 where !reported {
+            reported = await session.connects > 0
+            if !reported { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(reported, "the fake session never connected")
+        clock.advance(by: step)
+        try await connected()
+    }
+
     @Test func typingAndEnterSendsAndTheStreamedAnswerIsDrawn() async throws {
         let (rt, run) = start()
         try await connected()
@@ -188,8 +202,7 @@ import Glibc
         let (_, run) = start(maxFPS: 10)
         // The first frame is drawn at 0; then time enough that the greeting's is due (10 a second).
         _ = try await screen("the first frame") { !$0.isEmpty }
-        clock.advance(by: .milliseconds(200))
-        try await connected()
+        try await connected(advancing: .milliseconds(200))
         // The greeting was drawn at 0.2 s at the latest: a key is drawn at 0.3 s, not before.
         driver.type("x")
         await driver.waitUntilInputRead()
@@ -206,8 +219,7 @@ import Glibc
     func startTurnOnTheStreamClock() async throws -> (ChatRuntime, Task<Void, any Error>) {
         let (rt, run) = start(maxFPS: 50, streamFPS: 10)
         _ = try await screen("the first frame") { !$0.isEmpty }
-        clock.advance(by: .milliseconds(200))
-        try await connected()
+        try await connected(advancing: .milliseconds(200))
         session.emit(.turnStarted(Turn(id: 3, agentID: "fake", agentName: "Fakey", userText: "Go")))
         clock.advance(by: .milliseconds(200))
         _ = try await screen("the loader") { $0.contains("Go") }
