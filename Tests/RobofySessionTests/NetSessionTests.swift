@@ -46,9 +46,10 @@ import TestSupport
 
     /// The answer is read, decoded and handed on by the thread that receives it (the client's
     /// event loop, `EventLoopTaskExecutor`): the batches of chunks of a paced answer reach the
-    /// session's listener there, and the answer is whole. (One may not: a read that finds the
-    /// session actor held by another thread is handled by that thread, which the busy test
-    /// run showed.)
+    /// session's listener there, and the answer is whole. (Not every one: a read that finds the
+    /// session actor held by another thread is handled by that thread. A busy run showed one,
+    /// a busier one, with every suite running alongside, four of about fifty; without the
+    /// loop as the task's executor, next to none are.)
     @Test func anAnswersChunksAreHandedOnByTheLoopThatReadThem() async throws {
         final class Counts: @unchecked Sendable {
             let lock = NSLock()
@@ -72,7 +73,7 @@ import TestSupport
             #expect(t.answer.utf8.count == 4096)
             let (batches, onLoop) = counts.lock.withLock { (counts.batches, counts.onLoop) }
             #expect(batches >= 10, "a paced answer comes in many reads")
-            #expect(batches - onLoop <= 1, "\(batches - onLoop) of \(batches) batches were handed on off the loop")
+            #expect(onLoop * 4 >= batches * 3, "\(batches - onLoop) of \(batches) batches were handed on off the loop")
         }
     }
 
