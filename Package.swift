@@ -87,8 +87,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "robofy-bench",
-            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "DemoServer", "BenchSupport",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer", "BenchSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
         // Helpers every test target shares (Tests/TestSupport/TestSupport.swift says what it holds).

@@ -22,7 +22,7 @@ extension ProcessBench {
 
     func paced(_ server: DemoServer) async throws {
         let cmd = "swift run -c release robofy-bench paced"
-        let (uiRuns, curlRuns, _, _) = try await uiAndCurlRuns(server, label: "paced", query: Self.pacedQuery,
+        let (uiRuns, curlRuns, _, token) = try await uiAndCurlRuns(server, label: "paced", query: Self.pacedQuery,
                                                                answerBytes: Self.pacedBytes)
         let runs = uiRuns.count
         let uiCPU = median(uiRuns.map(\.cpu)), curlCPU = median(curlRuns.map(\.cpu))
@@ -46,6 +46,9 @@ extension ProcessBench {
         report.add(Figure(key: "paced.bytes_per_frame", name: "Paced: bytes written per frame",
                           value: median(uiRuns.map { Double($0.bytes) / Double(max(1, $0.bursts)) }), unit: "B",
                           target: nil, pass: nil, command: cmd))
+        // What the libraries alone cost for the same answer (the UI's figure read against them).
+        let frames = Int(median(uiRuns.map { Double($0.bursts) }).rounded())
+        try pacedFloors(server, token: token, uiCPU: uiCPU, curlCPU: curlCPU, frames: max(1, frames), selfPath: benchPath)
     }
 
     // MARK: Memory per answer byte

@@ -14,6 +14,8 @@ struct ProcessBench {
     /// A command put in front of the UI (e.g. `perf record -g -o ui.perf --`), for profiling;
     /// the UI's own figures are then those of the wrapper process.
     var wrap: [String] = []
+    /// This benchmark's own executable (the floors' child processes).
+    var benchPath = CommandLine.arguments[0]
 
     static let benchQuery = "/bench 1048576 50000"
     static let answerBytes = 1_048_576

@@ -33,7 +33,8 @@ struct RobofyBench: AsyncParsableCommand {
             decode     SSE + chunk decoding throughput (16 MiB stream, 4 KiB and 1-byte reads)
             render     one 120x40 frame for 10 / 1,000 / 10,000 messages; a frame while 1 MiB streams
             e2e        the release UI in a pty vs curl, 1 MiB answer as 50,000 deltas
-            paced      the release UI in a pty vs curl, 4 KiB answer as 200 deltas at 50 deltas/s
+            paced      the release UI in a pty vs curl, 4 KiB answer as 200 deltas at 50 deltas/s; and its
+                       floors: AsyncHTTPClient alone, the read path, ncurses, the frames' wakes
             idle       UI CPU over 10 s idle, and with the loader animating
             startup    launch -> first frame after the handshake
             memory     peak RSS with 10,000 messages
@@ -76,7 +77,26 @@ struct RobofyBench: AsyncParsableCommand {
     @Option(name: .customLong("memory-child"), help: .hidden)
     var memoryChildMessages: Int?
 
+    /// A floor of the paced answer, measured in a child process (`FloorBench`).
+    @Option(name: .customLong("floor-child"), help: .hidden)
+    var floorChild: FloorMode?
+    @Option(name: .customLong("floor-url"), help: .hidden)
+    var floorURL = ""
+    @Option(name: .customLong("floor-token"), help: .hidden)
+    var floorToken = ""
+    @Option(name: .customLong("floor-query"), help: .hidden)
+    var floorQuery = ""
+    @Option(name: .customLong("floor-frames"), help: .hidden)
+    var floorFrames = 124
+    @Option(name: .customLong("floor-out"), help: .hidden)
+    var floorOut = ""
+
     mutating func run() async throws {
+        if let mode = floorChild {
+            try await FloorChild(mode: mode, url: floorURL, token: floorToken, query: floorQuery, frames: floorFrames,
+                                 out: floorOut).run()
+            return
+        }
         if let n = memoryChildMessages {
             Self.memoryChild(n)
             return
@@ -109,6 +129,7 @@ struct RobofyBench: AsyncParsableCommand {
         let report = Report()
         var failures: [String] = []
         var bench = ProcessBench(tui: tuiPath, report: report, quick: quick)
+        bench.benchPath = selfPath
         bench.wrap = wrap.map { $0.split(separator: " ").map(String.init) } ?? []
         for name in selected {
             log("== \(name.rawValue)")

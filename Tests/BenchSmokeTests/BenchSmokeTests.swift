@@ -65,3 +65,35 @@ import TestSupport
         #expect(Int((next?["detail"] as? [String: Any])?["matches"] as? String ?? "") ?? 0 > 1000, "n moved among many matches")
     }
 }
+
+/// The paced figure and its floors (what AsyncHTTPClient, robofy-tui's read path, ncurses and the
+/// frames' wakes cost alone for the same answer, each in a child process) are measured and
+/// written; nothing about speed is asserted.
+@Suite(.timeLimit(.minutes(5))) struct PacedBenchSmokeTests {
+    @Test func pacedFiguresAndTheirFloorsAreMeasuredAndWritten() throws {
+        let tui = try Binary.require()
+        let bench = try Binary.sibling("robofy-bench")
+        let json = NSTemporaryDirectory() + "robofy-bench-paced-\(UUID().uuidString).json"
+        defer { unlink(json) }
+        let r = sh([bench, "paced", "--quick", "--tui", tui, "--json", json])
+        #expect(r.status == 0, "\(r.out.suffix(2000))")
+        #expect(!r.out.contains("FAILED"), "\(r.out.suffix(2000))")
+        let data = try #require(FileManager.default.contents(atPath: json))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let figures = try #require(root["figures"] as? [[String: Any]])
+        func figure(_ k: String) -> [String: Any]? { figures.first { $0["key"] as? String == k } }
+        for k in ["paced.ui_cpu", "paced.curl_cpu", "paced.floor_ahc", "paced.floor_client", "paced.floor_frames",
+                  "paced.floor_canvases", "paced.floor_ticks"] {
+            let f = try #require(figure(k), "missing \(k); got \(figures.map { $0["key"] as? String ?? "?" })")
+            let v = f["value"] as? Double ?? -1
+            #expect(v.isFinite && v > 0, "\(k) = \(v)")
+        }
+        // Each floor is set beside curl's figure and the UI's.
+        let detail = figure("paced.floor_frames")?["detail"] as? [String: Any]
+        #expect(Double(detail?["times_curl"] as? String ?? "") != nil)
+        #expect(Double(detail?["share_of_ui"] as? String ?? "") != nil)
+        // The UI drew frames (the frames floors draw as many).
+        #expect((figure("paced.frames")?["value"] as? Double ?? 0) >= 1)
+        #expect(r.out.contains("Paced floor: AsyncHTTPClient alone"))
+    }
+}
