@@ -111,16 +111,15 @@ struct FloorChild {
         let frames = self.frames
         let bubble = CellStyle(fg: .rgb(RGB(20, 20, 20)), bg: .rgb(RGB(240, 240, 240)))
         let input = CellStyle(fg: .rgb(RGB(90, 90, 90)), bg: .rgb(RGB(255, 255, 255)))
+        // The text as lines of 110 columns (ASCII), made once: a frame puts the lines in view.
+        let lines = stride(from: 0, to: text.utf8.count, by: 110).map { String(text.dropFirst($0).prefix(110)) }
         func canvas(_ k: Int) -> Canvas {
             var c = Canvas(width: 120, height: 40)
-            let shown = text.prefix(text.count * k / max(1, frames))
-            var lines: [Substring] = []
-            var rest = shown[...]
-            while !rest.isEmpty {
-                lines.append(rest.prefix(110))
-                rest = rest.dropFirst(110)
-            }
-            for (i, line) in lines.suffix(34).enumerated() { c.put(line, x: 3, y: 2 + i, style: bubble) }
+            let shown = text.utf8.count * k / max(1, frames)
+            let full = shown / 110, part = shown % 110
+            var view = lines.prefix(full).suffix(part > 0 ? 33 : 34).map { $0[...] }
+            if part > 0, full < lines.count { view.append(lines[full].prefix(part)) }
+            for (i, line) in view.enumerated() { c.put(line, x: 3, y: 2 + i, style: bubble) }
             c.put("  › Type message here..", x: 0, y: 38, style: input)
             c.cursor = (4, 38)
             return c
