@@ -40,6 +40,9 @@ func selfCPUSeconds() -> Double {
 }
 
 struct FloorChild {
+    /// The environment variable that hands the child the demo server's token.
+    static let tokenVariable = "ROBOFY_BENCH_FLOOR_TOKEN"
+
     let mode: FloorMode
     let url: String
     let token: String
@@ -86,6 +89,7 @@ struct FloorChild {
         let c0 = selfCPUSeconds()
         let (_, chunks) = try await client.send(ChatRequest(query: query, chatbotID: DemoServer.chatbotID), token: token)
         let count = try await withTaskExecutorPreference(client.executor) { () async throws(RobofyError) -> Int in
+            await client.executor.enter()
             var n = 0
             var it = chunks.makeAsyncIterator()
             while let batch = try await it.nextBatch() { n += batch.count }
@@ -200,13 +204,15 @@ extension ProcessBench {
         let out = NSTemporaryDirectory() + "robofy-bench-floor-\(getpid())-\(mode.rawValue)"
         unlink(out)
         defer { unlink(out) }
-        let args = [selfPath, "--floor-child", mode.rawValue, "--floor-url", server.baseURL, "--floor-token", token,
+        let args = [selfPath, "--floor-child", mode.rawValue, "--floor-url", server.baseURL,
                     "--floor-query", Self.pacedQuery, "--floor-frames", "\(frames)", "--floor-out", out]
+        // The token by the environment, not the command line (which any process can read).
+        let env = [FloorChild.tokenVariable: token]
         if [.frames, .canvases, .ticks].contains(mode) {
-            let child = try PtyChild(args)
+            let child = try PtyChild(args, env: env)
             guard child.finish(timeout: 60) != nil else { throw BenchError("the frames floor did not finish") }
         } else {
-            let pid = try spawn(args)
+            let pid = try spawn(args, env: env)
             guard let e = waitChild(pid, timeout: 120), e.exitedNormally, e.exitCode == 0 else {
                 throw BenchError("the \(mode.rawValue) floor failed")
             }

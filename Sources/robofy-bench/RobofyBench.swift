@@ -82,8 +82,6 @@ struct RobofyBench: AsyncParsableCommand {
     var floorChild: FloorMode?
     @Option(name: .customLong("floor-url"), help: .hidden)
     var floorURL = ""
-    @Option(name: .customLong("floor-token"), help: .hidden)
-    var floorToken = ""
     @Option(name: .customLong("floor-query"), help: .hidden)
     var floorQuery = ""
     @Option(name: .customLong("floor-frames"), help: .hidden)
@@ -93,7 +91,8 @@ struct RobofyBench: AsyncParsableCommand {
 
     mutating func run() async throws {
         if let mode = floorChild {
-            try await FloorChild(mode: mode, url: floorURL, token: floorToken, query: floorQuery, frames: floorFrames,
+            try await FloorChild(mode: mode, url: floorURL,
+                                 token: ProcessInfo.processInfo.environment[FloorChild.tokenVariable] ?? "", query: floorQuery, frames: floorFrames,
                                  out: floorOut).run()
             return
         }
