@@ -61,6 +61,12 @@ public final class NCursesDriver: TerminalDriver {
         let direct = Self.directColorType(env)
         guard let screen = rt_newterm_stdio(direct) else { throw TerminalError.cannotStart(env["TERM"] ?? "") }
         _ = set_term(screen)
+        // Until a screen has been through endwin once, ncurses (6.4) flushes its output after
+        // every cursor move (its state for terminfo programs that never start a screen): each
+        // frame went out as three to five write(2)s, each waking the terminal. One endwin and
+        // refresh now, before anything is drawn, makes each frame one write.
+        _ = endwin()
+        _ = refresh()
         started = true
         raw()
         noecho()
