@@ -70,7 +70,8 @@ public struct TranscriptError: Error, Sendable, CustomStringConvertible {
 /// Appends transcript records to a JSON Lines file: one `write(2)` of a whole line per
 /// record on a descriptor opened with `O_APPEND`, nothing buffered in the process, so a
 /// killed process leaves every record it wrote complete. `sync` flushes them to the disk
-/// (the recorder asks for it after a `turn` record, from its own queue). The file is created (mode 0600, folders as needed) on the first record.
+/// (the recorder asks for it after a `turn` record, from its own queue). The file is
+/// created (mode 0600, folders as needed) on the first record.
 public final class TranscriptStore: @unchecked Sendable {
     public let path: String
     private let lock = NSLock()

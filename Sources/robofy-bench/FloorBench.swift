@@ -29,15 +29,23 @@ enum FloorMode: String, ExpressibleByArgument {
     case canvases
     /// The same frames' wakes alone (the timer fires, nothing is drawn): the least a frame costs.
     case ticks
+
+    /// Drawn in a pseudo-terminal of the bench's (the frames and their parts).
+    var needsTerminal: Bool { [.frames, .canvases, .ticks].contains(self) }
+
+    func figureName(frames: Int) -> String {
+        switch self {
+        case .ahc: "Paced floor: AsyncHTTPClient alone reading the answer"
+        case .client: "Paced floor: robofy-tui's read path without the UI"
+        case .frames: "Paced floor: \(frames) frames drawn by ncurses, nothing else"
+        case .canvases: "Paced floor: the same frames' wakes and canvases, without ncurses"
+        case .ticks: "Paced floor: the same frames' wakes alone"
+        }
+    }
 }
 
-/// CPU seconds of this process so far (user + system).
-func selfCPUSeconds() -> Double {
-    var ru = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &ru)
-    return Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) / 1e6
-        + Double(ru.ru_stime.tv_sec) + Double(ru.ru_stime.tv_usec) / 1e6
-}
+/// CPU seconds of this process so far, on the clock the UI's figures are read from.
+func selfCPUSeconds() -> Double { processCPUSeconds(getpid()) ?? .nan }
 
 struct FloorChild {
     /// The environment variable that hands the child the demo server's token.
@@ -184,15 +192,7 @@ extension ProcessBench {
                 cpus.append(try floorOnce(mode, server: server, token: token, frames: frames, selfPath: selfPath))
             }
             let cpu = median(cpus)
-            let name: String
-            switch mode {
-            case .ahc: name = "Paced floor: AsyncHTTPClient alone reading the answer"
-            case .client: name = "Paced floor: robofy-tui's read path without the UI"
-            case .frames: name = "Paced floor: \(frames) frames drawn by ncurses, nothing else"
-            case .canvases: name = "Paced floor: the same frames' wakes and canvases, without ncurses"
-            case .ticks: name = "Paced floor: the same frames' wakes alone"
-            }
-            report.add(Figure(key: "paced.floor_\(mode.rawValue)", name: name, value: cpu, unit: "s", target: nil,
+            report.add(Figure(key: "paced.floor_\(mode.rawValue)", name: mode.figureName(frames: frames), value: cpu, unit: "s", target: nil,
                               pass: nil, command: cmd,
                               detail: ["runs": cpus.map { String(format: "%.4f", $0) }.joined(separator: ","),
                                        "times_curl": String(format: "%.2f", cpu / curlCPU),
@@ -208,7 +208,7 @@ extension ProcessBench {
                     "--floor-query", Self.pacedQuery, "--floor-frames", "\(frames)", "--floor-out", out]
         // The token by the environment, not the command line (which any process can read).
         let env = [FloorChild.tokenVariable: token]
-        if [.frames, .canvases, .ticks].contains(mode) {
+        if mode.needsTerminal {
             let child = try PtyChild(args, env: env)
             guard child.finish(timeout: 60) != nil else { throw BenchError("the frames floor did not finish") }
         } else {
