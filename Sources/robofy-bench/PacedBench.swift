@@ -46,9 +46,36 @@ extension ProcessBench {
         report.add(Figure(key: "paced.bytes_per_frame", name: "Paced: bytes written per frame",
                           value: median(uiRuns.map { Double($0.bytes) / Double(max(1, $0.bursts)) }), unit: "B",
                           target: nil, pass: nil, command: cmd))
+        pacedWakes(uiRuns, curlRuns, command: cmd)
         // What the libraries alone cost for the same answer (the UI's figure read against them).
         let frames = Int(median(uiRuns.map { Double($0.bursts) }).rounded())
         try pacedFloors(server, token: token, uiCPU: uiCPU, curlCPU: curlCPU, frames: max(1, frames), selfPath: benchPath)
+    }
+
+    /// How often the UI's threads and curl were woken for the paced answer, and what a wake
+    /// costs on this machine: the paced answer is mostly waiting, and each wake has a price of
+    /// its own (`WakeCost`), whatever the thread then does.
+    func pacedWakes(_ uiRuns: [E2ERun], _ curlRuns: [CurlRun], command cmd: String) {
+        let uiWakes = median(uiRuns.map { Double($0.wakes) }), curlWakes = median(curlRuns.map { Double($0.wakes) })
+        // The threads of the run nearest the median, by name (Dispatch's threads share one).
+        let typical = uiRuns.min { abs(Double($0.wakes) - uiWakes) < abs(Double($1.wakes) - uiWakes) }
+        let byThread = (typical?.wakesByThread ?? []).map { "\($0.name) \($0.wakes)" }.joined(separator: ", ")
+        report.add(Figure(key: "paced.ui_wakes", name: "Paced: wakes of the UI's threads during the answer",
+                          value: uiWakes, unit: "", target: nil, pass: nil, command: cmd,
+                          detail: ["runs": uiRuns.map { "\($0.wakes)" }.joined(separator: ","), "by_thread": byThread,
+                                   "how": "voluntary context switches of each thread (/proc/PID/task/*/status)"]))
+        report.add(Figure(key: "paced.curl_wakes", name: "Paced: wakes of curl -sN, the whole process",
+                          value: curlWakes, unit: "", target: nil, pass: nil, command: cmd,
+                          detail: ["runs": curlRuns.map { "\($0.wakes)" }.joined(separator: ","), "how": "ru_nvcsw"]))
+        let count = quick ? 50 : 200, interval = Duration.milliseconds(5)
+        let own = WakeCost.ownTimer(count: count, interval: interval)
+        let handoff = WakeCost.handoff(count: count, interval: interval)
+        let how = "\(count) wakes, \(interval.components.attoseconds / 1_000_000_000_000_000) ms apart; CPU of the threads per wake"
+        report.add(Figure(key: "paced.wake_cost_own", name: "This machine: CPU per wake, a thread woken by its own timer",
+                          value: own * 1e6, unit: "µs", target: nil, pass: nil, command: cmd, detail: ["how": how]))
+        report.add(Figure(key: "paced.wake_cost_handoff",
+                          name: "This machine: CPU per wake, a timer's thread waking another (both threads)",
+                          value: handoff * 1e6, unit: "µs", target: nil, pass: nil, command: cmd, detail: ["how": how]))
     }
 
     // MARK: Memory per answer byte

@@ -58,6 +58,9 @@ struct ProcessBench {
         var transcriptBytes: Int
         /// Bursts of output (writes separated by ≥ 3 ms of silence): the frames drawn, for a paced answer.
         var bursts: Int
+        /// Times the UI's threads went to sleep and were woken during the answer, and by thread name.
+        var wakes: Int = 0
+        var wakesByThread: [(name: String, wakes: Int)] = []
     }
 
     func e2eOnce(_ server: DemoServer, query: String = Self.benchQuery, answerBytes: Int = Self.answerBytes) throws -> E2ERun {
@@ -68,6 +71,7 @@ struct ProcessBench {
         defer { ui.kill() }
         ui.send(query)
         ui.waitQuiet(0.3, timeout: 5)
+        let w0 = threadWakes(ui.pid)
         guard let c0 = ui.cpuSeconds else { throw BenchError("cannot read the UI's CPU clock") }
         let b0 = ui.bytesWritten
         let bursts0 = ui.outputBursts
@@ -81,6 +85,7 @@ struct ProcessBench {
         guard ui.waitQuiet(Self.quietSeconds, timeout: 180) else { throw BenchError("the UI never went quiet") }
         let tEnd = ui.lastOutput
         guard let c1 = ui.cpuSeconds else { throw BenchError("cannot read the UI's CPU clock") }
+        let wakes = wakesBetween(w0, threadWakes(ui.pid))
         let b1 = ui.bytesWritten
         let bursts1 = ui.outputBursts
 
@@ -103,13 +108,15 @@ struct ProcessBench {
             throw BenchError("the saved transcript has \(transcript) bytes; the answer was \(answerBytes)")
         }
         return E2ERun(cpu: c1 - c0, wall: (tEnd - t0).seconds, bytes: b1 - b0, processCPU: exit?.cpuSeconds ?? .nan,
-                      transcriptBytes: transcript, bursts: bursts1 - bursts0)
+                      transcriptBytes: transcript, bursts: bursts1 - bursts0, wakes: wakes.total,
+                      wakesByThread: wakes.byThread)
     }
 
     struct CurlRun {
         var cpu: Double
         var wall: Double
         var downloaded: Int
+        var wakes: Int = 0
     }
 
     func curlCommand(_ server: DemoServer, token: String, query: String = Self.benchQuery) -> [String] {
@@ -131,7 +138,7 @@ struct ProcessBench {
         guard e.exitedNormally, e.exitCode == 0, size > answerBytes else {
             throw BenchError("curl failed (exit \(e.exitCode), \(size) bytes)")
         }
-        return CurlRun(cpu: e.cpuSeconds, wall: wall, downloaded: size)
+        return CurlRun(cpu: e.cpuSeconds, wall: wall, downloaded: size, wakes: e.wakes)
     }
 
     func e2e() async throws {

@@ -15,6 +15,9 @@ struct ChildExit {
     var systemSeconds: Double
     /// Peak resident set size, in bytes.
     var maxRSS: Int
+    /// Times a thread of the child went to sleep of its own accord (to wait for input, a
+    /// timer or another thread), each followed by a wake: `ru_nvcsw`.
+    var wakes: Int = 0
     var cpuSeconds: Double { userSeconds + systemSeconds }
     var exitedNormally: Bool { (status & 0x7f) == 0 }
     var exitCode: Int32 { (status >> 8) & 0xff }
@@ -90,7 +93,7 @@ func waitChild(_ pid: pid_t, timeout: Double) -> ChildExit? {
         let r = wait4(pid, &status, WNOHANG, &ru)
         if r == pid {
             return ChildExit(status: status, userSeconds: seconds(ru.ru_utime), systemSeconds: seconds(ru.ru_stime),
-                             maxRSS: Int(ru.ru_maxrss) * 1024)
+                             maxRSS: Int(ru.ru_maxrss) * 1024, wakes: Int(ru.ru_nvcsw))
         }
         if r == -1 && errno != EINTR { return nil }
         if ContinuousClock.now > deadline {
@@ -109,6 +112,39 @@ func processCPUSeconds(_ pid: pid_t) -> Double? {
     var ts = timespec()
     guard clock_gettime(clock, &ts) == 0 else { return nil }
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Each live thread of a process: its name and how many times it went to sleep of its own
+/// accord so far (`voluntary_ctxt_switches`), by thread id. A thread that ended is missing.
+func threadWakes(_ pid: pid_t) -> [Int32: (name: String, wakes: Int)] {
+    var out: [Int32: (name: String, wakes: Int)] = [:]
+    guard let tids = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return out }
+    for t in tids {
+        guard let tid = Int32(t),
+              let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8) else { continue }
+        var name = "?", wakes = 0
+        for line in status.split(separator: "\n") {
+            if line.hasPrefix("Name:") { name = line.dropFirst(5).trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("voluntary_ctxt_switches:"),
+               let n = Int(line.dropFirst(24).trimmingCharacters(in: .whitespaces)) { wakes = n }
+        }
+        out[tid] = (name, wakes)
+    }
+    return out
+}
+
+/// The wakes of each thread between two `threadWakes` snapshots (threads born meanwhile count
+/// from 0), by thread name, most first, and their sum.
+func wakesBetween(_ a: [Int32: (name: String, wakes: Int)], _ b: [Int32: (name: String, wakes: Int)])
+    -> (total: Int, byThread: [(name: String, wakes: Int)])
+{
+    var by: [String: Int] = [:]
+    for (tid, t) in b {
+        let n = t.wakes - (a[tid]?.wakes ?? 0)
+        if n > 0 { by[t.name, default: 0] += n }
+    }
+    let sorted = by.map { (name: $0.key, wakes: $0.value) }.sorted { $0.wakes > $1.wakes }
+    return (sorted.reduce(0) { $0 + $1.wakes }, sorted)
 }
 
 /// A field of /proc/PID/status in bytes (VmHWM, VmRSS…).

@@ -83,7 +83,8 @@ import TestSupport
         let figures = try #require(root["figures"] as? [[String: Any]])
         func figure(_ k: String) -> [String: Any]? { figures.first { $0["key"] as? String == k } }
         for k in ["paced.ui_cpu", "paced.curl_cpu", "paced.floor_ahc", "paced.floor_client", "paced.floor_frames",
-                  "paced.floor_canvases", "paced.floor_ticks"] {
+                  "paced.floor_canvases", "paced.floor_ticks", "paced.ui_wakes", "paced.curl_wakes",
+                  "paced.wake_cost_own", "paced.wake_cost_handoff"] {
             let f = try #require(figure(k), "missing \(k); got \(figures.map { $0["key"] as? String ?? "?" })")
             let v = f["value"] as? Double ?? -1
             #expect(v.isFinite && v > 0, "\(k) = \(v)")
@@ -95,5 +96,13 @@ import TestSupport
         // The UI drew frames (the frames floors draw as many).
         #expect((figure("paced.frames")?["value"] as? Double ?? 0) >= 1)
         #expect(r.out.contains("Paced floor: AsyncHTTPClient alone"))
+        // The wakes: every frame took one at least; curl was woken for its reads of 200 paced
+        // deltas; the UI's are given by thread, and those add up to the figure.
+        let uiWakes = figure("paced.ui_wakes")?["value"] as? Double ?? 0
+        #expect(uiWakes >= figure("paced.frames")?["value"] as? Double ?? .infinity)
+        #expect((figure("paced.curl_wakes")?["value"] as? Double ?? 0) >= 100)
+        let byThread = (figure("paced.ui_wakes")?["detail"] as? [String: Any])?["by_thread"] as? String ?? ""
+        let counts = byThread.split(separator: ",").compactMap { Int($0.split(separator: " ").last ?? "") }
+        #expect(!counts.isEmpty && Double(counts.reduce(0, +)) == uiWakes, "\(byThread) for \(uiWakes)")
     }
 }
