@@ -70,11 +70,11 @@ extension ProcessBench {
         let count = quick ? 50 : 200, interval = Duration.milliseconds(5)
         let own = WakeCost.ownTimer(count: count, interval: interval)
         let handoff = WakeCost.handoff(count: count, interval: interval)
-        let how = "\(count) wakes, \(interval.components.attoseconds / 1_000_000_000_000_000) ms apart; CPU of the threads per wake"
+        let how = "\(count) times, \(interval.components.attoseconds / 1_000_000_000_000_000) ms apart; the CPU of the threads each time"
         report.add(Figure(key: "paced.wake_cost_own", name: "This machine: CPU per wake, a thread woken by its own timer",
                           value: own * 1e6, unit: "µs", target: nil, pass: nil, command: cmd, detail: ["how": how]))
         report.add(Figure(key: "paced.wake_cost_handoff",
-                          name: "This machine: CPU per wake, a timer's thread waking another (both threads)",
+                          name: "This machine: CPU per handoff, a timer's thread waking another (two wakes)",
                           value: handoff * 1e6, unit: "µs", target: nil, pass: nil, command: cmd, detail: ["how": how]))
     }
 

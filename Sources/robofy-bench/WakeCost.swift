@@ -26,9 +26,9 @@ enum WakeCost {
         return box.value / Double(count)
     }
 
-    /// CPU seconds per wake when one thread, woken by its timer every `interval`, wakes another
-    /// that waits in read(2) on a pipe (as a timer thread hands a frame to the main thread):
-    /// both threads' CPU, per handoff.
+    /// CPU seconds per handoff when one thread, woken by its timer every `interval`, wakes
+    /// another that waits in read(2) on a pipe (as a timer thread hands a frame to the main
+    /// thread): both threads' CPU, two wakes, per handoff.
     static func handoff(count: Int, interval: Duration) -> Double {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return .nan }
