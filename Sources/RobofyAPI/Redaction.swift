@@ -75,12 +75,15 @@ public enum Redaction {
             guard !nb.isEmpty, !nb.contains(where: { $0 >= 0x80 }), let np = nb.baseAddress else { return nil }
             return t.withUTF8 { tb -> Bool in
                 guard let tp = tb.baseAddress, tb.count >= nb.count else { return false }
-                // Candidates by `memchr` on the first byte, then `memcmp`.
-                let first = Int32(nb[0]), last = tb.count - nb.count
+                // Candidates by `memchr` on one byte of the needle, then `memcmp`: its first byte
+                // that is no lowercase letter nor space, rare in prose (a token starts "eyJ": a
+                // search by its "e" stopped every few bytes of an answer).
+                let k = nb.firstIndex { !(0x61...0x7A).contains($0) && $0 != 0x20 } ?? 0
+                let key = Int32(nb[k]), last = tb.count - nb.count
                 var i = 0
                 while i <= last {
-                    guard let hit = memchr(tp + i, first, last - i + 1) else { return false }
-                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(tp)
+                    guard let hit = memchr(tp + i + k, key, last - i + 1) else { return false }
+                    let at = (UnsafeRawPointer(hit) - UnsafeRawPointer(tp)) - k
                     if memcmp(tp + at, np, nb.count) == 0 { return true }
                     i = at + 1
                 }
@@ -93,6 +96,10 @@ public enum Redaction {
     /// Whether `s` may hold "bearer" (any case) or "eyJ": one pass over the UTF-8 bytes,
     /// instead of Foundation's searches, which cost far more on every streamed event.
     /// Text with non-ASCII bytes answers (true, true): Foundation decides.
+    ///
+    /// A word is looked at byte by byte only when it holds a "b" (any case), a "J" or a
+    /// non-ASCII byte: "eyJ" is found by its "J", rare in prose, not by its "e", which is in
+    /// nearly every eight bytes of English and made the scan a byte at a time.
     static func mayHold(_ s: String) -> (bearer: Bool, jwt: Bool) {
         var s = s
         return s.withUTF8 { b in
@@ -100,9 +107,8 @@ public enum Redaction {
             var bearer = false, jwt = false
             var i = 0
             while i < n {
-                // Words without a "b", "B", "e" or a non-ASCII byte hold no start of either.
                 i = ByteWords.skip(b, from: i, to: n) {
-                    ByteWords.hasHigh($0) || ByteWords.has($0 | 0x2020_2020_2020_2020, 0x62) || ByteWords.has($0, 0x65)
+                    ByteWords.hasHigh($0) || ByteWords.has($0 | 0x2020_2020_2020_2020, 0x62) || ByteWords.has($0, 0x4A)
                 }
                 guard i < n else { break }
                 let c = b[i]
@@ -110,7 +116,7 @@ public enum Redaction {
                 if c | 0x20 == 0x62, i + 6 <= n, b[i + 1] | 0x20 == 0x65, b[i + 2] | 0x20 == 0x61,
                    b[i + 3] | 0x20 == 0x72, b[i + 4] | 0x20 == 0x65, b[i + 5] | 0x20 == 0x72 {
                     bearer = true
-                } else if c == 0x65, i + 3 <= n, b[i + 1] == 0x79, b[i + 2] == 0x4A {
+                } else if c == 0x4A, i >= 2, b[i - 2] == 0x65, b[i - 1] == 0x79 {
                     jwt = true
                 }
                 i += 1

@@ -40,10 +40,38 @@ import RobofyText
                 let (bearer, jwt) = Redaction.mayHold(text)
                 if text.lowercased().contains("bearer") { #expect(bearer, "\(text.debugDescription)") }
                 if text.contains("eyJ") { #expect(jwt, "\(text.debugDescription)") }
+                // The redaction's first look finds the starts of both in running prose too.
+                let prose = "See the docs. " + text + " then quit."
+                let (b2, j2) = Redaction.mayHold(prose)
+                if prose.lowercased().contains("bearer") { #expect(b2, "\(prose.debugDescription)") }
+                if prose.contains("eyJ") { #expect(j2, "\(prose.debugDescription)") }
                 // A canonical delta of the text decodes to the text.
                 let data = "{\"type\":\"text-delta\",\"id\":\"0\",\"delta\":" + quoted + "}"
                 #expect(UIChunkDecoder.decode(data) == .textDelta(id: "0", delta: text))
             }
         }
+    }
+
+    /// The secret search (a token in a long answer) answers as `String.contains` does, wherever
+    /// the token and near misses of it fall, whichever byte of the token it searches by.
+    @Test func secretSearchAgreesWithContains() {
+        var rng = SystemRandomNumberGenerator()
+        let needles = ["eyJhbGciOiJIUzI1NiJ9.abc", "token-1234", "abcdefgh", "Zz9-Zz9-", "ends with Q", "sk_live_AB12"]
+        let fillers = ["the quick brown fox ", "eyJ eyJh ey", "token-123 ", "abcdefg ", "Zz9-Zz9", "sk_live_A"]
+        for _ in 0..<3_000 {
+            let needle = needles.randomElement(using: &rng) ?? "x"
+            var text = ""
+            for _ in 0..<Int.random(in: 0...6, using: &rng) { text += fillers.randomElement(using: &rng) ?? "" }
+            if Bool.random(using: &rng) {
+                let at = text.index(text.startIndex, offsetBy: Int.random(in: 0...text.count, using: &rng))
+                text.insert(contentsOf: needle, at: at)
+            } else if Bool.random(using: &rng), !needle.isEmpty {
+                text += needle.dropLast()  // a near miss at the very end
+            }
+            #expect(Redaction.contains(text, needle) == text.contains(needle), "\(needle) in \(text.debugDescription)")
+        }
+        #expect(Redaction.contains("x eyJhbGciOiJIUzI1NiJ9.abc", "eyJhbGciOiJIUzI1NiJ9.abc"))
+        #expect(Redaction.contains("eyJhbGciOiJIUzI1NiJ9.abc", "eyJhbGciOiJIUzI1NiJ9.abc"))
+        #expect(!Redaction.contains("eyJhbGciOiJIUzI1NiJ9.ab", "eyJhbGciOiJIUzI1NiJ9.abc"))
     }
 }
