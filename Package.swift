@@ -89,7 +89,8 @@ let package = Package(
             name: "robofy-bench",
             dependencies: ["RobofyAPI", "RobofySession", "WidgetUI", "Terminal", "DemoServer", "BenchSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict
         ),
         // Helpers every test target shares (Tests/TestSupport/TestSupport.swift says what it holds).

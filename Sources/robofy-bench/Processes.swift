@@ -120,17 +120,22 @@ func threadWakes(_ pid: pid_t) -> [Int32: (name: String, wakes: Int)] {
     var out: [Int32: (name: String, wakes: Int)] = [:]
     guard let tids = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return out }
     for t in tids {
-        guard let tid = Int32(t),
-              let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8) else { continue }
-        var name = "?", wakes = 0
-        for line in status.split(separator: "\n") {
-            if line.hasPrefix("Name:") { name = line.dropFirst(5).trimmingCharacters(in: .whitespaces) }
-            if line.hasPrefix("voluntary_ctxt_switches:"),
-               let n = Int(line.dropFirst(24).trimmingCharacters(in: .whitespaces)) { wakes = n }
-        }
-        out[tid] = (name, wakes)
+        guard let tid = Int32(t), let status = procStatus("/proc/\(pid)/task/\(t)/status") else { continue }
+        out[tid] = (status["Name"] ?? "?", status["voluntary_ctxt_switches"].flatMap { Int($0) } ?? 0)
     }
     return out
+}
+
+/// The fields of a /proc status file (`Name: value`), values without their padding; nil
+/// when it cannot be read.
+func procStatus(_ path: String) -> [String: String]? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    var fields: [String: String] = [:]
+    for line in text.split(separator: "\n") {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    return fields
 }
 
 /// The wakes of each thread between two `threadWakes` snapshots (threads born meanwhile count
@@ -147,14 +152,11 @@ func wakesBetween(_ a: [Int32: (name: String, wakes: Int)], _ b: [Int32: (name: 
     return (sorted.reduce(0) { $0 + $1.wakes }, sorted)
 }
 
-/// A field of /proc/PID/status in bytes (VmHWM, VmRSS…).
+/// A field of /proc/PID/status in bytes (VmHWM, VmRSS…: "123 kB").
 func procStatusBytes(_ pid: pid_t, _ field: String) -> Int? {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
-        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-        if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
-    }
-    return nil
+    guard let kb = procStatus("/proc/\(pid)/status")?[field]?.split(separator: " ").first.flatMap({ Int($0) })
+    else { return nil }
+    return kb * 1024
 }
 
 /// A child running in a pseudo-terminal the bench owns: the bench is the terminal.

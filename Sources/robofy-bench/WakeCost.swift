@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,17 +14,7 @@ enum WakeCost {
     /// CPU seconds per wake of a thread that sleeps `interval` at a time, `count` times, woken
     /// by its own timer (as curl waits in poll(2) for the next read, or a loop for its timer).
     static func ownTimer(count: Int, interval: Duration) -> Double {
-        let box = CPUBox()
-        let done = DispatchSemaphore(value: 0)
-        let t = Thread {
-            let c0 = threadCPUSeconds()
-            for _ in 0..<count { sleep(interval) }
-            box.set(threadCPUSeconds() - c0)
-            done.signal()
-        }
-        t.start()
-        done.wait()
-        return box.value / Double(count)
+        threadsCPU([{ for _ in 0..<count { sleep(interval) } }]) / Double(count)
     }
 
     /// CPU seconds per handoff when one thread, woken by its timer every `interval`, wakes
@@ -34,28 +25,36 @@ enum WakeCost {
         guard pipe(&fds) == 0 else { return .nan }
         defer { close(fds[0]); close(fds[1]) }
         let (r, w) = (fds[0], fds[1])
-        let reader = CPUBox(), timer = CPUBox()
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            let c0 = threadCPUSeconds()
+        let reader: @Sendable () -> Void = {
             var byte: UInt8 = 0
             for _ in 0..<count { _ = read(r, &byte, 1) }
-            reader.set(threadCPUSeconds() - c0)
-            done.signal()
-        }.start()
-        Thread {
-            let c0 = threadCPUSeconds()
+        }
+        let timer: @Sendable () -> Void = {
             var byte: UInt8 = 1
             for _ in 0..<count {
                 sleep(interval)
                 _ = write(w, &byte, 1)
             }
-            timer.set(threadCPUSeconds() - c0)
-            done.signal()
-        }.start()
-        done.wait()
-        done.wait()
-        return (reader.value + timer.value) / Double(count)
+        }
+        return threadsCPU([reader, timer]) / Double(count)
+    }
+
+    /// Runs each body on a thread of its own, all at once, and returns the CPU seconds the
+    /// threads spent, summed, once all are done.
+    private static func threadsCPU(_ bodies: [@Sendable () -> Void]) -> Double {
+        let spent = NIOLockedValueBox(0.0)
+        let done = DispatchSemaphore(value: 0)
+        for body in bodies {
+            Thread {
+                let c0 = threadCPUSeconds()
+                body()
+                let c = threadCPUSeconds() - c0
+                spent.withLockedValue { $0 += c }
+                done.signal()
+            }.start()
+        }
+        for _ in bodies { done.wait() }
+        return spent.withLockedValue { $0 }
     }
 
     private static func sleep(_ d: Duration) {
@@ -63,14 +62,6 @@ enum WakeCost {
         var ts = timespec(tv_sec: Int(s), tv_nsec: Int(atto / 1_000_000_000))
         var rest = timespec()
         while nanosleep(&ts, &rest) == -1 && errno == EINTR { ts = rest }
-    }
-
-    /// A figure a thread writes once and the bench reads after the thread said it is done.
-    private final class CPUBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var v = Double.nan
-        func set(_ x: Double) { lock.withLock { v = x } }
-        var value: Double { lock.withLock { v } }
     }
 }
 
