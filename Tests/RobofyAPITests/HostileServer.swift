@@ -14,6 +14,9 @@ final class HostileServer: @unchecked Sendable {
         case reset(after: String)
         /// Never answer (the connection is held until `stop`).
         case hang
+        /// Write these bytes, then keep the connection open until the client closes it
+        /// (counted in `closedByClient`).
+        case holdAfter(String)
     }
 
     let port: Int
@@ -22,6 +25,13 @@ final class HostileServer: @unchecked Sendable {
     private let lock = NSLock()
     private var held: [Int32] = []
     private var stopped = false
+    private var closed = 0
+    /// Connections of `holdAfter` that the client closed.
+    var closedByClient: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return closed
+    }
     private let action: @Sendable (String) -> Action
 
     init(_ action: @escaping @Sendable (_ requestHead: String) -> Action) throws {
@@ -115,6 +125,14 @@ final class HostileServer: @unchecked Sendable {
             write(fd, text)
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            close(fd)
+        case .holdAfter(let text):
+            write(fd, text)
+            var sink = [UInt8](repeating: 0, count: 4096)
+            while read(fd, &sink, sink.count) > 0 {}
+            lock.lock()
+            closed += 1
+            lock.unlock()
             close(fd)
         case .hang:
             lock.lock()
