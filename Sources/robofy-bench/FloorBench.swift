@@ -181,8 +181,11 @@ struct FloorChild {
 extension ProcessBench {
     /// The floors of the paced answer (`FloorMode`), medians of runs like the UI's, added to the
     /// report next to the UI's figure.
+    /// The floors' medians, by mode.
+    @discardableResult
     func pacedFloors(_ server: DemoServer, token: String, uiCPU: Double, curlCPU: Double, frames: Int,
-                     selfPath: String) throws {
+                     selfPath: String) throws -> [FloorMode: Double] {
+        var medians: [FloorMode: Double] = [:]
         let runs = quick ? 1 : 3
         let cmd = "swift run -c release robofy-bench paced"
         for mode in [FloorMode.ahc, .client, .frames, .canvases, .ticks] {
@@ -192,20 +195,23 @@ extension ProcessBench {
                 cpus.append(try floorOnce(mode, server: server, token: token, frames: frames, selfPath: selfPath))
             }
             let cpu = median(cpus)
+            medians[mode] = cpu
             report.add(Figure(key: "paced.floor_\(mode.rawValue)", name: mode.figureName(frames: frames), value: cpu, unit: "s", target: nil,
                               pass: nil, command: cmd,
                               detail: ["runs": cpus.map { String(format: "%.4f", $0) }.joined(separator: ","),
                                        "times_curl": String(format: "%.2f", cpu / curlCPU),
                                        "share_of_ui": String(format: "%.2f", cpu / uiCPU)]))
         }
+        return medians
     }
 
-    func floorOnce(_ mode: FloorMode, server: DemoServer, token: String, frames: Int, selfPath: String) throws -> Double {
+    func floorOnce(_ mode: FloorMode, server: DemoServer, token: String, frames: Int, selfPath: String,
+                   query: String = ProcessBench.pacedQuery) throws -> Double {
         let out = NSTemporaryDirectory() + "robofy-bench-floor-\(getpid())-\(mode.rawValue)"
         unlink(out)
         defer { unlink(out) }
         let args = [selfPath, "--floor-child", mode.rawValue, "--floor-url", server.baseURL,
-                    "--floor-query", Self.pacedQuery, "--floor-frames", "\(frames)", "--floor-out", out]
+                    "--floor-query", query, "--floor-frames", "\(frames)", "--floor-out", out]
         // The token by the environment, not the command line (which any process can read).
         let env = [FloorChild.tokenVariable: token]
         if mode.needsTerminal {

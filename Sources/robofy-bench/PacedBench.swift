@@ -49,7 +49,41 @@ extension ProcessBench {
         pacedWakes(uiRuns, curlRuns, command: cmd)
         // What the libraries alone cost for the same answer (the UI's figure read against them).
         let frames = Int(median(uiRuns.map { Double($0.bursts) }).rounded())
-        try pacedFloors(server, token: token, uiCPU: uiCPU, curlCPU: curlCPU, frames: max(1, frames), selfPath: benchPath)
+        let floors = try pacedFloors(server, token: token, uiCPU: uiCPU, curlCPU: curlCPU, frames: max(1, frames),
+                                     selfPath: benchPath)
+        try await pacedPerRead(server, ui: uiCPU, curl: curlCPU, ahc: floors[.ahc] ?? .nan, command: cmd)
+    }
+
+    /// Twice the paced answer (8 KiB in 400 deltas, the same pace): what one more delta costs the
+    /// UI, curl and AsyncHTTPClient alone, without what the answer costs once (curl's start-up,
+    /// the request, the first frame). A long paced answer tends to these ratios.
+    static let pacedDoubleQuery = "/bench 8192 400"
+
+    func pacedPerRead(_ server: DemoServer, ui: Double, curl: Double, ahc: Double, command cmd: String) async throws {
+        let (uiRuns, curlRuns, _, token) = try await uiAndCurlRuns(server, label: "paced ×2", query: Self.pacedDoubleQuery,
+                                                                    answerBytes: 2 * Self.pacedBytes)
+        var ahcRuns: [Double] = []
+        for i in 0..<(quick ? 1 : 3) {
+            log("paced ×2: floor ahc, run \(i + 1)…")
+            ahcRuns.append(try floorOnce(.ahc, server: server, token: token, frames: 1, selfPath: benchPath,
+                                         query: Self.pacedDoubleQuery))
+        }
+        let extra = 200.0  // deltas (and network reads) more than the paced answer
+        let ui2 = median(uiRuns.map(\.cpu)), curl2 = median(curlRuns.map(\.cpu)), ahc2 = median(ahcRuns)
+        let perUI = (ui2 - ui) / extra, perCurl = (curl2 - curl) / extra, perAHC = (ahc2 - ahc) / extra
+        let how = "(CPU of \(Self.pacedDoubleQuery) − CPU of \(Self.pacedQuery)) / 200, medians"
+        report.add(Figure(key: "paced.per_delta_curl", name: "Paced, per delta: curl -sN", value: perCurl * 1e6, unit: "µs",
+                          target: nil, pass: nil, command: cmd,
+                          detail: ["how": how, "runs_x2": curlRuns.map { String(format: "%.4f", $0.cpu) }.joined(separator: ",")]))
+        report.add(Figure(key: "paced.per_delta_ahc", name: "Paced, per delta: AsyncHTTPClient alone", value: perAHC * 1e6,
+                          unit: "µs", target: nil, pass: nil, command: cmd,
+                          detail: ["how": how, "times_curl": String(format: "%.2f", perAHC / perCurl),
+                                   "runs_x2": ahcRuns.map { String(format: "%.4f", $0) }.joined(separator: ",")]))
+        report.add(Figure(key: "paced.per_delta_ui", name: "Paced, per delta: the UI (its frames included)", value: perUI * 1e6,
+                          unit: "µs", target: nil, pass: nil, command: cmd,
+                          detail: ["how": how, "times_curl": String(format: "%.2f", perUI / perCurl),
+                                   "frames_x2": uiRuns.map { "\($0.bursts)" }.joined(separator: ","),
+                                   "runs_x2": uiRuns.map { String(format: "%.4f", $0.cpu) }.joined(separator: ",")]))
     }
 
     /// How often the UI's threads and curl were woken for the paced answer, and what a wake

@@ -104,5 +104,19 @@ import TestSupport
         let byThread = (figure("paced.ui_wakes")?["detail"] as? [String: Any])?["by_thread"] as? String ?? ""
         let counts = byThread.split(separator: ",").compactMap { Int($0.split(separator: " ").last ?? "") }
         #expect(!counts.isEmpty && Double(counts.reduce(0, +)) == uiWakes, "\(byThread) for \(uiWakes)")
+        // Per delta: the same answer twice as long, for the UI, curl and AsyncHTTPClient alone
+        // (differences of medians: finite, not necessarily positive in one quick run), each
+        // with the runs it came from; the UI's and the client's set beside curl's.
+        for k in ["paced.per_delta_curl", "paced.per_delta_ahc", "paced.per_delta_ui"] {
+            let f = try #require(figure(k), "missing \(k)")
+            #expect((f["value"] as? Double)?.isFinite == true, "\(k)")
+            let runs = ((f["detail"] as? [String: Any])?["runs_x2"] as? String ?? "").split(separator: ",")
+            #expect(!runs.isEmpty && runs.allSatisfy { (Double($0) ?? 0) > 0 }, "\(k): \(runs)")
+        }
+        let perUI = figure("paced.per_delta_ui")?["detail"] as? [String: Any]
+        #expect(Double(perUI?["times_curl"] as? String ?? "") != nil)
+        // The UI drew the longer answer too (about twice the frames).
+        let framesX2 = (perUI?["frames_x2"] as? String ?? "").split(separator: ",").compactMap { Int($0) }
+        #expect(!framesX2.isEmpty && framesX2.allSatisfy { $0 > Int(figure("paced.frames")?["value"] as? Double ?? 0) })
     }
 }
