@@ -180,8 +180,7 @@ struct FloorChild {
 
 extension ProcessBench {
     /// The floors of the paced answer (`FloorMode`), medians of runs like the UI's, added to the
-    /// report next to the UI's figure.
-    /// The floors' medians, by mode.
+    /// report next to the UI's figure; returns the medians, by mode.
     @discardableResult
     func pacedFloors(_ server: DemoServer, token: String, uiCPU: Double, curlCPU: Double, frames: Int,
                      selfPath: String) throws -> [FloorMode: Double] {

@@ -51,7 +51,7 @@ extension ProcessBench {
         let frames = Int(median(uiRuns.map { Double($0.bursts) }).rounded())
         let floors = try pacedFloors(server, token: token, uiCPU: uiCPU, curlCPU: curlCPU, frames: max(1, frames),
                                      selfPath: benchPath)
-        try await pacedPerRead(server, ui: uiCPU, curl: curlCPU, ahc: floors[.ahc] ?? .nan, command: cmd)
+        try await pacedPerDelta(server, ui: uiCPU, curl: curlCPU, ahc: floors[.ahc] ?? .nan, command: cmd)
     }
 
     /// Twice the paced answer (8 KiB in 400 deltas, the same pace): what one more delta costs the
@@ -59,7 +59,7 @@ extension ProcessBench {
     /// the request, the first frame). A long paced answer tends to these ratios.
     static let pacedDoubleQuery = "/bench 8192 400"
 
-    func pacedPerRead(_ server: DemoServer, ui: Double, curl: Double, ahc: Double, command cmd: String) async throws {
+    func pacedPerDelta(_ server: DemoServer, ui: Double, curl: Double, ahc: Double, command cmd: String) async throws {
         let (uiRuns, curlRuns, _, token) = try await uiAndCurlRuns(server, label: "paced ×2", query: Self.pacedDoubleQuery,
                                                                     answerBytes: 2 * Self.pacedBytes)
         var ahcRuns: [Double] = []

@@ -34,7 +34,8 @@ struct RobofyBench: AsyncParsableCommand {
             render     one 120x40 frame for 10 / 1,000 / 10,000 messages; a frame while 1 MiB streams
             e2e        the release UI in a pty vs curl, 1 MiB answer as 50,000 deltas
             paced      the release UI in a pty vs curl, 4 KiB answer as 200 deltas at 50 deltas/s; and its
-                       floors: AsyncHTTPClient alone, the read path, ncurses, the frames' wakes
+                       floors: AsyncHTTPClient alone, the read path, ncurses, the frames' wakes;
+                       and per delta (the answer twice as long): the UI, curl, AsyncHTTPClient
             idle       UI CPU over 10 s idle, and with the loader animating
             startup    launch -> first frame after the handshake
             memory     peak RSS with 10,000 messages
