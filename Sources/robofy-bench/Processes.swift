@@ -169,6 +169,8 @@ final class PtyChild: @unchecked Sendable {
     private var lastOutputAt: ContinuousClock.Instant
     private var bursts = 0
     private var exit: ChildExit?
+    /// The reader has had the terminal's last byte (EIO once the child and its terminal closed).
+    private var readerEnded = false
 
     /// Starts `args` on a new 120×40 pseudo-terminal.
     init(_ args: [String], env: [String: String] = [:]) throws {
@@ -223,6 +225,9 @@ final class PtyChild: @unchecked Sendable {
                 break   // EIO: the child closed the terminal
             }
         }
+        lock.lock()
+        readerEnded = true
+        lock.unlock()
     }
 
     /// The bytes hold `ESC [ c` (or `ESC [ 0 c`) ending past `endingAfter` (earlier ones were answered).
@@ -235,6 +240,13 @@ final class PtyChild: @unchecked Sendable {
             i = e + 1
         }
         return false
+    }
+
+    /// The reader has read everything the terminal will give.
+    var outputEnded: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return readerEnded
     }
 
     /// Bytes written to the terminal so far.
@@ -291,7 +303,9 @@ final class PtyChild: @unchecked Sendable {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         while ContinuousClock.now < deadline {
             if condition() { return true }
-            if hasExited { return condition() }
+            // A child that exited may still have output on its way to the reader (a busy
+            // machine): it is over once the reader has had the last byte.
+            if hasExited && outputEnded { return condition() }
             usleep(2_000)
         }
         return condition()
