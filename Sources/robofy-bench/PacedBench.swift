@@ -10,8 +10,9 @@ extension ProcessBench {
     // MARK: Paced realistic answer
 
     /// 4 KiB in 200 deltas; the server paces them 20 ms apart (50 deltas/s).
-    static let pacedQuery = "/bench 4096 200"
     static let pacedBytes = 4096
+    static let pacedDeltas = 200
+    static let pacedQuery = "/bench \(pacedBytes) \(pacedDeltas)"
     static let pacedSpec = "pace=20"
 
     func paced() async throws {
@@ -57,7 +58,7 @@ extension ProcessBench {
     /// Twice the paced answer (8 KiB in 400 deltas, the same pace): what one more delta costs the
     /// UI, curl and AsyncHTTPClient alone, without what the answer costs once (curl's start-up,
     /// the request, the first frame). A long paced answer tends to these ratios.
-    static let pacedDoubleQuery = "/bench 8192 400"
+    static let pacedDoubleQuery = "/bench \(2 * pacedBytes) \(2 * pacedDeltas)"
 
     func pacedPerDelta(_ server: DemoServer, ui: Double, curl: Double, ahc: Double, command cmd: String) async throws {
         let (uiRuns, curlRuns, _, token) = try await uiAndCurlRuns(server, label: "paced ×2", query: Self.pacedDoubleQuery,
@@ -68,10 +69,10 @@ extension ProcessBench {
             ahcRuns.append(try floorOnce(.ahc, server: server, token: token, frames: 1, selfPath: benchPath,
                                          query: Self.pacedDoubleQuery))
         }
-        let extra = 200.0  // deltas (and network reads) more than the paced answer
+        let extra = Double(Self.pacedDeltas)  // deltas (and network reads) more than the paced answer
         let ui2 = median(uiRuns.map(\.cpu)), curl2 = median(curlRuns.map(\.cpu)), ahc2 = median(ahcRuns)
         let perUI = (ui2 - ui) / extra, perCurl = (curl2 - curl) / extra, perAHC = (ahc2 - ahc) / extra
-        let how = "(CPU of \(Self.pacedDoubleQuery) − CPU of \(Self.pacedQuery)) / 200, medians"
+        let how = "(CPU of \(Self.pacedDoubleQuery) − CPU of \(Self.pacedQuery)) / \(Self.pacedDeltas), medians"
         report.add(Figure(key: "paced.per_delta_curl", name: "Paced, per delta: curl -sN", value: perCurl * 1e6, unit: "µs",
                           target: nil, pass: nil, command: cmd,
                           detail: ["how": how, "runs_x2": curlRuns.map { String(format: "%.4f", $0.cpu) }.joined(separator: ",")]))

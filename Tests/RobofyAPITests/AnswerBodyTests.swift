@@ -1,7 +1,6 @@
-import DemoServer
 import Foundation
-import NIOCore
 import Testing
+import TestSupport
 @testable import RobofyAPI
 
 /// The streaming answer's request and body as the client reads them: a head that never comes
@@ -13,15 +12,6 @@ import Testing
 
     static func client(_ server: HostileServer, timeouts: RobofyTimeouts = .init()) -> RobofyClient {
         RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: "p", chatbotID: "c"), timeouts: timeouts)
-    }
-
-    static func eventually(_ seconds: Double = 10, _ ok: () -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !ok() {
-            if Date() > deadline { return false }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return true
     }
 
     @Test func aHeadThatNeverComesEndsWithTheResponseTimeout() async throws {
@@ -53,7 +43,7 @@ import Testing
             #expect(first?.isEmpty == false)
             // The answer has not ended (the server holds it open): the reader stops here.
         }
-        #expect(try await Self.eventually { server.closedByClient == 1 }, "the connection was left open")
+        #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         await client.shutdown()
     }
 
@@ -62,20 +52,22 @@ import Testing
         defer { server.stop() }
         let client = Self.client(server)
         let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+        let (firstRead, read) = AsyncStream.makeStream(of: Void.self)
         let reader = Task { () async -> RobofyError? in
             var it = stream.makeBatchIterator()
             do throws(RobofyError) {
-                while try await it.nextBatch() != nil {}
+                while try await it.nextBatch() != nil { read.yield() }
                 return nil
             } catch {
                 return error
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Cancelled while it waits for more (the server holds the answer open).
+        for await _ in firstRead { break }
         reader.cancel()
         let error = await reader.value
         #expect(error == .cancelled)
-        #expect(try await Self.eventually { server.closedByClient == 1 }, "the connection was left open")
+        #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         await client.shutdown()
     }
 }
