@@ -212,19 +212,26 @@ extension Renderer {
         let elapsed = max(0, s.now - s.activeTurnStarted)
         let spin = Self.spinner[Int(elapsed * 10) % Self.spinner.count]
         var text = spin
-        // Measured in two parts (a space always begins a grapheme): the spinner, which is not
-        // ASCII, made the whole text be measured grapheme by grapheme ten times a second.
-        var textWidth = DisplayWidth.of(spin)
         if s.config.loader.enableLoader, !s.config.loader.loaderTexts.isEmpty {
             let texts = s.config.loader.loaderTexts
-            let rest = " " + texts[Int(elapsed / 1.5) % texts.count] + "…"
-            text += rest
-            textWidth += DisplayWidth.of(rest)
+            text += " " + texts[Int(elapsed / 1.5) % texts.count] + "…"
         }
-        let bubbleW = min(w - 4, textWidth + 2)
+        let bubbleW = min(w - 4, loaderWidth(text) + 2)
         return [LineItem(x: 3, fillX: 2, fillWidth: bubbleW, fillStyle: t.agentBubble,
                          line: StyledLine([Span(text)]), base: t.loader.withBackground(t.agentBubble), isLoader: true,
                          searchable: false)]
+    }
+
+    /// The width of a loader's text, measured once: the loader shows the same few texts (a
+    /// spinner's frame and a loader text) ten times a second, and measuring one goes grapheme
+    /// by grapheme (the spinner and the ellipsis are not ASCII).
+    func loaderWidth(_ text: String) -> Int {
+        if let w = loaderWidths[text] { return w }
+        // The texts come from the handshake: a few dozen at most, but nothing bounds them.
+        if loaderWidths.count >= 256 { loaderWidths.removeAll(keepingCapacity: true) }
+        let w = DisplayWidth.of(text)
+        loaderWidths[text] = w
+        return w
     }
 
     func layoutUncached(_ m: ChatMessage, s: AppState, width w: Int) -> [LineRun] {

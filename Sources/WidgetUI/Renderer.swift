@@ -133,6 +133,8 @@ public final class Renderer {
     /// The last agent's initials badge (" NV "), and its name: each frame of a streaming
     /// answer lays out its label again.
     var badgeMemo: (name: String, badge: String)?
+    /// The loader's texts' widths (see `loaderWidth`).
+    var loaderWidths: [String: Int] = [:]
 
     public init() {}
 
@@ -167,7 +169,7 @@ public final class Renderer {
         lastCanvas = nil
         defer { lastCanvas = frame.canvas }
         let old = spot.item
-        let oldEnd = max(old.fillX + old.fillWidth, old.x + old.line.width)
+        let oldEnd = max(old.fillX + old.fillWidth, old.x + loaderWidth(old.line.plainText))
         let lo = max(0, min(old.fillX, old.x)), hi = min(s.width, oldEnd)
         frame.canvas.draw(in: Rect(x: 0, y: spot.y, width: s.width, height: 1)) { row in
             if hi > lo { row.fill(Rect(x: lo, y: 0, width: hi - lo, height: 1), t.base) }

@@ -149,12 +149,16 @@ extension Renderer {
             if s.search != nil { highlightMatches(item, y: i, on: &r, s: s, current: searchSpot?.row == i ? searchSpot?.nth : nil) }
         }
         if mark {
-            let up = " ↑ more above · PgUp "
-            r.put(up, x: max(0, w - 2 - DisplayWidth.of(up)), y: 0, style: t.accentText)
+            r.put(Self.moreAbove, x: max(0, w - 2 - Self.moreAboveWidth), y: 0, style: t.accentText)
         }
         let rows = ConversationRows(items: (0..<r.height).map { $0 < lines.count ? lines[$0] : nil }, moreAbove: mark)
         return (scroll, loader, rows)
     }
+
+    /// The mark on the conversation's first row when there is more above (drawn on every
+    /// frame of a long answer streaming in: measured once).
+    static let moreAbove = " ↑ more above · PgUp "
+    static let moreAboveWidth = DisplayWidth.of(moreAbove)
 
     /// The rule above the input (the footer's first row), with "↓ more" when scrolled up and
     /// the widget's menu on it. (It draws from `RuleInputs` and the region's width and theme

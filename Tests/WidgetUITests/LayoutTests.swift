@@ -119,6 +119,20 @@ func lines(_ text: String) -> [String] {
         }
     }
 
+    @Test func theLoadersWidthsAreRememberedWithinABound() {
+        // Widths are measured once per text, and a handshake with endless loader texts
+        // cannot grow what the renderer keeps.
+        let r = Renderer()
+        for round in 0..<2 {
+            for i in 0..<1_000 {
+                let text = "⠋ Step \(i) 考え…"
+                #expect(r.loaderWidth(text) == DisplayWidth.of(text), "round \(round), text \(i)")
+                #expect(r.loaderWidths.count <= 256)
+            }
+        }
+        #expect(r.loaderWidths["⠋ Step 999 考え…"] == DisplayWidth.of("⠋ Step 999 考え…"))
+    }
+
     @Test func loaderAnimationStepsEqualWholeFrames() {
         // `renderTick` redraws only the loader's row: at every step (spinner frames, loader
         // texts of different lengths, a status that times out) the frame must be the one a
