@@ -42,14 +42,16 @@ public struct ChunkStream: AsyncSequence, Sendable {
         var body: HTTPClientResponse.Body.AsyncIterator?
         var pending: [ChunkEvent]
         var index = 0
-        var decoder = SSEDecoder()
+        var decoder = ChunkDecoder(joinsDeltas: false)
         var finished = false
         /// An error to throw once the events decoded before it were returned.
         var pendingError: RobofyError?
         let stallSeconds: Double
         /// Canonical text-deltas of one read are joined into runs (``ChunkStream/makeBatchIterator()``).
-        var joinsDeltas = false
-        private var runs = DeltaRunBuilder()
+        var joinsDeltas: Bool {
+            get { decoder.joinsDeltas }
+            set { decoder.joinsDeltas = newValue }
+        }
         /// The events of the run `next()` is handing over one by one, and the next one's index.
         private var expanding: (event: ChunkEvent, next: Int)?
         /// Bytes received so far (for the inspector).
@@ -118,30 +120,12 @@ public struct ChunkStream: AsyncSequence, Sendable {
                 body = it
                 guard let buffer else {
                     finished = true
-                    for e in decoder.finish() { pending.append(Self.event(e)) }
+                    decoder.finish(into: &pending)
                     continue
                 }
                 bytesReceived += buffer.readableBytes
                 // Each event is decoded from the read buffer itself (no String of its data).
-                var decoded: [ChunkEvent] = []
-                swap(&decoded, &pending)
-                if joinsDeltas {
-                    // (The builder keeps its buffers between reads; it is moved out while used.)
-                    var builder = DeltaRunBuilder()
-                    swap(&builder, &runs)
-                    buffer.withUnsafeReadableBytes { bytes in
-                        decoder.feed(bytes) { e in
-                            if !builder.add(e.data, flushingInto: &decoded) { decoded.append(UIChunkDecoder.event(utf8: e.data)) }
-                        }
-                    }
-                    builder.flush(into: &decoded)
-                    swap(&builder, &runs)
-                } else {
-                    buffer.withUnsafeReadableBytes { bytes in
-                        decoder.feed(bytes) { decoded.append(UIChunkDecoder.event(utf8: $0.data)) }
-                    }
-                }
-                swap(&decoded, &pending)
+                buffer.withUnsafeReadableBytes { decoder.feed($0, into: &pending) }
                 if decoder.tooLarge {
                     // Deliver what was complete, then fail; the rest of the body is not read.
                     body = nil
@@ -159,10 +143,6 @@ public struct ChunkStream: AsyncSequence, Sendable {
             default:
                 return e
             }
-        }
-
-        static func event(_ e: SSEEvent) -> ChunkEvent {
-            ChunkEvent(chunk: UIChunkDecoder.decode(e.data), raw: e.data)
         }
     }
 }

@@ -73,13 +73,44 @@ enum DecodeBench {
         return tally
     }
 
+    /// The same, as the runtime reads an answer (`ChunkDecoder` with `joinsDeltas`, as
+    /// `ChunkStream`'s batch iterator uses it): a read's text-deltas become one run.
+    @inline(never)
+    static func decodeRuns(_ stream: [UInt8], slice: Int) -> Tally {
+        var decoder = ChunkDecoder(joinsDeltas: true)
+        var tally = Tally()
+        var out: [ChunkEvent] = []
+        func count() {
+            for ev in out {
+                tally.events += ev.eventCount
+                if case .textDelta(_, let d) = ev.chunk { tally.textBytes += d.utf8.count }
+            }
+            blackHole(out)
+            out.removeAll(keepingCapacity: true)
+        }
+        stream.withUnsafeBytes { all in
+            var i = 0
+            let n = all.count
+            while i < n {
+                let j = min(n, i + slice)
+                decoder.feed(UnsafeRawBufferPointer(rebasing: all[i..<j]), into: &out)
+                count()
+                i = j
+            }
+        }
+        decoder.finish(into: &out)
+        count()
+        return tally
+    }
+
     static func run(_ report: Report, quick: Bool) {
         log("decode: generating a \(streamBytes >> 20) MiB stream…")
         let (stream, events, textBytes) = makeStream(bytes: streamBytes)
-        for (slice, label, key) in [(4096, "4 KiB reads", "decode.4k"), (1, "1-byte reads", "decode.1b")] {
+        for (slice, label, key, joined) in [(4096, "4 KiB reads", "decode.4k", false), (1, "1-byte reads", "decode.1b", false),
+                                            (4096, "4 KiB reads, deltas as runs (as the UI reads)", "decode.4k_runs", true)] {
             let runs = quick ? 1 : (slice == 1 ? 3 : 7)
             var last = Tally()
-            let times = timeRuns(runs) { last = decode(stream, slice: slice) }
+            let times = timeRuns(runs) { last = joined ? decodeRuns(stream, slice: slice) : decode(stream, slice: slice) }
             precondition(last.events == events && last.textBytes == textBytes,
                          "decoded \(last.events) events / \(last.textBytes) bytes, expected \(events) / \(textBytes)")
             let t = median(times)

@@ -24,7 +24,7 @@ import TestSupport
             return Int((f?["detail"] as? [String: Any])?[name] as? String ?? "") ?? 0
         }
         let keys = Set(figures.map(key))
-        let expected = ["decode.4k", "decode.1b", "render.cold.10", "render.cold.10000", "render.warm.10000",
+        let expected = ["decode.4k", "decode.1b", "decode.4k_runs", "render.cold.10", "render.cold.10000", "render.warm.10000",
                         "render.loader", "render.streaming", "render.layout_throughput", "e2e.ui_cpu", "e2e.curl_cpu",
                         "e2e.ui_wall", "e2e.curl_wall", "e2e.bytes", "idle.quiet", "idle.loader", "startup", "memory.ui"]
         for k in expected { #expect(keys.contains(k), "missing figure \(k); got \(keys.sorted())") }

@@ -95,20 +95,16 @@ import Testing
     /// Decodes `datas` (each one SSE event) read in pieces of `read` bytes, joining runs.
     static func runs(_ datas: [String], read: Int) -> [ChunkEvent] {
         let stream = Array(datas.map { "data: \($0)\n\n" }.joined().utf8)
-        var decoder = SSEDecoder()
-        var builder = DeltaRunBuilder()
+        // (ChunkStream's batch iterator feeds each read of the body to the same decoder.)
+        var decoder = ChunkDecoder(joinsDeltas: true)
         var out: [ChunkEvent] = []
         var i = 0
         while i < stream.count {
             let piece = Array(stream[i..<min(i + read, stream.count)])
-            piece.withUnsafeBytes { bytes in
-                decoder.feed(bytes) { e in
-                    if !builder.add(e.data, flushingInto: &out) { out.append(UIChunkDecoder.event(utf8: e.data)) }
-                }
-            }
-            builder.flush(into: &out)
+            piece.withUnsafeBytes { decoder.feed($0, into: &out) }
             i += read
         }
+        decoder.finish(into: &out)
         return out
     }
 
