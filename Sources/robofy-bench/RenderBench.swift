@@ -56,6 +56,7 @@ enum RenderBench {
         }
         loader(report, handshake: handshake, quick: quick)
         streaming(report, handshake: handshake, quick: quick)
+        pacedFrames(report, handshake: handshake, quick: quick)
         reduceDelta(report, handshake: handshake, quick: quick)
         layoutThroughput(report, handshake: handshake, quick: quick)
     }
@@ -151,6 +152,59 @@ enum RenderBench {
             key: "render.streaming_conversation", name: "Frame while a 1 MiB answer streams, conversation only (as drawn)",
             value: dv, unit: "ms", target: nil, pass: nil, command: "swift run -c release robofy-bench render",
             detail: ["runs": "\(runs)", "conversation_frames": "\(damaged.conversationFrames)"]))
+    }
+
+    /// The frames of the paced answer (`robofy-bench paced`: 4 KiB in 200 deltas at 50 a
+    /// second, drawn 30 times a second), as the runtime draws them, in process: the answer
+    /// starts empty under ten messages and grows at the bottom of the view, so each new line
+    /// moves every row above it. The figure is the mean frame (the total over the answer and
+    /// the frames drawn are in the details): what drawing costs the paced answer, without its
+    /// wakes and the terminal.
+    ///
+    /// Measured twice: back to back, and with the caches cold (32 MiB walked before each
+    /// frame), as in the UI, which sleeps 33 ms between two frames while other processes run.
+    /// In a profile of the paced UI a frame's render costs about what the cold figure says.
+    static func pacedFrames(_ report: Report, handshake: Handshake?, quick: Bool) {
+        let deltas = 200, deltaBytes = 21
+        let clock = ContinuousClock()
+        var evict = [UInt8](repeating: 0, count: 32 << 20)
+        for cold in [false, true] {
+            var totals: [Double] = []
+            var frames = 0
+            for _ in 0..<(quick ? 2 : (cold ? 7 : 15)) {
+                var s = Synthetic.state(messages: 10, handshake: handshake)
+                Synthetic.startTurn(&s, "/bench 4096 200")
+                let answer = AnswerText()
+                _ = s.reduce(.session(.answer(turnID: 1, answer)))
+                let renderer = Renderer()
+                blackHole(renderer.render(s))
+                var total = Duration.zero
+                frames = 0
+                for k in 0..<deltas {
+                    grow(&s, answer, BenchText.text(offset: deltaBytes * k, count: deltaBytes))
+                    // A delta every 20 ms, a frame at most every 1/30 s: a frame after the deltas
+                    // that cross a frame's boundary (122 frames; the paced run draws 123-125).
+                    guard k == 0 || (k + 1) * 20 / 33 != k * 20 / 33 else { continue }
+                    if cold {
+                        evict.withUnsafeMutableBufferPointer { b in
+                            for i in stride(from: 0, to: b.count, by: 64) { b[i] &+= 1 }
+                        }
+                        blackHole(evict[k])
+                    }
+                    total += clock.measure { blackHole(renderer.render(s, damage: .conversation)) }
+                    frames += 1
+                }
+                totals.append(total.seconds)
+            }
+            let t = median(totals)
+            report.add(Figure(
+                key: cold ? "render.paced_frame_cold" : "render.paced_frame",
+                name: "Frame of the paced answer, conversation only (as drawn)" + (cold ? ", caches cold" : ""),
+                value: t / Double(frames) * 1000, unit: "ms", target: nil, pass: nil,
+                command: "swift run -c release robofy-bench render",
+                detail: ["frames": "\(frames)", "answer_total_ms": String(format: "%.3f", t * 1000),
+                         "deltas": "\(deltas)", "runs": "\(totals.count)"]))
+        }
     }
 
     /// The reducer's cost of one delta of a 1 MiB answer in a 10,000-message conversation.

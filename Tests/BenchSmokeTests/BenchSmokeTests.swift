@@ -25,7 +25,7 @@ import TestSupport
         }
         let keys = Set(figures.map(key))
         let expected = ["decode.4k", "decode.1b", "decode.4k_runs", "render.cold.10", "render.cold.10000", "render.warm.10000",
-                        "render.loader", "render.streaming", "render.layout_throughput", "e2e.ui_cpu", "e2e.curl_cpu",
+                        "render.loader", "render.streaming", "render.paced_frame", "render.paced_frame_cold", "render.layout_throughput", "e2e.ui_cpu", "e2e.curl_cpu",
                         "e2e.ui_wall", "e2e.curl_wall", "e2e.bytes", "idle.quiet", "idle.loader", "startup", "memory.ui"]
         for k in expected { #expect(keys.contains(k), "missing figure \(k); got \(keys.sorted())") }
         #expect(figures.contains { $0["target"] is String }, "the targets are in the results")
