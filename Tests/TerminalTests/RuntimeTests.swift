@@ -46,12 +46,8 @@ import Glibc
     /// session has reported the whole connection: moved between two of its events (a busy run
     /// saw it), the second one's frame waited for a tick that never came.
     func connected(advancing step: Duration) async throws {
-        var reported = false
-        for _ in 0..<1000 where !reported {
-            reported = await session.connects > 0
-            if !reported { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        #expect(reported, "the fake session never connected")
+        let session = self.session
+        #expect(await eventually { await session.connects > 0 }, "the fake session never connected")
         clock.advance(by: step)
         try await connected()
     }
@@ -73,9 +69,9 @@ import Glibc
     }
 
     /// Polls `condition` on the main actor until it holds or `seconds` pass.
-    func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+    func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) async -> Bool {
         let end = ContinuousClock.now + .seconds(seconds)
-        while !condition() {
+        while await !condition() {
             if ContinuousClock.now > end { return false }
             try? await Task.sleep(for: .milliseconds(5))
         }
