@@ -51,8 +51,9 @@ public final class ChatRuntime {
     /// the frame may redraw the conversation alone: `FrameDamage.conversation`).
     var changedOutsideConversation = true
     var framePending = false
-    /// The pending frame's timer and when it fires (a key may need a frame before it).
-    var frameTimer: (id: Int, due: Duration, timer: any RuntimeTimer)?
+    /// The pending frame's timer and when it fires (a key may need a frame before it); no
+    /// timer of its own when the stream clock's next tick brings it (`streamTicker`).
+    var frameTimer: (id: Int, due: Duration, timer: (any RuntimeTimer)?)?
     var frameTimers = 0
     /// The stream clock's repeating timer, while an answer streams (`keepStreamClock`).
     var streamTicker: (any RuntimeTimer)?
@@ -170,7 +171,7 @@ public final class ChatRuntime {
             DispatchQueue.main.async { MainActor.assumeIsolated { [weak self] in self?.endLoop() } }
         }
         cont.finish()
-        frameTimer?.timer.cancel()
+        frameTimer?.timer?.cancel()
         stopStreamTicker()
         ticker?.cancel()
         statusTimer?.cancel()

@@ -56,7 +56,7 @@ extension ChatRuntime {
         guard dirty else { return }
         let due = lastFrame + frameInterval(streamOnly: !changedOutsideConversation)
         if framePending, let pending = frameTimer, pending.due <= due { return }
-        frameTimer?.timer.cancel()
+        frameTimer?.timer?.cancel()
         frameTimer = nil
         let wait = due - clock.now
         if wait <= .zero {
@@ -79,7 +79,7 @@ extension ChatRuntime {
     }
 
     /// A frame timer `wait` from now, numbered.
-    func armFrameTimer(due: Duration, wait: Duration) -> (id: Int, due: Duration, timer: any RuntimeTimer) {
+    func armFrameTimer(due: Duration, wait: Duration) -> (id: Int, due: Duration, timer: (any RuntimeTimer)?) {
         frameTimers += 1
         let id = frameTimers, cont = continuation
         return (id, due, clock.after(wait) { cont?.yield(.frame(id)) })
@@ -108,16 +108,11 @@ extension ChatRuntime {
             streamTicker = clock.every(interval) { cont?.yield(.frame(Self.streamTick)) }
         }
         framePending = true
-        frameTimer = (Self.streamTick, due, NoTimer())
+        frameTimer = (Self.streamTick, due, nil)
     }
 
     func stopStreamTicker() {
         streamTicker?.cancel()
         streamTicker = nil
-    }
-
-    /// The stream clock's place in `frameTimer`: its ticks come from `streamTicker`.
-    struct NoTimer: RuntimeTimer {
-        func cancel() {}
     }
 }
