@@ -22,23 +22,39 @@ public enum Redaction {
     /// token a few times an hour, a fuzzer or a long `serve` might do so without end).
     public static let registryLimit = 256
 
-    /// The registry: every secret remembered so far, newest last.
-    private static let registry = NIOLockedValueBox<[String]>([])
+    /// The registry: every secret remembered so far, newest last, and how many times it
+    /// changed (`StreamRedactor` copies the secrets again only when that number moves).
+    private static let registry = NIOLockedValueBox<(secrets: [String], version: Int)>(([], 0))
 
     /// Remembers a secret (a widget token) for every later `redact` in this process.
     /// Secrets shorter than 8 characters are not remembered (they would redact ordinary words).
     public static func remember(_ secret: String) {
         guard secret.count >= 8 else { return }
-        registry.withLockedValue { secrets in
-            if let i = secrets.firstIndex(of: secret) { secrets.remove(at: i) }
-            secrets.append(secret)
-            if secrets.count > registryLimit { secrets.removeFirst(secrets.count - registryLimit) }
+        registry.withLockedValue { r in
+            if r.secrets.last == secret { return }
+            if let i = r.secrets.firstIndex(of: secret) { r.secrets.remove(at: i) }
+            r.secrets.append(secret)
+            if r.secrets.count > registryLimit { r.secrets.removeFirst(r.secrets.count - registryLimit) }
+            r.version += 1
         }
     }
 
     /// Every secret remembered so far, newest last.
     public static var rememberedSecrets: [String] {
-        registry.withLockedValue { $0 }
+        registry.withLockedValue { $0.secrets }
+    }
+
+    /// The remembered secrets, longest first (as `redact(_:sortedSecrets:)` takes them),
+    /// unless the registry is still at `version`.
+    static func secrets(ifChangedSince version: Int) -> (secrets: [String], version: Int)? {
+        let r = registry.withLockedValue { r -> (secrets: [String], version: Int)? in
+            r.version == version ? nil : r
+        }
+        return r.map { (Self.longestFirst($0.secrets), $0.version) }
+    }
+
+    static func longestFirst(_ secrets: [String]) -> [String] {
+        secrets.filter { $0.count >= 8 }.sorted { $0.count > $1.count }
     }
 
     private static let bearer = try? NSRegularExpression(pattern: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]+")
@@ -47,10 +63,14 @@ public enum Redaction {
 
     /// `s` with every known secret and every bearer token or JWT replaced.
     public static func redact(_ s: String, secrets: some Collection<String> = [String]()) -> String {
+        redact(s, sortedSecrets: longestFirst(Array(secrets) + rememberedSecrets))
+    }
+
+    /// `s` with each of `all` (longest first, so a secret that contains another is replaced
+    /// whole; none shorter than 8 characters) and every bearer token or JWT replaced.
+    static func redact(_ s: String, sortedSecrets all: [String]) -> String {
         var out = s
-        // Longest first, so a secret that contains another is replaced whole.
-        let all = (Array(secrets) + rememberedSecrets).sorted { $0.count > $1.count }
-        for secret in all where secret.count >= 8 && contains(out, secret) {
+        for secret in all where contains(out, secret) {
             out = out.replacingOccurrences(of: secret, with: placeholder)
         }
         // Cheap checks first: most text (every streamed delta) has neither.

@@ -152,6 +152,11 @@ public struct TurnAccumulator: Sendable {
     var openTextParts: Set<String> = []
     var sawText = false
     var needsBreak = false
+    /// The answer's text passes through it before it is shown or kept: a token the server
+    /// echoes, or any bearer token or JWT, never reaches the screen, a file or a script,
+    /// even when it arrives split across deltas (the last word is held back until the next
+    /// delta or the turn's end: `releaseHeldText`).
+    var redactor = StreamRedactor()
 
     public init(turn: Turn) {
         answer = AnswerText(turn.answer)
@@ -165,6 +170,15 @@ public struct TurnAccumulator: Sendable {
         var t = base
         t.answer = answer.string
         return t
+    }
+
+    /// The text held back at the end of the answer (see `redactor`), added to it: call when
+    /// no more text can come (the turn ends, however it ends).
+    public mutating func releaseHeldText() -> TurnChange {
+        let rest = redactor.finish()
+        if rest.isEmpty { return .ignored }
+        answer.append(rest)
+        return .text(rest)
     }
 
     public mutating func apply(_ chunk: UIChunk) -> TurnChange {
@@ -187,15 +201,18 @@ public struct TurnAccumulator: Sendable {
             var piece = delta
             if needsBreak {
                 needsBreak = false
-                if !answer.isEmpty && !piece.isEmpty {
-                    let ends = answer.endsWithBreaks
+                if !(answer.isEmpty && !redactor.isHolding) && !piece.isEmpty {
+                    // (Held text never ends with a line break: a break releases it.)
+                    let ends = redactor.isHolding ? (one: false, two: false) : answer.endsWithBreaks
                     piece = (ends.two ? "" : ends.one ? "\n" : "\n\n") + piece
                 }
             }
             if piece.isEmpty { return .ignored }
             sawText = true
-            answer.append(piece)
-            return .text(piece)
+            let shown = redactor.feed(piece)
+            if shown.isEmpty { return .ignored }
+            answer.append(shown)
+            return .text(shown)
         case .textEnd(let id):
             openTextParts.remove(id)
             return .ignored

@@ -189,6 +189,9 @@ extension ChatSession {
     /// The one place a turn is closed: sets the verdict from how it ended, records the turn and
     /// reports it. `complete` only when the stream said the answer is whole.
     func finish(_ acc: inout TurnAccumulator, _ end: TurnEnd, duration: Double?) -> Turn {
+        // The answer's last word, held back until no more text could complete a token in it.
+        let rest = acc.releaseHeldText()
+        if rest != .ignored { continuation.yield(.change(turnID: acc.turn.id, rest)) }
         let status: TurnStatus
         switch end {
         case .ended:

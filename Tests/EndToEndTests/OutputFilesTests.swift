@@ -95,6 +95,42 @@ import Glibc
         }
     }
 
+    /// A server that echoes the widget token in its answer (the demo's `echotoken` fault): the
+    /// token shows nowhere, on screen while the answer streams and after, in the downloaded
+    /// Markdown, in the autosave, or in line mode's output.
+    @Test func aServerThatEchoesTheTokenShowsItNowhere() throws {
+        guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
+        let b = try bin()
+        let state = dir + "/echo-state", dl = dir + "/echo-dl"
+        let cmd = "XDG_STATE_HOME='\(state)' '\(b)' demo --fault echotoken --download-dir '\(dl)'; echo \"EXIT=$?\""
+        let t = try Tmux(command: cmd, width: 100, height: 30, env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        #expect(t.waitFor { $0.contains("Nova") && $0.contains("Enter send") }.ok, "\(t.screen())")
+        t.type("hello")
+        t.keys("Enter")
+        // Every screen until the answer is whole: the token never shows, not even in part.
+        var screens: [String] = []
+        let done = t.waitFor(timeout: 20) { screen in
+            screens.append(screen)
+            return screen.contains("Your token is [redacted].") && screen.contains("Enter send")
+        }
+        #expect(done.ok, "\(done.screen)")
+        for screen in screens { #expect(!screen.contains("eyJ"), "\(screen)") }
+        t.keys("F5")
+        #expect(t.waitFor(timeout: 10) { $0.contains("Transcript saved") }.ok, "\(t.screen())")
+        t.keys("F10")
+        #expect(t.waitUntilExit() == 0)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dl)) ?? []
+        let md = file(dl + "/" + (try #require(names.first { $0.hasSuffix(".md") }, "\(names)")))
+        #expect(md.contains("Your token is [redacted]."), "\(md.prefix(400))")
+        #expect(!md.contains("eyJ"))
+        let autosave = sh(["sh", "-c", "cat '\(state)'/robofy-tui/transcripts/*.jsonl"]).out
+        #expect(autosave.contains("[redacted]") && !autosave.contains("eyJ"), "\(autosave.prefix(400))")
+        let plain = sh([b, "demo", "--plain", "--fault", "echotoken", "--pace", "0", "--no-autosave"], stdin: "hello\n", env: env)
+        #expect(plain.status == 0)
+        #expect(plain.out.contains("Your token is [redacted]."), "\(plain.out)")
+        #expect(!plain.out.contains("eyJ"))
+    }
+
     // MARK: Writing files
 
     @Test func recordWritesThroughASymlinkAndNeverReplacesADevice() throws {
