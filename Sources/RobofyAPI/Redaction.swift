@@ -127,10 +127,17 @@ public enum Redaction {
             var bearer = false, jwt = false
             var i = 0
             while i < n {
-                i = ByteWords.skip(b, from: i, to: n) {
-                    ByteWords.hasHigh($0) || ByteWords.has($0 | 0x2020_2020_2020_2020, 0x62) || ByteWords.has($0, 0x4A)
+                if i + 8 <= n {
+                    // Straight to the first byte of the word that matters (or past the word).
+                    let x = ByteWords.load(b, i)
+                    let m = (x & 0x8080_8080_8080_8080) | ByteWords.matches(x | 0x2020_2020_2020_2020, 0x62)
+                        | ByteWords.matches(x, 0x4A)
+                    if m == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += m.trailingZeroBitCount >> 3
                 }
-                guard i < n else { break }
                 let c = b[i]
                 if c >= 0x80 { return (true, true) }
                 if c | 0x20 == 0x62, i + 6 <= n, b[i + 1] | 0x20 == 0x65, b[i + 2] | 0x20 == 0x61,

@@ -21,6 +21,14 @@ public enum ByteWords {
         return (y &- ones) & ~y & highs != 0
     }
 
+    /// The bytes that are `c`, as their high bits; exact up to the first of them (the lowest
+    /// set bit), above it a byte may be marked wrongly: `trailingZeroBitCount / 8` is where
+    /// the first `c` is.
+    @inline(__always) public static func matches(_ x: UInt64, _ c: UInt8) -> UInt64 {
+        let y = x ^ (ones &* UInt64(c))
+        return (y &- ones) & ~y & highs
+    }
+
     /// Some byte is less than `n` (`n` at most 128).
     @inline(__always) public static func hasLess(_ x: UInt64, _ n: UInt8) -> Bool {
         (x &- ones &* UInt64(n)) & ~x & highs != 0

@@ -17,7 +17,11 @@ import RobofyText
             }
             let x = bytes.withUnsafeBufferPointer { ByteWords.load($0, 0) }
             #expect(ByteWords.hasHigh(x) == bytes.contains { $0 >= 0x80 })
-            for c: UInt8 in [0x0D, 0x22, 0x5C, 0x65, 0x7F] { #expect(ByteWords.has(x, c) == bytes.contains(c), "\(bytes) \(c)") }
+            for c: UInt8 in [0x0D, 0x22, 0x5C, 0x65, 0x7F] {
+                #expect(ByteWords.has(x, c) == bytes.contains(c), "\(bytes) \(c)")
+                // Where the first one is (8: none).
+                #expect(ByteWords.matches(x, c).trailingZeroBitCount / 8 == (bytes.firstIndex(of: c) ?? 8), "\(bytes) \(c)")
+            }
             for n: UInt8 in [0x20, 0x01, 0x80] { #expect(ByteWords.hasLess(x, n) == bytes.contains { $0 < n }, "\(bytes) < \(n)") }
         }
     }
