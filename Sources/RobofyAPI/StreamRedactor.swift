@@ -26,6 +26,13 @@ public struct StreamRedactor: Sendable {
     /// Whether text is held back (the text released so far is not all the text fed).
     public var isHolding: Bool { !held.isEmpty }
 
+    /// Whether the text held back ends with a line break, and with two (it can: a "Bearer"
+    /// and the line breaks after it wait for the token that may follow).
+    public var heldEndsWithBreaks: (one: Bool, two: Bool) {
+        let n = held.count
+        return (n >= 1 && held[n - 1] == 0x0A, n >= 2 && held[n - 1] == 0x0A && held[n - 2] == 0x0A)
+    }
+
     /// Feeds a piece; returns the text that can be shown now (redacted), maybe "".
     public mutating func feed(_ piece: String) -> String {
         refresh()

@@ -202,8 +202,7 @@ public struct TurnAccumulator: Sendable {
             if needsBreak {
                 needsBreak = false
                 if !(answer.isEmpty && !redactor.isHolding) && !piece.isEmpty {
-                    // (Held text never ends with a line break: a break releases it.)
-                    let ends = redactor.isHolding ? (one: false, two: false) : answer.endsWithBreaks
+                    let ends = redactor.isHolding ? redactor.heldEndsWithBreaks : answer.endsWithBreaks
                     piece = (ends.two ? "" : ends.one ? "\n" : "\n\n") + piece
                 }
             }

@@ -65,6 +65,12 @@ import Testing
         #expect(r.feed("ld, and more") == "world, and ")
         #expect(r.finish() == "more")
         #expect(!r.isHolding)
+        // A "Bearer" waits, with the line breaks after it, for the token that may follow.
+        #expect(r.feed("Use Bearer\n\n") == "Use ")
+        #expect(r.heldEndsWithBreaks == (true, true))
+        #expect(r.feed("abc.def more") == "Bearer [redacted] ")
+        #expect(r.heldEndsWithBreaks == (false, false))
+        #expect(r.finish() == "more")
         // A blob of token characters longer than `maxHold` comes out while it streams.
         let blob = String(repeating: "QUJD", count: StreamRedactor.maxHold / 2)
         let out = stream(stride(from: 0, to: blob.count, by: 1000).map { String(blob.dropFirst($0).prefix(1000)) })
