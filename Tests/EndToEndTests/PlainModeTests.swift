@@ -174,22 +174,9 @@ final class RefusingServer: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     init() throws {
-        let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard sock >= 0 else { throw E2EError("socket failed") }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(sock, 8) == 0 else { throw E2EError("bind/listen failed") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &len) }
-        }
+        guard let (sock, bound) = boundLoopbackSocket(), listen(sock, 8) == 0 else { throw E2EError("bind/listen failed") }
         fd = sock
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        port = bound
         thread = Thread {
             while true {
                 let c = accept(sock, nil, nil)
