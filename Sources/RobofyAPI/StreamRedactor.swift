@@ -67,6 +67,11 @@ public struct StreamRedactor: Sendable {
         }
     }
 
+    /// ASCII white space, as a regular expression's `\s` reads it.
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool {
+        c == 0x20 || (0x09...0x0D).contains(c)
+    }
+
     /// Where the text that may be shown ends: before the last word of token characters (and
     /// a "bearer" with the spaces after it before that), and before any occurrence of a secret
     /// with other characters, or start of one, that the cut would split. The cut never falls
@@ -83,7 +88,7 @@ public struct StreamRedactor: Sendable {
             // "Bearer" and the white space after it stay with the token that follows (as
             // `Redaction`'s pattern reads them: "bearer" in any case, then any white space).
             var j = i
-            while j > 0, [0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C].contains(b[j - 1]) { j -= 1 }
+            while j > 0, isSpace(b[j - 1]) { j -= 1 }
             if j < i, j >= 6, zip(b[(j - 6)..<j], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
                 i = j - 6
                 moved = true

@@ -201,7 +201,7 @@ public struct TurnAccumulator: Sendable {
             var piece = delta
             if needsBreak {
                 needsBreak = false
-                if !(answer.isEmpty && !redactor.isHolding) && !piece.isEmpty {
+                if (redactor.isHolding || !answer.isEmpty) && !piece.isEmpty {
                     let ends = redactor.isHolding ? redactor.heldEndsWithBreaks : answer.endsWithBreaks
                     piece = (ends.two ? "" : ends.one ? "\n" : "\n\n") + piece
                 }

@@ -86,11 +86,18 @@ enum RenderBench {
     /// A state of `messages` messages whose last answer has 1 MiB of text and is still
     /// streaming, and that answer's text: grow it with `grow`.
     static func streamingState(messages: Int, handshake: Handshake?) -> (AppState, AnswerText) {
+        var (s, answer) = newAnswer(messages: messages, handshake: handshake, question: "/bench")
+        grow(&s, answer, BenchText.text(offset: 0, count: answerBytes))
+        return (s, answer)
+    }
+
+    /// A state of `messages` messages and a question whose answer has only begun (no text
+    /// yet), and that answer's text, read in place by the message as the session's is.
+    static func newAnswer(messages: Int, handshake: Handshake?, question: String) -> (AppState, AnswerText) {
         var s = Synthetic.state(messages: messages, handshake: handshake)
-        Synthetic.startTurn(&s, "/bench")
+        Synthetic.startTurn(&s, question)
         let answer = AnswerText()
         _ = s.reduce(.session(.answer(turnID: 1, answer)))
-        grow(&s, answer, BenchText.text(offset: 0, count: answerBytes))
         return (s, answer)
     }
 
@@ -172,10 +179,7 @@ enum RenderBench {
             var totals: [Double] = []
             var frames = 0
             for _ in 0..<(quick ? 2 : (cold ? 7 : 15)) {
-                var s = Synthetic.state(messages: 10, handshake: handshake)
-                Synthetic.startTurn(&s, "/bench 4096 200")
-                let answer = AnswerText()
-                _ = s.reduce(.session(.answer(turnID: 1, answer)))
+                var (s, answer) = newAnswer(messages: 10, handshake: handshake, question: "/bench 4096 200")
                 let renderer = Renderer()
                 blackHole(renderer.render(s))
                 var total = Duration.zero
@@ -235,10 +239,7 @@ enum RenderBench {
         let clock = ContinuousClock()
         var times: [Double] = []
         for _ in 0..<(quick ? 2 : 7) {
-            var s = Synthetic.state(messages: 10, handshake: handshake)
-            Synthetic.startTurn(&s, "/bench")
-            let answer = AnswerText()
-            _ = s.reduce(.session(.answer(turnID: 1, answer)))
+            var (s, answer) = newAnswer(messages: 10, handshake: handshake, question: "/bench")
             let renderer = Renderer()
             blackHole(renderer.render(s))
             times.append(clock.measure {
