@@ -16,6 +16,9 @@ public struct StreamRedactor: Sendable {
     public static let maxHold = 8 << 10
 
     private var held: [UInt8] = []
+    /// Whether `held` is all token characters (a word not looked at again: a long word
+    /// arriving in small pieces costs each piece, not the word so far).
+    private var heldIsWord = false
     private var version = -1
     private var secrets: [String] = []
     /// The secrets with a byte that is no token character: the held word alone cannot cover them.
@@ -36,18 +39,24 @@ public struct StreamRedactor: Sendable {
     /// Feeds a piece; returns the text that can be shown now (redacted), maybe "".
     public mutating func feed(_ piece: String) -> String {
         refresh()
-        var text = held
-        text.append(contentsOf: piece.utf8)
-        let cut = Self.releasePoint(text, otherSecrets: otherSecrets)
-        held = Array(text[cut...])
+        let known = heldIsWord ? held.count : 0
+        held.append(contentsOf: piece.utf8)
+        let (cut, word) = Self.releasePoint(held, otherSecrets: otherSecrets, knownWord: known)
+        // What stays held is all token characters when the cut is where the last word begins.
+        heldIsWord = cut == word && cut < held.count
         guard cut > 0 else { return "" }
-        return Redaction.redact(String(decoding: text[..<cut], as: UTF8.self), sortedSecrets: secrets)
+        let shown = String(decoding: held[..<cut], as: UTF8.self)
+        held.removeSubrange(..<cut)
+        return Redaction.redact(shown, sortedSecrets: secrets)
     }
 
     /// The end of the text: what was held back, redacted.
     public mutating func finish() -> String {
         refresh()
-        defer { held.removeAll() }
+        defer {
+            held.removeAll()
+            heldIsWord = false
+        }
         guard !held.isEmpty else { return "" }
         return Redaction.redact(String(decoding: held, as: UTF8.self), sortedSecrets: secrets)
     }
@@ -76,10 +85,14 @@ public struct StreamRedactor: Sendable {
     /// a "bearer" with the spaces after it before that), and before any occurrence of a secret
     /// with other characters, or start of one, that the cut would split. The cut never falls
     /// inside a word of token characters (`Redaction`'s patterns match inside them).
-    static func releasePoint(_ b: [UInt8], otherSecrets: [[UInt8]]) -> Int {
+    /// `knownWord`: the first bytes of `b` are known to be token characters. Also returns where
+    /// the last word of token characters begins.
+    static func releasePoint(_ b: [UInt8], otherSecrets: [[UInt8]], knownWord: Int = 0) -> (cut: Int, word: Int) {
         let n = b.count
         var i = n
-        while i > 0, isTokenByte(b[i - 1]) { i -= 1 }
+        while i > knownWord, isTokenByte(b[i - 1]) { i -= 1 }
+        if i == knownWord { i = 0 }
+        let word = i
         if n - i > maxHold { i = n }
         // Each rule may move the cut back, which may call for another: look again until it stays.
         var moved = true
@@ -113,6 +126,6 @@ public struct StreamRedactor: Sendable {
                 moved = true
             }
         }
-        return i
+        return (i, word)
     }
 }
