@@ -42,7 +42,11 @@ import Testing
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
         let words = ["Your", "token", "is", token, "and", "this", "is", odd, "a", "JWT:", jwt + " ", "then", "Bearer", "abc.def-123",
                      "bearer\n", "xyz", "BEARER\t\t", token + ".", "(" + jwt + ")", "naïve", "café", "日本語", "👩‍👩‍👧",
-                     "e\u{301}", "https://example.com/a?b=c", "**bold**", "`code`", "\n\n", "- item", "\n"]
+                     "e\u{301}", "https://example.com/a?b=c", "**bold**", "`code`", "\n\n", "- item", "\n",
+                     // White space the bearer pattern takes after "Bearer" (a no-break space, an em
+                     // space, an ideographic space, NEL), and the two letters it takes ignoring case.
+                     "Bearer\u{A0}", "bearer\u{2003}", "BEARER\u{3000}\u{85}", "Bearer \u{202F}",
+                     "x\u{212A}y", "\u{17F}\u{17F}", token + "\u{212A}tail", "ab\u{17F}" + token]
         var rng = SystemRandomNumberGenerator()
         for round in 0..<300 {
             var text = ""
@@ -76,5 +80,61 @@ import Testing
         let out = stream(stride(from: 0, to: blob.count, by: 1000).map { String(blob.dropFirst($0).prefix(1000)) })
         #expect(out.all == blob)
         #expect(out.beforeEnd.count >= StreamRedactor.maxHold, "\(out.beforeEnd.count) bytes before the end")
+    }
+
+    /// A word longer than `maxHold` comes out as it grows, and what it hides stays hidden: a
+    /// remembered token inside it, a "bearer" that turns out to be followed by a token, a JWT.
+    /// The text held back never grows past `maxHold` and a piece.
+    @Test func aLongWordComesOutAsItGrowsWithItsSecretsRedacted() {
+        let token = "rbf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        Redaction.remember(token)
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ5In0.c2lnbmF0dXJlMg"
+        let parts = ["QUJD", "RUZH", token, "bearer", "+", "/", "-", ".", "ey", "J", "eyJ", "=", jwt, "ab"]
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<40 {
+            var word = ""
+            while word.utf8.count < StreamRedactor.maxHold + 4000 { word += parts.randomElement(using: &rng)! }
+            let text = "Here: " + word + (Bool.random(using: &rng) ? " Bearer " + token : "") + " — then the rest."
+            let whole = Redaction.redact(text)
+            for most in [1, 21, 500] {
+                var r = StreamRedactor()
+                var got = "", most_held = 0
+                for p in pieces(text, most: most, rng: &rng) {
+                    got += r.feed(p)
+                    most_held = max(most_held, r.heldCount)
+                }
+                let before = got
+                got += r.finish()
+                let what = "round \(round), pieces of up to \(most)"
+                #expect(!got.contains(token), "\(what)")
+                // (A JWT run on from other JWT characters with dots may not read as one, whole.)
+                #expect(!got.contains("c2lnbmF0dXJlMg") || whole.contains("c2lnbmF0dXJlMg"), "\(what)")
+                #expect(got.range(of: "(?i)bearer\\s+[A-Za-z0-9._~+/=-]", options: .regularExpression) == nil, "\(what)")
+                #expect(got.hasSuffix(" — then the rest."), "\(what)")
+                #expect(most_held <= StreamRedactor.maxHold + most, "\(what): \(most_held) bytes held")
+                #expect(before.utf8.count >= StreamRedactor.maxHold / 2, "\(what): \(before.utf8.count) bytes before the end")
+                // Replaced whole only for a JWT's characters from an "eyJ" longer than the hold.
+                if !word.contains("eyJ") { #expect(got == whole, "\(what): \(text.debugDescription)") }
+            }
+        }
+    }
+
+    @Test func aBearerTokenOrAJWTLongerThanTheHoldIsReplacedWhole() {
+        let long = String(repeating: "QUJDRUZH", count: StreamRedactor.maxHold / 4)
+        let cases = [
+            ("Use Bearer " + long + " then more", "Use Bearer [redacted] then more"),
+            ("Use bearer\u{A0}\n" + long + "\nthen", "Use Bearer [redacted]\nthen"),
+            ("Bearer " + long + "\u{212A}\u{17F}" + long + " more", "Bearer [redacted] more"),
+            ("A JWT eyJ" + long + "." + long + ".sig! then", "A JWT [redacted]! then"),
+            // Its characters from the "eyJ" on, dots or not: what follows may make it a JWT.
+            ("blob:" + long + "eyJ" + long + "+end", "blob:" + long + "[redacted]+end"),
+        ]
+        var rng = SystemRandomNumberGenerator()
+        for (text, expected) in cases {
+            let cut = pieces(text, most: 21, rng: &rng)
+            #expect(stream(cut).all == expected, "\(text.prefix(40).debugDescription)…")
+        }
+        // The whole text redacted at once reads the same, but for the last (no JWT yet).
+        for (text, expected) in cases.dropLast() { #expect(Redaction.redact(text) == expected) }
     }
 }
