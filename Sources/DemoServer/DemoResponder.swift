@@ -335,7 +335,7 @@ struct DemoCore: Sendable {
         let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID,
                                    newIDSuffix: agent.kind == .hostile ? Hostile.sessionSuffix : "")
         var plan = DemoScripts.plan(agent: agent, query: query, context: turn)
-        if faults.echoToken { plan.segments.insert(.text("Your token is \(token). "), at: 0) }
+        if faults.echoToken { plan.segments.insert(contentsOf: Self.echoing(token), at: 0) }
         account.recordTurn(agentID: agent.id, sessionID: turn.sessionID, query: query, plan: plan)
         if let name = plan.rememberName {
             state.remember(userName: name, agentID: agent.id, sessionID: turn.sessionID)
@@ -424,6 +424,22 @@ struct DemoCore: Sendable {
             "error": ["code": .string(code), "detail": .string(detail)],
         ]
         return jsonResponse(status, bytes: json.serializedBytes, headers: headers)
+    }
+
+    /// The `echotoken` fault: the token in everything a turn can carry, the reasoning (after a
+    /// "Bearer" and a no-break space), a tool call's streamed input (split across two deltas),
+    /// its output, a source's title and address, and the answer.
+    static func echoing(_ token: String) -> [DemoSegment] {
+        let half = token.index(token.startIndex, offsetBy: token.count / 2)
+        let call = DemoToolCall(toolCallID: "call_echo", toolName: "echo_token",
+                                inputPieces: ["{\"token\":\"", String(token[..<half]), String(token[half...]), "\"}"],
+                                input: ["token": .string(token)], output: ["seen": .string(token)])
+        return [
+            .reasoning("The widget sent Authorization: Bearer\u{A0}\(token) with this question."),
+            .tool(call),
+            .sources([DemoSource(id: "echo", url: "https://example.com/?token=\(token)", title: "Token \(token)")]),
+            .text("Your token is \(token). "),
+        ]
     }
 
     static func unauthorized() -> Response {

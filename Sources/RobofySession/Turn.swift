@@ -157,6 +157,12 @@ public struct TurnAccumulator: Sendable {
     /// even when it arrives split across deltas (the last word is held back until the next
     /// delta or the turn's end: `releaseHeldText`).
     var redactor = StreamRedactor()
+    /// The same for the reasoning, and for each tool call's input while it streams: a server
+    /// that echoes a token there shows it nowhere either. Everything else the server sends
+    /// into the turn (tool names, outputs and errors, sources, errors, reasons) comes whole
+    /// and is redacted as it comes (`Self.clean`).
+    var reasoningRedactor = StreamRedactor()
+    var toolInputRedactors: [String: StreamRedactor] = [:]
 
     public init(turn: Turn) {
         answer = AnswerText(turn.answer)
@@ -172,14 +178,35 @@ public struct TurnAccumulator: Sendable {
         return t
     }
 
-    /// The text held back at the end of the answer (see `redactor`), added to it: call when
-    /// no more text can come (the turn ends, however it ends).
-    public mutating func releaseHeldText() -> TurnChange {
+    /// The text held back at the end of the answer, the reasoning and the tool inputs (see
+    /// `redactor`), added to them: call when no more text can come (the turn ends, however it
+    /// ends).
+    public mutating func releaseHeldText() -> [TurnChange] {
+        var out: [TurnChange] = []
+        let reasoning = releaseReasoning()
+        if reasoning != .ignored { out.append(reasoning) }
+        for id in toolInputRedactors.keys.sorted() {
+            let rest = toolInputRedactors[id]?.finish() ?? ""
+            toolInputRedactors[id] = nil
+            if !rest.isEmpty { out.append(updateTool(id, name: nil) { $0.input += rest }) }
+        }
         let rest = redactor.finish()
-        if rest.isEmpty { return .ignored }
-        answer.append(rest)
-        return .text(rest)
+        if !rest.isEmpty {
+            answer.append(rest)
+            out.append(.text(rest))
+        }
+        return out
     }
+
+    mutating func releaseReasoning() -> TurnChange {
+        let rest = reasoningRedactor.finish()
+        if rest.isEmpty { return .ignored }
+        base.reasoning += rest
+        return .reasoning(rest)
+    }
+
+    /// Text the server sent whole, as it may be shown and kept.
+    static func clean(_ s: String) -> String { Redaction.redact(s) }
 
     public mutating func apply(_ chunk: UIChunk) -> TurnChange {
         switch chunk {
@@ -215,13 +242,17 @@ public struct TurnAccumulator: Sendable {
         case .textEnd(let id):
             openTextParts.remove(id)
             return .ignored
-        case .reasoningStart, .reasoningEnd:
+        case .reasoningStart:
             return .ignored
+        case .reasoningEnd:
+            return releaseReasoning()
         case .reasoningDelta(_, let delta):
-            base.reasoning += delta
-            return .reasoning(delta)
+            let shown = reasoningRedactor.feed(delta)
+            if shown.isEmpty { return .ignored }
+            base.reasoning += shown
+            return .reasoning(shown)
         case .toolInputStart(let callID, let name, let title):
-            let call = ToolCall(id: callID, name: name, title: title)
+            let call = ToolCall(id: callID, name: Self.clean(name), title: title.map(Self.clean))
             if let i = base.tools.firstIndex(where: { $0.id == callID }) {
                 base.tools[i] = call
             } else {
@@ -229,23 +260,26 @@ public struct TurnAccumulator: Sendable {
             }
             return .toolStarted(call)
         case .toolInputDelta(let callID, let delta):
-            return updateTool(callID, name: nil) { $0.input += delta }
+            let shown = toolInputRedactors[callID, default: StreamRedactor()].feed(delta)
+            return updateTool(callID, name: nil) { $0.input += shown }
         case .toolInputAvailable(let callID, let name, let input):
-            return updateTool(callID, name: name) { $0.input = input.compactText }
+            toolInputRedactors[callID] = nil
+            return updateTool(callID, name: Self.clean(name)) { $0.input = Self.clean(input.compactText) }
         case .toolInputError(let callID, let name, let input, let errorText):
-            return updateTool(callID, name: name) {
-                $0.input = input.compactText
-                $0.errorText = errorText
+            toolInputRedactors[callID] = nil
+            return updateTool(callID, name: Self.clean(name)) {
+                $0.input = Self.clean(input.compactText)
+                $0.errorText = Self.clean(errorText)
                 $0.state = .failed
             }
         case .toolOutputAvailable(let callID, let output, let preliminary):
             return updateTool(callID, name: nil) {
-                $0.output = output.compactText
+                $0.output = Self.clean(output.compactText)
                 if !preliminary { $0.state = .done }
             }
         case .toolOutputError(let callID, let errorText):
             return updateTool(callID, name: nil) {
-                $0.errorText = errorText
+                $0.errorText = Self.clean(errorText)
                 $0.state = .failed
             }
         case .toolApprovalRequest(_, let callID):
@@ -253,9 +287,9 @@ public struct TurnAccumulator: Sendable {
         case .toolOutputDenied(let callID):
             return updateTool(callID, name: nil) { $0.state = .denied }
         case .sourceURL(let id, let url, let title):
-            return addSource(Source(id: id, url: url, title: title))
+            return addSource(Source(id: id, url: Self.clean(url), title: title.map(Self.clean)))
         case .sourceDocument(let id, _, let title, let filename):
-            return addSource(Source(id: id, url: filename, title: title))
+            return addSource(Source(id: id, url: filename.map(Self.clean), title: Self.clean(title)))
         case .file:
             return .ignored
         case .data(let name, _, let data, _):
@@ -264,27 +298,30 @@ public struct TurnAccumulator: Sendable {
                 return .sessionID(sid)
             }
             if name == "finish-reason", let reason = data["finishReason"]?.stringValue, base.finishReason == nil {
-                base.finishReason = reason
+                base.finishReason = Self.clean(reason)
             }
             return .ignored
         case .messageMetadata:
             return .ignored
         case .error(let text):
+            let text = Self.clean(text)
             base.errors.append(text)
             return .error(text)
         case .abort(let reason):
             base.finishReason = base.finishReason ?? "abort"
-            return .aborted(reason: reason)
+            return .aborted(reason: reason.map(Self.clean))
         case .finish(let reason, _):
+            let reason = reason.map(Self.clean)
             base.finishReason = reason ?? base.finishReason
             return .finished(reason: reason)
         case .done:
             return .ignored
         case .unknown(let type, _):
+            let type = Self.clean(type)
             if !base.unknownChunkTypes.contains(type) { base.unknownChunkTypes.append(type) }
             return .ignored
         case .malformed(_, let reason):
-            let text = "A malformed event was skipped: \(reason)"
+            let text = Self.clean("A malformed event was skipped: \(reason)")
             base.errors.append(text)
             return .error(text)
         }

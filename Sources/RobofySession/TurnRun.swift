@@ -190,8 +190,7 @@ extension ChatSession {
     /// reports it. `complete` only when the stream said the answer is whole.
     func finish(_ acc: inout TurnAccumulator, _ end: TurnEnd, duration: Double?) -> Turn {
         // The answer's last word, held back until no more text could complete a token in it.
-        let rest = acc.releaseHeldText()
-        if rest != .ignored { continuation.yield(.change(turnID: acc.turn.id, rest)) }
+        for rest in acc.releaseHeldText() { continuation.yield(.change(turnID: acc.turn.id, rest)) }
         let status: TurnStatus
         switch end {
         case .ended:

@@ -224,8 +224,21 @@ import TestSupport
             // The server echoes the renewed token: the answer, which the screen, line mode,
             // F5, F9, run and the autosave all show or keep, never holds it.
             #expect(t.answer.hasPrefix("Your token is [redacted]. "), "\(t.answer.prefix(80))")
-            #expect(!t.answer.contains(token))
-            #expect(!t.answer.contains(first.token))
+            // And everywhere else it echoes it: the reasoning, a tool call's input (streamed in
+            // two halves) and output, a source.
+            #expect(t.reasoning == "The widget sent Authorization: Bearer\u{A0}[redacted] with this question.", "\(t.reasoning)")
+            let tool = try #require(t.tools.first { $0.name == "echo_token" })
+            #expect(tool.input == "{\"token\":\"[redacted]\"}" && tool.output == "{\"seen\":\"[redacted]\"}", "\(tool)")
+            #expect(t.sources.map(\.title) == ["Token [redacted]"] && t.sources.map(\.url) == ["https://example.com/?token=[redacted]"])
+            for text in [t.answer, t.reasoning, tool.input, tool.output ?? "", t.sources.description] {
+                #expect(!text.contains(token) && !text.contains(first.token))
+            }
+            // What the screen was told as the tool's input streamed never held it either.
+            let inputs = await log.events.compactMap { e -> String? in
+                if case .change(_, .toolUpdated(let c)) = e { return c.input }
+                return nil
+            }
+            #expect(!inputs.isEmpty && !inputs.contains { $0.contains(token) || $0.contains(String(token.prefix(token.count / 2))) }, "\(inputs)")
             let shown = await log.events.compactMap { e -> String? in
                 if case .change(_, .text(let piece)) = e { return piece }
                 return nil

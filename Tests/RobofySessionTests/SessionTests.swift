@@ -50,6 +50,45 @@ actor EventLog {
 }
 
 @Suite(.timeLimit(.minutes(2))) struct SessionTests {
+    /// Whatever the server puts a remembered token or a JWT into, the turn keeps it redacted:
+    /// tool names, titles, inputs, outputs and errors, sources, error chunks, reasons, chunk
+    /// types, the reasoning (streamed, split across deltas) and the answer.
+    @Test func everyTextTheServerSendsIntoATurnIsRedacted() {
+        let secret = "rbf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        Redaction.remember(secret)
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ6In0.c2lnbmF0dXJlMw"
+        var acc = TurnAccumulator(turn: Turn(id: 1, agentID: "a", agentName: "A", userText: "hi"))
+        let half = secret.index(secret.startIndex, offsetBy: 10)
+        let chunks: [UIChunk] = [
+            .reasoningStart(id: "r"), .reasoningDelta(id: "r", delta: "Using " + secret[..<half]),
+            .reasoningDelta(id: "r", delta: secret[half...] + " now"), .reasoningEnd(id: "r"),
+            .toolInputStart(toolCallId: "c1", toolName: "t " + secret, title: "title " + jwt),
+            .toolInputDelta(toolCallId: "c1", inputTextDelta: "{\"a\":\"" + secret[..<half]),
+            .toolInputDelta(toolCallId: "c1", inputTextDelta: secret[half...] + "\"}"),
+            .toolOutputAvailable(toolCallId: "c1", output: .object(["o": .string(jwt)]), preliminary: false),
+            .toolInputError(toolCallId: "c2", toolName: "n", input: .string(secret), errorText: "bad " + secret),
+            .toolOutputError(toolCallId: "c3", errorText: "Bearer abc.def " + jwt),
+            .sourceURL(sourceId: "s", url: "https://x.test/?t=" + secret, title: jwt),
+            .sourceDocument(sourceId: "d", mediaType: "text/plain", title: secret, filename: secret + ".txt"),
+            .unknown(type: "x-" + secret, raw: "{}"),
+            .error(errorText: "failed for " + secret),
+            .textStart(id: "t"), .textDelta(id: "t", delta: "ok " + secret),
+            .abort(reason: secret),
+            .finish(finishReason: jwt, messageMetadata: nil),
+        ]
+        var changes: [TurnChange] = []
+        for c in chunks { changes.append(acc.apply(c)) }
+        changes += acc.releaseHeldText()
+        let t = acc.turn
+        let kept = [t.answer, t.reasoning, t.finishReason ?? "", t.errors.joined(), t.unknownChunkTypes.joined(),
+                    "\(t.tools)", "\(t.sources)", "\(changes)"].joined(separator: "\n")
+        #expect(!kept.contains(secret) && !kept.contains(String(secret[..<half])) && !kept.contains("c2lnbmF0dXJlMw"), "\(kept)")
+        #expect(!kept.contains("abc.def"), "\(kept)")
+        #expect(t.reasoning == "Using [redacted] now")
+        #expect(t.tools.first?.input == "{\"a\":\"[redacted]\"}")
+        #expect(t.answer == "ok [redacted]")
+    }
+
     @Test func characterCountsAreGraphemeCounts() {
         let samples = ["", "abc", "a\r\nb", "\r\n\r\n", "\r\r\n\n", "\n\r", "é", "e\u{301}", "👩‍👩‍👧 hi", "漢字\r\n",
                        String(repeating: "The quick brown fox.\r\n", count: 500)]
