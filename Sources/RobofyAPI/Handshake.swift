@@ -184,6 +184,12 @@ public enum HandshakeDecodeError: Error, Equatable, CustomStringConvertible {
 /// A lenient reader over a JSON tree that records what was not as expected.
 struct LenientReader {
     var warnings: [DecodeWarning] = []
+    /// The handshake's own token: a text that holds it (or any bearer token or JWT) is read
+    /// redacted, so that a server that echoes it in a greeting or a label never puts it on
+    /// screen. (The token itself is not read through here.)
+    var token = ""
+
+    func clean(_ s: String) -> String { Redaction.redact(s, secrets: token.isEmpty ? [] : [token]) }
 
     /// The member, or nil with a warning when it is missing or null (null is expected when `nullable`).
     mutating func value(_ obj: JSONValue?, _ key: String, path: String, nullable: Bool = false) -> JSONValue? {
@@ -199,10 +205,13 @@ struct LenientReader {
         return v
     }
 
-    mutating func string(_ obj: JSONValue?, _ key: String, path: String, nullable: Bool = false) -> String? {
+    /// `asSent`: an identifier or address the client sends back or fetches (an agent's id, an
+    /// avatar's address), read as it is; where it is shown, it is redacted there.
+    mutating func string(_ obj: JSONValue?, _ key: String, path: String, nullable: Bool = false,
+                         asSent: Bool = false) -> String? {
         guard let v = value(obj, key, path: path, nullable: nullable) else { return nil }
         switch v {
-        case .string(let s): return s
+        case .string(let s): return asSent ? s : clean(s)
         case .number(let n):
             warnings.append(.init(path: path, kind: .wrongType, detail: "number, expected string"))
             return JSONValue.number(n).compactText
@@ -258,7 +267,7 @@ struct LenientReader {
         guard case .array(let items) = v else {
             if case .string(let s) = v {
                 warnings.append(.init(path: path, kind: .wrongType, detail: "string, expected array"))
-                return [s]
+                return [clean(s)]
             }
             warnings.append(.init(path: path, kind: .wrongType, detail: "\(v.typeName), expected array"))
             return nil
@@ -266,7 +275,7 @@ struct LenientReader {
         var out: [String] = []
         for (i, item) in items.enumerated() {
             if let s = Self.textOf(item) {
-                out.append(s)
+                out.append(clean(s))
             } else {
                 warnings.append(.init(path: "\(path)[\(i)]", kind: .wrongType,
                                       detail: "\(item.typeName) without a text field, skipped"))
@@ -320,9 +329,11 @@ extension Handshake {
 
     public static func decode(_ root: JSONValue, forPreview: Bool = false) throws -> Handshake {
         var r = LenientReader()
-        let message = r.string(root, "message", path: "message") ?? ""
+        let unread = r.string(root, "message", path: "message") ?? ""
         let data = r.object(root, "data", path: "data")
         let token = data?["token"]?.stringValue ?? ""
+        r.token = token
+        let message = r.clean(unread)
         if token.isEmpty {
             guard forPreview else { throw HandshakeDecodeError.noToken }
             r.warnings.append(.init(path: "data.token", kind: data?["token"] == nil ? .missing : .invalid,
@@ -336,7 +347,7 @@ extension Handshake {
                     r.warnings.append(.init(path: p, kind: .wrongType, detail: "\(item.typeName), expected object; skipped"))
                     continue
                 }
-                guard let id = r.string(item, "chatbot_id", path: "\(p).chatbot_id"), !id.isEmpty else {
+                guard let id = r.string(item, "chatbot_id", path: "\(p).chatbot_id", asSent: true), !id.isEmpty else {
                     r.warnings.append(.init(path: "\(p).chatbot_id", kind: .invalid, detail: "agent without an id skipped"))
                     continue
                 }
@@ -347,7 +358,7 @@ extension Handshake {
                     name: r.string(item, "agent_name", path: "\(p).agent_name") ?? "Agent \(i + 1)",
                     type: r.string(item, "agent_type", path: "\(p).agent_type") ?? "",
                     description: r.string(item, "description", path: "\(p).description") ?? "",
-                    avatarURL: r.string(item, "avatar_image_path", path: "\(p).avatar_image_path"),
+                    avatarURL: r.string(item, "avatar_image_path", path: "\(p).avatar_image_path", asSent: true),
                     greeting: r.string(item, "greeting", path: "\(p).greeting") ?? "",
                     sortOrder: r.number(item, "sort_order", path: "\(p).sort_order") ?? Double(i),
                     quickQuestions: r.stringArray(item, "quick_questions", path: "\(p).quick_questions") ?? [],
@@ -432,14 +443,27 @@ extension Handshake {
         }
 
         return Handshake(message: message, token: token, agents: agents, widget: w,
-                         warnings: r.warnings, redactedJSON: redactToken(root))
+                         warnings: r.warnings, redactedJSON: redactToken(root, reader: r))
     }
 
-    static func redactToken(_ root: JSONValue) -> JSONValue {
-        guard case .object(var o) = root, case .object(var d)? = o["data"], d["token"] != nil else { return root }
-        d["token"] = .string("[redacted]")
+    /// The answer as it may be shown (the inspector, the configuration report, the log): the
+    /// token replaced, and every text (names too) read as the decoder reads it, redacted.
+    static func redactToken(_ root: JSONValue, reader r: LenientReader) -> JSONValue {
+        func walk(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .string(let s): return .string(r.clean(s))
+            case .array(let a): return .array(a.map(walk))
+            case .object(let o):
+                var out = JSONObject()
+                for (k, x) in o { out[r.clean(k)] = walk(x) }
+                return .object(out)
+            default: return v
+            }
+        }
+        guard case .object(var o) = root, case .object(var d)? = o["data"], d["token"] != nil else { return walk(root) }
+        d["token"] = .string(Redaction.placeholder)
         o["data"] = .object(d)
-        return .object(o)
+        return walk(.object(o))
     }
 }
 

@@ -66,6 +66,42 @@ func fixture(_ name: String) throws -> Data {
         #expect(h.redactedJSON["data"]?["token"]?.stringValue == "[redacted]")
     }
 
+    /// A handshake that echoes its own token (or carries a JWT) in its texts: the greeting, the
+    /// header, the loader, the quick questions, the reset modal, the privacy term… are read
+    /// redacted. An agent's id and avatar address are read as sent (they are sent back).
+    @Test func aTokenEchoedInTheHandshakesTextsIsReadRedacted() throws {
+        let token = "tok_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ3In0.c2lnbmF0dXJlNA"
+        let t = "x \(token) y", j = "a \(jwt) b"
+        let json = """
+            {"message": "\(t)", "data": {"token": "\(token)", "chatbots": [{"chatbot_id": "id-\(token)",
+              "agent_name": "\(t)", "agent_type": "\(j)", "description": "\(t)", "avatar_image_path": "https://a.test/\(token).png",
+              "greeting": "\(t)", "quick_questions": ["\(t)", {"text": "\(j)"}],
+              "lead_capture": {"form_title": "\(t)", "form_subtitle": "\(j)", "submit_button_text": "\(t)"}}],
+             "widget": {"header": {"title": "\(t)", "subtitle": "\(j)", "chat_tab_label": "\(t)", "input_placeholder": "\(t)",
+                                   "download_transcript_label": "\(t)", "end_session_label": "\(t)"},
+                        "branding": {"brand_name": "\(t)", "widget_position": "\(t)", "widget_bubble_icon": "\(t)"},
+                        "loader": {"loader_texts": ["\(t)", "\(j)"]},
+                        "reset_modal": {"reset_chat_modal_title": "\(t)", "reset_chat_modal_description": "\(j)",
+                                        "confirm_reset_chat_button_text": "\(t)", "cancel_reset_chat_button_text": "\(t)"},
+                        "privacy": {"chatbot_privacy_term": "\(t)"}, "custom_css": "\(t)", "custom_js": "\(j)"}}}
+            """
+        let h = try Handshake.decode(Data(json.utf8))
+        #expect(h.token == token)
+        let a = try #require(h.agents.first)
+        #expect(a.chatbotID == "id-\(token)" && a.avatarURL == "https://a.test/\(token).png")
+        var shown = h
+        shown.agents = h.agents.map { var a = $0; a.chatbotID = ""; a.avatarURL = nil; return a }
+        let texts = "\(shown.message) \(shown.agents) \(shown.widget)"
+        #expect(!texts.contains(token) && !texts.contains("c2lnbmF0dXJlNA"), "\(texts)")
+        #expect(a.greeting == "x [redacted] y" && h.widget.header.subtitle == "a [redacted] b" && h.message == "x [redacted] y")
+        #expect(h.widget.loader.loaderTexts == ["x [redacted] y", "a [redacted] b"])
+        #expect(a.quickQuestions == ["x [redacted] y", "a [redacted] b"])
+        // As the inspector and the configuration report show it: no token anywhere.
+        let shownJSON = h.redactedJSON.compactText
+        #expect(!shownJSON.contains(token) && !shownJSON.contains("c2lnbmF0dXJlNA") && shownJSON.contains("x [redacted] y"), "\(shownJSON)")
+    }
+
     @Test func everyOptionalFieldNullFallsBackWithWarnings() throws {
         let json = """
         {"message": null, "data": {"token": "t", "chatbots": [{"chatbot_id": "a", "agent_name": null,
