@@ -56,17 +56,18 @@ public struct StreamRedactor: Sendable {
     /// Feeds a piece; returns the text that can be shown now (redacted), maybe "".
     public mutating func feed(_ piece: String) -> String {
         refresh()
-        var piece = Substring(piece)
-        if dropping != .none {
-            let rest = piece.unicodeScalars.drop { u in
-                dropping == .token ? Self.isTokenScalar(u) : u.value < 0x80 && Self.isJWTByte(UInt8(u.value))
-            }
-            if rest.isEmpty { return "" }
-            dropping = .none
-            piece = Substring(rest)
+        guard dropping != .none else { return take(piece.utf8) }
+        let rest = Substring(piece).unicodeScalars.drop { u in
+            dropping == .token ? Self.isTokenScalar(u) : u.value < 0x80 && Self.isJWTByte(UInt8(u.value))
         }
+        if rest.isEmpty { return "" }
+        dropping = .none
+        return take(Substring(rest).utf8)
+    }
+
+    private mutating func take(_ piece: some Collection<UInt8>) -> String {
         let known = heldIsWord ? held.count : 0
-        held.append(contentsOf: piece.utf8)
+        held.append(contentsOf: piece)
         let (cut, word) = Self.releasePoint(held, otherSecrets: otherSecrets, knownWord: known)
         if held.count - word > Self.maxHold { return releaseLongWord(at: word) }
         // What stays held is all token characters when the cut is where the last word begins.
