@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import RobofyText
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +23,20 @@ public enum Redaction {
 
     /// The registry: every secret remembered so far, newest last, and how many times it
     /// changed (`StreamRedactor` copies the secrets again only when that number moves).
-    private static let registry = NIOLockedValueBox<(secrets: [String], version: Int)>(([], 0))
+    private static let registry = Registry()
+
+    /// The registry's value under a lock (Foundation's, so that this file builds on its own with
+    /// the handshake decoder in the fuzz target: a handshake's texts are read redacted).
+    private final class Registry: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: (secrets: [String], version: Int) = ([], 0)
+
+        func withLockedValue<T>(_ body: (inout (secrets: [String], version: Int)) -> T) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&value)
+        }
+    }
 
     /// Remembers a secret (a widget token) for every later `redact` in this process.
     /// Secrets shorter than 8 characters are not remembered (they would redact ordinary words).
@@ -149,19 +161,6 @@ public enum Redaction {
                 i += 1
             }
             return (bearer, jwt)
-        }
-    }
-
-    /// Request headers as they can be shown: `Authorization` never carries its value.
-    public static func headers(_ fields: [HTTPField]) -> [HTTPField] {
-        fields.map { f in
-            let name = f.name.lowercased()
-            if name == "authorization" || name == "proxy-authorization" {
-                let scheme = f.value.split(separator: " ").first.map(String.init) ?? ""
-                return HTTPField(f.name, scheme.lowercased() == "bearer" ? "Bearer \(placeholder)" : placeholder)
-            }
-            if name == "cookie" || name == "set-cookie" { return HTTPField(f.name, placeholder) }
-            return HTTPField(f.name, redact(f.value))
         }
     }
 }

@@ -134,3 +134,18 @@ public struct HTTPField: Sendable, Equatable {
         self.value = value
     }
 }
+
+extension Redaction {
+    /// Request headers as they can be shown: `Authorization` never carries its value.
+    public static func headers(_ fields: [HTTPField]) -> [HTTPField] {
+        fields.map { f in
+            let name = f.name.lowercased()
+            if name == "authorization" || name == "proxy-authorization" {
+                let scheme = f.value.split(separator: " ").first.map(String.init) ?? ""
+                return HTTPField(f.name, scheme.lowercased() == "bearer" ? "Bearer \(placeholder)" : placeholder)
+            }
+            if name == "cookie" || name == "set-cookie" { return HTTPField(f.name, placeholder) }
+            return HTTPField(f.name, redact(f.value))
+        }
+    }
+}
