@@ -187,9 +187,13 @@ struct LenientReader {
     /// The handshake's own token: a text that holds it (or any bearer token or JWT) is read
     /// redacted, so that a server that echoes it in a greeting or a label never puts it on
     /// screen. (The token itself is not read through here.)
-    var token = ""
+    var token = "" {
+        didSet { secrets = Redaction.longestFirst([token] + Redaction.rememberedSecrets) }
+    }
+    /// The token and the remembered ones, as `Redaction` takes them (sorted once, not per text).
+    private var secrets = Redaction.longestFirst(Redaction.rememberedSecrets)
 
-    func clean(_ s: String) -> String { Redaction.redact(s, secrets: token.isEmpty ? [] : [token]) }
+    func clean(_ s: String) -> String { Redaction.redact(s, sortedSecrets: secrets) }
 
     /// The member, or nil with a warning when it is missing or null (null is expected when `nullable`).
     mutating func value(_ obj: JSONValue?, _ key: String, path: String, nullable: Bool = false) -> JSONValue? {

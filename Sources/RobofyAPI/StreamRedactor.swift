@@ -191,7 +191,7 @@ public struct StreamRedactor: Sendable {
     static func bearerStart(_ b: [UInt8], endingAt i: Int) -> Int? {
         var j = i
         while case let k = spaceBefore(b, j), k > 0 { j -= k }
-        guard j < i, j >= 6, zip(b[(j - 6)..<j], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        guard j < i, j >= 6, zip(b[(j - 6)..<j], bearer).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
         return j - 6
     }
 
@@ -215,18 +215,15 @@ public struct StreamRedactor: Sendable {
         var moved = true
         while moved, i > word {
             moved = false
-            for s in secrets + [Array("bearer".utf8)] where s.count > 1 {
-                let ignoringCase = s.elementsEqual("bearer".utf8)
-                var k = max(word, i - s.count + 1)
-                while k < i {
-                    if k + s.count <= n,
-                       zip(b[k..<(k + s.count)], s).allSatisfy({ ignoringCase ? $0 | 0x20 == $1 : $0 == $1 }) {
-                        i = k
-                        moved = true
-                        break
-                    }
-                    k += 1
+            for s in secrets {
+                if let k = occurrence(of: s, across: i, in: b, from: word) {
+                    i = k
+                    moved = true
                 }
+            }
+            if let k = occurrence(of: bearer, across: i, in: b, from: word, ignoringCase: true) {
+                i = k
+                moved = true
             }
             if isJWTByte(b[i - 1]), isJWTByte(b[i]) {
                 var r = i
@@ -244,6 +241,23 @@ public struct StreamRedactor: Sendable {
             }
         }
         return max(i, word)
+    }
+
+    static let bearer = Array("bearer".utf8)
+
+    /// Where an occurrence of `s` in `b` that `i` would split begins (at `from` or after), if any.
+    static func occurrence(of s: [UInt8], across i: Int, in b: [UInt8], from: Int,
+                           ignoringCase: Bool = false) -> Int? {
+        guard s.count > 1 else { return nil }
+        var k = max(from, i - s.count + 1)
+        while k < i {
+            if k + s.count <= b.count,
+               zip(b[k..<(k + s.count)], s).allSatisfy({ ignoringCase ? $0 | 0x20 == $1 : $0 == $1 }) {
+                return k
+            }
+            k += 1
+        }
+        return nil
     }
 
     /// Where the text that may be shown ends: before the last word of token characters (and
