@@ -109,7 +109,10 @@ public enum SuiteReport {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.dateEncodingStrategy = .iso8601
-        return (try? e.encode(File(robofyResults: 1, wallSeconds: wallSeconds, reports: reports))) ?? Data()
+        guard let data = try? e.encode(File(robofyResults: 1, wallSeconds: wallSeconds, reports: reports)) else { return Data() }
+        // The answers as the server sent them, but no C1 control or bidi override raw in the
+        // file (JSONEncoder leaves them as they are): printed on a terminal, it stays inert.
+        return Data(TranscriptStore.escapeInvisibleControls(String(decoding: data, as: UTF8.self)).utf8)
     }
 
     /// Reads a results file written by `run --json`.

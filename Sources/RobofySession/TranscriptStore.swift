@@ -193,7 +193,7 @@ public final class TranscriptStore: @unchecked Sendable {
     /// JSON text with the controls JSONEncoder leaves raw (C1, bidi overrides and
     /// isolates, other invisible format characters, U+2028/U+2029) written as `\uXXXX`:
     /// the same record when read back, and inert when the file is printed on a terminal.
-    static func escapeInvisibleControls(_ json: String) -> String {
+    public static func escapeInvisibleControls(_ json: String) -> String {
         func unsafe(_ v: UInt32) -> Bool {
             (0x80...0x9F).contains(v) || v == 0x61C || (0x200B...0x200F).contains(v) || (0x2028...0x202E).contains(v)
                 || (0x2060...0x206F).contains(v) || v == 0xFEFF

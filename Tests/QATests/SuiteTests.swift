@@ -36,6 +36,8 @@ import Testing
         var turn = Turn(id: 1, agentID: "demo-nova", agentName: "Nova", userText: "hi", startedAt: Date())
         turn.timing.firstText = 0.25
         turn.status = .complete
+        // A hostile answer: an 8-bit CSI and a bidi override, kept as sent but never raw in the file.
+        turn.answer = "8-bit CSI: \u{9B}31mred\u{9B}0m, invoice\u{202E}fdp.exe"
         let report = RunReport(suiteName: "s", file: "s.yaml", target: "t", startedAt: Date(), seconds: 1,
                                results: [TurnResult(index: 1, send: "hi", agent: "demo-nova", turn: turn, seconds: 0.5)])
         let path = NSTemporaryDirectory() + "robofy-results-" + UUID().uuidString + ".json"
@@ -44,6 +46,9 @@ import Testing
         #expect(back.count == 1)
         #expect(back[0].file == "s.yaml")
         #expect(back[0].results[0].turn?.timing.firstText == 0.25)
+        #expect(back[0].results[0].turn?.answer == turn.answer)
+        let bytes = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!bytes.unicodeScalars.contains { (0x80...0x9F).contains($0.value) || $0.value == 0x202E }, "\(bytes)")
         #expect(SuiteReport.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50) == 5)
         #expect(SuiteReport.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95) == 10)
         #expect(SuiteReport.exitCode([report]) == 0)
