@@ -26,7 +26,7 @@ import Foundation
 /// | `retryafter=TEXT` | ``retryAfterRaw`` | answer 429 with `Retry-After: TEXT` as given (`inf`, `NaN`, `1e308`, `-5`) |
 /// | `html500` | ``htmlServerError`` | answer 500 with an HTML page (the handshake too, per request) |
 /// | `longevent=BYTES` | ``longEventBytes`` | one `text-delta` event whose data line is BYTES bytes long, mid-stream |
-/// | `echotoken` | ``echoToken`` | the bearer token it was sent with, in the reasoning, a tool call, a source and the answer (a server that leaks it) |
+/// | `echotoken` | ``echoToken`` | the bearer token it was sent with, in the reasoning, a tool call, a source, the answer and a new session's id (a server that leaks it) |
 /// | `nofinish` | ``noFinish`` | the stream ends with `[DONE]` but sends no `finish` event |
 ///
 /// `401once` keying: the server counts per key; the first chat request with a valid

@@ -332,8 +332,9 @@ struct DemoCore: Sendable {
         }
         if faults.serverError { return Self.serverError() }
 
-        let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID,
-                                   newIDSuffix: agent.kind == .hostile ? Hostile.sessionSuffix : "")
+        // The `echotoken` fault puts the token in a new session's id too (sent back as it came).
+        let suffix = (agent.kind == .hostile ? Hostile.sessionSuffix : "") + (faults.echoToken ? "-" + token : "")
+        let turn = state.beginTurn(agentID: agent.id, sessionID: sessionID, newIDSuffix: suffix)
         var plan = DemoScripts.plan(agent: agent, query: query, context: turn)
         if faults.echoToken { plan.segments.insert(contentsOf: Self.echoing(token), at: 0) }
         account.recordTurn(agentID: agent.id, sessionID: turn.sessionID, query: query, plan: plan)
@@ -428,7 +429,7 @@ struct DemoCore: Sendable {
 
     /// The `echotoken` fault: the token in everything a turn can carry, the reasoning (after a
     /// "Bearer" and a no-break space), a tool call's streamed input (split across two deltas),
-    /// its output, a source's title and address, and the answer.
+    /// its output, a source's title and address, and the answer (and a new session's id).
     static func echoing(_ token: String) -> [DemoSegment] {
         let half = token.index(token.startIndex, offsetBy: token.count / 2)
         let call = DemoToolCall(toolCallID: "call_echo", toolName: "echo_token",

@@ -285,7 +285,8 @@ public struct InspectorState: Sendable, Equatable {
                 it.characters = t.characterCount
                 it.charactersPerSecond = t.charactersPerSecond(characters: it.characters)
                 it.tools = t.tools.map(\.name)
-                it.sessionID = t.sessionID
+                // (Sent back as it came; shown without a secret a server put in it.)
+                it.sessionID = t.sessionID.map { Redaction.redact($0) }
                 it.reasoning = t.reasoning
                 for e in t.errors { it.notes.append("error: \(e)") }
                 if !t.unknownChunkTypes.isEmpty {

@@ -100,7 +100,7 @@ public enum TranscriptRendering {
         if let r = t.finishReason { f.append("finish \(one(r))") }
         if let d = t.timing.duration { f.append(String(format: "%.2f s", d)) }
         if let ft = t.timing.firstText { f.append(String(format: "first text %.2f s", ft)) }
-        if let sid = t.sessionID ?? sessionID { f.append("session \(one(sid))") }
+        if let sid = t.sessionID ?? sessionID { f.append("session \(one(Redaction.redact(sid)))") }
         return f
     }
 

@@ -305,7 +305,7 @@ extension InspectorState {
     mutating func recordSubmission(_ s: WidgetSubmission) {
         var line = Redaction.redact(s.summary)
         if let url = s.url { line += " · POST " + url }
-        if let sid = s.sessionID { line += " · session " + sid }
+        if let sid = s.sessionID { line += " · session " + Redaction.redact(sid) }
         submissionLines.append(line)
         if submissionLines.count > 100 { submissionLines.removeFirst(submissionLines.count - 100) }
         if let id = s.turnID { update(id) { $0.notes.append(line) } }

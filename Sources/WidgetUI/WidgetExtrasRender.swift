@@ -144,7 +144,7 @@ extension Renderer {
             canvas.put("Asking the server…", x: r.x + 2, y: r.y + 1, style: t.modal)
             return
         }
-        if let sid = rec.sessionID { lines.append(("Session " + sid, t.modalTitle)) }
+        if let sid = rec.sessionID { lines.append(("Session " + Redaction.redact(sid), t.modalTitle)) }
         if let p = rec.problem {
             for l in Wrapper.wrap(p, width: inner) { lines.append((l, t.error.withBackground(t.modal))) }
             lines.append(("", t.modal))

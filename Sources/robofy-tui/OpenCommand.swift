@@ -100,7 +100,7 @@ struct OpenCommand: AsyncParsableCommand {
     /// `--resume`: a chat whose session starts with the saved session id and turns.
     func continueConversation(_ replay: TranscriptReplay, agentID: String) async throws {
         let sessionID = replay.sessionID(of: agentID)
-        let short = sessionID.map { String($0.prefix(8)) + "…" }
+        let short = sessionID.map { String(Sanitizer.clean(Redaction.redact($0), allowNewlines: false).prefix(8)) + "…" }
         let note = short.map { "Resumed: the conversation continues in session \($0) with the same agent." }
             ?? "Resumed: that session had ended, so your next message starts a new one (same agent)."
         let plan = ResumePlan(replay: replay, agentID: agentID, sessionID: sessionID, note: note)

@@ -200,7 +200,7 @@ struct PlainChat {
             }
         }
         if verbose {
-            let sid = t.sessionID.map { Sanitizer.clean($0, allowNewlines: false) } ?? "none"
+            let sid = t.sessionID.map { Sanitizer.clean(Redaction.redact($0), allowNewlines: false) } ?? "none"
             let finish = t.finishReason.map { Sanitizer.clean($0, allowNewlines: false) } ?? "-"
             out("(session \(sid), \(t.status.rawValue), \(finish))\n")
         }

@@ -95,9 +95,10 @@ import Glibc
         }
     }
 
-    /// A server that echoes the widget token in its answer (the demo's `echotoken` fault): the
-    /// token shows nowhere, on screen while the answer streams and after, in the downloaded
-    /// Markdown, in the autosave, or in line mode's output.
+    /// A server that echoes the widget token in its answer and its session id (the demo's
+    /// `echotoken` fault): the token shows nowhere, on screen while the answer streams and
+    /// after, in the inspector, in the downloaded Markdown, in the autosave, or in line mode's
+    /// output (the session id is sent back as it came: the next answer continues the session).
     @Test func aServerThatEchoesTheTokenShowsItNowhere() throws {
         guard Binary.tmuxAvailable else { throw E2EError("tmux is not installed (apt-get install tmux)") }
         let b = try bin()
@@ -115,6 +116,13 @@ import Glibc
         }
         #expect(done.ok, "\(done.screen)")
         for screen in screens { #expect(!screen.contains("eyJ"), "\(screen)") }
+        // The inspector's turn: its result line names the session, without the token.
+        t.keys("F8")
+        let inspector = t.waitFor(timeout: 10) { $0.contains("Result") && $0.contains("session") }
+        #expect(inspector.ok, "\(inspector.screen)")
+        #expect(!inspector.screen.contains("eyJ") && inspector.screen.contains("[redacted]"), "\(inspector.screen)")
+        t.keys("Escape")
+        #expect(t.waitFor(timeout: 10) { $0.contains("Enter send") }.ok, "\(t.screen())")
         t.keys("F5")
         #expect(t.waitFor(timeout: 10) { $0.contains("Transcript saved") }.ok, "\(t.screen())")
         t.keys("F10")
@@ -125,9 +133,12 @@ import Glibc
         #expect(!md.contains("eyJ"))
         let autosave = sh(["sh", "-c", "cat '\(state)'/robofy-tui/transcripts/*.jsonl"]).out
         #expect(autosave.contains("[redacted]") && !autosave.contains("eyJ"), "\(autosave.prefix(400))")
-        let plain = sh([b, "demo", "--plain", "--fault", "echotoken", "--pace", "0", "--no-autosave"], stdin: "hello\n", env: env)
+        // Two questions: the second continues the session whose id holds the token.
+        let plain = sh([b, "demo", "--plain", "--verbose", "--fault", "echotoken", "--pace", "0", "--no-autosave"],
+                       stdin: "hello\nagain\n", env: env)
         #expect(plain.status == 0)
         #expect(plain.out.contains("Your token is [redacted]."), "\(plain.out)")
+        #expect(plain.out.components(separatedBy: "-[redacted], complete").count == 3, "\(plain.out)")
         #expect(!plain.out.contains("eyJ"))
     }
 

@@ -105,6 +105,30 @@ import RobofyText
         #expect(AppState.privacyText("  ") == nil)
     }
 
+    /// A server may put the token in the session id (it is sent back as it came): the
+    /// inspector's turn, a rating's line and the transcript's facts show the id without it.
+    @Test func aSessionIDThatHoldsTheTokenIsShownWithoutIt() {
+        let token = "tok-" + UUID().uuidString
+        Redaction.remember(token)
+        var s = Fixture.state(Fixture.handshake())
+        s.connection = .connected
+        var t = Fixture.turn(1, "hello")
+        _ = s.reduce(.session(.turnStarted(t)))
+        t.answer = "Hi there"
+        t.status = .complete
+        t.sessionID = "sess-" + token
+        _ = s.reduce(.session(.turnFinished(t)))
+        _ = s.reduce(.session(.submitted(WidgetSubmission(kind: .rating, agentID: t.agentID, sessionID: t.sessionID,
+                                                           turnID: 1, rating: .up, outcome: .accepted))))
+        let shown = InspectorView.lines(s.inspector, width: 200).map(\.text).joined(separator: "\n")
+        #expect(shown.contains("session sess-[redacted]"), "\(shown)")
+        #expect(s.inspector.submissionLines.count == 1 && s.inspector.submissionLines.allSatisfy { $0.contains("sess-[redacted]") },
+                "\(s.inspector.submissionLines)")
+        let facts = TranscriptRendering.facts(t, sessionID: nil).joined(separator: " · ")
+        #expect(facts.contains("session sess-[redacted]"), "\(facts)")
+        for text in [shown, s.inspector.submissionLines.joined(), facts] { #expect(!text.contains(token)) }
+    }
+
     @Test func ratingTheLastAnswer() {
         var s = Self.answered { $0.privacy.enableChatRating = true }
         s.extras.ratingEndpoint = "/v1/demo/ratings"
