@@ -19,8 +19,9 @@ struct DemoSource: Sendable {
 enum DemoSegment: Sendable {
     /// A text part (`text-start`, 1–3 word `text-delta`s, `text-end`).
     case text(String)
-    /// `/bench`: exactly `deltas` text-deltas totalling `bytes` bytes, generated on the fly.
-    case bench(bytes: Int, deltas: Int)
+    /// `/bench`: exactly `deltas` text-deltas totalling `bytes` bytes, generated on the fly;
+    /// `word`: the text is one word (no white space), as a hostile server may send.
+    case bench(bytes: Int, deltas: Int, word: Bool = false)
     /// A reasoning part.
     case reasoning(String)
     /// A tool call with its output.
@@ -58,7 +59,7 @@ struct DemoTurnPlan: Sendable {
         for segment in segments {
             switch segment {
             case .text(let t), .failingText(let t, _): out += t
-            case .bench(let bytes, _): out += BenchText.text(offset: 0, count: bytes)
+            case .bench(let bytes, _, let word): out += BenchText.text(offset: 0, count: bytes, word: word)
             default: break
             }
         }
@@ -89,7 +90,7 @@ enum DemoScripts {
         Demo commands (work with every agent):
 
         - /long N — an answer of N words
-        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS)
+        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space
         - /hostile — text with terminal escape sequences
         - /error — a few deltas, then a stream error
         - /reason [question] — reasoning before the answer
@@ -110,15 +111,16 @@ enum DemoScripts {
             }
             return DemoTurnPlan(segments: [.text(LongText.words(n))])
         case "/bench":
-            guard args.count == 2, let bytes = Int(args[0]), let deltas = Int(args[1]),
-                bytes >= 0, bytes <= maxBenchBytes, deltas >= 1, deltas <= maxBenchDeltas
+            guard args.count == 2 || (args.count == 3 && args[2] == "word"), let bytes = Int(args[0]),
+                let deltas = Int(args[1]), bytes >= 0, bytes <= maxBenchBytes, deltas >= 1, deltas <= maxBenchDeltas
             else {
                 return DemoTurnPlan(
                     segments: [
-                        .text("Usage: /bench BYTES DELTAS (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
+                        .text("Usage: /bench BYTES DELTAS [word] (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
                     ])
             }
-            return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas)], deltaDelayMs: 0, paceWins: true)
+            let word = args.count == 3
+            return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas, word: word)], deltaDelayMs: 0, paceWins: true)
         case "/hostile":
             return DemoTurnPlan(segments: [.text(Hostile.answer)])
         case "/error":
@@ -503,13 +505,15 @@ public enum BenchText {
     public static let pattern: [UInt8] = Array(
         "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
 
-    public static func text(offset: Int, count: Int) -> String {
+    /// `count` bytes of the pattern from `offset`; `word`: its spaces and line ends as letters.
+    public static func text(offset: Int, count: Int, word: Bool = false) -> String {
         var bytes = [UInt8]()
         bytes.reserveCapacity(count)
         let n = pattern.count
         var p = offset % n
         for _ in 0..<count {
-            bytes.append(pattern[p])
+            let b = pattern[p]
+            bytes.append(word && (b == 0x20 || b == 0x0A) ? 0x78 : b)
             p += 1
             if p == n { p = 0 }
         }

@@ -245,6 +245,50 @@ public struct StreamRedactor: Sendable {
 
     static let bearer = Array("bearer".utf8)
 
+    /// Where text without white space (`b`, a long word) may be cut by a writer that keeps it
+    /// in pieces, each redacted on its own (the autosave): all but its last `maxHold` bytes (or
+    /// the longest secret's, if longer), then back out of any secret this process knows,
+    /// "bearer", or run of JWT characters from an "eyJ", that the cut would split; never inside
+    /// a character. 0 when nothing can be cut.
+    public static func cutInLongWord(_ b: [UInt8]) -> Int {
+        let secrets = Redaction.rememberedSecrets.map { Array($0.utf8) }
+        let keep = max(maxHold, secrets.map(\.count).max() ?? 0)
+        guard b.count > keep else { return 0 }
+        var i = b.count - keep
+        while i > 0, b[i] & 0xC0 == 0x80 { i -= 1 }
+        var moved = true
+        while moved, i > 0 {
+            moved = false
+            for s in secrets {
+                if let k = occurrence(of: s, across: i, in: b, from: 0) {
+                    i = k
+                    moved = true
+                }
+            }
+            if let k = occurrence(of: bearer, across: i, in: b, from: 0, ignoringCase: true) {
+                i = k
+                moved = true
+            }
+            if i > 0, isJWTByte(b[i - 1]), isJWTByte(b[i]), let k = jwtStart(b, before: i) {
+                i = k
+                moved = true
+            }
+        }
+        return i
+    }
+
+    /// The first "eyJ" of the run of JWT characters that goes on across `i` and begins before it.
+    static func jwtStart(_ b: [UInt8], before i: Int) -> Int? {
+        var r = i
+        while r > 0, isJWTByte(b[r - 1]) { r -= 1 }
+        var k = r
+        while k < i, k + 2 < b.count {
+            if b[k] == 0x65, b[k + 1] == 0x79, b[k + 2] == 0x4A { return k }
+            k += 1
+        }
+        return nil
+    }
+
     /// Where an occurrence of `s` in `b` that `i` would split begins (at `from` or after), if any.
     static func occurrence(of s: [UInt8], across i: Int, in b: [UInt8], from: Int,
                            ignoringCase: Bool = false) -> Int? {

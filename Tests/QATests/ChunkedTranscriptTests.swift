@@ -80,6 +80,61 @@ import Testing
         #expect(entry.record.turn?.answer == expected)
     }
 
+    /// An answer that is one long word (no line break, no space): written as it streams, but
+    /// for its end, in records that never cut a secret or a JWT in two (each record is
+    /// redacted on its own), and read back whole and redacted.
+    @Test func aLongWordIsWrittenAsItStreamsWithoutCuttingASecret() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/t.jsonl"
+        let store = TranscriptStore(path: path)
+        let recorder = SessionRecorder(store: store, target: "demo", progressInterval: 0.01)
+        let secret = "sk" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        Redaction.remember(secret)
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+        // About 600 KiB: filler with a secret every 97 bytes, a JWT now and then, and é.
+        var word = ""
+        var k = 0
+        while word.utf8.count < 600_000 {
+            word += String(repeating: k % 3 == 0 ? "é" : "w", count: 31 + k % 40)
+            word += k % 50 == 7 ? jwt : secret
+            k += 1
+        }
+        var turn = Turn(id: 4, agentID: "demo-nova", agentName: "Nova", userText: "one word")
+        recorder.tap(.turnStarted(turn))
+        func progressText() -> String {
+            let records = FileManager.default.contents(atPath: path).map { TranscriptStore.parse($0).records } ?? []
+            return records.filter { $0.kind == .progress }.compactMap(\.text).joined()
+        }
+        let characters = Array(word)
+        var i = 0
+        while i < characters.count {
+            let n = min(characters.count - i, 50 + i % 900)
+            recorder.tap(.change(turnID: 4, .text(String(characters[i..<(i + n)]))))
+            i += n
+        }
+        // Before the answer ends, all of it but its last few KiB is in the file.
+        let expected = Redaction.redact(word)
+        let most = expected.utf8.count - 2 * StreamRedactor.maxHold
+        let deadline = Date().addingTimeInterval(20)
+        while progressText().utf8.count < most, Date() < deadline { usleep(5_000) }
+        let early = progressText()
+        #expect(early.utf8.count >= most, "\(early.utf8.count) of \(expected.utf8.count) bytes written while the word streamed")
+        #expect(expected.hasPrefix(early))
+        turn.answer = word
+        turn.status = .complete
+        recorder.tap(.turnFinished(turn))
+        recorder.flush()
+        store.close()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let records = TranscriptStore.parse(data).records.filter { $0.kind == .progress }
+        #expect(records.count > 2)
+        #expect(expected.contains("[redacted]") && !expected.contains(secret) && !expected.contains("eyJ"))
+        // Read back joined: the word redacted whole (a secret cut in two would be there raw).
+        #expect(records.compactMap(\.text).joined() == expected)
+        #expect(!String(decoding: data, as: UTF8.self).contains("eyJ"))
+    }
+
     /// What the stand-in disk saw: the thread that flushed, and whether its wait ran out.
     final class SlowDisk: @unchecked Sendable {
         let lock = NSLock()

@@ -137,4 +137,28 @@ import Testing
         // The whole text redacted at once reads the same, but for the last (no JWT yet).
         for (text, expected) in cases.dropLast() { #expect(Redaction.redact(text) == expected) }
     }
+    /// Where a writer that keeps text in pieces (the autosave) may cut a long word: its last
+    /// `maxHold` bytes kept, and never inside a secret, a "bearer", a JWT or a character.
+    @Test func aLongWordIsCutBeforeASecretABearerOrAJWTThatTheCutWouldSplit() {
+        let secret = "sk" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        Redaction.remember(secret)
+        let hold = StreamRedactor.maxHold
+        func word(_ filler: Int, _ middle: String, _ tail: Int) -> [UInt8] {
+            Array((String(repeating: "a", count: filler) + middle + String(repeating: "b", count: tail)).utf8)
+        }
+        // Across the place to cut (hold bytes before the end): the cut goes back to its start.
+        for middle in [secret, "xBeArErx", "eyJ" + String(repeating: "Q", count: 40)] {
+            let b = word(20_000, middle, hold - 5)
+            #expect(StreamRedactor.cutInLongWord(b) == 20_000 + (middle.hasPrefix("x") ? 1 : 0), "\(middle)")
+        }
+        // Clear of it: all but the last hold bytes.
+        let clear = word(20_000, secret, hold + 100)
+        #expect(StreamRedactor.cutInLongWord(clear) == clear.count - hold)
+        // Shorter than the hold: nothing.
+        #expect(StreamRedactor.cutInLongWord(Array(repeating: 0x61, count: hold)) == 0)
+        // Text with no token characters (CJK, no spaces) is cut too, between two characters.
+        let cjk = Array(String(repeating: "東京", count: 10_000).utf8)
+        let cut = StreamRedactor.cutInLongWord(cjk)
+        #expect(cut > 0 && cut <= cjk.count - hold && cut % 3 == 0, "\(cut)")
+    }
 }
