@@ -133,9 +133,8 @@ enum TurnExtrasRunner {
             return ["expect_server: " + Redaction.redact(error.description)]
         }
         var out: [String] = []
-        let shown = Redaction.redact(sid)  // (the id as a report shows it)
         if let n = e.messages, record.messages.count != n {
-            out.append("expect_server.messages: expected \(n), the server recorded \(record.messages.count) for session \(shown)")
+            out.append("expect_server.messages: expected \(n), the server recorded \(record.messages.count) for session \(sid)")
         }
         if !e.lead.isEmpty {
             let match = record.leads.contains { fields in
@@ -144,7 +143,7 @@ enum TurnExtrasRunner {
             if !match {
                 let want = e.lead.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 let got = record.leads.map { $0.map { "\($0.name) \($0.value)" }.joined(separator: ", ") }
-                out.append("expect_server.lead: no lead with \(want) for session \(shown)"
+                out.append("expect_server.lead: no lead with \(want) for session \(sid)"
                            + (got.isEmpty ? " (none recorded)" : " (recorded: \(got.joined(separator: "; ")))"))
             }
         }

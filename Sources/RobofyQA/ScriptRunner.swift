@@ -269,9 +269,11 @@ public enum ScriptRunner {
                 try? await clock.sleep(for: .milliseconds(Int(timeout * 1000)))
                 if !Task.isCancelled { await session.cancel() }
             }
-            var turn = await session.send(st.send)
+            let sent = await session.send(st.send)
             watchdog.cancel()
-            turn = redacted(turn)
+            // What is reported is redacted; the extras talk to the server with the ids it sent
+            // (a session id with a secret in it is looked up as it is, and named redacted).
+            let turn = redacted(sent)
             let took = turnTime() / .seconds(1)
             result.turn = turn
             result.seconds = turn.timing.duration ?? took
@@ -280,7 +282,7 @@ public enum ScriptRunner {
                 failures.removeAll { $0.hasPrefix("status:") }
                 failures.insert(String(format: "timeout: no complete answer within %@ s", JSONValue.number(timeout).compactText), at: 0)
             }
-            failures += await TurnExtrasRunner.run(st.extras, endpoints: script.endpoints, session: session, turn: turn)
+            failures += await TurnExtrasRunner.run(st.extras, endpoints: script.endpoints, session: session, turn: sent)
             result.failures = failures
             finish(result)
         }

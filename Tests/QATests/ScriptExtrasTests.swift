@@ -44,6 +44,26 @@ import WidgetUI
         #expect(failures.contains { $0.contains("no lead with email ada@example.com") && $0.contains("email bob@example.com") })
     }
 
+    /// A server that puts the token in the session id (`echotoken`): `expect_server` looks the
+    /// session up by the id as the server sent it (it looked up the redacted id, and got a 404),
+    /// and the failures name it without the token.
+    @Test func aServerExpectationNamesTheSessionWithoutTheToken() async throws {
+        let script = try Script.parse("""
+            target: {demo: true}
+            fault: echotoken
+            turns:
+              - send: hello
+                expect_server: {messages: 5, lead: {email: ada@example.com}}
+            """)
+        var options = RunOptions()
+        options.demoPaceMs = 0
+        let report = try await ScriptRunner.run(script, suiteName: "extras", options: options)
+        let failures = report.results.flatMap(\.failures)
+        let named = failures.filter { $0.hasPrefix("expect_server.") }
+        #expect(named.count == 2 && named.allSatisfy { $0.contains("-[redacted]") }, "\(failures)")
+        for f in failures { #expect(!f.contains("eyJ"), "\(f)") }
+    }
+
     @Test func badLeadsAndRatingsAreRefusedWhenRead() {
         #expect(throws: ScriptError("turns[1].lead.email: Enter an email like name@example.com.")) {
             try Script.parse("target: {demo: true}\nturns:\n  - send: hi\n    lead: {email: nope}\n")
