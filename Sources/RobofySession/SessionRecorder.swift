@@ -198,9 +198,9 @@ public final class SessionRecorder: Sendable {
     /// Writes pending text as progress records. `wholeText` false (while it streams): only up
     /// to the last line break or space, so that no token or secret is cut in two records
     /// (each record is redacted on its own); the rest waits for more text or the turn's end.
-    /// A word of `progressChunk` bytes or more is written but for its end, cut where no secret,
-    /// "bearer" or JWT is split (`StreamRedactor.cutInLongWord`): a killed process keeps most
-    /// of an answer that is one long word too, and what waits stays small.
+    /// A long word is written but for its last `StreamRedactor.maxHold` bytes, cut where no
+    /// secret, "bearer" or JWT is split (`StreamRedactor.cutInLongWord`): a killed process
+    /// keeps most of an answer that is one long word too, and what waits stays small.
     private func flushPending(_ s: inout State, wholeText: Bool = true) {
         for id in s.pending.keys.sorted() {
             guard let text = s.pending[id], !text.isEmpty else { continue }
@@ -210,7 +210,7 @@ public final class SessionRecorder: Sendable {
                 cut = Self.safeCut(text, from: s.noCut[id] ?? 0)
                 if cut == 0 {
                     s.noCut[id] = total
-                    if total >= Self.progressChunk { cut = StreamRedactor.cutInLongWord(Array(text.utf8)) }
+                    if total > StreamRedactor.maxHold { cut = StreamRedactor.cutInLongWord(Array(text.utf8)) }
                 }
             }
             guard cut > 0 else { continue }
