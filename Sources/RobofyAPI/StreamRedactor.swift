@@ -208,39 +208,35 @@ public struct StreamRedactor: Sendable {
     /// back out of any secret, "bearer", or run of JWT characters from an "eyJ", that the cut
     /// would split, until none is. At most `word` (nothing of the word can be released).
     static func longWordCut(_ b: [UInt8], word: Int, keep: Int, secrets: [[UInt8]]) -> Int {
-        let n = b.count
-        var i = n - keep
+        var i = b.count - keep
         // Not inside a character of more than one byte.
         while i > word, !tokenAt(b, i) { i -= 1 }
+        return backOut(b, at: i, from: word, secrets: secrets)
+    }
+
+    /// A place to cut `b` at `i`, moved back out of any secret, "bearer", or run of JWT
+    /// characters from an "eyJ", that the cut would split, until none is; never before `from`.
+    static func backOut(_ b: [UInt8], at i: Int, from: Int, secrets: [[UInt8]]) -> Int {
+        var i = i
         var moved = true
-        while moved, i > word {
+        while moved, i > from {
             moved = false
             for s in secrets {
-                if let k = occurrence(of: s, across: i, in: b, from: word) {
+                if let k = occurrence(of: s, across: i, in: b, from: from) {
                     i = k
                     moved = true
                 }
             }
-            if let k = occurrence(of: bearer, across: i, in: b, from: word, ignoringCase: true) {
+            if let k = occurrence(of: bearer, across: i, in: b, from: from, ignoringCase: true) {
                 i = k
                 moved = true
             }
-            if isJWTByte(b[i - 1]), isJWTByte(b[i]) {
-                var r = i
-                while r > word, isJWTByte(b[r - 1]) { r -= 1 }
-                // The first "eyJ" of the run that begins before the cut.
-                var k = r
-                while k < i, k + 2 < n {
-                    if b[k] == 0x65, b[k + 1] == 0x79, b[k + 2] == 0x4A {
-                        i = k
-                        moved = true
-                        break
-                    }
-                    k += 1
-                }
+            if i > from, i < b.count, isJWTByte(b[i - 1]), isJWTByte(b[i]), let k = jwtStart(b, before: i, from: from) {
+                i = k
+                moved = true
             }
         }
-        return max(i, word)
+        return max(i, from)
     }
 
     static let bearer = Array("bearer".utf8)
@@ -256,31 +252,14 @@ public struct StreamRedactor: Sendable {
         guard b.count > keep else { return 0 }
         var i = b.count - keep
         while i > 0, b[i] & 0xC0 == 0x80 { i -= 1 }
-        var moved = true
-        while moved, i > 0 {
-            moved = false
-            for s in secrets {
-                if let k = occurrence(of: s, across: i, in: b, from: 0) {
-                    i = k
-                    moved = true
-                }
-            }
-            if let k = occurrence(of: bearer, across: i, in: b, from: 0, ignoringCase: true) {
-                i = k
-                moved = true
-            }
-            if i > 0, isJWTByte(b[i - 1]), isJWTByte(b[i]), let k = jwtStart(b, before: i) {
-                i = k
-                moved = true
-            }
-        }
-        return i
+        return backOut(b, at: i, from: 0, secrets: secrets)
     }
 
-    /// The first "eyJ" of the run of JWT characters that goes on across `i` and begins before it.
-    static func jwtStart(_ b: [UInt8], before i: Int) -> Int? {
+    /// The first "eyJ" of the run of JWT characters (from `from` on) that goes on across `i`
+    /// and begins before it.
+    static func jwtStart(_ b: [UInt8], before i: Int, from: Int) -> Int? {
         var r = i
-        while r > 0, isJWTByte(b[r - 1]) { r -= 1 }
+        while r > from, isJWTByte(b[r - 1]) { r -= 1 }
         var k = r
         while k < i, k + 2 < b.count {
             if b[k] == 0x65, b[k + 1] == 0x79, b[k + 2] == 0x4A { return k }

@@ -12,6 +12,18 @@ import Testing
         return dir
     }
 
+    /// A recorder that autosaves to a file in a scratch folder (progress every 10 ms), and a
+    /// secret `Redaction` knows.
+    func recording() throws -> (dir: String, path: String, store: TranscriptStore, recorder: SessionRecorder, secret: String) {
+        let dir = try scratch()
+        let path = dir + "/t.jsonl"
+        let store = TranscriptStore(path: path)
+        let recorder = SessionRecorder(store: store, target: "demo", progressInterval: 0.01)
+        let secret = "sk-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        Redaction.remember(secret)
+        return (dir, path, store, recorder, secret)
+    }
+
     /// A long answer with lines, Unicode, a control character and a secret, in uneven pieces.
     static func answerPieces(secret: String) -> (answer: String, pieces: [String]) {
         var answer = ""
@@ -34,13 +46,8 @@ import Testing
     }
 
     @Test func aChunkedAnswerReadsBackIdentical() throws {
-        let dir = try scratch()
+        let (dir, path, store, recorder, secret) = try recording()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/t.jsonl"
-        let store = TranscriptStore(path: path)
-        let recorder = SessionRecorder(store: store, target: "demo", progressInterval: 0.01)
-        let secret = "sk-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        Redaction.remember(secret)
         let (answer, pieces) = Self.answerPieces(secret: secret)
         #expect(answer.utf8.count > 300_000)
         var turn = Turn(id: 3, agentID: "demo-nova", agentName: "Nova", userText: "long one")
@@ -84,13 +91,8 @@ import Testing
     /// for its end, in records that never cut a secret or a JWT in two (each record is
     /// redacted on its own), and read back whole and redacted.
     @Test func aLongWordIsWrittenAsItStreamsWithoutCuttingASecret() throws {
-        let dir = try scratch()
+        let (dir, path, store, recorder, secret) = try recording()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/t.jsonl"
-        let store = TranscriptStore(path: path)
-        let recorder = SessionRecorder(store: store, target: "demo", progressInterval: 0.01)
-        let secret = "sk" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        Redaction.remember(secret)
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
         // About 600 KiB: filler with a secret every 97 bytes, a JWT now and then, and é.
         var word = ""
