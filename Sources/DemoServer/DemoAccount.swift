@@ -83,7 +83,7 @@ final class DemoAccountStore: Sendable {
         for segment in plan.segments where out.count <= maxMessageCharacters {
             switch segment {
             case .text(let t), .failingText(let t, _): out += t
-            case .bench(let bytes, _, let word): out += BenchText.text(offset: 0, count: min(bytes, maxMessageCharacters + 1), word: word)
+            case .bench(let bytes, _, let shape): out += BenchText.text(offset: 0, count: min(bytes, maxMessageCharacters + 1), shape: shape)
             default: break
             }
         }

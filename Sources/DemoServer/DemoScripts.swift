@@ -21,7 +21,7 @@ enum DemoSegment: Sendable {
     case text(String)
     /// `/bench`: exactly `deltas` text-deltas totalling `bytes` bytes, generated on the fly;
     /// `word`: the text is one word (no white space), as a hostile server may send.
-    case bench(bytes: Int, deltas: Int, word: Bool = false)
+    case bench(bytes: Int, deltas: Int, shape: BenchText.Shape = .lines)
     /// A reasoning part.
     case reasoning(String)
     /// A tool call with its output.
@@ -59,7 +59,7 @@ struct DemoTurnPlan: Sendable {
         for segment in segments {
             switch segment {
             case .text(let t), .failingText(let t, _): out += t
-            case .bench(let bytes, _, let word): out += BenchText.text(offset: 0, count: bytes, word: word)
+            case .bench(let bytes, _, let shape): out += BenchText.text(offset: 0, count: bytes, shape: shape)
             default: break
             }
         }
@@ -90,7 +90,7 @@ enum DemoScripts {
         Demo commands (work with every agent):
 
         - /long N — an answer of N words
-        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space
+        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space, "para" for one paragraph without line breaks
         - /hostile — text with terminal escape sequences
         - /error — a few deltas, then a stream error
         - /reason [question] — reasoning before the answer
@@ -111,16 +111,16 @@ enum DemoScripts {
             }
             return DemoTurnPlan(segments: [.text(LongText.words(n))])
         case "/bench":
-            guard args.count == 2 || (args.count == 3 && args[2] == "word"), let bytes = Int(args[0]),
+            let shape: BenchText.Shape? = args.count == 2 ? .lines : args.count == 3 ? BenchText.Shape(rawValue: args[2]) : nil
+            guard let shape, let bytes = Int(args[0]),
                 let deltas = Int(args[1]), bytes >= 0, bytes <= maxBenchBytes, deltas >= 1, deltas <= maxBenchDeltas
             else {
                 return DemoTurnPlan(
                     segments: [
-                        .text("Usage: /bench BYTES DELTAS [word] (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
+                        .text("Usage: /bench BYTES DELTAS [word|para] (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
                     ])
             }
-            let word = args.count == 3
-            return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas, word: word)], deltaDelayMs: 0, paceWins: true)
+            return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas, shape: shape)], deltaDelayMs: 0, paceWins: true)
         case "/hostile":
             return DemoTurnPlan(segments: [.text(Hostile.answer)])
         case "/error":
@@ -505,15 +505,25 @@ public enum BenchText {
     public static let pattern: [UInt8] = Array(
         "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
 
-    /// `count` bytes of the pattern from `offset`; `word`: its spaces and line ends as letters.
-    public static func text(offset: Int, count: Int, word: Bool = false) -> String {
+    /// What a bench answer looks like: lines of the pattern, one word (its spaces and line
+    /// ends as letters) or one paragraph (its line ends as spaces).
+    public enum Shape: String, Sendable {
+        case lines, word, para
+    }
+
+    /// `count` bytes of the pattern from `offset`, in the given shape.
+    public static func text(offset: Int, count: Int, shape: Shape = .lines) -> String {
         var bytes = [UInt8]()
         bytes.reserveCapacity(count)
         let n = pattern.count
         var p = offset % n
         for _ in 0..<count {
             let b = pattern[p]
-            bytes.append(word && (b == 0x20 || b == 0x0A) ? 0x78 : b)
+            switch shape {
+            case .lines: bytes.append(b)
+            case .word: bytes.append(b == 0x20 || b == 0x0A ? 0x78 : b)
+            case .para: bytes.append(b == 0x0A ? 0x20 : b)
+            }
             p += 1
             if p == n { p = 0 }
         }

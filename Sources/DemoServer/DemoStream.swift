@@ -155,7 +155,7 @@ struct SSEStreamer {
                 try await event(["type": "error", "errorText": .string(errorText)])
                 failed = true
 
-            case .bench(let bytes, let count, let word):
+            case .bench(let bytes, let count, let shape):
                 try await event(["type": "text-start", "id": "0"])
                 let base = bytes / count
                 let extra = bytes % count
@@ -166,7 +166,7 @@ struct SSEStreamer {
                     try await pace()
                     try await sink.send(
                         "data: {\"type\":\"text-delta\",\"id\":\"0\",\"delta\":"
-                            + DemoJSON.quoted(BenchText.text(offset: offset, count: size, word: word)) + "}\n\n")
+                            + DemoJSON.quoted(BenchText.text(offset: offset, count: size, shape: shape)) + "}\n\n")
                     offset += size
                 }
                 try await event(["type": "text-end", "id": "0"])

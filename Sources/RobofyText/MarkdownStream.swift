@@ -51,6 +51,9 @@ public final class MarkdownStream {
     private var lastBase: UInt = 0
     private var lastCount = 0
     private var state = MDResumeState()
+    /// The sanitizer's column at `frozenCount`: 0 at a line's start, the width of the rows
+    /// frozen before it inside a long line (`freezeOpenRows`).
+    private var tailColumn = 0
     /// Raw bytes the stream has read since it was made: fingerprints checked and tails
     /// scanned (for tests: O(delta) per call, not O(text)).
     private(set) var bytesExamined = 0
@@ -85,6 +88,7 @@ public final class MarkdownStream {
         frozenHead = []
         frozenEnd = []
         state = MDResumeState()
+        tailColumn = 0
         generation += 1
     }
 
@@ -105,12 +109,14 @@ public final class MarkdownStream {
         return print == frozenPrint
     }
 
-    /// Adds `raw[frozenCount..<end]` to the finished text.
-    private func freeze(_ raw: UnsafeBufferPointer<UInt8>, upTo end: Int) {
+    /// Adds `raw[frozenCount..<end]` to the finished text, which ends at a line's start or at
+    /// `column` of a line.
+    private func freeze(_ raw: UnsafeBufferPointer<UInt8>, upTo end: Int, column: Int = 0) {
         let added = UnsafeBufferPointer(rebasing: raw[frozenCount..<end])
         frozenPrint.add(added)
         bytesExamined += added.count
         frozenCount = end
+        tailColumn = column
         if frozenHead.count < Self.sampleLength {
             frozenHead = Array(raw[0..<min(end, Self.sampleLength)])
         }
@@ -158,8 +164,147 @@ public final class MarkdownStream {
         state.hasEarlierOutput = true
     }
 
+    /// A long line of a paragraph, open or not, is laid out again whole on every call until
+    /// it ends (a paragraph that never breaks its line cost O(answer) a frame). This freezes
+    /// its first rows: those of its start that is plain (no inline syntax, nothing the
+    /// sanitizer changes), all but the last two rows that start laid out alone. What follows
+    /// resumes as the next line of the paragraph, at a row's start.
+    ///
+    /// Why those rows are final, whatever comes after: wrapping is greedy, so a row ends when
+    /// the next word does not fit or a long word fills it, and a word can only grow; a later
+    /// byte changes at most the row of the last word (a closing mark that may not start a
+    /// row, a combining mark). Nothing inline can pair with a plain start, and a "://" cannot
+    /// reach back over the cut, which never follows a ':' or '/'. The rest starts with a
+    /// letter, so it starts no block and keeps no indent; it is cleaned from the cut's column
+    /// (`tailColumn`, for TABs), and it spends the same link budget (`joinedBytes`).
+    private func freezeOpenRows(_ raw: UnsafeBufferPointer<UInt8>) {
+        let at = frozenCount
+        let n = raw.count
+        guard n - at > Self.openLineRows * width else { return }
+        var joined = 0
+        var blank = false
+        switch state.mode {
+        case .paragraph(let before):
+            guard state.listIndents.isEmpty else { return }
+            joined = before
+        case .block:
+            // A paragraph's first line, at no indent (resets the list context).
+            guard tailColumn == 0 else { return }
+            blank = state.pendingBlank && state.hasEarlierOutput
+        case .fence:
+            return
+        }
+        guard Self.startsRow(raw, at: at) else { return }
+        // The plain start: up to a line break, a byte of inline syntax other than ':' (a
+        // "://" is looked for below), or a scalar the sanitizer would change.
+        var end = at
+        while end < n {
+            end = ByteWords.skip(raw, from: end, to: n) { ByteWords.hasUnprintable($0) || MDBlocks.hasPlainBreaker($0) }
+            guard end < n else { break }
+            let b = raw[end]
+            if b < 0x80 {
+                if b < 0x20 || b == 0x7F || (b != 0x3A && MDBlocks.isPlainBreaker(b)) { break }
+                end += 1
+                continue
+            }
+            guard let (v, length) = Self.scalar(raw, at: end), Sanitizer.keepsAsIs(v) else { break }
+            end += length
+        }
+        guard end - at > Self.openLineRows * width else { return }
+        let start = UnsafeBufferPointer(rebasing: raw[at..<end])
+        bytesExamined += end - at
+        guard MDBlocks.isPlain(bytes: start) else { return }
+        let rows = Wrapper.wrap([Span(String(decoding: start, as: UTF8.self))], width: width)
+        guard rows.count > 2 else { return }
+        // Each row is a place in the text: rows after the first begin after the spaces the
+        // break dropped. Any other row (a span with attributes, other bytes) freezes nothing.
+        var places: [Range<Int>] = []
+        var cut = at
+        var frozenRows = 0
+        var pos = at
+        for row in rows.dropLast(2) {
+            if !places.isEmpty { while pos < end && raw[pos] == 0x20 { pos += 1 } }
+            guard row.spans.count == 1, row.spans[0].attributes.isEmpty else { break }
+            var text = row.spans[0].text
+            let length = text.utf8.count
+            guard length > 0, pos + length <= end,
+                  text.withUTF8({ $0.elementsEqual(raw[pos..<(pos + length)]) }) else { break }
+            places.append(pos..<(pos + length))
+            pos += length
+            var next = pos
+            while next < end && raw[next] == 0x20 { next += 1 }
+            if next < end, Self.canCut(raw, at: next) {
+                cut = next
+                frozenRows = places.count
+            }
+        }
+        guard frozenRows > 0 else { return }
+        if blank { frozen.append(StyledLine()) }
+        for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
+        var column = tailColumn
+        var i = at
+        while i < cut {
+            if raw[i] < 0x80 {
+                column += 1
+                i += 1
+            } else if let (v, length) = Self.scalar(raw, at: i), let scalar = Unicode.Scalar(v) {
+                column += DisplayWidth.scalarWidth(scalar)
+                i += length
+            } else {
+                i += 1
+            }
+        }
+        freeze(raw, upTo: cut, column: column)
+        state = MDResumeState(pendingBlank: false, listIndents: [], hasEarlierOutput: true,
+                              mode: .paragraph(joinedBytes: joined + cut - at))
+    }
+
+    /// Whether the rest of a line may start at `i`, inside it, as a line of its own. After a
+    /// break's spaces: when it starts a row. Inside a word (a long word's fill, a break between
+    /// ideographs), also where no bare URL ("http://", "https://") could start or end across
+    /// the cut and no image's "!" is left before it: the inline parse would see them there in
+    /// the whole line, not in its rest.
+    private static func canCut(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard startsRow(raw, at: i) else { return false }
+        let before = raw[i - 1]
+        if before == 0x20 { return true }
+        if raw[i] | 0x20 == 0x68 { return false }   // "h"
+        if before >= 0x80 { return true }
+        switch before | 0x20 {
+        case 0x68, 0x74, 0x70, 0x73: return false   // "h", "t", "p", "s" of a scheme
+        case 0x61...0x7A: return true
+        default: return false
+        }
+    }
+
+    /// Rows are frozen inside a line only past this many rows of it.
+    static let openLineRows = 4
+
+    /// Whether a paragraph's row can start at `i` as a line of its own: with a letter (no
+    /// block starts with one, and no space to keep or drop).
+    private static func startsRow(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let b = raw[i]
+        if b < 0x80 { return (0x61...0x7A).contains(b | 0x20) }
+        guard let (v, _) = scalar(raw, at: i), let scalar = Unicode.Scalar(v) else { return false }
+        return scalar.properties.isAlphabetic && !scalar.properties.isWhitespace
+            && scalar.properties.generalCategory != .nonspacingMark && scalar.properties.generalCategory != .spacingMark
+            && scalar.properties.generalCategory != .enclosingMark
+    }
+
+    /// The scalar whose UTF-8 starts at `i` and its length (the text is valid UTF-8; nil at a
+    /// byte that starts none).
+    private static func scalar(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
+        let b = raw[i]
+        let length = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0
+        guard length > 0, i + length <= raw.count else { return nil }
+        var v = length == 1 ? UInt32(b) : UInt32(b) & (0x7F >> UInt32(length))
+        for k in 1..<max(1, length) { v = v << 6 | UInt32(raw[i + k] & 0x3F) }
+        return (v, length)
+    }
+
     private func renderTail(_ raw: UnsafeBufferPointer<UInt8>) -> [StyledLine] {
         freezePlainLines(raw)
+        freezeOpenRows(raw)
         let start = frozenCount
         let n = raw.count
         bytesExamined += n - start
@@ -189,17 +334,22 @@ public final class MarkdownStream {
         }
         // Otherwise the tail is cleaned in pieces that end at a line feed outside any
         // escape sequence: the sanitizer is back at its start state there.
+        // The first piece starts at the tail's column (rows of its line may be frozen).
+        var column = tailColumn
         var splitter = Sanitizer.LineSplitter()
         while k < n {
             if splitter.take(raw[k]) {
-                clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart...k]), as: UTF8.self))
+                clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart...k]), as: UTF8.self),
+                                         column: column)
+                column = 0
                 lineStart = k + 1
                 settled.append((clean.utf8.count, lineStart))
             }
             k += 1
         }
         if lineStart < n {
-            clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart..<n]), as: UTF8.self))
+            clean += Sanitizer.clean(String(decoding: UnsafeBufferPointer(rebasing: raw[lineStart..<n]), as: UTF8.self),
+                                     column: column)
         }
 
         let lines = MDBlocks.splitLines(clean)

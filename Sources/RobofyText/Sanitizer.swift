@@ -26,9 +26,11 @@ public enum Sanitizer {
     ///
     /// Ordinary Unicode (emoji, CJK, combining marks) is kept intact. A string
     /// that needs nothing removed is returned unchanged without copying.
-    public static func clean(_ s: String, allowNewlines: Bool = true) -> String {
+    ///
+    /// `column`: the column `s` starts at, for its first TAB (a piece of a longer line).
+    public static func clean(_ s: String, allowNewlines: Bool = true, column: Int = 0) -> String {
         if isClean(s, allowNewlines: allowNewlines) { return s }
-        return slowClean(s, allowNewlines: allowNewlines)
+        return slowClean(s, allowNewlines: allowNewlines, column: column)
     }
 
     // MARK: - Fast check
@@ -48,17 +50,21 @@ public enum Sanitizer {
         if let ascii { return ascii }
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            if v < 0x20 {
-                if v != 0x0A || !allowNewlines { return false }
-            } else if v < 0x7F {
-                continue
-            } else if v <= 0x9F {
-                return false
-            } else if v >= 0xAD && (isRemovableFormat(v) || v == 0x2028 || v == 0x2029 || isTag(v)) {
+            if v == 0x0A {
+                if !allowNewlines { return false }
+            } else if !keepsAsIs(v) {
                 return false
             }
         }
         return true
+    }
+
+    /// Whether the sanitizer keeps this scalar as it is, wherever it stands (not a control,
+    /// line break or TAB, nor anything it removes).
+    @inline(__always) static func keepsAsIs(_ v: UInt32) -> Bool {
+        if v < 0x7F { return v >= 0x20 }
+        if v <= 0x9F { return false }
+        return v < 0xAD || !(isRemovableFormat(v) || v == 0x2028 || v == 0x2029 || isTag(v))
     }
 
     /// Invisible format characters that are always removed.
@@ -170,10 +176,10 @@ public enum Sanitizer {
         return false
     }
 
-    private static func slowClean(_ s: String, allowNewlines: Bool) -> String {
+    private static func slowClean(_ s: String, allowNewlines: Bool, column start: Int) -> String {
         var out = String.UnicodeScalarView()
         var state = State.normal
-        var column = 0            // approximate column since the last line break, for TAB
+        var column = start        // approximate column since the last line break, for TAB
         var lastKept: UInt32 = 0  // last scalar written, for emoji tag sequences
         var tagRun = 0            // tag characters kept after a black flag
         var iterator = s.unicodeScalars.makeIterator()

@@ -1,0 +1,158 @@
+import Testing
+import TestSupport
+@testable import RobofyText
+
+/// Words for long lines: plain ones, and every kind of text that could make a row's layout
+/// depend on what comes after it (inline syntax that reaches back, a bare URL cut in two, an
+/// image's "!", ideographs broken without spaces, closing marks, combining marks, emoji, TABs,
+/// escape sequences, spaces that are not U+0020, characters the sanitizer removes).
+private let words: [String] = [
+    "alpha", "beta", "gamma", "x", "delta,", "end.", "see:", "10:30", "https://e.x/p", "http", "s://e.x", "h", "ttps://x.y",
+    "!", "wow!", "[l](u)", "*em*", "_un_", "`c`", "**b**", "a\\*b", "<http://x.y>", "1.", "#", "-", ">", "日本語のテキスト",
+    "中文字符和标点。", "「引用」", "、", "emoji👍🏽", "👨‍👩‍👧", "cafe\u{301}", "e\u{301}\u{301}", "\t", "tab\there",
+    "\u{1B}[31mred\u{1B}[0m", "\u{1B}]0;t\u{07}x", "zero\u{200B}w", "nb\u{A0}sp", "\u{3000}ideo", "\u{9B}c1", "cr\r", "ſ",
+    "K\u{212A}", "ünïcödé", "क्षत्रिय", "한국어", "ﾊﾝｶｸ", "\u{2028}", "a\u{AD}b",
+]
+
+/// A line of `width` × 3–14 scalars; one word in `rarity` (about) from `words`, the rest plain.
+private func longLine(_ r: inout SeededRandom, width: Int, rarity: Int) -> String {
+    var line = r.pick(["Start", "the", "über", "日本", "x"])
+    let target = width * (3 + r.int(12)) + r.int(50)
+    while line.unicodeScalars.count < target {
+        switch r.int(10) {
+        case 0: line += String(repeating: r.pick(["x", "ab", "日"]), count: 1 + r.int(3 * width))
+        case 1: line += "  "
+        case 2: line += r.pick(["", "\u{A0}", "\u{3000}"])
+        default: line += " "
+        }
+        line += r.int(rarity) == 0 ? r.pick(words) : r.pick(["plain", "words", "in", "a", "long", "line", "of", "text"])
+    }
+    return line
+}
+
+private func document(_ r: inout SeededRandom, width: Int) -> String {
+    var lines: [String] = []
+    let rarity = r.pick([3, 40])
+    for _ in 0..<(1 + r.int(3)) {
+        var line = longLine(&r, width: width, rarity: rarity)
+        switch r.int(8) {
+        case 0: line = "- " + line
+        case 1: line = "  " + line
+        case 2: line = "# " + line
+        case 3: lines.append("")
+        default: break
+        }
+        lines.append(line)
+    }
+    return lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
+}
+
+@Suite struct TextMarkdownStreamLongLineTests {
+    private func check(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
+        let tail = stream.render(text, width: width)
+        let got = stream.frozenLines(of: text) + tail
+        let want = Markdown.render(Sanitizer.clean(text), width: width)
+        guard got != want else { return true }
+        let i = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+        Issue.record("""
+            stream render differs (\(context), width \(width), \(stream.frozen.count) frozen lines), first at line \(i)
+            text: \(text.debugDescription)
+            want: \(want.dropFirst(max(0, i - 1)).prefix(3).map { $0.spans.map { "\($0.text.debugDescription)\($0.attributes.rawValue)" } })
+            got:  \(got.dropFirst(max(0, i - 1)).prefix(3).map { $0.spans.map { "\($0.text.debugDescription)\($0.attributes.rawValue)" } })
+            """)
+        return false
+    }
+
+    /// Long lines, streamed in random pieces (scalar boundaries), equal their whole render
+    /// after every piece, whatever they hold and wherever the pieces end; and rows of a line
+    /// still open are frozen (the text after the last line break shrinks below the line).
+    @Test func longLinesStreamedEqualTheirWholeRender() {
+        var r = SeededRandom(seed: 16)
+        var frozenInsideLines = 0
+        for doc in 0..<150 {
+            let width = r.pick([1, 2, 3, 7, 12, 20, 33, 50])
+            let text = document(&r, width: width)
+            let scalars = Array(text.unicodeScalars)
+            let stream = MarkdownStream()
+            var i = 0
+            while i < scalars.count {
+                i = min(scalars.count, i + 1 + r.int(r.int(4) == 0 ? 60 : 6))
+                var prefix = String.UnicodeScalarView()
+                prefix.append(contentsOf: scalars[..<i])
+                let before = stream.frozen.count
+                let text = String(prefix)
+                if !check(stream, text, width: width, "document \(doc), \(i) scalars") { return }
+                if stream.frozen.count > before, text.last != "\n" { frozenInsideLines += 1 }
+            }
+        }
+        #expect(frozenInsideLines > 150, "rows of open lines frozen \(frozenInsideLines) times")
+    }
+
+    /// A paragraph that never breaks its line (64 KiB as 3,200 deltas) is laid out as it
+    /// grows, not whole at each delta: the stream reads O(delta) bytes per call, and its
+    /// lines equal a one-shot render. Prose, one long word, and ideographs without spaces.
+    @Test(arguments: ["prose", "word", "ideographs"])
+    func aParagraphWithoutLineBreaksIsLaidOutAsItGrows(_ kind: String) {
+        let unit: String
+        switch kind {
+        case "prose": unit = "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text. "
+        case "word": unit = "Thequickbrownfoxjumpsoverthelazydogwhilethedemoserverstreamsbenchmarktext"
+        default: unit = "日本語のテキストと中文字符和标点。「引用」では、"
+        }
+        let answer = Array(String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1).utf8)
+        let deltas = 3_200
+        let width = 72
+        let stream = MarkdownStream()
+        var text = ""
+        var start = 0
+        for d in 1...deltas {
+            var end = d == deltas ? answer.count : answer.count * d / deltas
+            while end < answer.count && answer[end] & 0xC0 == 0x80 { end += 1 }
+            guard end > start else { continue }
+            text += String(decoding: answer[start..<end], as: UTF8.self)
+            start = end
+            if d % 800 == 0 {
+                if !check(stream, text, width: width, "\(kind), delta \(d)") { return }
+            } else {
+                _ = stream.render(text, width: width)
+            }
+        }
+        #expect(stream.generation == 1, "the stream started over")
+        let rows = DisplayWidth.of(text) / width
+        #expect(stream.frozen.count > rows * 9 / 10, "\(stream.frozen.count) of about \(rows) rows frozen")
+        #expect(stream.bytesExamined < deltas * 2_048,
+                "read \(stream.bytesExamined) bytes for \(answer.count) bytes in \(deltas) deltas")
+    }
+
+    /// Cuts that would change what the inline parse or the sanitizer sees are not made: a
+    /// bare URL's scheme split at a long word's fill, an image's "!" before a row, a TAB
+    /// after the cut (expanded from the line's column, not the row's).
+    @Test func cutsThatWouldChangeTheLineAreNotMade() {
+        let long = String(repeating: "y", count: 50)
+        let cases = [
+            long + "http" + "s://example.com/path and more words after it",
+            long + "xxxxh" + "ttps://example.com/path and more words after it",
+            String(repeating: "abcdefghi ", count: 12) + "wow!" + "[img](x.png) " + String(repeating: "word ", count: 20),
+            String(repeating: "abcdefghi ", count: 12) + "w\tx\ty\tz " + String(repeating: "wordy ", count: 20),
+            String(repeating: "abc ", count: 30) + "**bold " + String(repeating: "word ", count: 30) + "end**",
+            String(repeating: "日本語", count: 40) + "」" + String(repeating: "テキスト", count: 20),
+        ]
+        for text in cases {
+            for width in [5, 9, 10, 11, 16, 23] {
+                for step in [1, 2, 7] {
+                    let scalars = Array(text.unicodeScalars)
+                    let stream = MarkdownStream()
+                    var i = 0
+                    while i < scalars.count {
+                        i = min(scalars.count, i + step)
+                        var prefix = String.UnicodeScalarView()
+                        prefix.append(contentsOf: scalars[..<i])
+                        if !check(stream, String(prefix), width: width, "\(text.prefix(20).debugDescription) by \(step)") {
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
