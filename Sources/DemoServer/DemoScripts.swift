@@ -90,7 +90,7 @@ enum DemoScripts {
         Demo commands (work with every agent):
 
         - /long N — an answer of N words
-        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space, "para" for one paragraph without line breaks
+        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space, "para" for one paragraph without line breaks, "open" for one that opens an emphasis it never closes
         - /hostile — text with terminal escape sequences
         - /error — a few deltas, then a stream error
         - /reason [question] — reasoning before the answer
@@ -117,7 +117,7 @@ enum DemoScripts {
             else {
                 return DemoTurnPlan(
                     segments: [
-                        .text("Usage: /bench BYTES DELTAS [word|para] (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
+                        .text("Usage: /bench BYTES DELTAS [word|para|open] (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
                     ])
             }
             return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas, shape: shape)], deltaDelayMs: 0, paceWins: true)
@@ -506,9 +506,10 @@ public enum BenchText {
         "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
 
     /// What a bench answer looks like: lines of the pattern, one word (its spaces and line
-    /// ends as letters) or one paragraph (its line ends as spaces).
+    /// ends as letters), one paragraph (its line ends as spaces), or one paragraph that opens
+    /// an emphasis at its first byte and never closes it (no row of it can be frozen).
     public enum Shape: String, Sendable {
-        case lines, word, para
+        case lines, word, para, open
     }
 
     /// `count` bytes of the pattern from `offset`, in the given shape.
@@ -523,6 +524,7 @@ public enum BenchText {
             case .lines: bytes.append(b)
             case .word: bytes.append(b == 0x20 || b == 0x0A ? 0x78 : b)
             case .para: bytes.append(b == 0x0A ? 0x20 : b)
+            case .open: bytes.append(bytes.isEmpty && offset == 0 ? 0x2A : b == 0x0A ? 0x20 : b)
             }
             p += 1
             if p == n { p = 0 }

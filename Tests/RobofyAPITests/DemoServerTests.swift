@@ -619,12 +619,14 @@ struct DemoServerTests {
             let plain = try await chat(server, token: token, query: "/bench 1000 7")
             #expect(((plain.json?["data"] as? [String: Any])?["answer"] as? String)?.utf8.count == 1000)
             // The shapes: lines, one word, one paragraph; any other is refused with the usage.
-            for (shape, spaces, lineBreaks) in [("", true, true), (" word", false, false), (" para", true, false)] {
+            for (shape, spaces, lineBreaks) in [("", true, true), (" word", false, false), (" para", true, false),
+                                                (" open", true, false)] {
                 let r = try await chat(server, token: token, query: "/bench 4000 30\(shape)", stream: true)
                 let text = SSEResult(r.text).events.filter { $0["type"] as? String == "text-delta" }
                     .compactMap { $0["delta"] as? String }.joined()
                 #expect(text.utf8.count == 4000, "shape\(shape)")
                 #expect(text.contains(" ") == spaces && text.contains("\n") == lineBreaks, "shape\(shape)")
+                #expect(text.hasPrefix("*") == (shape == " open"), "shape\(shape)")
             }
             let refused = try await chat(server, token: token, query: "/bench 4000 30 bogus")
             #expect(((refused.json?["data"] as? [String: Any])?["answer"] as? String)?.hasPrefix("Usage: /bench") == true)
