@@ -65,6 +65,8 @@ public final class ChatRuntime {
     /// `exitAfterFirstFrame`: that frame is drawn.
     var firstFrameDone = false
     var lastFrame: Duration = .zero
+    /// How long the last frame took to draw (`frameInterval` spaces slow streamed frames out).
+    var lastFrameCost: Duration = .zero
     var ticker: (any RuntimeTimer)?
     var statusTimer: (any RuntimeTimer)?
     var statusTimerDue: Double?
@@ -224,6 +226,11 @@ public final class ChatRuntime {
                 if id == Self.streamTick { stopStreamTicker() }
                 break
             }
+            // A stream tick well before the frame is due (slow frames are spaced out) waits. (Not
+            // any tick before it: a tick comes a little early or late, and the frame's due time
+            // is reckoned from when the last frame began, so half a tick's leeway.)
+            if id == Self.streamTick, let due = frameTimer?.due,
+               due - clock.now > streamTickInterval / 2 { break }
             framePending = false
             frameTimer = nil
             // The stream clock's look finds nothing new: the next event wakes the loop.

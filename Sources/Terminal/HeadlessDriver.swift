@@ -31,6 +31,8 @@ public final class HeadlessDriver: TerminalDriver {
     }
     /// `start()` throws this, when set (a terminal ncurses cannot drive).
     public var startError: (any Error)?
+    /// Called at the end of each draw (a test's clock can let the frame's time pass there).
+    public var onDraw: (() -> Void)?
 
     private var decoder = KeyDecoder()
     private var pending: [KeyDecoder.Raw] = []
@@ -78,6 +80,7 @@ public final class HeadlessDriver: TerminalDriver {
         screen = canvas
         let text = canvas.plainText
         frames.append(text)
+        onDraw?()
         for (id, w) in waiters where w.predicate(text) {
             waiters[id] = nil
             w.continuation.resume(returning: text)

@@ -6,7 +6,9 @@ extension ChatRuntime {
     /// Draws a frame now (the frame clock's turn).
     func frameNow() {
         tick()
+        let start = clock.now
         draw()
+        lastFrameCost = clock.now - start
         if options.exitAfterFirstFrame && sawConnected && state.agentID != nil { firstFrameDone = true }
     }
 
@@ -72,11 +74,23 @@ extension ChatRuntime {
     }
 
     /// The least time between two frames: `maxFPS`'s, or `streamFPS`'s (never shorter) when
-    /// only the conversation changed.
+    /// only the conversation changed. A streamed frame that took long (a hostile answer whose
+    /// open block cannot be frozen is laid out whole at each frame) spaces the next ones out:
+    /// at least `streamCostFactor` times its cost between two, up to `maxStreamInterval`, so
+    /// drawing a stream never takes more than a fifth of the main thread and keys stay quick.
     func frameInterval(streamOnly: Bool) -> Duration {
-        let fps = streamOnly ? min(options.maxFPS, options.streamFPS) : options.maxFPS
-        return .milliseconds(Int(1000 / max(1, fps)))
+        guard streamOnly else { return .milliseconds(Int(1000 / max(1, options.maxFPS))) }
+        return max(streamTickInterval, min(Self.maxStreamInterval, lastFrameCost * Self.streamCostFactor))
     }
+
+    /// The stream clock's own interval (`streamFPS`'s, never shorter than `maxFPS`'s), however
+    /// slow the last frame was.
+    var streamTickInterval: Duration {
+        .milliseconds(Int(1000 / max(1, min(options.maxFPS, options.streamFPS))))
+    }
+
+    nonisolated static let streamCostFactor = 5
+    nonisolated static let maxStreamInterval = Duration.seconds(1)
 
     /// A frame timer `wait` from now, numbered.
     func armFrameTimer(due: Duration, wait: Duration) -> (id: Int, due: Duration, timer: (any RuntimeTimer)?) {
@@ -100,12 +114,13 @@ extension ChatRuntime {
     /// between two ticks, the next tick may come sooner than a stream interval after it.)
     func keepStreamClock() {
         guard lastFrameStreamed, state.isBusy, !framePending else { return }
-        let interval = frameInterval(streamOnly: true)
-        let due = lastFrame + interval
+        let due = lastFrame + frameInterval(streamOnly: true)
         guard due - clock.now > .zero else { return }
         if streamTicker == nil {
+            // Ticks at the stream's rate; a tick well before the frame is due (a slow frame
+            // spaced the next one out) draws nothing.
             let cont = continuation
-            streamTicker = clock.every(interval) { cont?.yield(.frame(Self.streamTick)) }
+            streamTicker = clock.every(streamTickInterval) { cont?.yield(.frame(Self.streamTick)) }
         }
         framePending = true
         frameTimer = (Self.streamTick, due, nil)

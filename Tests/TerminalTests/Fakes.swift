@@ -116,6 +116,12 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
         return Timer(clock: self, id: id)
     }
 
+    /// Moves time on by `d` without firing any timer (time that a frame took): timers due
+    /// meanwhile fire at the next `advance`.
+    func pass(_ d: Duration) {
+        lock.withLock { time += d }
+    }
+
     /// Moves time on by `d`, firing each timer due meanwhile at its time.
     func advance(by d: Duration) {
         let end = now + d

@@ -263,6 +263,46 @@ import Glibc
         try await run.value
     }
 
+    /// A streamed frame that took long spaces the next ones out (five times its cost): an
+    /// answer whose open block is laid out whole at every frame (a hostile one that cannot be
+    /// frozen) takes at most a fifth of the main thread, and a key is still drawn at once.
+    @Test func aSlowStreamedFrameSpacesTheNextOnesOut() async throws {
+        let (_, run) = try await startTurnOnTheStreamClock()
+        session.emit(.change(turnID: 3, .text("Alpha words")))
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("the streamed text") { $0.contains("Alpha words") }
+        // A frame that began 5 ms after its tick (the loop was busy): the next tick, 5 ms before
+        // that frame's stream interval has passed, still draws (no frame in two skipped).
+        session.emit(.change(turnID: 3, .text(" late words")))
+        clock.advance(by: .milliseconds(105))
+        _ = try await screen("a frame begun late") { $0.contains("late words") }
+        session.emit(.change(turnID: 3, .text(" prompt words")))
+        clock.advance(by: .milliseconds(95))
+        _ = try await screen("the next tick's frame") { $0.contains("prompt words") }
+        // From now on each frame takes 100 ms: the next streamed frame is due 500 ms after the
+        // last one began (400 ms after it ended; a tick within half a stream interval of that
+        // draws it), not the stream interval's 100 ms.
+        driver.onDraw = { [clock] in clock.pass(.milliseconds(100)) }
+        session.emit(.change(turnID: 3, .text(" beta words")))
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("a slow frame") { $0.contains("beta words") }
+        session.emit(.change(turnID: 3, .text(" gamma words")))
+        clock.advance(by: .milliseconds(300))
+        #expect(await !eventually(0.3) { driver.text.contains("gamma words") },
+                "drawn on the stream clock's tick after a slow frame")
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("the text after five times the frame's cost") { $0.contains("gamma words") }
+        // A key is drawn on the key clock, slow frames or not.
+        driver.type("x")
+        await driver.waitUntilInputRead()
+        clock.advance(by: .milliseconds(25))
+        _ = try await screen("the key") { $0.contains("› x") }
+        driver.onDraw = nil
+        driver.press(.function(10))
+        clock.advance(by: .seconds(1))
+        try await run.value
+    }
+
     /// The stream clock is one repeating timer while an answer streams (not a timer set anew
     /// for each frame: that woke the timer thread once more a frame), and a look that finds
     /// no new text stops it; the next text is drawn at once and starts it again.
