@@ -217,26 +217,36 @@ public final class MarkdownStream {
         let rows = Wrapper.wrap([Span(String(decoding: start, as: UTF8.self))], width: width)
         guard rows.count > 2 else { return }
         // Each row is a place in the text: rows after the first begin after the spaces the
-        // break dropped. Any other row (a span with attributes, other bytes) freezes nothing.
+        // break dropped, all of them or all but the last (a space that the next character
+        // joins, as Thai SARA AM does, is the row's own). Any other row (a span with
+        // attributes, other bytes) freezes nothing past it.
         var places: [Range<Int>] = []
         var cut = at
         var frozenRows = 0
         var pos = at
-        for row in rows.dropLast(2) {
-            if !places.isEmpty { while pos < end && raw[pos] == 0x20 { pos += 1 } }
+        for (j, row) in rows.dropLast().enumerated() {
             guard row.spans.count == 1, row.spans[0].attributes.isEmpty else { break }
             var text = row.spans[0].text
             let length = text.utf8.count
-            guard length > 0, pos + length <= end,
-                  text.withUTF8({ $0.elementsEqual(raw[pos..<(pos + length)]) }) else { break }
+            func isRow(at p: Int) -> Bool {
+                length > 0 && p + length <= end && text.withUTF8 { $0.elementsEqual(raw[p..<(p + length)]) }
+            }
+            if j > 0 {
+                let from = pos
+                var skipped = pos
+                while skipped < end && raw[skipped] == 0x20 { skipped += 1 }
+                pos = isRow(at: skipped) ? skipped : skipped - 1
+                guard pos >= from, isRow(at: pos) else { break }
+            } else {
+                guard isRow(at: pos) else { break }
+            }
+            // Row j starts at `pos`, as it reads: the rows before it may be frozen, cut here.
+            if j > 0, Self.canCut(raw, at: pos) {
+                cut = pos
+                frozenRows = j
+            }
             places.append(pos..<(pos + length))
             pos += length
-            var next = pos
-            while next < end && raw[next] == 0x20 { next += 1 }
-            if next < end, Self.canCut(raw, at: next) {
-                cut = next
-                frozenRows = places.count
-            }
         }
         guard frozenRows > 0 else { return }
         if blank { frozen.append(StyledLine()) }

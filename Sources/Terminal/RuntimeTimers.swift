@@ -8,7 +8,9 @@ extension ChatRuntime {
         tick()
         let start = clock.now
         draw()
-        lastFrameCost = clock.now - start
+        // Only a streamed frame's cost spaces out the next streamed ones (a key's or a new
+        // size's whole frame does not).
+        lastFrameCost = lastFrameStreamed ? clock.now - start : .zero
         if options.exitAfterFirstFrame && sawConnected && state.agentID != nil { firstFrameDone = true }
     }
 
@@ -77,7 +79,8 @@ extension ChatRuntime {
     /// only the conversation changed. A streamed frame that took long (a hostile answer whose
     /// open block cannot be frozen is laid out whole at each frame) spaces the next ones out:
     /// at least `streamCostFactor` times its cost between two, up to `maxStreamInterval`, so
-    /// drawing a stream never takes more than a fifth of the main thread and keys stay quick.
+    /// drawing a stream takes at most about a fifth of the main thread (frames slower than a
+    /// fifth of that second take more) and keys, drawn on the key clock, stay quick.
     func frameInterval(streamOnly: Bool) -> Duration {
         guard streamOnly else { return .milliseconds(Int(1000 / max(1, options.maxFPS))) }
         return max(streamTickInterval, min(Self.maxStreamInterval, lastFrameCost * Self.streamCostFactor))
@@ -110,8 +113,9 @@ extension ChatRuntime {
     /// The looks come from one repeating timer, started with the first streamed frame and
     /// stopped by a look that finds nothing (or a tick that no frame waits for): a timer set
     /// anew for each frame cost a wake of the timer thread to arm it, besides the one to
-    /// fire it. (A tick draws what waits, whenever the last frame was: after a key's frame
-    /// between two ticks, the next tick may come sooner than a stream interval after it.)
+    /// fire it. A tick draws what waits once the frame is due, or within half a tick of it
+    /// (ticks come a little early or late); an earlier tick (after a key's frame between two
+    /// ticks, or while slow frames are spaced out) leaves it for a later one.
     func keepStreamClock() {
         guard lastFrameStreamed, state.isBusy, !framePending else { return }
         let due = lastFrame + frameInterval(streamOnly: true)

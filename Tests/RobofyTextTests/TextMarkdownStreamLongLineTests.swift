@@ -11,7 +11,7 @@ private let words: [String] = [
     "!", "wow!", "[l](u)", "*em*", "_un_", "`c`", "**b**", "a\\*b", "<http://x.y>", "1.", "#", "-", ">", "日本語のテキスト",
     "中文字符和标点。", "「引用」", "、", "emoji👍🏽", "👨‍👩‍👧", "cafe\u{301}", "e\u{301}\u{301}", "\t", "tab\there",
     "\u{1B}[31mred\u{1B}[0m", "\u{1B}]0;t\u{07}x", "zero\u{200B}w", "nb\u{A0}sp", "\u{3000}ideo", "\u{9B}c1", "cr\r", "ſ",
-    "K\u{212A}", "ünïcödé", "क्षत्रिय", "한국어", "ﾊﾝｶｸ", "\u{2028}", "a\u{AD}b",
+    "K\u{212A}", " \u{E33}", " \u{FF9F}x", "ünïcödé", "क्षत्रिय", "한국어", "ﾊﾝｶｸ", "\u{2028}", "a\u{AD}b",
 ]
 
 /// A line of `width` × 3–14 scalars; one word in `rarity` (about) from `words`, the rest plain.
@@ -136,6 +136,12 @@ private func document(_ r: inout SeededRandom, width: Int) -> String {
             String(repeating: "abcdefghi ", count: 12) + "w\tx\ty\tz " + String(repeating: "wordy ", count: 20),
             String(repeating: "abc ", count: 30) + "**bold " + String(repeating: "word ", count: 30) + "end**",
             String(repeating: "日本語", count: 40) + "」" + String(repeating: "テキスト", count: 20),
+            // A space that the next character joins (Thai and Lao SARA AM, halfwidth sound marks)
+            // begins the next row: the break did not drop it.
+            String(repeating: "line \u{E33} more words here and more ", count: 6),
+            String(repeating: "line \u{E33}more word ", count: 8),
+            String(repeating: "line \u{EB3} more words ", count: 8),
+            String(repeating: "line \u{FF9E} more words ", count: 8),
         ]
         for text in cases {
             for width in [5, 9, 10, 11, 16, 23] {
