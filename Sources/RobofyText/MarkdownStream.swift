@@ -166,17 +166,17 @@ public final class MarkdownStream {
 
     /// A long line of a paragraph, open or not, is laid out again whole on every call until
     /// it ends (a paragraph that never breaks its line cost O(answer) a frame). This freezes
-    /// its first rows: those of its start that is plain (no inline syntax, nothing the
-    /// sanitizer changes), all but the last two rows that start laid out alone. What follows
-    /// resumes as the next line of the paragraph, at a row's start.
+    /// its first rows: the rows of its plain start (no inline syntax, nothing the sanitizer
+    /// changes) laid out alone, all but the last two. What follows resumes as the next line
+    /// of the paragraph, at a row's start.
     ///
     /// Why those rows are final, whatever comes after: wrapping is greedy, so a row ends when
     /// the next word does not fit or a long word fills it, and a word can only grow; a later
     /// byte changes at most the row of the last word (a closing mark that may not start a
-    /// row, a combining mark). Nothing inline can pair with a plain start, and a "://" cannot
-    /// reach back over the cut, which never follows a ':' or '/'. The rest starts with a
-    /// letter, so it starts no block and keeps no indent; it is cleaned from the cut's column
-    /// (`tailColumn`, for TABs), and it spends the same link budget (`joinedBytes`).
+    /// row, a combining mark). Nothing inline can pair with a plain start, and no bare URL or
+    /// image can straddle the cut (`canCut`). The rest starts with a letter, so it starts no
+    /// block and keeps no indent; it is cleaned from the cut's column (`tailColumn`, for
+    /// TABs), and it spends the same link budget (`joinedBytes`).
     private func freezeOpenRows(_ raw: UnsafeBufferPointer<UInt8>) {
         let at = frozenCount
         let n = raw.count
