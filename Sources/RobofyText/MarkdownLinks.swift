@@ -231,27 +231,7 @@ extension MDInlineParser {
 
     /// The scalar starting at byte `i`, nil at the end (input is valid UTF-8).
     func scalar(at i: Int) -> Unicode.Scalar? {
-        let n = bytes.count
-        guard i < n else { return nil }
-        let b0 = bytes[i]
-        if b0 < 0x80 { return Unicode.Scalar(b0) }
-        var length = 0
-        var value: UInt32 = 0
-        if b0 & 0xE0 == 0xC0 {
-            length = 2
-            value = UInt32(b0 & 0x1F)
-        } else if b0 & 0xF0 == 0xE0 {
-            length = 3
-            value = UInt32(b0 & 0x0F)
-        } else if b0 & 0xF8 == 0xF0 {
-            length = 4
-            value = UInt32(b0 & 0x07)
-        } else {
-            return nil
-        }
-        guard i + length <= n else { return nil }
-        for k in 1..<length { value = (value << 6) | UInt32(bytes[i + k] & 0x3F) }
-        return Unicode.Scalar(value)
+        UTF8Scalars.scalar(in: bytes, at: i)?.scalar
     }
 
     /// The scalar ending just before byte `i`, nil at the start.

@@ -207,7 +207,7 @@ public final class MarkdownStream {
                 end += 1
                 continue
             }
-            guard let (v, length) = Self.scalar(raw, at: end), Sanitizer.keepsAsIs(v) else { break }
+            guard let (scalar, length) = UTF8Scalars.scalar(in: raw, at: end), Sanitizer.keepsAsIs(scalar.value) else { break }
             end += length
         }
         guard end - at > Self.openLineRows * width else { return }
@@ -257,7 +257,7 @@ public final class MarkdownStream {
             if raw[i] < 0x80 {
                 column += 1
                 i += 1
-            } else if let (v, length) = Self.scalar(raw, at: i), let scalar = Unicode.Scalar(v) {
+            } else if let (scalar, length) = UTF8Scalars.scalar(in: raw, at: i) {
                 column += DisplayWidth.scalarWidth(scalar)
                 i += length
             } else {
@@ -295,21 +295,10 @@ public final class MarkdownStream {
     private static func startsRow(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         let b = raw[i]
         if b < 0x80 { return (0x61...0x7A).contains(b | 0x20) }
-        guard let (v, _) = scalar(raw, at: i), let scalar = Unicode.Scalar(v) else { return false }
+        guard let scalar = UTF8Scalars.scalar(in: raw, at: i)?.scalar else { return false }
         return scalar.properties.isAlphabetic && !scalar.properties.isWhitespace
             && scalar.properties.generalCategory != .nonspacingMark && scalar.properties.generalCategory != .spacingMark
             && scalar.properties.generalCategory != .enclosingMark
-    }
-
-    /// The scalar whose UTF-8 starts at `i` and its length (the text is valid UTF-8; nil at a
-    /// byte that starts none).
-    private static func scalar(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
-        let b = raw[i]
-        let length = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0
-        guard length > 0, i + length <= raw.count else { return nil }
-        var v = length == 1 ? UInt32(b) : UInt32(b) & (0x7F >> UInt32(length))
-        for k in 1..<max(1, length) { v = v << 6 | UInt32(raw[i + k] & 0x3F) }
-        return (v, length)
     }
 
     private func renderTail(_ raw: UnsafeBufferPointer<UInt8>) -> [StyledLine] {

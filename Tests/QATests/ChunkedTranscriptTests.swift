@@ -24,6 +24,19 @@ import Testing
         return (dir, path, store, recorder, secret)
     }
 
+    /// Finishes `turn` complete with `answer`, flushes the recorder, closes the transcript
+    /// and reads it back.
+    func finish(_ turn: Turn, answer: String, recorder: SessionRecorder, store: TranscriptStore,
+                path: String) throws -> Data {
+        var turn = turn
+        turn.answer = answer
+        turn.status = .complete
+        recorder.tap(.turnFinished(turn))
+        recorder.flush()
+        store.close()
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
     /// A long answer with lines, Unicode, a control character and a secret, in uneven pieces.
     static func answerPieces(secret: String) -> (answer: String, pieces: [String]) {
         var answer = ""
@@ -50,7 +63,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (answer, pieces) = Self.answerPieces(secret: secret)
         #expect(answer.utf8.count > 300_000)
-        var turn = Turn(id: 3, agentID: "demo-nova", agentName: "Nova", userText: "long one")
+        let turn = Turn(id: 3, agentID: "demo-nova", agentName: "Nova", userText: "long one")
         recorder.tap(.turnStarted(turn))
         func progressRecords() -> Int {
             FileManager.default.contents(atPath: path).map { TranscriptStore.parse($0).records }?
@@ -62,13 +75,7 @@ import Testing
         let deadline = Date().addingTimeInterval(20)
         while progressRecords() == 0, Date() < deadline { usleep(5_000) }
         for p in pieces[half...] { recorder.tap(.change(turnID: 3, .text(p))) }
-        turn.answer = answer
-        turn.status = .complete
-        recorder.tap(.turnFinished(turn))
-        recorder.flush()
-        store.close()
-
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let data = try finish(turn, answer: answer, recorder: recorder, store: store, path: path)
         let text = String(decoding: data, as: UTF8.self)
         #expect(!text.contains(secret), "the secret reached the transcript")
         let file = TranscriptStore.parse(data)
@@ -102,7 +109,7 @@ import Testing
             word += k % 50 == 7 ? jwt : secret
             k += 1
         }
-        var turn = Turn(id: 4, agentID: "demo-nova", agentName: "Nova", userText: "one word")
+        let turn = Turn(id: 4, agentID: "demo-nova", agentName: "Nova", userText: "one word")
         recorder.tap(.turnStarted(turn))
         func progressText() -> String {
             let records = FileManager.default.contents(atPath: path).map { TranscriptStore.parse($0).records } ?? []
@@ -123,12 +130,7 @@ import Testing
         let early = progressText()
         #expect(early.utf8.count >= most, "\(early.utf8.count) of \(expected.utf8.count) bytes written while the word streamed")
         #expect(expected.hasPrefix(early))
-        turn.answer = word
-        turn.status = .complete
-        recorder.tap(.turnFinished(turn))
-        recorder.flush()
-        store.close()
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let data = try finish(turn, answer: word, recorder: recorder, store: store, path: path)
         let records = TranscriptStore.parse(data).records.filter { $0.kind == .progress }
         #expect(records.count > 2)
         #expect(expected.contains("[redacted]") && !expected.contains(secret) && !expected.contains("eyJ"))

@@ -47,22 +47,24 @@ private func document(_ r: inout SeededRandom, width: Int) -> String {
     return lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
 }
 
-@Suite struct TextMarkdownStreamLongLineTests {
-    private func check(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
-        let tail = stream.render(text, width: width)
-        let got = stream.frozenLines(of: text) + tail
-        let want = Markdown.render(Sanitizer.clean(text), width: width)
-        guard got != want else { return true }
-        let i = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
-        Issue.record("""
-            stream render differs (\(context), width \(width), \(stream.frozen.count) frozen lines), first at line \(i)
-            text: \(text.debugDescription)
-            want: \(want.dropFirst(max(0, i - 1)).prefix(3).map { $0.spans.map { "\($0.text.debugDescription)\($0.attributes.rawValue)" } })
-            got:  \(got.dropFirst(max(0, i - 1)).prefix(3).map { $0.spans.map { "\($0.text.debugDescription)\($0.attributes.rawValue)" } })
-            """)
-        return false
-    }
+/// Renders `text` on `stream` and checks that its frozen lines and tail equal one render of
+/// the whole text (the `MarkdownStream` invariant); records the first difference.
+func streamRendersAsWhole(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
+    let tail = stream.render(text, width: width)
+    let got = stream.frozenLines(of: text) + tail
+    let want = Markdown.render(Sanitizer.clean(text), width: width)
+    guard got != want else { return true }
+    let i = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+    Issue.record("""
+        stream render differs (\(context), width \(width), \(stream.frozen.count) frozen lines), first at line \(i)
+        text: \(text.debugDescription)
+        want: \(want.dropFirst(max(0, i - 1)).prefix(3).map { $0.spans.map { "\($0.text.debugDescription)\($0.attributes.rawValue)" } })
+        got:  \(got.dropFirst(max(0, i - 1)).prefix(3).map { $0.spans.map { "\($0.text.debugDescription)\($0.attributes.rawValue)" } })
+        """)
+    return false
+}
 
+@Suite struct TextMarkdownStreamLongLineTests {
     /// Long lines, streamed in random pieces (scalar boundaries), equal their whole render
     /// after every piece, whatever they hold and wherever the pieces end; and rows of a line
     /// still open are frozen (the text after the last line break shrinks below the line).
@@ -81,7 +83,7 @@ private func document(_ r: inout SeededRandom, width: Int) -> String {
                 prefix.append(contentsOf: scalars[..<i])
                 let before = stream.frozen.count
                 let text = String(prefix)
-                if !check(stream, text, width: width, "document \(doc), \(i) scalars") { return }
+                if !streamRendersAsWhole(stream, text, width: width, "document \(doc), \(i) scalars") { return }
                 if stream.frozen.count > before, text.last != "\n" { frozenInsideLines += 1 }
             }
         }
@@ -112,7 +114,7 @@ private func document(_ r: inout SeededRandom, width: Int) -> String {
             text += String(decoding: answer[start..<end], as: UTF8.self)
             start = end
             if d % 800 == 0 {
-                if !check(stream, text, width: width, "\(kind), delta \(d)") { return }
+                if !streamRendersAsWhole(stream, text, width: width, "\(kind), delta \(d)") { return }
             } else {
                 _ = stream.render(text, width: width)
             }
@@ -153,7 +155,7 @@ private func document(_ r: inout SeededRandom, width: Int) -> String {
                         i = min(scalars.count, i + step)
                         var prefix = String.UnicodeScalarView()
                         prefix.append(contentsOf: scalars[..<i])
-                        if !check(stream, String(prefix), width: width, "\(text.prefix(20).debugDescription) by \(step)") {
+                        if !streamRendersAsWhole(stream, String(prefix), width: width, "\(text.prefix(20).debugDescription) by \(step)") {
                             return
                         }
                     }

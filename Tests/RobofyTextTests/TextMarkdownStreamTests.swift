@@ -51,29 +51,13 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
 }
 
 @Suite struct TextMarkdownStreamTests {
-    private func check(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
-        let tail = stream.render(text, width: width)
-        let got = stream.frozenLines(of: text) + tail
-        let want = Markdown.render(Sanitizer.clean(text), width: width)
-        if got != want {
-            Issue.record("""
-                stream render differs (\(context), width \(width), \(stream.frozen.count) frozen lines)
-                text: \(text.debugDescription)
-                want: \(want.map(\.plainText))
-                got:  \(got.map(\.plainText))
-                """)
-            return false
-        }
-        return true
-    }
-
     /// Streams `text` in random pieces, checking each prefix; the lines frozen, nil at a difference.
     private func streamIn(_ text: String, _ r: inout SeededRandom, width: Int, _ context: String) -> Int? {
         let stream = MarkdownStream()
         var prefix = ""
         for p in pieces(text, &r) {
             prefix += p
-            if !check(stream, prefix, width: width, context) { return nil }
+            if !streamRendersAsWhole(stream, prefix, width: width, context) { return nil }
         }
         return stream.frozen.count
     }
@@ -133,7 +117,7 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
                     i = min(scalars.count, i + step)
                     var prefix = String.UnicodeScalarView()
                     prefix.append(contentsOf: scalars[..<i])
-                    if !check(stream, String(prefix), width: 20, "\(text.debugDescription) by \(step)") { return }
+                    if !streamRendersAsWhole(stream, String(prefix), width: 20, "\(text.debugDescription) by \(step)") { return }
                 }
             }
         }
@@ -146,7 +130,7 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
         for k in 0..<300 {
             text += line
             if k % 7 == 0 { text += "partial" }
-            #expect(check(stream, text, width: 40, "line \(k)"))
+            #expect(streamRendersAsWhole(stream, text, width: 40, "line \(k)"))
             if k % 7 == 0 { text.removeLast(7) }
         }
         // Everything but the last (still open) line is frozen: the tail stays small.
@@ -164,7 +148,7 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
                 var prefix = ""
                 for ch in text {
                     prefix.append(ch)
-                    #expect(check(stream, prefix, width: width, "list"))
+                    #expect(streamRendersAsWhole(stream, prefix, width: width, "list"))
                 }
             }
         }
@@ -173,13 +157,13 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
     @Test func widthChangeOrRewrittenTextStartsOver() {
         let stream = MarkdownStream()
         let text = String(repeating: "plain words in a line\n", count: 20) + "**bold** end"
-        #expect(check(stream, text, width: 30, "first"))
+        #expect(streamRendersAsWhole(stream, text, width: 30, "first"))
         let g = stream.generation
-        #expect(check(stream, text, width: 31, "resized"))
+        #expect(streamRendersAsWhole(stream, text, width: 31, "resized"))
         #expect(stream.generation > g)
         let h = stream.generation
-        #expect(check(stream, "other text\n" + text, width: 31, "rewritten"))
+        #expect(streamRendersAsWhole(stream, "other text\n" + text, width: 31, "rewritten"))
         #expect(stream.generation > h)
-        #expect(check(stream, "", width: 31, "emptied"))
+        #expect(streamRendersAsWhole(stream, "", width: 31, "emptied"))
     }
 }
