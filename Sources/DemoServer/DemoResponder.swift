@@ -401,7 +401,7 @@ struct DemoCore: Sendable {
                 "fault_header": "X-Robofy-Demo-Fault",
                 "fault_items": .string(DemoFaults.validItems),
                 "faults": .string(options.faults.spec),
-                "commands": ["/long N", "/bench BYTES DELTAS [word|para|open]", "/hostile", "/error", "/reason", "/slow", "/help"],
+                "commands": ["/long N", .string("/bench BYTES DELTAS [\(BenchText.Shape.usage)]"), "/hostile", "/error", "/reason", "/slow", "/help"],
             ],
         ]
         return Self.jsonResponse(.ok, bytes: answer.serializedBytes)

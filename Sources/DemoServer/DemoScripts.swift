@@ -117,7 +117,7 @@ enum DemoScripts {
             else {
                 return DemoTurnPlan(
                     segments: [
-                        .text("Usage: /bench BYTES DELTAS [word|para|open] (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
+                        .text("Usage: /bench BYTES DELTAS [\(BenchText.Shape.usage)] (BYTES 0…\(maxBenchBytes), DELTAS 1…\(maxBenchDeltas)), e.g. /bench 1048576 50000.")
                     ])
             }
             return DemoTurnPlan(segments: [.bench(bytes: bytes, deltas: deltas, shape: shape)], deltaDelayMs: 0, paceWins: true)
@@ -507,9 +507,24 @@ public enum BenchText {
 
     /// What a bench answer looks like: lines of the pattern, one word (its spaces and line
     /// ends as letters), one paragraph (its line ends as spaces), or one paragraph that opens
-    /// an emphasis at its first byte and never closes it (no row of it can be frozen).
-    public enum Shape: String, Sendable {
-        case lines, word, para, open
+    /// an emphasis at its first byte and never closes it (no row of it can be frozen); one
+    /// paragraph as a list item, a quote, or the one line of a code block.
+    public enum Shape: String, Sendable, CaseIterable {
+        case lines, word, para, open, item, quote, code
+
+        /// The bytes the answer starts with, in place of the pattern's first ones.
+        var head: [UInt8] {
+            switch self {
+            case .lines, .word, .para: []
+            case .open: Array("*".utf8)
+            case .item: Array("- ".utf8)
+            case .quote: Array("> ".utf8)
+            case .code: Array("```\n".utf8)
+            }
+        }
+
+        /// The shapes, as `/bench` takes them.
+        public static var usage: String { allCases.dropFirst().map(\.rawValue).joined(separator: "|") }
     }
 
     /// `count` bytes of the pattern from `offset`, in the given shape.
@@ -517,14 +532,18 @@ public enum BenchText {
         var bytes = [UInt8]()
         bytes.reserveCapacity(count)
         let n = pattern.count
+        let head = shape.head
         var p = offset % n
-        for _ in 0..<count {
+        for i in 0..<count {
             let b = pattern[p]
-            switch shape {
-            case .lines: bytes.append(b)
-            case .word: bytes.append(b == 0x20 || b == 0x0A ? 0x78 : b)
-            case .para: bytes.append(b == 0x0A ? 0x20 : b)
-            case .open: bytes.append(bytes.isEmpty && offset == 0 ? 0x2A : b == 0x0A ? 0x20 : b)
+            if offset + i < head.count {
+                bytes.append(head[offset + i])
+            } else {
+                switch shape {
+                case .lines: bytes.append(b)
+                case .word: bytes.append(b == 0x20 || b == 0x0A ? 0x78 : b)
+                case .para, .open, .item, .quote, .code: bytes.append(b == 0x0A ? 0x20 : b)
+                }
             }
             p += 1
             if p == n { p = 0 }

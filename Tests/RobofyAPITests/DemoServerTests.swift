@@ -618,15 +618,19 @@ struct DemoServerTests {
             }
             let plain = try await chat(server, token: token, query: "/bench 1000 7")
             #expect(((plain.json?["data"] as? [String: Any])?["answer"] as? String)?.utf8.count == 1000)
-            // The shapes: lines, one word, one paragraph; any other is refused with the usage.
-            for (shape, spaces, lineBreaks) in [("", true, true), (" word", false, false), (" para", true, false),
-                                                (" open", true, false)] {
+            // The shapes: lines, one word, one paragraph (plain, opening an emphasis, as a list
+            // item, a quote, a code block's line); any other is refused with the usage.
+            for (shape, spaces, lineBreaks, head) in [("", true, 40, "The "), (" word", false, 0, "Thexq"),
+                                                      (" para", true, 0, "The "), (" open", true, 0, "*he "),
+                                                      (" item", true, 0, "- e "), (" quote", true, 0, "> e "),
+                                                      (" code", true, 1, "```\nquick ")] {
                 let r = try await chat(server, token: token, query: "/bench 4000 30\(shape)", stream: true)
                 let text = SSEResult(r.text).events.filter { $0["type"] as? String == "text-delta" }
                     .compactMap { $0["delta"] as? String }.joined()
                 #expect(text.utf8.count == 4000, "shape\(shape)")
-                #expect(text.contains(" ") == spaces && text.contains("\n") == lineBreaks, "shape\(shape)")
-                #expect(text.hasPrefix("*") == (shape == " open"), "shape\(shape)")
+                #expect(text.contains(" ") == spaces && text.filter { $0 == "\n" }.count >= lineBreaks
+                        && (lineBreaks > 1 || text.filter { $0 == "\n" }.count == lineBreaks), "shape\(shape)")
+                #expect(text.hasPrefix(head), "shape\(shape)")
             }
             let refused = try await chat(server, token: token, query: "/bench 4000 30 bogus")
             #expect(((refused.json?["data"] as? [String: Any])?["answer"] as? String)?.hasPrefix("Usage: /bench") == true)
