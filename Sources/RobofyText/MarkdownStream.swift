@@ -251,9 +251,91 @@ public final class MarkdownStream {
         guard frozenRows > 0 else { return }
         if blank { frozen.append(StyledLine()) }
         for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
-        var column = tailColumn
-        var i = at
-        while i < cut {
+        freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
+        state = MDResumeState(pendingBlank: false, listIndents: [], hasEarlierOutput: true,
+                              mode: .paragraph(joinedBytes: joined + cut - at))
+    }
+
+    /// A long line of a code block, like a paragraph's (`freezeOpenRows`), was laid out again
+    /// whole on every call until it ended. This freezes its first rows, all but the last three.
+    ///
+    /// Why those rows are final, whatever comes after: a code line is broken at the width,
+    /// grapheme by grapheme, greedily, and whether two scalars part as graphemes is settled by
+    /// the text up to the second. Rows are frozen only from the line's plain start (printable,
+    /// nothing the sanitizer changes), and three rows follow the cut, so the graphemes before
+    /// it and the one at it are complete: a later byte changes none of them. The rest resumes
+    /// as the next line of the block. It starts with neither a space (an indent to drop) nor a
+    /// fence character (it could close the block); it is cleaned from the cut's column
+    /// (`tailColumn`, for TABs); and it is wider than the content (three rows, each cut short
+    /// by at most a wide character's column), so its breaks are marked "↩" as the whole line's
+    /// are.
+    private func freezeOpenCodeRows(_ raw: UnsafeBufferPointer<UInt8>) {
+        guard case .fence(_, let indent) = state.mode else { return }
+        let at = frozenCount
+        let n = raw.count
+        guard n - at > Self.openLineRows * width else { return }
+        // The plain start of the open line: up to a control (a line break, a TAB, an escape)
+        // or a scalar the sanitizer would change.
+        var end = at
+        while end < n {
+            end = ByteWords.skip(raw, from: end, to: n) { ByteWords.hasUnprintable($0) }
+            guard end < n else { break }
+            let b = raw[end]
+            if b < 0x80 {
+                if b < 0x20 || b == 0x7F { break }
+                end += 1
+                continue
+            }
+            guard let (scalar, length) = UTF8Scalars.scalar(in: raw, at: end), Sanitizer.keepsAsIs(scalar.value) else { break }
+            end += length
+        }
+        guard end - at > Self.openLineRows * width else { return }
+        bytesExamined += end - at
+        // The code itself: at a line's start, after the fence's indent.
+        var content = at
+        if tailColumn == 0 {
+            while content < end, content - at < indent, raw[content] == 0x20 { content += 1 }
+        }
+        let blocks = MDBlocks(width: width, depth: 0)
+        let contentWidth = width - min(indent, 8, MDBlocks.maxPrefixWidth(width))
+        guard contentWidth >= 4 else { return }
+        let code = String(decoding: UnsafeBufferPointer(rebasing: raw[content..<end]), as: UTF8.self)
+        let rows = blocks.renderCode([code[...]], indent: indent)
+        guard rows.count > 3 else { return }
+        var pos = content
+        var frozenRows = 0
+        var cut = content
+        for (j, row) in rows.dropLast(3).enumerated() {
+            // The row's code, as it reads in the text from where the row before it ended.
+            guard let span = row.spans.first(where: { $0.attributes == .code }) else { break }
+            var text = span.text
+            let length = text.utf8.count
+            guard length > 0, pos + length < end,
+                  text.withUTF8({ $0.elementsEqual(raw[pos..<(pos + length)]) }) else { break }
+            pos += length
+            if Self.canCutCode(raw[pos]) {
+                cut = pos
+                frozenRows = j + 1
+            }
+        }
+        guard frozenRows > 0 else { return }
+        frozen.append(contentsOf: rows[..<frozenRows], referencing: raw, in: content..<cut)
+        freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
+        state.pendingBlank = false
+        state.hasEarlierOutput = true
+    }
+
+    /// Whether the rest of a code line may start with `b`, a row's first byte: not a space,
+    /// a backtick or a tilde (see `freezeOpenCodeRows`).
+    private static func canCutCode(_ b: UInt8) -> Bool {
+        b != 0x20 && b != 0x60 && b != 0x7E
+    }
+
+    /// The columns `raw[from..<to]` takes (text without controls or TABs).
+    private static func columns(_ raw: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
+        var column = 0
+        var i = from
+        while i < to {
             if raw[i] < 0x80 {
                 column += 1
                 i += 1
@@ -264,9 +346,7 @@ public final class MarkdownStream {
                 i += 1
             }
         }
-        freeze(raw, upTo: cut, column: column)
-        state = MDResumeState(pendingBlank: false, listIndents: [], hasEarlierOutput: true,
-                              mode: .paragraph(joinedBytes: joined + cut - at))
+        return column
     }
 
     /// Whether the rest of a line may start at `i`, inside it, as a line of its own. After a
@@ -304,6 +384,7 @@ public final class MarkdownStream {
     private func renderTail(_ raw: UnsafeBufferPointer<UInt8>) -> [StyledLine] {
         freezePlainLines(raw)
         freezeOpenRows(raw)
+        freezeOpenCodeRows(raw)
         let start = frozenCount
         let n = raw.count
         bytesExamined += n - start

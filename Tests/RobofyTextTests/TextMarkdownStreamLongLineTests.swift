@@ -30,6 +30,24 @@ private func longLine(_ r: inout SeededRandom, width: Int, rarity: Int) -> Strin
     return line
 }
 
+/// A code block (any fence, indented or not, closed or not) of long lines that may begin with
+/// spaces or hold fence characters, between paragraphs.
+private func codeDocument(_ r: inout SeededRandom, width: Int) -> String {
+    let fence = r.pick(["```", "~~~", "````", "```swift", "   ```", "  ~~~ js"])
+    var lines: [String] = r.int(3) == 0 ? ["Before the code.", ""] : []
+    lines.append(fence)
+    for _ in 0..<(1 + r.int(3)) {
+        var line = longLine(&r, width: width, rarity: r.pick([2, 4, 40]))
+        // Fence characters and spaces where a row may begin.
+        line = line.replacingOccurrences(of: r.pick(["x", "in", "a"]), with: r.pick(["```", "~~~", "`", "~", " ", "  ", "\t", "❤", "❤\u{FE0F}", "👍\u{FE0E}", "🇯🇵🇯", "\u{1100}\u{1161}", "\u{301}"]))
+        if r.int(3) == 0 { line = String(repeating: " ", count: 1 + r.int(5)) + line }
+        lines.append(line)
+    }
+    if r.int(2) == 0 { lines.append(String(fence.prefix { $0 == "`" || $0 == "~" || $0 == " " })) }
+    if r.int(3) == 0 { lines.append("After the code.") }
+    return lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
+}
+
 private func document(_ r: inout SeededRandom, width: Int) -> String {
     var lines: [String] = []
     let rarity = r.pick([3, 40])
@@ -64,6 +82,52 @@ func streamRendersAsWhole(_ stream: MarkdownStream, _ text: String, width: Int, 
     return false
 }
 
+/// Streams `text` in random pieces (scalar boundaries) at `width`, checking the stream against
+/// a whole render after each; how many times it froze lines while a line was open, nil at a
+/// difference.
+private func streamInPieces(_ text: String, _ r: inout SeededRandom, width: Int, _ context: String) -> Int? {
+    let scalars = Array(text.unicodeScalars)
+    let stream = MarkdownStream()
+    var frozenInsideLines = 0
+    var i = 0
+    while i < scalars.count {
+        i = min(scalars.count, i + 1 + r.int(r.int(4) == 0 ? 60 : 6))
+        var prefix = String.UnicodeScalarView()
+        prefix.append(contentsOf: scalars[..<i])
+        let before = stream.frozen.count
+        let text = String(prefix)
+        if !streamRendersAsWhole(stream, text, width: width, "\(context), \(i) scalars") { return nil }
+        if stream.frozen.count > before, text.last != "\n" { frozenInsideLines += 1 }
+    }
+    return frozenInsideLines
+}
+
+/// Streams `answer` in `deltas` pieces (scalar boundaries) at `width`, checking the stream
+/// against a whole render every 800 deltas; then that it never started over, froze about every
+/// row, and read O(delta) bytes per call.
+private func streamsAsItGrows(_ answer: [UInt8], deltas: Int, width: Int, _ context: String) {
+    let stream = MarkdownStream()
+    var text = ""
+    var start = 0
+    for d in 1...deltas {
+        var end = d == deltas ? answer.count : answer.count * d / deltas
+        while end < answer.count && answer[end] & 0xC0 == 0x80 { end += 1 }
+        guard end > start else { continue }
+        text += String(decoding: answer[start..<end], as: UTF8.self)
+        start = end
+        if d % 800 == 0 {
+            if !streamRendersAsWhole(stream, text, width: width, "\(context), delta \(d)") { return }
+        } else {
+            _ = stream.render(text, width: width)
+        }
+    }
+    #expect(stream.generation == 1, "the stream started over")
+    let rows = DisplayWidth.of(text) / width
+    #expect(stream.frozen.count > rows * 9 / 10, "\(stream.frozen.count) of about \(rows) rows frozen")
+    #expect(stream.bytesExamined < deltas * 2_048,
+            "read \(stream.bytesExamined) bytes for \(answer.count) bytes in \(deltas) deltas")
+}
+
 @Suite struct TextMarkdownStreamLongLineTests {
     /// Long lines, streamed in random pieces (scalar boundaries), equal their whole render
     /// after every piece, whatever they hold and wherever the pieces end; and rows of a line
@@ -74,20 +138,34 @@ func streamRendersAsWhole(_ stream: MarkdownStream, _ text: String, width: Int, 
         for doc in 0..<150 {
             let width = r.pick([1, 2, 3, 7, 12, 20, 33, 50])
             let text = document(&r, width: width)
-            let scalars = Array(text.unicodeScalars)
-            let stream = MarkdownStream()
-            var i = 0
-            while i < scalars.count {
-                i = min(scalars.count, i + 1 + r.int(r.int(4) == 0 ? 60 : 6))
-                var prefix = String.UnicodeScalarView()
-                prefix.append(contentsOf: scalars[..<i])
-                let before = stream.frozen.count
-                let text = String(prefix)
-                if !streamRendersAsWhole(stream, text, width: width, "document \(doc), \(i) scalars") { return }
-                if stream.frozen.count > before, text.last != "\n" { frozenInsideLines += 1 }
-            }
+            guard let n = streamInPieces(text, &r, width: width, "document \(doc)") else { return }
+            frozenInsideLines += n
         }
         #expect(frozenInsideLines > 150, "rows of open lines frozen \(frozenInsideLines) times")
+    }
+
+    /// The same for code blocks: long code lines streamed in random pieces equal their whole
+    /// render after every piece, and rows of an open code line are frozen.
+    @Test func longCodeLinesStreamedEqualTheirWholeRender() {
+        var r = SeededRandom(seed: 1616)
+        var frozenInsideLines = 0
+        for doc in 0..<150 {
+            let width = r.pick([1, 2, 3, 4, 5, 7, 12, 20, 33, 50])
+            let text = codeDocument(&r, width: width)
+            guard let n = streamInPieces(text, &r, width: width, "code document \(doc)") else { return }
+            frozenInsideLines += n
+        }
+        #expect(frozenInsideLines > 150, "rows of open code lines frozen \(frozenInsideLines) times")
+    }
+
+    /// A code line that never ends (64 KiB of minified JSON as 3,200 deltas, in a fence at
+    /// no indent and at two) is laid out as it grows: O(delta) bytes read per call, and its
+    /// rows equal a one-shot render.
+    @Test(arguments: ["```", "  ```json"])
+    func aCodeLineWithoutBreaksIsLaidOutAsItGrows(_ fence: String) {
+        let unit = #"{"id":42,"name":"über widget","tags":["a","b"],"ok":true,"ratio":0.5},"#
+        let answer = Array((fence + "\n" + String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1)).utf8)
+        streamsAsItGrows(answer, deltas: 3_200, width: 72, "code \(fence)")
     }
 
     /// A paragraph that never breaks its line (64 KiB as 3,200 deltas) is laid out as it
@@ -102,28 +180,7 @@ func streamRendersAsWhole(_ stream: MarkdownStream, _ text: String, width: Int, 
         default: unit = "日本語のテキストと中文字符和标点。「引用」では、"
         }
         let answer = Array(String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1).utf8)
-        let deltas = 3_200
-        let width = 72
-        let stream = MarkdownStream()
-        var text = ""
-        var start = 0
-        for d in 1...deltas {
-            var end = d == deltas ? answer.count : answer.count * d / deltas
-            while end < answer.count && answer[end] & 0xC0 == 0x80 { end += 1 }
-            guard end > start else { continue }
-            text += String(decoding: answer[start..<end], as: UTF8.self)
-            start = end
-            if d % 800 == 0 {
-                if !streamRendersAsWhole(stream, text, width: width, "\(kind), delta \(d)") { return }
-            } else {
-                _ = stream.render(text, width: width)
-            }
-        }
-        #expect(stream.generation == 1, "the stream started over")
-        let rows = DisplayWidth.of(text) / width
-        #expect(stream.frozen.count > rows * 9 / 10, "\(stream.frozen.count) of about \(rows) rows frozen")
-        #expect(stream.bytesExamined < deltas * 2_048,
-                "read \(stream.bytesExamined) bytes for \(answer.count) bytes in \(deltas) deltas")
+        streamsAsItGrows(answer, deltas: 3_200, width: 72, kind)
     }
 
     /// Cuts that would change what the inline parse or the sanitizer sees are not made: a
