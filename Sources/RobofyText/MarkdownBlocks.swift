@@ -195,6 +195,7 @@ struct MDBlocks {
         case .block: break
         case .paragraph(let joined): i = streamParagraph(lines, from: i, first: nil, joinedBefore: joined)
         case .fence(let fence, let indent): i = streamFence(lines, from: i, fence: fence, indent: indent)
+        case .quote(let inner): i = quote(lines, from: i, resume: inner)
         }
         while i < end {
             blockCheckpoint(i)
@@ -228,23 +229,7 @@ struct MDBlocks {
             }
 
             if indent <= 3, rest.first == ">" {
-                var inner: [Substring] = []
-                var raw: [Substring] = []
-                while i < end {
-                    let (qi, qrest) = Self.splitIndent(lines[i])
-                    guard qi <= 3, qrest.first == ">" else { break }
-                    var content = qrest.dropFirst()
-                    if content.first == " " { content = content.dropFirst() }
-                    inner.append(content)
-                    raw.append(qrest)
-                    i += 1
-                }
-                listIndents = []
-                if depth < Self.maxQuoteDepth {
-                    emit(renderQuote(inner))
-                } else {
-                    emit(renderParagraph(raw))
-                }
+                i = quote(lines, from: i, resume: nil)
                 continue
             }
 
@@ -317,10 +302,53 @@ struct MDBlocks {
         return Self.wrapPrefixed(spans, width: width, first: indent + marker, attributes: [], rest: nil)
     }
 
-    func renderQuote(_ inner: [Substring]) -> [StyledLine] {
+    /// A quote: its lines from `start` (those that begin with ">"), their content rendered as
+    /// Markdown of its own at the quote's width, behind a bar. `resume`: the content's render
+    /// goes on from a checkpoint inside the quote (`MDResumeState.Mode.quote`). While streaming,
+    /// the content's render records checkpoints too, and the last one is this render's: a long
+    /// quote is laid out as it grows, not whole at every call.
+    mutating func quote(_ lines: ArraySlice<Substring>, from start: Int, resume: MDResumeState?) -> Int {
+        var inner: [Substring] = []
+        var raw: [Substring] = []
+        var i = start
+        while i < lines.endIndex {
+            let (qi, qrest) = Self.splitIndent(lines[i])
+            guard qi <= 3, qrest.first == ">" else { break }
+            var content = qrest.dropFirst()
+            if content.first == " " { content = content.dropFirst() }
+            inner.append(content)
+            raw.append(qrest)
+            i += 1
+        }
+        listIndents = []
+        guard depth < Self.maxQuoteDepth else {
+            emit(renderParagraph(raw))
+            return i
+        }
         let prefix = DisplayWidth.truncate("│ ", to: Self.maxPrefixWidth(width), ellipsis: "")
-        let prefixWidth = DisplayWidth.of(prefix)
-        let lines = MDBlocks.render(inner[...], width: width - prefixWidth, depth: depth + 1)
+        var r = MDBlocks(width: width - DisplayWidth.of(prefix), depth: depth + 1)
+        if let resume {
+            r.pendingBlank = resume.pendingBlank
+            r.listIndents = resume.listIndents
+            r.hasEarlierOutput = resume.hasEarlierOutput
+        }
+        // Content line k is line `start + k`.
+        r.recording = recording
+        r.finalLines = finalLines - start
+        r.run(inner[...], resume: resume?.mode ?? .block)
+        if recording, let cp = r.checkpoint, cp.line > 0 {
+            let blank = pendingBlank && (!out.isEmpty || hasEarlierOutput) ? 1 : 0
+            let final = out.count + blank + cp.final
+            checkpoint = (start + cp.line, final, MDResumeState(pendingBlank: false, listIndents: [],
+                                                                hasEarlierOutput: hasEarlierOutput || final > 0,
+                                                                mode: .quote(cp.state)))
+        }
+        emit(Self.quoted(r.out, prefix: prefix))
+        return i
+    }
+
+    /// Content lines behind the quote's bar (`prefix`), marked `.quote`.
+    static func quoted(_ lines: [StyledLine], prefix: String) -> [StyledLine] {
         let bar = Self.trimmingTrailingSpaces(prefix)
         return lines.map { line in
             if line.spans.isEmpty {

@@ -10,6 +10,8 @@ struct MDResumeState {
         /// UTF-8 length with line breaks, for the link budget).
         case paragraph(joinedBytes: Int)
         case fence(MDFence, indent: Int)
+        /// Inside a quote: its content's render resumes in this state.
+        indirect case quote(MDResumeState)
     }
     var pendingBlank = false
     var listIndents: [Int] = []
@@ -191,7 +193,7 @@ public final class MarkdownStream {
             // A paragraph's first line, at no indent (resets the list context).
             guard tailColumn == 0 else { return }
             blank = state.pendingBlank && state.hasEarlierOutput
-        case .fence:
+        case .fence, .quote:
             return
         }
         guard Self.startsRow(raw, at: at) else { return }

@@ -69,6 +69,40 @@ private func longAnswer(bytes: Int) -> [UInt8] {
                 "read \(stream.bytesExamined) bytes for \(answer.count) bytes in \(deltas) deltas")
     }
 
+    /// A long answer that is one block of many lines (64 KiB, a line per delta) is laid out as
+    /// it grows, whatever the block: the stream reads O(delta) bytes per call, most lines are
+    /// frozen, and the lines equal a one-shot render. (A quote was laid out whole at every
+    /// call: 26 MB read for 64 KiB.)
+    @Test(arguments: ["lines", "quote", "nested quote", "list", "numbered list", "nested list", "code", "quoted code"])
+    func oneLongBlockIsLaidOutAsItGrows(_ kind: String) {
+        let unit = "The quick brown fox jumps over the lazy dog while the demo server streams text."
+        func line(_ i: Int) -> String {
+            switch kind {
+            case "quote": return "> " + unit
+            case "nested quote": return (i % 3 == 0 ? ">> " : "> > ") + unit
+            case "list": return "- " + unit
+            case "numbered list": return "\(i + 1). " + unit
+            case "nested list": return (i % 2 == 0 ? "- " : "  - ") + unit
+            case "code": return i == 0 ? "```" : unit
+            case "quoted code": return i == 0 ? "> ```" : "> " + unit
+            default: return unit
+            }
+        }
+        let stream = MarkdownStream()
+        let width = 72
+        var text = ""
+        var i = 0
+        while text.utf8.count < 1 << 16 {
+            text += line(i) + "\n"
+            i += 1
+            _ = stream.render(text, width: width)
+        }
+        #expect(streamRendersAsWhole(stream, text, width: width, kind))
+        #expect(stream.generation == 1, "the stream started over")
+        #expect(stream.frozen.count > i * 18 / 10, "\(stream.frozen.count) lines frozen of about \(2 * i)")
+        #expect(stream.bytesExamined < 8 * text.utf8.count, "read \(stream.bytesExamined) bytes for \(text.utf8.count) in \(i) deltas")
+    }
+
     /// Text in new storage with the same length and the same first and last finished bytes,
     /// but other bytes in between, is still recognised as another text.
     @Test func anEditInsideTheFinishedTextStartsOver() {

@@ -74,6 +74,36 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
         #expect(froze > 300, "the stream should freeze lines as it goes (froze \(froze))")
     }
 
+    /// Quotes are laid out as they grow, whatever they hold: documents whose lines are quoted at
+    /// random depths (runs of the same depth, and every way of writing the marker) render the
+    /// same streamed as whole, and lines inside a quote still open are frozen.
+    @Test func quotedDocumentsStreamedEqualTheirWholeRender() {
+        var r = SeededRandom(seed: 4242)
+        var frozeInQuote = 0
+        for doc in 0..<120 {
+            var lines: [String] = []
+            var depth = 1
+            for _ in 0..<(10 + r.int(30)) {
+                if r.int(6) == 0 { depth = r.int(9) }
+                let marker = (0..<depth).map { _ in r.pick([">", "> ", "> ", "   > ", ">>"]) }.joined()
+                let line = r.int(4) == 0 ? "plain line of a quoted paragraph." : r.pick(fragments)
+                lines.append(marker + line)
+            }
+            let text = lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
+            let width = r.pick([1, 2, 3, 5, 8, 13, 20, 33, 40, 60])
+            let stream = MarkdownStream()
+            var prefix = ""
+            for p in pieces(text, &r) {
+                prefix += p
+                let before = stream.frozen.count
+                if !streamRendersAsWhole(stream, prefix, width: width, "quoted document \(doc)") { return }
+                let last = prefix.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+                if stream.frozen.count > before, last.drop { $0 == " " }.first == ">" { frozeInQuote += 1 }
+            }
+        }
+        #expect(frozeInQuote > 300, "lines frozen inside open quotes \(frozeInQuote) times")
+    }
+
     /// Plain paragraph lines are frozen straight from the raw text (one span each, kept as
     /// a place): only lines that lay out as they are take that way, whatever their length
     /// next to the width, their ends, or what follows them.
