@@ -508,17 +508,16 @@ public enum BenchText {
     /// What a bench answer looks like: lines of the pattern, one word (its spaces and line
     /// ends as letters), one paragraph (its line ends as spaces), or one paragraph that opens
     /// an emphasis at its first byte and never closes it (no row of it can be frozen); one
-    /// paragraph as a list item, a quote, or the one line of a code block.
+    /// paragraph as a list item; every line quoted; or one line of a code block.
     public enum Shape: String, Sendable, CaseIterable {
         case lines, word, para, open, item, quote, code
 
         /// The bytes the answer starts with, in place of the pattern's first ones.
         var head: [UInt8] {
             switch self {
-            case .lines, .word, .para: []
+            case .lines, .word, .para, .quote: []
             case .open: Array("*".utf8)
             case .item: Array("- ".utf8)
-            case .quote: Array("> ".utf8)
             case .code: Array("```\n".utf8)
             }
         }
@@ -538,11 +537,13 @@ public enum BenchText {
             let b = pattern[p]
             if offset + i < head.count {
                 bytes.append(head[offset + i])
+            } else if shape == .quote {
+                bytes.append(p < 2 ? Array("> ".utf8)[p] : b)
             } else {
                 switch shape {
                 case .lines: bytes.append(b)
                 case .word: bytes.append(b == 0x20 || b == 0x0A ? 0x78 : b)
-                case .para, .open, .item, .quote, .code: bytes.append(b == 0x0A ? 0x20 : b)
+                case .para, .open, .item, .code, .quote: bytes.append(b == 0x0A ? 0x20 : b)
                 }
             }
             p += 1

@@ -622,7 +622,7 @@ struct DemoServerTests {
             // item, a quote, a code block's line); any other is refused with the usage.
             for (shape, spaces, lineBreaks, head) in [("", true, 40, "The "), (" word", false, 0, "Thexq"),
                                                       (" para", true, 0, "The "), (" open", true, 0, "*he "),
-                                                      (" item", true, 0, "- e "), (" quote", true, 0, "> e "),
+                                                      (" item", true, 0, "- e "), (" quote", true, 40, "> e "),
                                                       (" code", true, 1, "```\nquick ")] {
                 let r = try await chat(server, token: token, query: "/bench 4000 30\(shape)", stream: true)
                 let text = SSEResult(r.text).events.filter { $0["type"] as? String == "text-delta" }
