@@ -297,6 +297,9 @@ public final class MarkdownStream {
         var content = at
         if tailColumn == 0 {
             while content < end, content - at < indent, raw[content] == 0x20 { content += 1 }
+            // A space that the next scalar joins (a combining mark, a variation selector) is
+            // one character with it, and the block keeps it: freeze nothing then.
+            if content > at, content < end, raw[content] >= 0x80 { return }
         }
         let blocks = MDBlocks(width: width, depth: 0)
         let contentWidth = width - min(indent, 8, MDBlocks.maxPrefixWidth(width))

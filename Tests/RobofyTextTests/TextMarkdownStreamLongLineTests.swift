@@ -158,6 +158,29 @@ private func streamsAsItGrows(_ answer: [UInt8], deltas: Int, width: Int, _ cont
         #expect(frozenInsideLines > 150, "rows of open code lines frozen \(frozenInsideLines) times")
     }
 
+    /// An indent space that the next scalar joins into one character stays in the code line
+    /// (the block drops only whole spaces): the rows are not frozen from after it. (A review's
+    /// fuzzer found the first version dropping it.)
+    @Test func anIndentSpaceJoinedByAMarkIsKept() {
+        let cases = [
+            ("  ```\n  \u{301}" + String(repeating: "x", count: 60), 10),
+            (" ```\n \u{301}" + String(repeating: "x", count: 60), 10),
+            ("  ```\n  \u{1F3FB}" + String(repeating: "ab", count: 30), 9),
+            ("  ```\n  \u{FE0F}" + String(repeating: "x", count: 60), 10),
+            ("  ```\n  \u{200D}" + String(repeating: "x", count: 60), 10),
+            ("  ~~~ js\r\n     * star\r\n  \u{1F3FB}" + String(repeating: "ab", count: 17), 9),
+        ]
+        for (text, width) in cases {
+            let scalars = Array(text.unicodeScalars)
+            let stream = MarkdownStream()
+            for i in 1...scalars.count {
+                var prefix = String.UnicodeScalarView()
+                prefix.append(contentsOf: scalars[..<i])
+                if !streamRendersAsWhole(stream, String(prefix), width: width, "\(text.debugDescription), \(i) scalars") { break }
+            }
+        }
+    }
+
     /// A code line that never ends (64 KiB of minified JSON as 3,200 deltas, in a fence at
     /// no indent and at two) is laid out as it grows: O(delta) bytes read per call, and its
     /// rows equal a one-shot render.
