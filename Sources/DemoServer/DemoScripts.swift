@@ -538,7 +538,7 @@ public enum BenchText {
             if offset + i < head.count {
                 bytes.append(head[offset + i])
             } else if shape == .quote {
-                bytes.append(p < 2 ? Array("> ".utf8)[p] : b)
+                bytes.append(p == 0 ? 0x3E : p == 1 ? 0x20 : b)   // "> " at each line's start
             } else {
                 switch shape {
                 case .lines: bytes.append(b)

@@ -363,8 +363,11 @@ struct MDBlocks {
         }
     }
 
+    /// The columns of indent a code block's lines keep before their code.
+    func codePrefixWidth(indent: Int) -> Int { min(indent, 8, Self.maxPrefixWidth(width)) }
+
     func renderCode(_ code: [Substring], indent: Int) -> [StyledLine] {
-        let prefix = String(repeating: " ", count: min(indent, 8, Self.maxPrefixWidth(width)))
+        let prefix = String(repeating: " ", count: codePrefixWidth(indent: indent))
         let contentWidth = width - prefix.count
         var result: [StyledLine] = []
         for line in code {

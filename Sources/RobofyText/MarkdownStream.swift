@@ -199,19 +199,7 @@ public final class MarkdownStream {
         guard Self.startsRow(raw, at: at) else { return }
         // The plain start: up to a line break, a byte of inline syntax other than ':' (a
         // "://" is looked for below), or a scalar the sanitizer would change.
-        var end = at
-        while end < n {
-            end = ByteWords.skip(raw, from: end, to: n) { ByteWords.hasUnprintable($0) || MDBlocks.hasPlainBreaker($0) }
-            guard end < n else { break }
-            let b = raw[end]
-            if b < 0x80 {
-                if b < 0x20 || b == 0x7F || (b != 0x3A && MDBlocks.isPlainBreaker(b)) { break }
-                end += 1
-                continue
-            }
-            guard let (scalar, length) = UTF8Scalars.scalar(in: raw, at: end), Sanitizer.keepsAsIs(scalar.value) else { break }
-            end += length
-        }
+        let end = Self.plainEnd(raw, from: at, inlineSyntax: true)
         guard end - at > Self.openLineRows * width else { return }
         let start = UnsafeBufferPointer(rebasing: raw[at..<end])
         bytesExamined += end - at
@@ -278,19 +266,7 @@ public final class MarkdownStream {
         guard n - at > Self.openLineRows * width else { return }
         // The plain start of the open line: up to a control (a line break, a TAB, an escape)
         // or a scalar the sanitizer would change.
-        var end = at
-        while end < n {
-            end = ByteWords.skip(raw, from: end, to: n) { ByteWords.hasUnprintable($0) }
-            guard end < n else { break }
-            let b = raw[end]
-            if b < 0x80 {
-                if b < 0x20 || b == 0x7F { break }
-                end += 1
-                continue
-            }
-            guard let (scalar, length) = UTF8Scalars.scalar(in: raw, at: end), Sanitizer.keepsAsIs(scalar.value) else { break }
-            end += length
-        }
+        let end = Self.plainEnd(raw, from: at, inlineSyntax: false)
         guard end - at > Self.openLineRows * width else { return }
         bytesExamined += end - at
         // The code itself: at a line's start, after the fence's indent.
@@ -302,7 +278,7 @@ public final class MarkdownStream {
             if content > at, content < end, raw[content] >= 0x80 { return }
         }
         let blocks = MDBlocks(width: width, depth: 0)
-        let contentWidth = width - min(indent, 8, MDBlocks.maxPrefixWidth(width))
+        let contentWidth = width - blocks.codePrefixWidth(indent: indent)
         guard contentWidth >= 4 else { return }
         let code = String(decoding: UnsafeBufferPointer(rebasing: raw[content..<end]), as: UTF8.self)
         let rows = blocks.renderCode([code[...]], indent: indent)
@@ -328,6 +304,29 @@ public final class MarkdownStream {
         freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
         state.pendingBlank = false
         state.hasEarlierOutput = true
+    }
+
+    /// Where the plain start of `raw[from...]` ends: at a control (a line break, a TAB, an
+    /// escape), a scalar the sanitizer would change, or (`inlineSyntax`) a byte of inline
+    /// syntax other than ':'.
+    private static func plainEnd(_ raw: UnsafeBufferPointer<UInt8>, from: Int, inlineSyntax: Bool) -> Int {
+        let n = raw.count
+        var end = from
+        while end < n {
+            end = ByteWords.skip(raw, from: end, to: n) {
+                ByteWords.hasUnprintable($0) || (inlineSyntax && MDBlocks.hasPlainBreaker($0))
+            }
+            guard end < n else { break }
+            let b = raw[end]
+            if b < 0x80 {
+                if b < 0x20 || b == 0x7F || (inlineSyntax && b != 0x3A && MDBlocks.isPlainBreaker(b)) { break }
+                end += 1
+                continue
+            }
+            guard let (scalar, length) = UTF8Scalars.scalar(in: raw, at: end), Sanitizer.keepsAsIs(scalar.value) else { break }
+            end += length
+        }
+        return end
     }
 
     /// Whether the rest of a code line may start with `b`, a row's first byte: not a space,
