@@ -18,16 +18,17 @@ import TestSupport
         let server = try HostileServer { _ in .hang }
         defer { server.stop() }
         let client = Self.client(server, timeouts: RobofyTimeouts(response: 0.5, stall: 60))
-        let started = Date()
+        // Which timeout ended the wait is in the error (the response's 0.5 s, not the stall's
+        // 60 s); the time it took is not asserted (a loaded CI machine took 11 s once).
         do {
             _ = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
             Issue.record("an answer came")
         } catch {
-            guard case .timedOut(_, let seconds) = error else { Issue.record("\(error)"); return }
+            guard case .timedOut(let what, let seconds) = error else { Issue.record("\(error)"); return }
             #expect(seconds == 0.5)
+            #expect(what.hasPrefix("Waiting for"), "\(what)")
             #expect(error.userMessage.contains("0.5 s"), "\(error.userMessage)")
         }
-        #expect(Date().timeIntervalSince(started) < 10)
         await client.shutdown()
     }
 
