@@ -196,6 +196,7 @@ struct MDBlocks {
         case .paragraph(let joined): i = streamParagraph(lines, from: i, first: nil, joinedBefore: joined)
         case .fence(let fence, let indent): i = streamFence(lines, from: i, fence: fence, indent: indent)
         case .quote(let inner): i = quote(lines, from: i, resume: inner)
+        case .item(let item): i = streamItem(lines, from: i, item, first: nil)
         }
         while i < end {
             blockCheckpoint(i)
@@ -236,24 +237,22 @@ struct MDBlocks {
             if let item = MDListItem(rest) {
                 let level = listLevel(indent)
                 let contentColumn = indent + item.markerLength
+                if recording {
+                    // Content lines render one by one (checkpoints between them when streaming).
+                    let prefix = Self.itemPrefix(item, level: level, width: width)
+                    let x = MDItemResume(firstPrefix: prefix, contentColumn: contentColumn, started: false, joinedBytes: 0)
+                    i = streamItem(lines, from: i + 1, x, first: item.content)
+                    continue
+                }
                 var content: [Substring] = [item.content]
                 i += 1
                 while i < end {
                     let (ni, nrest) = Self.splitIndent(lines[i])
                     if nrest.isEmpty {
-                        // A blank line continues the item only if an indented
-                        // paragraph of the item follows.
-                        var j = i
-                        while j < end && Self.splitIndent(lines[j]).1.isEmpty { j += 1 }
-                        lookahead = max(lookahead, j)
-                        guard j < end else { break }
-                        let (ji, jrest) = Self.splitIndent(lines[j])
-                        if ji >= max(contentColumn, 1) && MDListItem(jrest) == nil && MDFence(jrest) == nil {
-                            content.append("")
-                            i = j
-                            continue
-                        }
-                        break
+                        guard let j = itemGoesOn(lines, afterBlankAt: i, contentColumn: contentColumn) else { break }
+                        content.append("")
+                        i = j
+                        continue
                     }
                     if Self.startsBlock(nrest, indent: ni, inList: true) { break }
                     content.append(nrest)
@@ -300,6 +299,91 @@ struct MDBlocks {
         let indent = String(repeating: " ", count: 2 * min(level, Self.maxListLevel))
         let spans = MDInline.parse(Self.joinLines(content), base: [])
         return Self.wrapPrefixed(spans, width: width, first: indent + marker, attributes: [], rest: nil)
+    }
+
+    /// A blank line at `i` continues a list item only if an indented paragraph of the item
+    /// follows: the line where it goes on, or nil (the item ends). Looks ahead past the blank
+    /// lines (`lookahead`).
+    mutating func itemGoesOn(_ lines: ArraySlice<Substring>, afterBlankAt i: Int, contentColumn: Int) -> Int? {
+        var j = i
+        while j < lines.endIndex && Self.splitIndent(lines[j]).1.isEmpty { j += 1 }
+        lookahead = max(lookahead, j)
+        guard j < lines.endIndex else { return nil }
+        let (ji, jrest) = Self.splitIndent(lines[j])
+        return ji >= max(contentColumn, 1) && MDListItem(jrest) == nil && MDFence(jrest) == nil ? j : nil
+    }
+
+    /// The prefix of a list item's first row: its indent and marker, cut to leave two columns
+    /// (as `renderListItem` makes it).
+    static func itemPrefix(_ item: MDListItem, level: Int, width: Int) -> String {
+        let prefix = String(repeating: " ", count: 2 * min(level, maxListLevel)) + item.marker + " "
+        guard DisplayWidth.of(prefix) > maxPrefixWidth(width) else { return prefix }
+        return DisplayWidth.truncate(prefix, to: maxPrefixWidth(width), ellipsis: "")
+    }
+
+    /// A list item while streaming, from its content line `start` on (`first`: the content of
+    /// its marker's line, when the item begins there): its leading plain lines are rendered one
+    /// by one, so that a checkpoint can fall between them (a long item was laid out whole at
+    /// every call). Same lines as `renderListItem`.
+    mutating func streamItem(_ lines: ArraySlice<Substring>, from start: Int, _ x: MDItemResume,
+                             first: Substring?) -> Int {
+        var i = start
+        let end = lines.endIndex
+        var rendered: [StyledLine] = []
+        var rest: [Substring] = []
+        var joined = x.joinedBytes
+        var started = x.started
+        let prefixWidth = DisplayWidth.of(x.firstPrefix)
+        let restPrefix = String(repeating: " ", count: prefixWidth)
+        let inner = width - prefixWidth
+        // `wrapPrefixed`'s rows, the item's first one behind its marker.
+        func add(rows: [StyledLine]) {
+            for line in rows {
+                let p = started ? restPrefix : x.firstPrefix
+                if !started && line.spans.isEmpty {
+                    let marker = Self.trimmingTrailingSpaces(p)
+                    rendered.append(StyledLine(marker.isEmpty ? [] : [Span(marker)]))
+                } else if p.isEmpty || line.spans.isEmpty {
+                    rendered.append(line)
+                } else {
+                    rendered.append(StyledLine([Span(p)] + line.spans))
+                }
+                started = true
+            }
+        }
+        func add(_ line: Substring) {
+            if rest.isEmpty && Self.isPlain(line) {
+                add(rows: Wrapper.wrap([Span(String(line))], width: inner))
+                joined += line.utf8.count + 1
+            } else {
+                rest.append(line)
+            }
+        }
+        if let first { add(first) }
+        while i < end {
+            if rest.isEmpty {
+                innerCheckpoint(i, rendered: rendered.count, mode: .item(MDItemResume(
+                    firstPrefix: x.firstPrefix, contentColumn: x.contentColumn, started: started, joinedBytes: joined)))
+            }
+            let (ni, nrest) = Self.splitIndent(lines[i])
+            if nrest.isEmpty {
+                guard let j = itemGoesOn(lines, afterBlankAt: i, contentColumn: x.contentColumn) else { break }
+                add("")
+                i = j
+                continue
+            }
+            if Self.startsBlock(nrest, indent: ni, inList: true) { break }
+            add(nrest)
+            i += 1
+        }
+        if !rest.isEmpty {
+            let text = Self.joinLines(rest)
+            // The link budget of the whole item, as `renderListItem` would give it.
+            let spans = MDInline.parse(text, base: [], budgetBytes: joined + text.utf8.count)
+            add(rows: Wrapper.wrap(spans, width: inner))
+        }
+        emit(rendered)
+        return i
     }
 
     /// A quote: its lines from `start` (those that begin with ">"), their content rendered as

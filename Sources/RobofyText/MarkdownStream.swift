@@ -12,11 +12,26 @@ struct MDResumeState {
         case fence(MDFence, indent: Int)
         /// Inside a quote: its content's render resumes in this state.
         indirect case quote(MDResumeState)
+        /// Inside a list item whose content lines so far were plain (`MDBlocks.streamItem`).
+        case item(MDItemResume)
     }
     var pendingBlank = false
     var listIndents: [Int] = []
     var hasEarlierOutput = false
     var mode: Mode = .block
+}
+
+/// A list item's rows so far, for its render to go on at a line of its content.
+struct MDItemResume {
+    /// The first row's prefix (indent and marker, cut to the width), as `MDBlocks.itemPrefix`.
+    var firstPrefix: String
+    /// The source column of the item's content (a line after a blank line continues the item
+    /// from there on).
+    var contentColumn: Int
+    /// The item's first row is rendered (the next rows are behind spaces).
+    var started: Bool
+    /// The UTF-8 length of the content so far with its line breaks (for the link budget).
+    var joinedBytes: Int
 }
 
 /// Renders a text that only grows (an answer streaming in) again and again at a
@@ -61,6 +76,12 @@ public final class MarkdownStream {
     private(set) var bytesExamined = 0
 
     static let sampleLength = 32
+
+    /// The stream resumes inside a list item (for tests).
+    var resumesInItem: Bool {
+        if case .item = state.mode { return true }
+        return false
+    }
 
     public init() {}
 
@@ -180,40 +201,80 @@ public final class MarkdownStream {
     /// block and keeps no indent; it is cleaned from the cut's column (`tailColumn`, for
     /// TABs), and it spends the same link budget (`joinedBytes`).
     private func freezeOpenRows(_ raw: UnsafeBufferPointer<UInt8>) {
-        let at = frozenCount
+        var at = frozenCount
         let n = raw.count
         guard n - at > Self.openLineRows * width else { return }
         var joined = 0
         var blank = false
+        // The line's content starts here (after a list item's indent and marker, or the indent
+        // of an item's next line).
+        var content = at
+        // In a list item: the item and the list's indents after it.
+        var item: MDItemResume?
+        var listIndents: [Int] = []
         switch state.mode {
         case .paragraph(let before):
+            // A list item that interrupts the paragraph ends it: the item's marker line, as
+            // at a block's start (no blank line before it).
+            if tailColumn == 0, !Self.startsRow(raw, at: at), let start = itemStart(raw, at: at, interrupting: true) {
+                (content, item, listIndents) = start
+                break
+            }
             guard state.listIndents.isEmpty else { return }
             joined = before
+        case .item(let x):
+            // A line of the item's content (its indent dropped), or the rest of one.
+            if tailColumn == 0 {
+                while content < n, raw[content] == 0x20 { content += 1 }
+                // Another item ends this one: its marker line, as at a block's start.
+                if content < n, !Self.startsRow(raw, at: content), let start = itemStart(raw, at: at, interrupting: false) {
+                    (content, item, listIndents) = start
+                    break
+                }
+            }
+            guard x.started else { return }
+            item = x
+            joined = x.joinedBytes
+            listIndents = state.listIndents
         case .block:
-            // A paragraph's first line, at no indent (resets the list context).
+            // A paragraph's first line, at no indent (resets the list context), or a list
+            // item's marker line, after any blank lines (a blank line before a block only
+            // puts a blank line before its rows).
             guard tailColumn == 0 else { return }
-            blank = state.pendingBlank && state.hasEarlierOutput
+            var pendingBlank = state.pendingBlank
+            while let next = Self.afterBlankLine(raw, at: at) {
+                at = next
+                pendingBlank = true
+            }
+            content = at
+            blank = pendingBlank && state.hasEarlierOutput
+            if at < n, !Self.startsRow(raw, at: at) {
+                guard let start = itemStart(raw, at: at, interrupting: false) else { return }
+                (content, item, listIndents) = start
+            }
         case .fence, .quote:
             return
         }
-        guard Self.startsRow(raw, at: at) else { return }
+        guard content < n, Self.startsRow(raw, at: content) else { return }
         // The plain start: up to a line break, a byte of inline syntax other than ':' (a
         // "://" is looked for below), or a scalar the sanitizer would change.
-        let end = Self.plainEnd(raw, from: at, inlineSyntax: true)
-        guard end - at > Self.openLineRows * width else { return }
-        let start = UnsafeBufferPointer(rebasing: raw[at..<end])
+        let end = Self.plainEnd(raw, from: content, inlineSyntax: true)
+        guard end - content > Self.openLineRows * width else { return }
+        let start = UnsafeBufferPointer(rebasing: raw[content..<end])
         bytesExamined += end - at
         guard MDBlocks.isPlain(bytes: start) else { return }
-        let rows = Wrapper.wrap([Span(String(decoding: start, as: UTF8.self))], width: width)
+        // An item's rows are behind its marker, or spaces as wide.
+        let prefixWidth = item.map { DisplayWidth.of($0.firstPrefix) } ?? 0
+        let rows = Wrapper.wrap([Span(String(decoding: start, as: UTF8.self))], width: width - prefixWidth)
         guard rows.count > 2 else { return }
         // Each row is a place in the text: rows after the first begin after the spaces the
         // break dropped, all of them or all but the last (a space that the next character
         // joins, as Thai SARA AM does, is the row's own). Any other row (a span with
         // attributes, other bytes) freezes nothing past it.
         var places: [Range<Int>] = []
-        var cut = at
+        var cut = content
         var frozenRows = 0
-        var pos = at
+        var pos = content
         for (j, row) in rows.dropLast().enumerated() {
             guard row.spans.count == 1, row.spans[0].attributes.isEmpty else { break }
             var text = row.spans[0].text
@@ -240,10 +301,62 @@ public final class MarkdownStream {
         }
         guard frozenRows > 0 else { return }
         if blank { frozen.append(StyledLine()) }
-        for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
+        if let x = item {
+            // The first row behind the marker (unless the item's rows began before), the
+            // others behind spaces, as `MDBlocks.streamItem` lays them out.
+            let rest = String(repeating: " ", count: prefixWidth)
+            let lines = places[..<frozenRows].enumerated().map { k, place in
+                let prefix = k == 0 && !x.started ? x.firstPrefix : rest
+                let row = Span(String(decoding: UnsafeBufferPointer(rebasing: raw[place]), as: UTF8.self))
+                return StyledLine(prefix.isEmpty ? [row] : [Span(prefix), row])
+            }
+            frozen.append(contentsOf: lines, referencing: raw, in: at..<cut)
+        } else {
+            for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
+        }
         freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
-        state = MDResumeState(pendingBlank: false, listIndents: [], hasEarlierOutput: true,
-                              mode: .paragraph(joinedBytes: joined + cut - at))
+        let mode: MDResumeState.Mode
+        if var x = item {
+            x.started = true
+            x.joinedBytes = joined + cut - content
+            mode = .item(x)
+        } else {
+            mode = .paragraph(joinedBytes: joined + cut - at)
+        }
+        state = MDResumeState(pendingBlank: false, listIndents: listIndents, hasEarlierOutput: true, mode: mode)
+    }
+
+    /// A list item's marker line at `at`, at a block's start, as `MDBlocks.run` reads it: its
+    /// content's start, the item (its rows not begun) and the list's indents after it. Nil
+    /// unless the line is spaces, a marker, spaces and a letter (all ASCII but the letter,
+    /// none of it changed by the sanitizer: no TAB).
+    /// `interrupting`: only an item that interrupts a paragraph (a bullet, or an ordered item
+    /// numbered 1; `MDBlocks.startsBlock`).
+    private func itemStart(_ raw: UnsafeBufferPointer<UInt8>, at: Int, interrupting: Bool) -> (Int, MDItemResume, [Int])? {
+        let n = raw.count
+        var i = at
+        while i < n, raw[i] == 0x20 { i += 1 }
+        let indent = i - at
+        let markerStart = i
+        if i < n, raw[i] == 0x2D || raw[i] == 0x2A || raw[i] == 0x2B {   // - * +
+            i += 1
+        } else {
+            while i < n, i - markerStart < 10, (0x30...0x39).contains(raw[i]) { i += 1 }
+            guard i > markerStart, i < n, raw[i] == 0x2E || raw[i] == 0x29 else { return nil }   // . )
+            i += 1
+        }
+        guard i < n, raw[i] == 0x20 else { return nil }
+        while i < n, raw[i] == 0x20 { i += 1 }
+        guard i < n, Self.startsRow(raw, at: i) else { return nil }
+        // The marker as the render reads it (the line up to the content and one letter).
+        let line = String(decoding: UnsafeBufferPointer(rebasing: raw[markerStart..<(i + 1)]), as: UTF8.self)
+        guard let parsed = MDListItem(line[...]), !interrupting || parsed.number == nil || parsed.number == 1 else { return nil }
+        var blocks = MDBlocks(width: width, depth: 0)
+        blocks.listIndents = state.listIndents
+        let level = blocks.listLevel(indent)
+        let prefix = MDBlocks.itemPrefix(parsed, level: level, width: width)
+        let x = MDItemResume(firstPrefix: prefix, contentColumn: indent + parsed.markerLength, started: false, joinedBytes: 0)
+        return (i, x, blocks.listIndents)
     }
 
     /// A long line of a code block, like a paragraph's (`freezeOpenRows`), was laid out again
@@ -304,6 +417,13 @@ public final class MarkdownStream {
         freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
         state.pendingBlank = false
         state.hasEarlierOutput = true
+    }
+
+    /// The start of the next line when the line at `at` is blank (spaces, then a line feed).
+    private static func afterBlankLine(_ raw: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
+        var i = at
+        while i < raw.count, raw[i] == 0x20 { i += 1 }
+        return i < raw.count && raw[i] == 0x0A ? i + 1 : nil
     }
 
     /// Where the plain start of `raw[from...]` ends: at a control (a line break, a TAB, an

@@ -65,6 +65,28 @@ private func document(_ r: inout SeededRandom, width: Int) -> String {
     return lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
 }
 
+/// A list of items with long lines (any marker, indented or nested, empty now and then) whose
+/// items go on over long lines of their own (indented, lazy, after a blank line), between
+/// paragraphs.
+private func listDocument(_ r: inout SeededRandom, width: Int) -> String {
+    var lines: [String] = r.int(3) == 0 ? [longLine(&r, width: width, rarity: 40)] : []
+    if r.int(2) == 0 { lines.append("") }
+    for _ in 0..<(1 + r.int(3)) {
+        let indent = String(repeating: " ", count: r.pick([0, 0, 1, 2, 3, 4, 7]))
+        let marker = r.pick(["-", "*", "+", "1.", "2)", "10.", "123456789.", "-    ", "1.      ", "- -"])
+        lines.append(indent + marker + " " + longLine(&r, width: width, rarity: r.pick([3, 40])))
+        for _ in 0..<r.int(3) {
+            switch r.int(5) {
+            case 0: lines.append("")
+            case 1: lines.append(longLine(&r, width: width, rarity: 40))
+            default: lines.append(String(repeating: " ", count: r.pick([1, 2, 3, 4, 6])) + longLine(&r, width: width, rarity: r.pick([3, 40])))
+            }
+        }
+    }
+    if r.int(3) == 0 { lines.append(r.pick(["", "After the list."])) }
+    return lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
+}
+
 /// Renders `text` on `stream` and checks that its frozen lines and tail equal one render of
 /// the whole text (the `MarkdownStream` invariant); records the first difference.
 func streamRendersAsWhole(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
@@ -128,34 +150,43 @@ private func streamsAsItGrows(_ answer: [UInt8], deltas: Int, width: Int, _ cont
             "read \(stream.bytesExamined) bytes for \(answer.count) bytes in \(deltas) deltas")
 }
 
+/// Streams 150 documents from `make` (given the width) in random pieces, each checked against
+/// a whole render; how many times rows of an open line were frozen, nil at a difference.
+private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
+                               _ make: (inout SeededRandom, Int) -> String) -> Int? {
+    var r = SeededRandom(seed: seed)
+    var frozenInsideLines = 0
+    for doc in 0..<150 {
+        let width = r.pick(widths)
+        let text = make(&r, width)
+        guard let n = streamInPieces(text, &r, width: width, "\(kind) \(doc)") else { return nil }
+        frozenInsideLines += n
+    }
+    return frozenInsideLines
+}
+
 @Suite struct TextMarkdownStreamLongLineTests {
     /// Long lines, streamed in random pieces (scalar boundaries), equal their whole render
     /// after every piece, whatever they hold and wherever the pieces end; and rows of a line
     /// still open are frozen (the text after the last line break shrinks below the line).
     @Test func longLinesStreamedEqualTheirWholeRender() {
-        var r = SeededRandom(seed: 16)
-        var frozenInsideLines = 0
-        for doc in 0..<150 {
-            let width = r.pick([1, 2, 3, 7, 12, 20, 33, 50])
-            let text = document(&r, width: width)
-            guard let n = streamInPieces(text, &r, width: width, "document \(doc)") else { return }
-            frozenInsideLines += n
-        }
-        #expect(frozenInsideLines > 150, "rows of open lines frozen \(frozenInsideLines) times")
+        guard let n = frozenInsideLines(seed: 16, widths: [1, 2, 3, 7, 12, 20, 33, 50], "document", document(_:width:)) else { return }
+        #expect(n > 150, "rows of open lines frozen \(n) times")
+    }
+
+    /// The same for list items: long lines of items (their marker's line, and the item's
+    /// next lines) streamed in random pieces equal their whole render after every piece, and
+    /// rows of an item's open line are frozen.
+    @Test func longLinesOfListItemsStreamedEqualTheirWholeRender() {
+        guard let n = frozenInsideLines(seed: 1661, widths: [1, 2, 3, 4, 5, 7, 12, 20, 33, 50], "list document", listDocument(_:width:)) else { return }
+        #expect(n > 150, "rows of open lines of list items frozen \(n) times")
     }
 
     /// The same for code blocks: long code lines streamed in random pieces equal their whole
     /// render after every piece, and rows of an open code line are frozen.
     @Test func longCodeLinesStreamedEqualTheirWholeRender() {
-        var r = SeededRandom(seed: 1616)
-        var frozenInsideLines = 0
-        for doc in 0..<150 {
-            let width = r.pick([1, 2, 3, 4, 5, 7, 12, 20, 33, 50])
-            let text = codeDocument(&r, width: width)
-            guard let n = streamInPieces(text, &r, width: width, "code document \(doc)") else { return }
-            frozenInsideLines += n
-        }
-        #expect(frozenInsideLines > 150, "rows of open code lines frozen \(frozenInsideLines) times")
+        guard let n = frozenInsideLines(seed: 1616, widths: [1, 2, 3, 4, 5, 7, 12, 20, 33, 50], "code document", codeDocument(_:width:)) else { return }
+        #expect(n > 150, "rows of open code lines frozen \(n) times")
     }
 
     /// An indent space that the next scalar joins into one character stays in the code line
@@ -194,15 +225,27 @@ private func streamsAsItGrows(_ answer: [UInt8], deltas: Int, width: Int, _ cont
     /// A paragraph that never breaks its line (64 KiB as 3,200 deltas) is laid out as it
     /// grows, not whole at each delta: the stream reads O(delta) bytes per call, and its
     /// lines equal a one-shot render. Prose, one long word, and ideographs without spaces.
-    @Test(arguments: ["prose", "word", "ideographs"])
+    /// The same after a blank line, and for a list item's one long line (at the top of a list,
+    /// nested in one, after a blank line, interrupting a paragraph).
+    @Test(arguments: ["prose", "word", "ideographs", "after a blank line", "item", "nested item", "numbered item",
+                      "item after a paragraph"])
     func aParagraphWithoutLineBreaksIsLaidOutAsItGrows(_ kind: String) {
         let unit: String
+        var head = ""
         switch kind {
-        case "prose": unit = "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text. "
         case "word": unit = "Thequickbrownfoxjumpsoverthelazydogwhilethedemoserverstreamsbenchmarktext"
-        default: unit = "日本語のテキストと中文字符和标点。「引用」では、"
+        case "ideographs": unit = "日本語のテキストと中文字符和标点。「引用」では、"
+        default: unit = "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text. "
         }
-        let answer = Array(String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1).utf8)
+        switch kind {
+        case "item": head = "- "
+        case "nested item": head = "- a list\n  - of lists\n    * "
+        case "numbered item": head = "Steps:\n\n12. "
+        case "after a blank line": head = "Sure!\n  \n\n"
+        case "item after a paragraph": head = "These are the steps:\n1. "
+        default: break
+        }
+        let answer = Array((head + String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1)).utf8)
         streamsAsItGrows(answer, deltas: 3_200, width: 72, kind)
     }
 

@@ -73,7 +73,8 @@ private func longAnswer(bytes: Int) -> [UInt8] {
     /// it grows, whatever the block: the stream reads O(delta) bytes per call, most lines are
     /// frozen, and the lines equal a one-shot render. (A quote was laid out whole at every
     /// call: 26 MB read for 64 KiB.)
-    @Test(arguments: ["lines", "quote", "nested quote", "list", "numbered list", "nested list", "code", "quoted code"])
+    @Test(arguments: ["lines", "quote", "nested quote", "list", "numbered list", "nested list", "code", "quoted code",
+                      "one item", "one lazy item"])
     func oneLongBlockIsLaidOutAsItGrows(_ kind: String) {
         let unit = "The quick brown fox jumps over the lazy dog while the demo server streams text."
         func line(_ i: Int) -> String {
@@ -85,6 +86,8 @@ private func longAnswer(bytes: Int) -> [UInt8] {
             case "nested list": return (i % 2 == 0 ? "- " : "  - ") + unit
             case "code": return i == 0 ? "```" : unit
             case "quoted code": return i == 0 ? "> ```" : "> " + unit
+            case "one item": return i == 0 ? "- " + unit : "  " + unit
+            case "one lazy item": return i == 0 ? "1. " + unit : unit
             default: return unit
             }
         }

@@ -1,5 +1,5 @@
 import Testing
-import RobofyText
+@testable import RobofyText
 import TestSupport
 
 /// Lines that exercise every block and inline rule, including ones that pair
@@ -62,6 +62,24 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
         return stream.frozen.count
     }
 
+    /// Streams `text` in random pieces at a random width, checking each prefix; how many times
+    /// lines were frozen where `inside` says (given the prefix, and whether the stream resumed
+    /// in a list item before and after it), nil at a difference.
+    private func freezes(_ text: String, _ r: inout SeededRandom, _ context: String,
+                         where inside: (String, Bool, Bool) -> Bool) -> Int? {
+        let width = r.pick([1, 2, 3, 5, 8, 13, 20, 33, 40, 60])
+        let stream = MarkdownStream()
+        var prefix = ""
+        var count = 0
+        for p in pieces(text, &r) {
+            prefix += p
+            let before = stream.frozen.count, inItem = stream.resumesInItem
+            if !streamRendersAsWhole(stream, prefix, width: width, context) { return nil }
+            if stream.frozen.count > before, inside(prefix, inItem, stream.resumesInItem) { count += 1 }
+        }
+        return count
+    }
+
     @Test func streamedRenderEqualsFullRender() {
         var r = SeededRandom(seed: 42)
         var froze = 0
@@ -90,16 +108,11 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
                 lines.append(marker + line)
             }
             let text = lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
-            let width = r.pick([1, 2, 3, 5, 8, 13, 20, 33, 40, 60])
-            let stream = MarkdownStream()
-            var prefix = ""
-            for p in pieces(text, &r) {
-                prefix += p
-                let before = stream.frozen.count
-                if !streamRendersAsWhole(stream, prefix, width: width, "quoted document \(doc)") { return }
+            guard let n = freezes(text, &r, "quoted document \(doc)", where: { prefix, _, _ in
                 let last = prefix.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
-                if stream.frozen.count > before, last.drop { $0 == " " }.first == ">" { frozeInQuote += 1 }
-            }
+                return last.drop(while: { $0 == " " }).first == ">"
+            }) else { return }
+            frozeInQuote += n
         }
         #expect(frozeInQuote > 300, "lines frozen inside open quotes \(frozeInQuote) times")
     }
@@ -168,11 +181,44 @@ private func pieces(_ text: String, _ r: inout SeededRandom) -> [String] {
         #expect(stream.frozen.count > 500)
     }
 
+    /// List items are laid out as they grow: documents of items (every marker, nested, empty,
+    /// continued over many lines, lazily or indented, after blank lines, with hostile lines
+    /// among them) render the same streamed as whole, and lines of an item still open are
+    /// frozen. (An item was laid out whole at every call until it ended.)
+    @Test func listDocumentsStreamedEqualTheirWholeRender() {
+        var r = SeededRandom(seed: 1717)
+        var frozeInItem = 0
+        for doc in 0..<150 {
+            var lines: [String] = []
+            for _ in 0..<(2 + r.int(6)) {
+                let indent = String(repeating: r.pick([" ", " ", "\t"]), count: r.pick([0, 0, 0, 1, 2, 3, 4, 6]))
+                let marker = r.pick(["-", "*", "+", "1.", "2)", "10.", "123456789.", "-   ", "1.     "])
+                let first = r.int(8) == 0 ? "" : (r.int(3) == 0 ? r.pick(fragments) : "plain words of an item")
+                lines.append(indent + marker + (first.isEmpty ? "" : " " + first))
+                for _ in 0..<r.int(12) {
+                    switch r.int(10) {
+                    case 0: lines.append("")
+                    case 1: lines.append(String(repeating: " ", count: r.int(6)) + r.pick(fragments))
+                    case 2: lines.append(r.pick(fragments))
+                    case 3: lines.append("    indented line of the item")
+                    default: lines.append(String(repeating: " ", count: r.pick([0, 2, 3])) + "plain continuation of the item.")
+                    }
+                }
+                if r.int(4) == 0 { lines.append("") }
+            }
+            let text = lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
+            guard let n = freezes(text, &r, "list document \(doc)", where: { _, before, after in before || after }) else { return }
+            frozeInItem += n
+        }
+        #expect(frozeInItem > 300, "lines frozen inside open list items \(frozeInItem) times")
+    }
+
     @Test func listItemContinuedAfterBlankLines() {
         // Whether a blank line ends a list item depends on the next non-blank line,
         // which may not have arrived yet.
         for text in ["- item one\n\n\n   indented paragraph\nplain\n", "1. first\n\n\n\n    more of it\n\n- b\n",
-                     "- a\n  - b\n\n\n    c\n\nd\n", "> q\n\n\n- x\n\n  y\n"] {
+                     "- a\n  - b\n\n\n    c\n\nd\n", "> q\n\n\n- x\n\n  y\n",
+                     "-\nlazy\n", "- a\n\n  b\n\n\n  c\nd\n\n   e\n", "1.\n\n   x\n"] {
             for width in [4, 20] {
                 let stream = MarkdownStream()
                 var prefix = ""
