@@ -212,7 +212,27 @@ public final class MarkdownStream {
         // In a list item: the item and the list's indents after it.
         var item: MDItemResume?
         var listIndents: [Int] = []
-        switch state.mode {
+        // Blank lines at a line's start end a paragraph, and an item unless an indented line of
+        // the item follows them: the render goes on after them as at a block's start, with a
+        // blank line pending (whichever delta brought them). (An indented line freezes nothing
+        // at a block's start but an item's marker line, which ends the item before it too.)
+        var mode = state.mode
+        var pendingBlank = state.pendingBlank
+        if tailColumn == 0 {
+            var next = at
+            while let after = Self.afterBlankLine(raw, at: next) { next = after }
+            if next > at {
+                switch mode {
+                case .paragraph, .block, .item: break
+                case .fence, .quote: return
+                }
+                at = next
+                content = at
+                mode = .block
+                pendingBlank = true
+            }
+        }
+        switch mode {
         case .paragraph(let before):
             // A list item that interrupts the paragraph ends it: the item's marker line, as
             // at a block's start (no blank line before it).
@@ -238,15 +258,8 @@ public final class MarkdownStream {
             listIndents = state.listIndents
         case .block:
             // A paragraph's first line, at no indent (resets the list context), or a list
-            // item's marker line, after any blank lines (a blank line before a block only
-            // puts a blank line before its rows).
+            // item's marker line.
             guard tailColumn == 0 else { return }
-            var pendingBlank = state.pendingBlank
-            while let next = Self.afterBlankLine(raw, at: at) {
-                at = next
-                pendingBlank = true
-            }
-            content = at
             blank = pendingBlank && state.hasEarlierOutput
             if at < n, !Self.startsRow(raw, at: at) {
                 guard let start = itemStart(raw, at: at, interrupting: false) else { return }
@@ -315,7 +328,6 @@ public final class MarkdownStream {
             for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
         }
         freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
-        let mode: MDResumeState.Mode
         if var x = item {
             x.started = true
             x.joinedBytes = joined + cut - content
@@ -348,9 +360,15 @@ public final class MarkdownStream {
         guard i < n, raw[i] == 0x20 else { return nil }
         while i < n, raw[i] == 0x20 { i += 1 }
         guard i < n, Self.startsRow(raw, at: i) else { return nil }
-        // The marker as the render reads it (the line up to the content and one letter).
-        let line = String(decoding: UnsafeBufferPointer(rebasing: raw[markerStart..<(i + 1)]), as: UTF8.self)
-        guard let parsed = MDListItem(line[...]), !interrupting || parsed.number == nil || parsed.number == 1 else { return nil }
+        // The marker as the render reads it: the line up to the content and its first scalar,
+        // whose content must start at that scalar. (A letter that joins the space before it
+        // into one character, as Thai SARA AM or a halfwidth sound mark does, leaves no space
+        // after the marker, or puts the space in the content.)
+        var first = i + 1
+        while first < n, raw[first] & 0xC0 == 0x80 { first += 1 }
+        let line = String(decoding: UnsafeBufferPointer(rebasing: raw[markerStart..<first]), as: UTF8.self)
+        guard let parsed = MDListItem(line[...]), parsed.content.utf8.count == first - i,
+              !interrupting || parsed.number == nil || parsed.number == 1 else { return nil }
         var blocks = MDBlocks(width: width, depth: 0)
         blocks.listIndents = state.listIndents
         let level = blocks.listLevel(indent)

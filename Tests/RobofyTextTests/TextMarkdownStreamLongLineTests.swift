@@ -182,6 +182,45 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         #expect(n > 150, "rows of open lines of list items frozen \(n) times")
     }
 
+    /// A letter that joins the space before it into one character (Thai and Lao SARA AM, the
+    /// halfwidth sound marks) after a list marker leaves no space after it (the line is a
+    /// paragraph) or puts the space in the item's content: the stream reads the line as the
+    /// render does. (A review's fuzzer found the first version making every such line an item
+    /// without that space.)
+    @Test func aSpaceJoinedToTheLetterAfterAMarkerIsKept() {
+        let long = String(repeating: "word ", count: 30)
+        let cases = ["- \u{FF9F}x ", "-  \u{FF9F}x ", "- \u{0E33}x ", "- \u{0EB3}x ", "- \u{FF9E}x ",
+                     "1.  \u{0E33}x ", "para\n- \u{FF9F}x ", "- a\n- \u{FF9F}x ", "- a\n\n-  \u{0E33}x "]
+        for head in cases {
+            let scalars = Array((head + long).unicodeScalars)
+            let stream = MarkdownStream()
+            for i in 1...scalars.count {
+                var prefix = String.UnicodeScalarView()
+                prefix.append(contentsOf: scalars[..<i])
+                if !streamRendersAsWhole(stream, String(prefix), width: 20, "\(head.debugDescription), \(i) scalars") { break }
+            }
+        }
+    }
+
+    /// Blank lines end a paragraph or an item whichever delta brings them: a long line after
+    /// them is laid out as it grows when they came one by one too (scalar by scalar here).
+    @Test(arguments: ["Sure!\n\n", "Sure!\n\n- ", "- a\n\n- ", "- a\n\n", "1. a\n   b\n\n  \n2. "])
+    func aLongLineAfterBlankLinesThatCameAloneFreezes(_ head: String) {
+        let long = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40)
+        let scalars = Array((head + long).unicodeScalars)
+        let stream = MarkdownStream()
+        var text = ""
+        for (i, scalar) in scalars.enumerated() {
+            text.unicodeScalars.append(scalar)
+            if i % 50 == 0 || i == scalars.count - 1 {
+                if !streamRendersAsWhole(stream, text, width: 40, "\(head.debugDescription), \(i + 1) scalars") { return }
+            } else {
+                _ = stream.render(text, width: 40)
+            }
+        }
+        #expect(stream.frozen.count > 40, "\(stream.frozen.count) lines frozen of about 46")
+    }
+
     /// The same for code blocks: long code lines streamed in random pieces equal their whole
     /// render after every piece, and rows of an open code line are frozen.
     @Test func longCodeLinesStreamedEqualTheirWholeRender() {
