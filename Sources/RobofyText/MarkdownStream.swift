@@ -218,18 +218,39 @@ public final class MarkdownStream {
         // at a block's start but an item's marker line, which ends the item before it too.)
         var mode = state.mode
         var pendingBlank = state.pendingBlank
+        // An item goes on after blank lines: its content's empty line, as `MDBlocks.streamItem`
+        // lays it out, goes before the rows.
+        var emptyLine: [StyledLine] = []
         if tailColumn == 0 {
             var next = at
             while let after = Self.afterBlankLine(raw, at: next) { next = after }
             if next > at {
                 switch mode {
-                case .paragraph, .block, .item: break
-                case .fence, .quote: return
+                case .paragraph, .block:
+                    mode = .block
+                    pendingBlank = true
+                case .item(var x):
+                    // `MDBlocks.itemGoesOn`: an indented line follows (one that starts with a
+                    // letter is neither an item nor a fence); else the item ends there.
+                    var s = next
+                    while s < n, raw[s] == 0x20 { s += 1 }
+                    if x.started, s - next >= max(x.contentColumn, 1), s < n, Self.startsRow(raw, at: s) {
+                        let prefixWidth = DisplayWidth.of(x.firstPrefix)
+                        let rest = String(repeating: " ", count: prefixWidth)
+                        emptyLine = Wrapper.wrap([Span("")], width: width - prefixWidth).map { row in
+                            row.spans.isEmpty || rest.isEmpty ? row : StyledLine([Span(rest)] + row.spans)
+                        }
+                        x.joinedBytes += 1
+                        mode = .item(x)
+                    } else {
+                        mode = .block
+                        pendingBlank = true
+                    }
+                case .fence, .quote:
+                    return
                 }
                 at = next
                 content = at
-                mode = .block
-                pendingBlank = true
             }
         }
         switch mode {
@@ -314,6 +335,7 @@ public final class MarkdownStream {
         }
         guard frozenRows > 0 else { return }
         if blank { frozen.append(StyledLine()) }
+        frozen.append(contentsOf: emptyLine)
         if let x = item {
             // The first row behind the marker (unless the item's rows began before), the
             // others behind spaces, as `MDBlocks.streamItem` lays them out.

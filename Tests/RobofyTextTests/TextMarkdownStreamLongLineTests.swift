@@ -202,9 +202,11 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         }
     }
 
-    /// Blank lines end a paragraph or an item whichever delta brings them: a long line after
-    /// them is laid out as it grows when they came one by one too (scalar by scalar here).
-    @Test(arguments: ["Sure!\n\n", "Sure!\n\n- ", "- a\n\n- ", "- a\n\n", "1. a\n   b\n\n  \n2. "])
+    /// Blank lines end a paragraph or an item (or an item goes on after them, with an indented
+    /// line) whichever delta brings them: a long line after them is laid out as it grows when
+    /// they came one by one too (scalar by scalar here).
+    @Test(arguments: ["Sure!\n\n", "Sure!\n\n- ", "- a\n\n- ", "- a\n\n", "1. a\n   b\n\n  \n2. ", "- a\n\n  ",
+                      "10. a\n\n\n     ", "- a\n  - b\n\n    "])
     func aLongLineAfterBlankLinesThatCameAloneFreezes(_ head: String) {
         let long = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40)
         let scalars = Array((head + long).unicodeScalars)
