@@ -333,24 +333,8 @@ struct MDBlocks {
         var rest: [Substring] = []
         var joined = x.joinedBytes
         var started = x.started
-        let prefixWidth = DisplayWidth.of(x.firstPrefix)
-        let restPrefix = String(repeating: " ", count: prefixWidth)
-        let inner = width - prefixWidth
-        // `wrapPrefixed`'s rows, the item's first one behind its marker.
-        func add(rows: [StyledLine]) {
-            for line in rows {
-                let p = started ? restPrefix : x.firstPrefix
-                if !started && line.spans.isEmpty {
-                    let marker = Self.trimmingTrailingSpaces(p)
-                    rendered.append(StyledLine(marker.isEmpty ? [] : [Span(marker)]))
-                } else if p.isEmpty || line.spans.isEmpty {
-                    rendered.append(line)
-                } else {
-                    rendered.append(StyledLine([Span(p)] + line.spans))
-                }
-                started = true
-            }
-        }
+        let inner = width - DisplayWidth.of(x.firstPrefix)
+        func add(rows: [StyledLine]) { rendered.append(contentsOf: x.prefixed(rows, started: &started)) }
         func add(_ line: Substring) {
             if rest.isEmpty && Self.isPlain(line) {
                 add(rows: Wrapper.wrap([Span(String(line))], width: inner))

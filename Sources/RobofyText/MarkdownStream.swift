@@ -32,6 +32,22 @@ struct MDItemResume {
     var started: Bool
     /// The UTF-8 length of the content so far with its line breaks (for the link budget).
     var joinedBytes: Int
+
+    /// The rows of the item's content behind its marker (the first row, an empty one as the
+    /// marker alone) or spaces as wide, as `MDBlocks.wrapPrefixed` puts them; `started` is
+    /// then true.
+    func prefixed(_ rows: [StyledLine], started: inout Bool) -> [StyledLine] {
+        let rest = String(repeating: " ", count: DisplayWidth.of(firstPrefix))
+        return rows.map { line in
+            defer { started = true }
+            let p = started ? rest : firstPrefix
+            if !started && line.spans.isEmpty {
+                let marker = MDBlocks.trimmingTrailingSpaces(p)
+                return StyledLine(marker.isEmpty ? [] : [Span(marker)])
+            }
+            return p.isEmpty || line.spans.isEmpty ? line : StyledLine([Span(p)] + line.spans)
+        }
+    }
 }
 
 /// Renders a text that only grows (an answer streaming in) again and again at a
@@ -235,11 +251,9 @@ public final class MarkdownStream {
                     var s = next
                     while s < n, raw[s] == 0x20 { s += 1 }
                     if x.started, s - next >= max(x.contentColumn, 1), s < n, Self.startsRow(raw, at: s) {
-                        let prefixWidth = DisplayWidth.of(x.firstPrefix)
-                        let rest = String(repeating: " ", count: prefixWidth)
-                        emptyLine = Wrapper.wrap([Span("")], width: width - prefixWidth).map { row in
-                            row.spans.isEmpty || rest.isEmpty ? row : StyledLine([Span(rest)] + row.spans)
-                        }
+                        var started = true
+                        emptyLine = x.prefixed(Wrapper.wrap([Span("")], width: width - DisplayWidth.of(x.firstPrefix)),
+                                               started: &started)
                         x.joinedBytes += 1
                         mode = .item(x)
                     } else {
@@ -337,15 +351,10 @@ public final class MarkdownStream {
         if blank { frozen.append(StyledLine()) }
         frozen.append(contentsOf: emptyLine)
         if let x = item {
-            // The first row behind the marker (unless the item's rows began before), the
-            // others behind spaces, as `MDBlocks.streamItem` lays them out.
-            let rest = String(repeating: " ", count: prefixWidth)
-            let lines = places[..<frozenRows].enumerated().map { k, place in
-                let prefix = k == 0 && !x.started ? x.firstPrefix : rest
-                let row = Span(String(decoding: UnsafeBufferPointer(rebasing: raw[place]), as: UTF8.self))
-                return StyledLine(prefix.isEmpty ? [row] : [Span(prefix), row])
-            }
-            frozen.append(contentsOf: lines, referencing: raw, in: at..<cut)
+            // Behind the marker or spaces, as `MDBlocks.streamItem` lays them out (the rows are
+            // the text at `places`, checked above).
+            var started = x.started
+            frozen.append(contentsOf: x.prefixed(Array(rows[..<frozenRows]), started: &started), referencing: raw, in: at..<cut)
         } else {
             for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
         }
