@@ -90,7 +90,7 @@ enum DemoScripts {
         Demo commands (work with every agent):
 
         - /long N — an answer of N words
-        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space, "para" for one paragraph without line breaks, "open" for one that opens an emphasis it never closes
+        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space, "para" for one paragraph without line breaks, "open" for one that opens an emphasis it never closes, "item" or "qpara" for one as a list item or in a quote
         - /hostile — text with terminal escape sequences
         - /error — a few deltas, then a stream error
         - /reason [question] — reasoning before the answer
@@ -508,9 +508,10 @@ public enum BenchText {
     /// What a bench answer looks like: lines of the pattern, one word (its spaces and line
     /// ends as letters), one paragraph (its line ends as spaces), or one paragraph that opens
     /// an emphasis at its first byte and never closes it (no row of it can be frozen); one
-    /// paragraph as a list item; every line quoted; or one line of a code block.
+    /// paragraph as a list item; every line quoted; one paragraph in a quote; or one line of a
+    /// code block.
     public enum Shape: String, Sendable, CaseIterable {
-        case lines, word, para, open, item, quote, code
+        case lines, word, para, open, item, quote, qpara, code
 
         /// The bytes the answer starts with, in place of the pattern's first ones.
         var head: [UInt8] {
@@ -518,6 +519,7 @@ public enum BenchText {
             case .lines, .word, .para, .quote: []
             case .open: Array("*".utf8)
             case .item: Array("- ".utf8)
+            case .qpara: Array("> ".utf8)
             case .code: Array("```\n".utf8)
             }
         }
@@ -543,7 +545,7 @@ public enum BenchText {
                 switch shape {
                 case .lines: bytes.append(b)
                 case .word: bytes.append(b == 0x20 || b == 0x0A ? 0x78 : b)
-                case .para, .open, .item, .code, .quote: bytes.append(b == 0x0A ? 0x20 : b)
+                case .para, .open, .item, .qpara, .code, .quote: bytes.append(b == 0x0A ? 0x20 : b)
                 }
             }
             p += 1
