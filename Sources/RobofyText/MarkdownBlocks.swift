@@ -195,7 +195,7 @@ struct MDBlocks {
         case .block: break
         case .paragraph(let joined): i = streamParagraph(lines, from: i, first: nil, joinedBefore: joined)
         case .fence(let fence, let indent): i = streamFence(lines, from: i, fence: fence, indent: indent)
-        case .quote(let inner): i = quote(lines, from: i, resume: inner)
+        case .quote(let inner, let restOfLine): i = quote(lines, from: i, resume: inner, restOfLine: restOfLine)
         case .item(let item): i = streamItem(lines, from: i, item, first: nil)
         }
         while i < end {
@@ -374,11 +374,19 @@ struct MDBlocks {
     /// Markdown of its own at the quote's width, behind a bar. `resume`: the content's render
     /// goes on from a checkpoint inside the quote (`MDResumeState.Mode.quote`). While streaming,
     /// the content's render records checkpoints too, and the last one is this render's: a long
-    /// quote is laid out as it grows, not whole at every call.
-    mutating func quote(_ lines: ArraySlice<Substring>, from start: Int, resume: MDResumeState?) -> Int {
+    /// quote is laid out as it grows, not whole at every call. `restOfLine`: the render resumes
+    /// inside a line of the quote, and the first line is that line's rest (no ">").
+    mutating func quote(_ lines: ArraySlice<Substring>, from start: Int, resume: MDResumeState?,
+                        restOfLine: Bool = false) -> Int {
         var inner: [Substring] = []
         var raw: [Substring] = []
         var i = start
+        if restOfLine, i < lines.endIndex {
+            let rest = Self.splitIndent(lines[i]).1
+            inner.append(rest)
+            raw.append(rest)
+            i += 1
+        }
         while i < lines.endIndex {
             let (qi, qrest) = Self.splitIndent(lines[i])
             guard qi <= 3, qrest.first == ">" else { break }

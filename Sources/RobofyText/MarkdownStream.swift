@@ -10,8 +10,10 @@ struct MDResumeState {
         /// UTF-8 length with line breaks, for the link budget).
         case paragraph(joinedBytes: Int)
         case fence(MDFence, indent: Int)
-        /// Inside a quote: its content's render resumes in this state.
-        indirect case quote(MDResumeState)
+        /// Inside a quote: its content's render resumes in this state; `restOfLine`: the text
+        /// resumes inside one of its lines (`MarkdownStream.freezeOpenRows`), whose rest is the
+        /// first line, without a ">".
+        indirect case quote(MDResumeState, restOfLine: Bool = false)
         /// Inside a list item whose content lines so far were plain (`MDBlocks.streamItem`).
         case item(MDItemResume)
     }
@@ -228,6 +230,8 @@ public final class MarkdownStream {
         // In a list item: the item and the list's indents after it.
         var item: MDItemResume?
         var listIndents: [Int] = []
+        // In a quote: its content's render before the line (a paragraph's, or at a block's start).
+        var quote: MDResumeState?
         // Blank lines at a line's start end a paragraph, and an item unless an indented line of
         // the item follows them: the render goes on after them as at a block's start, with a
         // blank line pending (whichever delta brought them). (An indented line freezes nothing
@@ -242,7 +246,8 @@ public final class MarkdownStream {
             while let after = Self.afterBlankLine(raw, at: next) { next = after }
             if next > at {
                 switch mode {
-                case .paragraph, .block:
+                case .paragraph, .block, .quote:
+                    // (A blank line ends a quote too: its lines begin with ">".)
                     mode = .block
                     pendingBlank = true
                 case .item(var x):
@@ -260,7 +265,7 @@ public final class MarkdownStream {
                         mode = .block
                         pendingBlank = true
                     }
-                case .fence, .quote:
+                case .fence:
                     return
                 }
                 at = next
@@ -269,8 +274,12 @@ public final class MarkdownStream {
         }
         switch mode {
         case .paragraph(let before):
-            // A list item that interrupts the paragraph ends it: the item's marker line, as
-            // at a block's start (no blank line before it).
+            // A quote or a list item that interrupts the paragraph ends it: the quote's first
+            // line or the item's marker line, as at a block's start (no blank line before it).
+            if tailColumn == 0, let (c, q) = quoteLine(raw, at: &at, inner: MDResumeState()) {
+                (content, quote) = (c, q)
+                break
+            }
             if tailColumn == 0, !Self.startsRow(raw, at: at), let start = itemStart(raw, at: at, interrupting: true) {
                 (content, item, listIndents) = start
                 break
@@ -296,11 +305,29 @@ public final class MarkdownStream {
             // item's marker line.
             guard tailColumn == 0 else { return }
             blank = pendingBlank && state.hasEarlierOutput
-            if at < n, !Self.startsRow(raw, at: at) {
+            if let (c, q) = quoteLine(raw, at: &at, inner: MDResumeState()) {
+                (content, quote) = (c, q)
+            } else if at < n, !Self.startsRow(raw, at: at) {
                 guard let start = itemStart(raw, at: at, interrupting: false) else { return }
                 (content, item, listIndents) = start
             }
-        case .fence, .quote:
+        case .quote(var inner, let restOfLine):
+            // A line of a quote (one level) whose content goes on with a paragraph's line or
+            // begins one (as at a block's start, at no indent), or the rest of one.
+            if !restOfLine {
+                guard tailColumn == 0, let (c, q) = quoteLine(raw, at: &at, inner: inner) else { return }
+                (content, inner) = (c, q)
+            }
+            switch inner.mode {
+            case .paragraph(let before) where inner.listIndents.isEmpty:
+                joined = before
+            case .block where !restOfLine:
+                break
+            default:
+                return
+            }
+            quote = inner
+        case .fence:
             return
         }
         guard content < n, Self.startsRow(raw, at: content) else { return }
@@ -311,8 +338,9 @@ public final class MarkdownStream {
         let start = UnsafeBufferPointer(rebasing: raw[content..<end])
         bytesExamined += end - at
         guard MDBlocks.isPlain(bytes: start) else { return }
-        // An item's rows are behind its marker, or spaces as wide.
-        let prefixWidth = item.map { DisplayWidth.of($0.firstPrefix) } ?? 0
+        // An item's rows are behind its marker, or spaces as wide; a quote's behind its bar.
+        let quotePrefix = DisplayWidth.truncate("│ ", to: MDBlocks.maxPrefixWidth(width), ellipsis: "")
+        let prefixWidth = item.map { DisplayWidth.of($0.firstPrefix) } ?? (quote == nil ? 0 : DisplayWidth.of(quotePrefix))
         let rows = Wrapper.wrap([Span(String(decoding: start, as: UTF8.self))], width: width - prefixWidth)
         guard rows.count > 2 else { return }
         // Each row is a place in the text: rows after the first begin after the spaces the
@@ -355,6 +383,11 @@ public final class MarkdownStream {
             // the text at `places`, checked above).
             var started = x.started
             frozen.append(contentsOf: x.prefixed(Array(rows[..<frozenRows]), started: &started), referencing: raw, in: at..<cut)
+        } else if let q = quote {
+            // Behind the bar, as `MDBlocks.quote` lays them out; a paragraph that begins in the
+            // quote after a blank line of it has an empty line (the bar alone) first.
+            let lines = (q.pendingBlank && q.hasEarlierOutput ? [StyledLine()] : []) + Array(rows[..<frozenRows])
+            frozen.append(contentsOf: MDBlocks.quoted(lines, prefix: quotePrefix), referencing: raw, in: at..<cut)
         } else {
             for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
         }
@@ -363,6 +396,11 @@ public final class MarkdownStream {
             x.started = true
             x.joinedBytes = joined + cut - content
             mode = .item(x)
+        } else if quote != nil {
+            let inner = MDResumeState(pendingBlank: false, listIndents: [], hasEarlierOutput: true,
+                                      mode: .paragraph(joinedBytes: joined + cut - content))
+            mode = .quote(inner, restOfLine: true)
+            listIndents = []
         } else {
             mode = .paragraph(joinedBytes: joined + cut - at)
         }
@@ -466,6 +504,46 @@ public final class MarkdownStream {
         freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
         state.pendingBlank = false
         state.hasEarlierOutput = true
+    }
+
+    /// A quote's line at `at`, a line's start, after the quote's blank lines there (which end a
+    /// paragraph of its content): where its content starts, and the state of the content's
+    /// render before it (`inner` before the blank lines); `at` moves past the blank lines.
+    /// Nil unless the line is one of a quote.
+    private func quoteLine(_ raw: UnsafeBufferPointer<UInt8>, at: inout Int,
+                           inner: MDResumeState) -> (Int, MDResumeState)? {
+        var inner = inner
+        var next = at
+        while let after = Self.afterBlankQuoteLine(raw, at: next) { next = after }
+        if next > at {
+            switch inner.mode {
+            case .paragraph, .block: break
+            default: return nil
+            }
+            inner.mode = .block
+            inner.pendingBlank = true
+        }
+        guard let content = Self.quoteContent(raw, at: next) else { return nil }
+        at = next
+        return (content, inner)
+    }
+
+    /// The start of the next line when the line at `at` is a quote's blank line (up to three
+    /// spaces, a ">", spaces, a line feed).
+    private static func afterBlankQuoteLine(_ raw: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
+        var i = at
+        while i < raw.count, i - at < 3, raw[i] == 0x20 { i += 1 }
+        guard i < raw.count, raw[i] == 0x3E else { return nil }
+        return afterBlankLine(raw, at: i + 1)
+    }
+
+    /// Where the content of a quote's line at `at` starts: after up to three spaces, a ">" and
+    /// a space (nil unless the line is one).
+    private static func quoteContent(_ raw: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
+        var i = at
+        while i < raw.count, i - at < 3, raw[i] == 0x20 { i += 1 }
+        guard i + 1 < raw.count, raw[i] == 0x3E, raw[i + 1] == 0x20 else { return nil }
+        return i + 2
     }
 
     /// The start of the next line when the line at `at` is blank (spaces, then a line feed).

@@ -87,6 +87,27 @@ private func listDocument(_ r: inout SeededRandom, width: Int) -> String {
     return lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
 }
 
+/// Quotes of long lines (indented or not, a paragraph going on over several of their lines,
+/// blank lines of the quote between paragraphs, an item, a heading or a nested quote now and
+/// then), after a paragraph or between them.
+private func quoteDocument(_ r: inout SeededRandom, width: Int) -> String {
+    var lines: [String] = r.int(3) == 0 ? [longLine(&r, width: width, rarity: 40)] : []
+    for _ in 0..<(1 + r.int(3)) {
+        if !lines.isEmpty, r.int(2) == 0 { lines.append(r.pick(["", "  "])) }
+        let bar = r.pick(["> ", "> ", "> ", "  > ", "   > ", ">  ", ">"])
+        for _ in 0..<(1 + r.int(3)) {
+            switch r.int(8) {
+            case 0: lines.append(r.pick([">", "> ", "  >"]))
+            case 1: lines.append(bar + r.pick(["- ", "# ", "> ", "1. ", "```\n"]) + longLine(&r, width: width, rarity: 40))
+            case 2: lines.append(longLine(&r, width: width, rarity: 40))
+            default: lines.append(bar + longLine(&r, width: width, rarity: r.pick([3, 40])))
+            }
+        }
+    }
+    if r.int(3) == 0 { lines.append(r.pick(["", "After the quote."])) }
+    return lines.joined(separator: "\n") + (r.int(2) == 0 ? "\n" : "")
+}
+
 /// Renders `text` on `stream` and checks that its frozen lines and tail equal one render of
 /// the whole text (the `MarkdownStream` invariant); records the first difference.
 func streamRendersAsWhole(_ stream: MarkdownStream, _ text: String, width: Int, _ context: String) -> Bool {
@@ -182,6 +203,13 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         #expect(n > 150, "rows of open lines of list items frozen \(n) times")
     }
 
+    /// The same for quotes: long lines of a quote streamed in random pieces equal their whole
+    /// render after every piece, and rows of a quote's open line are frozen.
+    @Test func longLinesOfQuotesStreamedEqualTheirWholeRender() {
+        guard let n = frozenInsideLines(seed: 1662, widths: [1, 2, 3, 4, 5, 7, 12, 20, 33, 50], "quote document", quoteDocument(_:width:)) else { return }
+        #expect(n > 150, "rows of open lines of quotes frozen \(n) times")
+    }
+
     /// A letter that joins the space before it into one character (Thai and Lao SARA AM, the
     /// halfwidth sound marks) after a list marker leaves no space after it (the line is a
     /// paragraph) or puts the space in the item's content: the stream reads the line as the
@@ -206,7 +234,7 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
     /// line) whichever delta brings them: a long line after them is laid out as it grows when
     /// they came one by one too (scalar by scalar here).
     @Test(arguments: ["Sure!\n\n", "Sure!\n\n- ", "- a\n\n- ", "- a\n\n", "1. a\n   b\n\n  \n2. ", "- a\n\n  ",
-                      "10. a\n\n\n     ", "- a\n  - b\n\n    "])
+                      "10. a\n\n\n     ", "- a\n  - b\n\n    ", "> a\n\n> ", "> a\n>\n> ", "Sure!\n\n  > "])
     func aLongLineAfterBlankLinesThatCameAloneFreezes(_ head: String) {
         let long = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40)
         let scalars = Array((head + long).unicodeScalars)
@@ -266,10 +294,13 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
     /// A paragraph that never breaks its line (64 KiB as 3,200 deltas) is laid out as it
     /// grows, not whole at each delta: the stream reads O(delta) bytes per call, and its
     /// lines equal a one-shot render. Prose, one long word, and ideographs without spaces.
-    /// The same after a blank line, and for a list item's one long line (at the top of a list,
-    /// nested in one, after a blank line, interrupting a paragraph).
+    /// The same after a blank line, for a list item's one long line (at the top of a list,
+    /// nested in one, after a blank line, interrupting a paragraph), and for a quote's (its
+    /// first line, a line going on with its paragraph, a new paragraph in it, interrupting a
+    /// paragraph).
     @Test(arguments: ["prose", "word", "ideographs", "after a blank line", "item", "nested item", "numbered item",
-                      "item after a paragraph"])
+                      "item after a paragraph", "quote", "quote's next line", "quote's next paragraph",
+                      "quote after a paragraph"])
     func aParagraphWithoutLineBreaksIsLaidOutAsItGrows(_ kind: String) {
         let unit: String
         var head = ""
@@ -284,6 +315,10 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         case "numbered item": head = "Steps:\n\n12. "
         case "after a blank line": head = "Sure!\n  \n\n"
         case "item after a paragraph": head = "These are the steps:\n1. "
+        case "quote": head = "> "
+        case "quote's next line": head = "> As the docs say,\n> "
+        case "quote's next paragraph": head = "> # Note\n>\n>  \n> "
+        case "quote after a paragraph": head = "The docs say:\n   > "
         default: break
         }
         let answer = Array((head + String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1)).utf8)
