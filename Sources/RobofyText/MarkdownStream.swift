@@ -205,32 +205,36 @@ public final class MarkdownStream {
         state.hasEarlierOutput = true
     }
 
-    /// A long line of a paragraph, open or not, is laid out again whole on every call until
-    /// it ends (a paragraph that never breaks its line cost O(answer) a frame). This freezes
-    /// its first rows: the rows of its plain start (no inline syntax, nothing the sanitizer
-    /// changes) laid out alone, all but the last two. What follows resumes as the next line
-    /// of the paragraph, at a row's start.
-    ///
-    /// Why those rows are final, whatever comes after: wrapping is greedy, so a row ends when
-    /// the next word does not fit or a long word fills it, and a word can only grow; a later
-    /// byte changes at most the row of the last word (a closing mark that may not start a
-    /// row, a combining mark). Nothing inline can pair with a plain start, and no bare URL or
-    /// image can straddle the cut (`canCut`). The rest starts with a letter, so it starts no
-    /// block and keeps no indent; it is cleaned from the cut's column (`tailColumn`, for
-    /// TABs), and it spends the same link budget (`joinedBytes`).
-    private func freezeOpenRows(_ raw: UnsafeBufferPointer<UInt8>) {
+    /// An open line whose rows may be frozen (`openLine`).
+    private struct OpenLine {
+        /// Where the line starts: the tail's start, after blank lines there.
+        var at: Int
+        /// Where its content starts (after a list item's indent and marker, the indent of an
+        /// item's next line, or a quote's bar).
+        var content: Int
+        /// The link budget spent before it (`MDResumeState.Mode.paragraph`).
+        var joined: Int
+        /// A blank line goes before its rows.
+        var blank: Bool
+        /// An item that goes on after blank lines: its content's empty line goes before the rows.
+        var emptyLine: [StyledLine]
+        /// In a list item: the item and the list's indents after it.
+        var item: MDItemResume?
+        var listIndents: [Int]
+        /// In a quote: its content's render before the line (a paragraph's, or at a block's start).
+        var quote: MDResumeState?
+    }
+
+    /// Where the rows of the open line at the tail's start would go (`freezeOpenRows`): what
+    /// the line sits in and where its content starts. Nil when its rows cannot be frozen.
+    private func openLine(_ raw: UnsafeBufferPointer<UInt8>) -> OpenLine? {
         var at = frozenCount
         let n = raw.count
-        guard n - at > Self.openLineRows * width else { return }
         var joined = 0
         var blank = false
-        // The line's content starts here (after a list item's indent and marker, or the indent
-        // of an item's next line).
         var content = at
-        // In a list item: the item and the list's indents after it.
         var item: MDItemResume?
         var listIndents: [Int] = []
-        // In a quote: its content's render before the line (a paragraph's, or at a block's start).
         var quote: MDResumeState?
         // Blank lines at a line's start end a paragraph, and an item unless an indented line of
         // the item follows them: the render goes on after them as at a block's start, with a
@@ -266,7 +270,7 @@ public final class MarkdownStream {
                         pendingBlank = true
                     }
                 case .fence:
-                    return
+                    return nil
                 }
                 at = next
                 content = at
@@ -284,7 +288,7 @@ public final class MarkdownStream {
                 (content, item, listIndents) = start
                 break
             }
-            guard state.listIndents.isEmpty else { return }
+            guard state.listIndents.isEmpty else { return nil }
             joined = before
         case .item(let x):
             // A line of the item's content (its indent dropped), or the rest of one.
@@ -296,26 +300,26 @@ public final class MarkdownStream {
                     break
                 }
             }
-            guard x.started else { return }
+            guard x.started else { return nil }
             item = x
             joined = x.joinedBytes
             listIndents = state.listIndents
         case .block:
             // A paragraph's first line, at no indent (resets the list context), or a list
             // item's marker line.
-            guard tailColumn == 0 else { return }
+            guard tailColumn == 0 else { return nil }
             blank = pendingBlank && state.hasEarlierOutput
             if let (c, q) = quoteLine(raw, at: &at, inner: MDResumeState()) {
                 (content, quote) = (c, q)
             } else if at < n, !Self.startsRow(raw, at: at) {
-                guard let start = itemStart(raw, at: at, interrupting: false) else { return }
+                guard let start = itemStart(raw, at: at, interrupting: false) else { return nil }
                 (content, item, listIndents) = start
             }
         case .quote(var inner, let restOfLine):
             // A line of a quote (one level) whose content goes on with a paragraph's line or
             // begins one (as at a block's start, at no indent), or the rest of one.
             if !restOfLine {
-                guard tailColumn == 0, let (c, q) = quoteLine(raw, at: &at, inner: inner) else { return }
+                guard tailColumn == 0, let (c, q) = quoteLine(raw, at: &at, inner: inner) else { return nil }
                 (content, inner) = (c, q)
             }
             switch inner.mode {
@@ -324,13 +328,35 @@ public final class MarkdownStream {
             case .block where !restOfLine:
                 break
             default:
-                return
+                return nil
             }
             quote = inner
         case .fence:
-            return
+            return nil
         }
-        guard content < n, Self.startsRow(raw, at: content) else { return }
+        // The content starts a row (a letter: no block, no indent to keep or drop).
+        guard content < n, Self.startsRow(raw, at: content) else { return nil }
+        return OpenLine(at: at, content: content, joined: joined, blank: blank, emptyLine: emptyLine, item: item,
+                        listIndents: listIndents, quote: quote)
+    }
+
+    /// A long line of a paragraph, open or not, is laid out again whole on every call until
+    /// it ends (a paragraph that never breaks its line cost O(answer) a frame). This freezes
+    /// its first rows: the rows of its plain start (no inline syntax, nothing the sanitizer
+    /// changes) laid out alone, all but the last two. What follows resumes as the next line
+    /// of the paragraph, at a row's start.
+    ///
+    /// Why those rows are final, whatever comes after: wrapping is greedy, so a row ends when
+    /// the next word does not fit or a long word fills it, and a word can only grow; a later
+    /// byte changes at most the row of the last word (a closing mark that may not start a
+    /// row, a combining mark). Nothing inline can pair with a plain start, and no bare URL or
+    /// image can straddle the cut (`canCut`). The rest starts with a letter, so it starts no
+    /// block and keeps no indent; it is cleaned from the cut's column (`tailColumn`, for
+    /// TABs), and it spends the same link budget (`joinedBytes`).
+    private func freezeOpenRows(_ raw: UnsafeBufferPointer<UInt8>) {
+        let n = raw.count
+        guard n - frozenCount > Self.openLineRows * width, let line = openLine(raw) else { return }
+        let (at, content, joined, item, quote) = (line.at, line.content, line.joined, line.item, line.quote)
         // The plain start: up to a line break, a byte of inline syntax other than ':' (a
         // "://" is looked for below), or a scalar the sanitizer would change.
         let end = Self.plainEnd(raw, from: content, inlineSyntax: true)
@@ -376,8 +402,8 @@ public final class MarkdownStream {
             pos += length
         }
         guard frozenRows > 0 else { return }
-        if blank { frozen.append(StyledLine()) }
-        frozen.append(contentsOf: emptyLine)
+        if line.blank { frozen.append(StyledLine()) }
+        frozen.append(contentsOf: line.emptyLine)
         if let x = item {
             // Behind the marker or spaces, as `MDBlocks.streamItem` lays them out (the rows are
             // the text at `places`, checked above).
@@ -392,6 +418,9 @@ public final class MarkdownStream {
             for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
         }
         freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
+        // The render resumes at the cut, inside the line, with the link budget spent so far.
+        let mode: MDResumeState.Mode
+        var listIndents = line.listIndents
         if var x = item {
             x.started = true
             x.joinedBytes = joined + cut - content
@@ -402,7 +431,7 @@ public final class MarkdownStream {
             mode = .quote(inner, restOfLine: true)
             listIndents = []
         } else {
-            mode = .paragraph(joinedBytes: joined + cut - at)
+            mode = .paragraph(joinedBytes: joined + cut - content)
         }
         state = MDResumeState(pendingBlank: false, listIndents: listIndents, hasEarlierOutput: true, mode: mode)
     }
