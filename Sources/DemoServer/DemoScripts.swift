@@ -90,7 +90,7 @@ enum DemoScripts {
         Demo commands (work with every agent):
 
         - /long N — an answer of N words
-        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space, "para" for one paragraph without line breaks, "open" for one that opens an emphasis it never closes, "item" or "qpara" for one as a list item or in a quote
+        - /bench BYTES DELTAS — exactly DELTAS text deltas totalling BYTES bytes, unpaced (unless pace=MS); add "word" for one word without white space, "para" for one paragraph without line breaks, "open" for one that opens an emphasis it never closes, "bold" for one that starts with "**Note:**", "item" or "qpara" for one as a list item or in a quote
         - /hostile — text with terminal escape sequences
         - /error — a few deltas, then a stream error
         - /reason [question] — reasoning before the answer
@@ -506,18 +506,19 @@ public enum BenchText {
         "The quick brown fox jumps over the lazy dog while the demo server streams benchmark text.\n".utf8)
 
     /// What a bench answer looks like: lines of the pattern, one word (its spaces and line
-    /// ends as letters), one paragraph (its line ends as spaces), or one paragraph that opens
-    /// an emphasis at its first byte and never closes it (no row of it can be frozen); one
-    /// paragraph as a list item; every line quoted; one paragraph in a quote; or one line of a
-    /// code block.
+    /// ends as letters), one paragraph (its line ends as spaces), one paragraph that opens an
+    /// emphasis at its first byte and never closes it (no row of it can be frozen), one that
+    /// starts with a bold "Note:", one as a list item, every line quoted, one paragraph in a
+    /// quote, or one line of a code block.
     public enum Shape: String, Sendable, CaseIterable {
-        case lines, word, para, open, item, quote, qpara, code
+        case lines, word, para, open, bold, item, quote, qpara, code
 
         /// The bytes the answer starts with, in place of the pattern's first ones.
         var head: [UInt8] {
             switch self {
             case .lines, .word, .para, .quote: []
             case .open: Array("*".utf8)
+            case .bold: Array("**Note:** ".utf8)
             case .item: Array("- ".utf8)
             case .qpara: Array("> ".utf8)
             case .code: Array("```\n".utf8)
@@ -545,7 +546,7 @@ public enum BenchText {
                 switch shape {
                 case .lines: bytes.append(b)
                 case .word: bytes.append(b == 0x20 || b == 0x0A ? 0x78 : b)
-                case .para, .open, .item, .qpara, .code, .quote: bytes.append(b == 0x0A ? 0x20 : b)
+                case .para, .open, .bold, .item, .qpara, .code, .quote: bytes.append(b == 0x0A ? 0x20 : b)
                 }
             }
             p += 1

@@ -618,10 +618,10 @@ struct DemoServerTests {
             }
             let plain = try await chat(server, token: token, query: "/bench 1000 7")
             #expect(((plain.json?["data"] as? [String: Any])?["answer"] as? String)?.utf8.count == 1000)
-            // The shapes: lines, one word, one paragraph (plain, opening an emphasis, as a list
+            // The shapes: lines, one word, one paragraph (plain, opening an emphasis, in bold, as a list
             // item, a quote, in a quote, a code block's line); any other is refused with the usage.
             for (shape, spaces, lineBreaks, head) in [("", true, 40, "The "), (" word", false, 0, "Thexq"),
-                                                      (" para", true, 0, "The "), (" open", true, 0, "*he "),
+                                                      (" para", true, 0, "The "), (" open", true, 0, "*he "), (" bold", true, 0, "**Note:** br"),
                                                       (" item", true, 0, "- e "), (" quote", true, 40, "> e "), (" qpara", true, 0, "> e "),
                                                       (" code", true, 1, "```\nquick ")] {
                 let r = try await chat(server, token: token, query: "/bench 4000 30\(shape)", stream: true)
