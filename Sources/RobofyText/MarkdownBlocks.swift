@@ -401,7 +401,7 @@ struct MDBlocks {
             emit(renderParagraph(raw))
             return i
         }
-        let prefix = DisplayWidth.truncate("│ ", to: Self.maxPrefixWidth(width), ellipsis: "")
+        let prefix = Self.quotePrefix(width: width)
         var r = MDBlocks(width: width - DisplayWidth.of(prefix), depth: depth + 1)
         if let resume {
             r.pendingBlank = resume.pendingBlank
@@ -421,6 +421,11 @@ struct MDBlocks {
         }
         emit(Self.quoted(r.out, prefix: prefix))
         return i
+    }
+
+    /// A quote's bar at `width`, before each of its rows.
+    static func quotePrefix(width: Int) -> String {
+        DisplayWidth.truncate("│ ", to: maxPrefixWidth(width), ellipsis: "")
     }
 
     /// Content lines behind the quote's bar (`prefix`), marked `.quote`.

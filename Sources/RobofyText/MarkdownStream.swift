@@ -251,7 +251,8 @@ public final class MarkdownStream {
             if next > at {
                 switch mode {
                 case .paragraph, .block, .quote:
-                    // (A blank line ends a quote too: its lines begin with ">".)
+                    // (A blank line ends a quote too: its lines begin with ">". A quote resumed
+                    // inside a line, `restOfLine`, has its tail at a column past 0: not here.)
                     mode = .block
                     pendingBlank = true
                 case .item(var x):
@@ -312,8 +313,11 @@ public final class MarkdownStream {
             if let (c, q) = quoteLine(raw, at: &at, inner: MDResumeState()) {
                 (content, quote) = (c, q)
             } else if at < n, !Self.startsRow(raw, at: at) {
-                guard let start = itemStart(raw, at: at, interrupting: false) else { return nil }
-                (content, item, listIndents) = start
+                if let start = itemStart(raw, at: at, interrupting: false) {
+                    (content, item, listIndents) = start
+                } else if !Self.startsInlineSyntax(raw, at: at) {
+                    return nil
+                }
             }
         case .quote(var inner, let restOfLine):
             // A line of a quote (one level) whose content goes on with a paragraph's line or
@@ -334,8 +338,9 @@ public final class MarkdownStream {
         case .fence:
             return nil
         }
-        // The content starts a row (a letter: no block, no indent to keep or drop).
-        guard content < n, Self.startsRow(raw, at: content) else { return nil }
+        // The content starts a row (a letter: no block, no indent to keep or drop), or a
+        // paragraph's line with inline syntax (`lineStart`).
+        guard content < n, Self.startsRow(raw, at: content) || Self.startsInlineSyntax(raw, at: content) else { return nil }
         return OpenLine(at: at, content: content, joined: joined, blank: blank, emptyLine: emptyLine, item: item,
                         listIndents: listIndents, quote: quote)
     }
@@ -357,48 +362,57 @@ public final class MarkdownStream {
         let n = raw.count
         guard n - frozenCount > Self.openLineRows * width, let line = openLine(raw) else { return }
         let (at, content, joined, item, quote) = (line.at, line.content, line.joined, line.item, line.quote)
-        // The plain start: up to a line break, a byte of inline syntax other than ':' (a
-        // "://" is looked for below), or a scalar the sanitizer would change.
-        let end = Self.plainEnd(raw, from: content, inlineSyntax: true)
-        guard end - content > Self.openLineRows * width else { return }
-        let start = UnsafeBufferPointer(rebasing: raw[content..<end])
-        bytesExamined += end - at
-        guard MDBlocks.isPlain(bytes: start) else { return }
+        guard let start = lineStart(raw, content: content) else { return }
+        bytesExamined += content - at
         // An item's rows are behind its marker, or spaces as wide; a quote's behind its bar.
-        let quotePrefix = DisplayWidth.truncate("│ ", to: MDBlocks.maxPrefixWidth(width), ellipsis: "")
+        let quotePrefix = MDBlocks.quotePrefix(width: width)
         let prefixWidth = item.map { DisplayWidth.of($0.firstPrefix) } ?? (quote == nil ? 0 : DisplayWidth.of(quotePrefix))
-        let rows = Wrapper.wrap([Span(String(decoding: start, as: UTF8.self))], width: width - prefixWidth)
+        let rows = Wrapper.wrap(start.spans, width: width - prefixWidth)
         guard rows.count > 2 else { return }
+        // The rows read as the head's text as laid out (`start.head`), then the plain run as it
+        // is in the text: `pos` counts bytes of that, and from the run on a byte's place in the
+        // text is `start.run.lowerBound + pos - head.count`.
+        let head = start.head
+        let run = start.run
+        let end = head.count + run.count
+        func byte(_ i: Int) -> UInt8 { i < head.count ? head[i] : raw[run.lowerBound + i - head.count] }
         // Each row is a place in the text: rows after the first begin after the spaces the
         // break dropped, all of them or all but the last (a space that the next character
-        // joins, as Thai SARA AM does, is the row's own). Any other row (a span with
-        // attributes, other bytes) freezes nothing past it.
+        // joins, as Thai SARA AM does, is the row's own). Any other row (other bytes; a span
+        // with attributes in the run) freezes nothing past it.
         var places: [Range<Int>] = []
         var cut = content
         var frozenRows = 0
-        var pos = content
+        var pos = 0
         for (j, row) in rows.dropLast().enumerated() {
-            guard row.spans.count == 1, row.spans[0].attributes.isEmpty else { break }
-            var text = row.spans[0].text
+            let plain = row.spans.count == 1 && row.spans[0].attributes.isEmpty
+            guard plain || pos < head.count else { break }
+            var text = plain ? row.spans[0].text : row.spans.map(\.text).joined()
             let length = text.utf8.count
             func isRow(at p: Int) -> Bool {
-                length > 0 && p + length <= end && text.withUTF8 { $0.elementsEqual(raw[p..<(p + length)]) }
+                guard length > 0, p + length <= end else { return false }
+                return text.withUTF8 { t in
+                    p >= head.count ? t.elementsEqual(raw[(run.lowerBound + p - head.count)...].prefix(length))
+                        : t.indices.allSatisfy { t[$0] == byte(p + $0) }
+                }
             }
             if j > 0 {
                 let from = pos
                 var skipped = pos
-                while skipped < end && raw[skipped] == 0x20 { skipped += 1 }
+                while skipped < end && byte(skipped) == 0x20 { skipped += 1 }
                 pos = isRow(at: skipped) ? skipped : skipped - 1
                 guard pos >= from, isRow(at: pos) else { break }
             } else {
                 guard isRow(at: pos) else { break }
             }
-            // Row j starts at `pos`, as it reads: the rows before it may be frozen, cut here.
-            if j > 0, Self.canCut(raw, at: pos) {
-                cut = pos
+            // Row j starts at `pos`, as it reads: the rows before it may be frozen, cut here
+            // (inside the run: its place in the text).
+            let place = run.lowerBound + pos - head.count
+            if j > 0, pos > head.count, Self.canCut(raw, at: place) {
+                cut = place
                 frozenRows = j
             }
-            places.append(pos..<(pos + length))
+            places.append(place..<(place + length))
             pos += length
         }
         guard frozenRows > 0 else { return }
@@ -414,8 +428,10 @@ public final class MarkdownStream {
             // quote after a blank line of it has an empty line (the bar alone) first.
             let lines = (q.pendingBlank && q.hasEarlierOutput ? [StyledLine()] : []) + Array(rows[..<frozenRows])
             frozen.append(contentsOf: MDBlocks.quoted(lines, prefix: quotePrefix), referencing: raw, in: at..<cut)
-        } else {
+        } else if head.isEmpty {
             for place in places[..<frozenRows] { frozen.appendPlace(place, in: raw) }
+        } else {
+            frozen.append(contentsOf: rows[..<frozenRows], referencing: raw, in: at..<cut)
         }
         freeze(raw, upTo: cut, column: tailColumn + Self.columns(raw, from: at, to: cut))
         // The render resumes at the cut, inside the line, with the link budget spent so far.
@@ -436,10 +452,81 @@ public final class MarkdownStream {
         state = MDResumeState(pendingBlank: false, listIndents: listIndents, hasEarlierOutput: true, mode: mode)
     }
 
+    /// The start of an open line's content (at `content`) laid out alone, for `freezeOpenRows`:
+    /// the spans it reads as, the place of its plain run in the text, and the text of the head
+    /// before the run as laid out. The run goes up to a line break, a byte of inline syntax
+    /// other than ':' (a "://" is looked for here), or a scalar the sanitizer would change, and
+    /// is more than `openLineRows` rows long. It is the line's plain start, or it follows a
+    /// head of up to `settledHeadBytes` whose emphasis and code spans all pair up within it:
+    /// nothing of their syntax is left as text and nothing is a link, so nothing after the
+    /// head can pair with it, and the whole line's parse begins as the head's does. (Each
+    /// delimiter run is matched by the first closer after it that fits, closers in order; a
+    /// code span by the first run of as many backticks; a delimiter's flanking looks at the
+    /// run's first character, which is parsed with the head.) Nil otherwise.
+    private func lineStart(_ raw: UnsafeBufferPointer<UInt8>, content: Int)
+        -> (spans: [Span], run: Range<Int>, head: [UInt8])? {
+        let n = raw.count
+        let rows = Self.openLineRows * width
+        // Plain pieces between bytes of emphasis or code, up to one of more than `rows` bytes.
+        var p = content
+        while true {
+            let e = Self.plainEnd(raw, from: p, inlineSyntax: true, limit: p + rows + 1)
+            if e - p > rows { break }
+            guard e < n, e - content < Self.settledHeadBytes, Self.isEmphasisOrCode(raw[e]) else { return nil }
+            p = e + 1
+        }
+        // The head and the run's first scalar, parsed alone (before the run is read: a head that
+        // does not pair up, as an emphasis never closed, costs no more than itself).
+        var spans: [Span] = []
+        var q = p
+        if p > content {
+            q = p + 1
+            while q < n, raw[q] & 0xC0 == 0x80 { q += 1 }
+            spans = MDInline.parse(String(decoding: UnsafeBufferPointer(rebasing: raw[content..<q]), as: UTF8.self), base: [])
+            func settled(_ span: Span) -> Bool {
+                !span.attributes.contains(.link) && !span.text.utf8.contains(where: Self.isEmphasisOrCode)
+            }
+            // The run is plain text after the head: its first scalar is the last span.
+            guard spans.allSatisfy(settled), let last = spans.last, last.attributes.isEmpty,
+                  last.text.utf8.elementsEqual(raw[p..<q]) else { return nil }
+        }
+        let end = Self.plainEnd(raw, from: p, inlineSyntax: true)
+        bytesExamined += end - content
+        let runBytes = UnsafeBufferPointer(rebasing: raw[p..<end])
+        guard MDBlocks.isPlain(bytes: runBytes) else { return nil }
+        guard var last = spans.popLast() else { return ([Span(String(decoding: runBytes, as: UTF8.self))], p..<end, []) }
+        var head: [UInt8] = []
+        for span in spans { head.append(contentsOf: span.text.utf8) }
+        last.text += String(decoding: UnsafeBufferPointer(rebasing: raw[q..<end]), as: UTF8.self)
+        spans.append(last)
+        return (spans, p..<end, head)
+    }
+
+    /// How far into a line's content a head of inline syntax is looked for (`lineStart`).
+    static let settledHeadBytes = 1_024
+
+    /// A byte of emphasis or a code span: `*`, `_` or a backtick.
+    private static func isEmphasisOrCode(_ b: UInt8) -> Bool {
+        b == 0x2A || b == 0x5F || b == 0x60
+    }
+
+    /// Whether a paragraph's line (a row) may start at `i` with a byte of emphasis or a code
+    /// span: a run of `*` or `_`, or one backtick, then neither a space nor the line's end, so
+    /// that it is no list item, rule or fence.
+    private static func startsInlineSyntax(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let c = raw[i]
+        guard isEmphasisOrCode(c) else { return false }
+        var k = i
+        while k < raw.count, raw[k] == c { k += 1 }
+        return k < raw.count && raw[k] != 0x20 && raw[k] != 0x0A && raw[k] != 0x0D && raw[k] != 0x09
+            && (c != 0x60 || k - i == 1)
+    }
+
     /// A list item's marker line at `at`, at a block's start, as `MDBlocks.run` reads it: its
     /// content's start, the item (its rows not begun) and the list's indents after it. Nil
-    /// unless the line is spaces, a marker, spaces and a letter (all ASCII but the letter,
-    /// none of it changed by the sanitizer: no TAB).
+    /// unless the line is spaces, a marker, spaces and a letter or inline syntax
+    /// (`startsInlineSyntax`; all ASCII but the letter, none of it changed by the sanitizer: no
+    /// TAB).
     /// `interrupting`: only an item that interrupts a paragraph (a bullet, or an ordered item
     /// numbered 1; `MDBlocks.startsBlock`).
     private func itemStart(_ raw: UnsafeBufferPointer<UInt8>, at: Int, interrupting: Bool) -> (Int, MDItemResume, [Int])? {
@@ -457,7 +544,7 @@ public final class MarkdownStream {
         }
         guard i < n, raw[i] == 0x20 else { return nil }
         while i < n, raw[i] == 0x20 { i += 1 }
-        guard i < n, Self.startsRow(raw, at: i) else { return nil }
+        guard i < n, Self.startsRow(raw, at: i) || Self.startsInlineSyntax(raw, at: i) else { return nil }
         // The marker as the render reads it: the line up to the content and its first scalar,
         // whose content must start at that scalar. (A letter that joins the space before it
         // into one character, as Thai SARA AM or a halfwidth sound mark does, leaves no space
@@ -567,11 +654,18 @@ public final class MarkdownStream {
     }
 
     /// Where the content of a quote's line at `at` starts: after up to three spaces, a ">" and
-    /// a space (nil unless the line is one).
+    /// a space (nil unless the line is one). The space is a character of its own: `MDBlocks.quote`
+    /// drops it as one. (A letter that joins it, as Thai SARA AM or a halfwidth sound mark does,
+    /// leaves it in the content, as an indent that keeps the quote's list context: nil then.)
     private static func quoteContent(_ raw: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
         var i = at
         while i < raw.count, i - at < 3, raw[i] == 0x20 { i += 1 }
-        guard i + 1 < raw.count, raw[i] == 0x3E, raw[i + 1] == 0x20 else { return nil }
+        guard i + 2 < raw.count, raw[i] == 0x3E, raw[i + 1] == 0x20 else { return nil }
+        if raw[i + 2] >= 0x80 {
+            var end = i + 3
+            while end < raw.count, raw[end] & 0xC0 == 0x80 { end += 1 }
+            guard String(decoding: UnsafeBufferPointer(rebasing: raw[(i + 1)..<end]), as: UTF8.self).first == " " else { return nil }
+        }
         return i + 2
     }
 
@@ -585,8 +679,9 @@ public final class MarkdownStream {
     /// Where the plain start of `raw[from...]` ends: at a control (a line break, a TAB, an
     /// escape), a scalar the sanitizer would change, or (`inlineSyntax`) a byte of inline
     /// syntax other than ':'.
-    private static func plainEnd(_ raw: UnsafeBufferPointer<UInt8>, from: Int, inlineSyntax: Bool) -> Int {
-        let n = raw.count
+    private static func plainEnd(_ raw: UnsafeBufferPointer<UInt8>, from: Int, inlineSyntax: Bool,
+                                 limit: Int = .max) -> Int {
+        let n = min(raw.count, limit)
         var end = from
         while end < n {
             end = ByteWords.skip(raw, from: end, to: n) {

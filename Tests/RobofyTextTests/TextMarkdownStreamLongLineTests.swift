@@ -14,6 +14,15 @@ private let words: [String] = [
     "K\u{212A}", " \u{E33}", " \u{FF9F}x", "ünïcödé", "क्षत्रिय", "한국어", "ﾊﾝｶｸ", "\u{2028}", "a\u{AD}b",
 ]
 
+/// Heads of inline syntax for a long line's start: emphasis and code spans that pair up, and
+/// ones that do not (or not yet), links, escapes, and what looks like a list item, a rule or a
+/// fence.
+private let heads: [String] = [
+    "**Note:** ", "*a* ", "`x` ", "_u_ ", "**b** *i* `c` then ", "`a*b` ", "**", "*", "`", "``", "```", "__init__ ",
+    "*a **b* c** ", "**a*", "*a*b ", "`a` `b", "**x**y ", "*日本*語 ", "_a_b ", "* ", "*** ", "___", "[a](b) **c** ",
+    "\\*a* ", "**a** http", "**a**\t", "*a*\u{301} ", "**a** \u{1B}[1m", "*a* <http://x.y> ", "*😀* ",
+]
+
 /// A line of `width` × 3–14 scalars; one word in `rarity` (about) from `words`, the rest plain.
 private func longLine(_ r: inout SeededRandom, width: Int, rarity: Int) -> String {
     var line = r.pick(["Start", "the", "über", "日本", "x"])
@@ -53,6 +62,8 @@ private func document(_ r: inout SeededRandom, width: Int) -> String {
     let rarity = r.pick([3, 40])
     for _ in 0..<(1 + r.int(3)) {
         var line = longLine(&r, width: width, rarity: rarity)
+        // Inline syntax at the line's start now and then: closed or not, settled or not.
+        if r.int(3) == 0 { line = r.pick(heads) + line }
         switch r.int(8) {
         case 0: line = "- " + line
         case 1: line = "  " + line
@@ -98,8 +109,10 @@ private func quoteDocument(_ r: inout SeededRandom, width: Int) -> String {
         for _ in 0..<(1 + r.int(3)) {
             switch r.int(8) {
             case 0: lines.append(r.pick([">", "> ", "  >"]))
-            case 1: lines.append(bar + r.pick(["- ", "# ", "> ", "1. ", "```\n"]) + longLine(&r, width: width, rarity: 40))
+            case 1: lines.append(bar + r.pick(["- ", "# ", "> ", "1. ", "   - ", "```\n"]) + longLine(&r, width: width, rarity: 40))
             case 2: lines.append(longLine(&r, width: width, rarity: 40))
+            // Now and then a letter that joins the space after the bar into one character.
+            case 2 where r.int(2) == 0: lines.append(bar + r.pick(["\u{E33}", "\u{EB3}", "\u{FF9E}", "\u{301}"]) + longLine(&r, width: width, rarity: 40))
             default: lines.append(bar + longLine(&r, width: width, rarity: r.pick([3, 40])))
             }
         }
@@ -230,6 +243,28 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         }
     }
 
+    /// A letter that joins the space after a quote's ">" into one character (Thai and Lao SARA
+    /// AM, the halfwidth sound marks) keeps that space in the quote's content, as an indent that
+    /// keeps the quote's list context: the stream reads the line as the render does. (A review's
+    /// fuzzer found the first version dropping the space, which made the next item of the
+    /// quote's list nest otherwise.)
+    @Test func aSpaceJoinedToTheLetterAfterAQuotesBarIsKept() {
+        let long = String(repeating: "plain words in a long line ", count: 5)
+        let cases = [(">-\n>\n> \u{E33}plain wine plain words in a long line \n>  - c", 10),
+                     ("> - a\n>\n> \u{E33}" + long + "\n>   - c", 6), ("> - a\n>\n> \u{E33}" + long + "\n>   - c", 13),
+                     ("> - a\n>\n> \u{E33}" + long + "\n>   - c", 29), ("> 1. a\n>\n>  b\n>\n> \u{EB3}" + long + "\n>   1. x", 6),
+                     ("> - a\n>\n> \u{FF9E}" + long + "\n>\n>   1. x", 6), ("> - a\n>\n> \u{FF9F}" + long + "\n>   - c", 13)]
+        for (text, width) in cases {
+            let scalars = Array(text.unicodeScalars)
+            let stream = MarkdownStream()
+            for i in 1...scalars.count {
+                var prefix = String.UnicodeScalarView()
+                prefix.append(contentsOf: scalars[..<i])
+                if !streamRendersAsWhole(stream, String(prefix), width: width, "\(text.debugDescription), \(i) scalars") { break }
+            }
+        }
+    }
+
     /// Blank lines end a paragraph or an item (or an item goes on after them, with an indented
     /// line) whichever delta brings them: a long line after them is laid out as it grows when
     /// they came one by one too (scalar by scalar here).
@@ -300,7 +335,8 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
     /// paragraph).
     @Test(arguments: ["prose", "word", "ideographs", "after a blank line", "item", "nested item", "numbered item",
                       "item after a paragraph", "quote", "quote's next line", "quote's next paragraph",
-                      "quote after a paragraph"])
+                      "quote after a paragraph", "bold head", "code head in an item", "emphasis in a quote",
+                      "heads after a paragraph's line"])
     func aParagraphWithoutLineBreaksIsLaidOutAsItGrows(_ kind: String) {
         let unit: String
         var head = ""
@@ -319,6 +355,10 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         case "quote's next line": head = "> As the docs say,\n> "
         case "quote's next paragraph": head = "> # Note\n>\n>  \n> "
         case "quote after a paragraph": head = "The docs say:\n   > "
+        case "bold head": head = "**Note:** "
+        case "code head in an item": head = "- `robofy-tui demo` starts "
+        case "emphasis in a quote": head = "> *Tip:* "
+        case "heads after a paragraph's line": head = "Well:\n_So_, **this** and `that`: "
         default: break
         }
         let answer = Array((head + String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1)).utf8)
@@ -336,6 +376,11 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
             String(repeating: "abcdefghi ", count: 12) + "wow!" + "[img](x.png) " + String(repeating: "word ", count: 20),
             String(repeating: "abcdefghi ", count: 12) + "w\tx\ty\tz " + String(repeating: "wordy ", count: 20),
             String(repeating: "abc ", count: 30) + "**bold " + String(repeating: "word ", count: 30) + "end**",
+            // A head whose syntax pairs up only later, past many rows: its rows are not final.
+            "**Note: " + String(repeating: "word ", count: 30) + "end** and more",
+            "`code " + String(repeating: "word ", count: 30) + "end` and more",
+            "*a* **b " + String(repeating: "word ", count: 30) + "end** and more",
+            "_a_ `b` " + String(repeating: "word ", count: 30) + "_c_ and more",
             String(repeating: "日本語", count: 40) + "」" + String(repeating: "テキスト", count: 20),
             // A space that the next character joins (Thai and Lao SARA AM, halfwidth sound marks)
             // begins the next row: the break did not drop it.
