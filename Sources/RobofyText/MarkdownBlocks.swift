@@ -76,6 +76,15 @@ struct MDBlocks {
                                                   hasEarlierOutput: hasEarlierOutput || !out.isEmpty, mode: .block))
     }
 
+    /// Notes that the render could resume at block start `i` after a block that ends with its
+    /// own line (a heading, a rule): line `i` itself need not be final, as nothing before it
+    /// was decided by looking at it.
+    mutating func blockCheckpoint(after i: Int) {
+        guard recording, max(i - 1, lookahead) < finalLines else { return }
+        checkpoint = (i, out.count, MDResumeState(pendingBlank: pendingBlank, listIndents: listIndents,
+                                                  hasEarlierOutput: hasEarlierOutput || !out.isEmpty, mode: .block))
+    }
+
     /// Notes that the render could resume inside a paragraph or code block at line
     /// `i` (lines before `i` consumed and complete); `rendered` lines of the block
     /// are final. The block's own emit adds a pending blank line first.
@@ -219,6 +228,7 @@ struct MDBlocks {
                 emit(Wrapper.wrap(spans, width: width))
                 listIndents = []
                 i += 1
+                blockCheckpoint(after: i)
                 continue
             }
 
@@ -226,6 +236,7 @@ struct MDBlocks {
                 emit([StyledLine([Span(String(repeating: "─", count: width), .dim)])])
                 listIndents = []
                 i += 1
+                blockCheckpoint(after: i)
                 continue
             }
 

@@ -336,7 +336,7 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
     @Test(arguments: ["prose", "word", "ideographs", "after a blank line", "item", "nested item", "numbered item",
                       "item after a paragraph", "quote", "quote's next line", "quote's next paragraph",
                       "quote after a paragraph", "bold head", "code head in an item", "emphasis in a quote",
-                      "heads after a paragraph's line"])
+                      "heads after a paragraph's line", "after a heading", "after a rule", "quote after a heading"])
     func aParagraphWithoutLineBreaksIsLaidOutAsItGrows(_ kind: String) {
         let unit: String
         var head = ""
@@ -359,6 +359,9 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         case "code head in an item": head = "- `robofy-tui demo` starts "
         case "emphasis in a quote": head = "> *Tip:* "
         case "heads after a paragraph's line": head = "Well:\n_So_, **this** and `that`: "
+        case "after a heading": head = "## Steps\n"
+        case "after a rule": head = "Sure.\n\n---\n"
+        case "quote after a heading": head = "> # Note\n> "
         default: break
         }
         let answer = Array((head + String(repeating: unit, count: (1 << 16) / unit.utf8.count + 1)).utf8)
