@@ -347,15 +347,17 @@ public final class MarkdownStream {
 
     /// A long line of a paragraph, open or not, is laid out again whole on every call until
     /// it ends (a paragraph that never breaks its line cost O(answer) a frame). This freezes
-    /// its first rows: the rows of its plain start (no inline syntax, nothing the sanitizer
-    /// changes) laid out alone, all but the last two. What follows resumes as the next line
-    /// of the paragraph, at a row's start.
+    /// its first rows: the rows of its start laid out alone (`lineStart`: a plain start, with
+    /// no inline syntax and nothing the sanitizer changes, or one after a head whose inline
+    /// syntax pairs up within it), all but the last two. What follows resumes as the next line
+    /// of the paragraph, at a row's start. (The same in a list item or a quote, behind its
+    /// marker or bar.)
     ///
     /// Why those rows are final, whatever comes after: wrapping is greedy, so a row ends when
     /// the next word does not fit or a long word fills it, and a word can only grow; a later
     /// byte changes at most the row of the last word (a closing mark that may not start a
-    /// row, a combining mark). Nothing inline can pair with a plain start, and no bare URL or
-    /// image can straddle the cut (`canCut`). The rest starts with a letter, so it starts no
+    /// row, a combining mark). Nothing inline after the start can pair with it, and no bare
+    /// URL or image can straddle the cut (`canCut`). The rest starts with a letter, so it starts no
     /// block and keeps no indent; it is cleaned from the cut's column (`tailColumn`, for
     /// TABs), and it spends the same link budget (`joinedBytes`).
     private func freezeOpenRows(_ raw: UnsafeBufferPointer<UInt8>) {
