@@ -414,7 +414,7 @@ public final class MarkdownStream {
                 cut = place
                 frozenRows = j
             }
-            places.append(place..<(place + length))
+            if head.isEmpty { places.append(place..<(place + length)) }
             pos += length
         }
         guard frozenRows > 0 else { return }
@@ -457,7 +457,7 @@ public final class MarkdownStream {
     /// The start of an open line's content (at `content`) laid out alone, for `freezeOpenRows`:
     /// the spans it reads as, the place of its plain run in the text, and the text of the head
     /// before the run as laid out. The run goes up to a line break, a byte of inline syntax
-    /// other than ':' (a "://" is looked for here), or a scalar the sanitizer would change, and
+    /// other than ':' (it has no "://": `MDBlocks.isPlain`), or a scalar the sanitizer would change, and
     /// is more than `openLineRows` rows long. It is the line's plain start, or it follows a
     /// head of up to `settledHeadBytes` whose emphasis and code spans all pair up within it:
     /// nothing of their syntax is left as text and nothing is a link, so nothing after the
@@ -485,8 +485,10 @@ public final class MarkdownStream {
             q = p + 1
             while q < n, raw[q] & 0xC0 == 0x80 { q += 1 }
             spans = MDInline.parse(String(decoding: UnsafeBufferPointer(rebasing: raw[content..<q]), as: UTF8.self), base: [])
+            // (A code span's text is code: its `*`, `_` and backticks pair with nothing.)
             func settled(_ span: Span) -> Bool {
-                !span.attributes.contains(.link) && !span.text.utf8.contains(where: Self.isEmphasisOrCode)
+                !span.attributes.contains(.link)
+                    && (span.attributes.contains(.code) || !span.text.utf8.contains(where: Self.isEmphasisOrCode))
             }
             // The run is plain text after the head: its first scalar is the last span.
             guard spans.allSatisfy(settled), let last = spans.last, last.attributes.isEmpty,
@@ -513,15 +515,15 @@ public final class MarkdownStream {
     }
 
     /// Whether a paragraph's line (a row) may start at `i` with a byte of emphasis or a code
-    /// span: a run of `*` or `_`, or one backtick, then neither a space nor the line's end, so
-    /// that it is no list item, rule or fence.
+    /// span: a run of `*` or `_` then neither a space nor the line's end, or one backtick then
+    /// not the line's end, so that it is no list item, rule or fence.
     private static func startsInlineSyntax(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         let c = raw[i]
         guard isEmphasisOrCode(c) else { return false }
         var k = i
         while k < raw.count, raw[k] == c { k += 1 }
-        return k < raw.count && raw[k] != 0x20 && raw[k] != 0x0A && raw[k] != 0x0D && raw[k] != 0x09
-            && (c != 0x60 || k - i == 1)
+        guard k < raw.count, raw[k] != 0x0A, raw[k] != 0x0D, raw[k] != 0x09 else { return false }
+        return c == 0x60 ? k - i == 1 : raw[k] != 0x20
     }
 
     /// A list item's marker line at `at`, at a block's start, as `MDBlocks.run` reads it: its

@@ -20,7 +20,7 @@ private let words: [String] = [
 private let heads: [String] = [
     "**Note:** ", "*a* ", "`x` ", "_u_ ", "**b** *i* `c` then ", "`a*b` ", "**", "*", "`", "``", "```", "__init__ ",
     "*a **b* c** ", "**a*", "*a*b ", "`a` `b", "**x**y ", "*日本*語 ", "_a_b ", "* ", "*** ", "___", "[a](b) **c** ",
-    "\\*a* ", "**a** http", "**a**\t", "*a*\u{301} ", "**a** \u{1B}[1m", "*a* <http://x.y> ", "*😀* ",
+    "\\*a* ", "`max_tokens`: ", "` a ` ", "`` a`b `` then ", "**a** http", "**a**\t", "*a*\u{301} ", "**a** \u{1B}[1m", "*a* <http://x.y> ", "*😀* ",
 ]
 
 /// A line of `width` × 3–14 scalars; one word in `rarity` (about) from `words`, the rest plain.
@@ -356,7 +356,7 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         case "quote's next paragraph": head = "> # Note\n>\n>  \n> "
         case "quote after a paragraph": head = "The docs say:\n   > "
         case "bold head": head = "**Note:** "
-        case "code head in an item": head = "- `robofy-tui demo` starts "
+        case "code head in an item": head = "- `max_tokens` (or `a*b`, `` a`b ``) sets "
         case "emphasis in a quote": head = "> *Tip:* "
         case "heads after a paragraph's line": head = "Well:\n_So_, **this** and `that`: "
         case "after a heading": head = "## Steps\n"
