@@ -312,12 +312,8 @@ public final class MarkdownStream {
             blank = pendingBlank && state.hasEarlierOutput
             if let (c, q) = quoteLine(raw, at: &at, inner: MDResumeState()) {
                 (content, quote) = (c, q)
-            } else if at < n, !Self.startsRow(raw, at: at) {
-                if let start = itemStart(raw, at: at, interrupting: false) {
-                    (content, item, listIndents) = start
-                } else if !Self.startsInlineSyntax(raw, at: at) {
-                    return nil
-                }
+            } else if at < n, !Self.startsRow(raw, at: at), let start = itemStart(raw, at: at, interrupting: false) {
+                (content, item, listIndents) = start
             }
         case .quote(var inner, let restOfLine):
             // A line of a quote (one level) whose content goes on with a paragraph's line or
@@ -340,7 +336,7 @@ public final class MarkdownStream {
         }
         // The content starts a row (a letter: no block, no indent to keep or drop), or a
         // paragraph's line with inline syntax (`lineStart`).
-        guard content < n, Self.startsRow(raw, at: content) || Self.startsInlineSyntax(raw, at: content) else { return nil }
+        guard content < n, Self.startsContent(raw, at: content) else { return nil }
         return OpenLine(at: at, content: content, joined: joined, blank: blank, emptyLine: emptyLine, item: item,
                         listIndents: listIndents, quote: quote)
     }
@@ -482,8 +478,7 @@ public final class MarkdownStream {
         var spans: [Span] = []
         var q = p
         if p > content {
-            q = p + 1
-            while q < n, raw[q] & 0xC0 == 0x80 { q += 1 }
+            q = Self.scalarEnd(raw, at: p)
             spans = MDInline.parse(String(decoding: UnsafeBufferPointer(rebasing: raw[content..<q]), as: UTF8.self), base: [])
             // (A code span's text is code: its `*`, `_` and backticks pair with nothing.)
             func settled(_ span: Span) -> Bool {
@@ -512,6 +507,12 @@ public final class MarkdownStream {
     /// A byte of emphasis or a code span: `*`, `_` or a backtick.
     private static func isEmphasisOrCode(_ b: UInt8) -> Bool {
         b == 0x2A || b == 0x5F || b == 0x60
+    }
+
+    /// Whether a paragraph's line whose rows may be frozen can start at `i`: with a letter
+    /// (`startsRow`) or with inline syntax (`startsInlineSyntax`).
+    private static func startsContent(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        startsRow(raw, at: i) || startsInlineSyntax(raw, at: i)
     }
 
     /// Whether a paragraph's line (a row) may start at `i` with a byte of emphasis or a code
@@ -548,13 +549,12 @@ public final class MarkdownStream {
         }
         guard i < n, raw[i] == 0x20 else { return nil }
         while i < n, raw[i] == 0x20 { i += 1 }
-        guard i < n, Self.startsRow(raw, at: i) || Self.startsInlineSyntax(raw, at: i) else { return nil }
+        guard i < n, Self.startsContent(raw, at: i) else { return nil }
         // The marker as the render reads it: the line up to the content and its first scalar,
         // whose content must start at that scalar. (A letter that joins the space before it
         // into one character, as Thai SARA AM or a halfwidth sound mark does, leaves no space
         // after the marker, or puts the space in the content.)
-        var first = i + 1
-        while first < n, raw[first] & 0xC0 == 0x80 { first += 1 }
+        let first = Self.scalarEnd(raw, at: i)
         let line = String(decoding: UnsafeBufferPointer(rebasing: raw[markerStart..<first]), as: UTF8.self)
         guard let parsed = MDListItem(line[...]), parsed.content.utf8.count == first - i,
               !interrupting || parsed.number == nil || parsed.number == 1 else { return nil }
@@ -651,10 +651,20 @@ public final class MarkdownStream {
     /// The start of the next line when the line at `at` is a quote's blank line (up to three
     /// spaces, a ">", spaces, a line feed).
     private static func afterBlankQuoteLine(_ raw: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
+        quoteBarEnd(raw, at: at).flatMap { afterBlankLine(raw, at: $0) }
+    }
+
+    /// Where a quote's bar at `at` ends: after up to three spaces and a ">" (nil unless the line
+    /// begins with one).
+    private static func quoteBarEnd(_ raw: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
         var i = at
         while i < raw.count, i - at < 3, raw[i] == 0x20 { i += 1 }
-        guard i < raw.count, raw[i] == 0x3E else { return nil }
-        return afterBlankLine(raw, at: i + 1)
+        return i < raw.count && raw[i] == 0x3E ? i + 1 : nil
+    }
+
+    /// Where the scalar whose encoding starts at `i` ends (the text is a `String`'s UTF-8).
+    private static func scalarEnd(_ raw: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        i + (UTF8Scalars.scalar(in: raw, at: i)?.length ?? 1)
     }
 
     /// Where the content of a quote's line at `at` starts: after up to three spaces, a ">" and
@@ -662,15 +672,13 @@ public final class MarkdownStream {
     /// drops it as one. (A letter that joins it, as Thai SARA AM or a halfwidth sound mark does,
     /// leaves it in the content, as an indent that keeps the quote's list context: nil then.)
     private static func quoteContent(_ raw: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
-        var i = at
-        while i < raw.count, i - at < 3, raw[i] == 0x20 { i += 1 }
-        guard i + 2 < raw.count, raw[i] == 0x3E, raw[i + 1] == 0x20 else { return nil }
-        if raw[i + 2] >= 0x80 {
-            var end = i + 3
-            while end < raw.count, raw[end] & 0xC0 == 0x80 { end += 1 }
-            guard String(decoding: UnsafeBufferPointer(rebasing: raw[(i + 1)..<end]), as: UTF8.self).first == " " else { return nil }
+        guard let bar = quoteBarEnd(raw, at: at), bar + 1 < raw.count, raw[bar] == 0x20 else { return nil }
+        let content = bar + 1
+        if raw[content] >= 0x80 {
+            let end = scalarEnd(raw, at: content)
+            guard String(decoding: UnsafeBufferPointer(rebasing: raw[bar..<end]), as: UTF8.self).first == " " else { return nil }
         }
-        return i + 2
+        return content
     }
 
     /// The start of the next line when the line at `at` is blank (spaces, then a line feed).

@@ -138,6 +138,18 @@ func streamRendersAsWhole(_ stream: MarkdownStream, _ text: String, width: Int, 
     return false
 }
 
+/// Streams `text` one scalar at a time at `width`, checking the stream against a whole render
+/// after each (the first difference is recorded).
+private func streamsScalarByScalar(_ text: String, width: Int) {
+    let scalars = Array(text.unicodeScalars)
+    let stream = MarkdownStream()
+    for i in 1...scalars.count {
+        var prefix = String.UnicodeScalarView()
+        prefix.append(contentsOf: scalars[..<i])
+        if !streamRendersAsWhole(stream, String(prefix), width: width, "\(text.debugDescription), \(i) scalars") { return }
+    }
+}
+
 /// Streams `text` in random pieces (scalar boundaries) at `width`, checking the stream against
 /// a whole render after each; how many times it froze lines while a line was open, nil at a
 /// difference.
@@ -232,15 +244,7 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
         let long = String(repeating: "word ", count: 30)
         let cases = ["- \u{FF9F}x ", "-  \u{FF9F}x ", "- \u{0E33}x ", "- \u{0EB3}x ", "- \u{FF9E}x ",
                      "1.  \u{0E33}x ", "para\n- \u{FF9F}x ", "- a\n- \u{FF9F}x ", "- a\n\n-  \u{0E33}x "]
-        for head in cases {
-            let scalars = Array((head + long).unicodeScalars)
-            let stream = MarkdownStream()
-            for i in 1...scalars.count {
-                var prefix = String.UnicodeScalarView()
-                prefix.append(contentsOf: scalars[..<i])
-                if !streamRendersAsWhole(stream, String(prefix), width: 20, "\(head.debugDescription), \(i) scalars") { break }
-            }
-        }
+        for head in cases { streamsScalarByScalar(head + long, width: 20) }
     }
 
     /// A letter that joins the space after a quote's ">" into one character (Thai and Lao SARA
@@ -255,13 +259,7 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
                      ("> - a\n>\n> \u{E33}" + long + "\n>   - c", 29), ("> 1. a\n>\n>  b\n>\n> \u{EB3}" + long + "\n>   1. x", 6),
                      ("> - a\n>\n> \u{FF9E}" + long + "\n>\n>   1. x", 6), ("> - a\n>\n> \u{FF9F}" + long + "\n>   - c", 13)]
         for (text, width) in cases {
-            let scalars = Array(text.unicodeScalars)
-            let stream = MarkdownStream()
-            for i in 1...scalars.count {
-                var prefix = String.UnicodeScalarView()
-                prefix.append(contentsOf: scalars[..<i])
-                if !streamRendersAsWhole(stream, String(prefix), width: width, "\(text.debugDescription), \(i) scalars") { break }
-            }
+            streamsScalarByScalar(text, width: width)
         }
     }
 
@@ -306,13 +304,7 @@ private func frozenInsideLines(seed: UInt64, widths: [Int], _ kind: String,
             ("  ~~~ js\r\n     * star\r\n  \u{1F3FB}" + String(repeating: "ab", count: 17), 9),
         ]
         for (text, width) in cases {
-            let scalars = Array(text.unicodeScalars)
-            let stream = MarkdownStream()
-            for i in 1...scalars.count {
-                var prefix = String.UnicodeScalarView()
-                prefix.append(contentsOf: scalars[..<i])
-                if !streamRendersAsWhole(stream, String(prefix), width: width, "\(text.debugDescription), \(i) scalars") { break }
-            }
+            streamsScalarByScalar(text, width: width)
         }
     }
 
