@@ -21,7 +21,7 @@ enum FloorMode: String, ExpressibleByArgument {
     /// robofy-tui's read path without the UI: `RobofyClient.send` and its chunk stream (the
     /// SSE lines and the chunks' JSON decoded) on the client's event loop, as a turn reads it.
     case client
-    /// ncurses alone: the paced answer's frames (30 a second, as the stream clock draws them)
+    /// ncurses alone: the paced answer's frames (20 a second, as the stream clock draws them)
     /// drawn by the ncurses driver from canvases that hold the text so far, in a pty.
     case frames
     /// The same frames' wakes and canvases, without ncurses: `frames` less this is what ncurses
@@ -109,10 +109,10 @@ struct FloorChild {
         return cpu
     }
 
-    /// `frames` frames, 1/30 s apart from a repeating timer on the main queue (as the stream
-    /// clock's); frame k shows the first k/frames of a 4 KiB text, wrapped at 110 columns in
-    /// the bottom of a 120×40 canvas with an input line below, and the driver writes the rows
-    /// that changed.
+    /// `frames` frames, 1/20 s apart from a repeating timer on the main queue (as the stream
+    /// clock's, `RuntimeOptions.defaultStreamFPS`); frame k shows the first k/frames of a 4 KiB
+    /// text, wrapped at 110 columns in the bottom of a 120×40 canvas with an input line below,
+    /// and the driver writes the rows that changed.
     @MainActor
     func drawFrames(canvases: Bool, ncurses: Bool) async -> Double {
         let driver = NCursesDriver()
@@ -142,7 +142,8 @@ struct FloorChild {
             var k = 0
             var last = canvas(0)
             let timer = DispatchSource.makeTimerSource(queue: .main)
-            timer.schedule(deadline: .now() + .milliseconds(33), repeating: .milliseconds(33), leeway: .milliseconds(5))
+            let interval = DispatchTimeInterval.milliseconds(Int(1000 / RuntimeOptions.defaultStreamFPS))
+            timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(5))
             timer.setEventHandler {
                 MainActor.assumeIsolated {
                     k += 1

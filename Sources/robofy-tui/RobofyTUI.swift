@@ -126,6 +126,17 @@ struct UIOptions: ParsableArguments {
     @Flag(name: .long, help: "In --plain mode, print the session id after each answer.")
     var verbose = false
 
+    @Option(name: .long, help: ArgumentHelp("Frames a second at most while an answer streams in (1–60). More looks smoother and costs more CPU.",
+                                            valueName: "n"))
+    var streamFPS: Double = RuntimeOptions.defaultStreamFPS
+
+    func validate() throws {
+        // (Also NaN: a comparison with it is false.)
+        guard RuntimeOptions.streamFPSRange.contains(streamFPS) else {
+            throw ValidationError("--stream-fps: \(String(format: "%g", streamFPS)) is not a number of frames a second from 1 to 60")
+        }
+    }
+
     // Benchmark hooks (robofy-bench), hidden from --help.
     @Flag(name: .long, help: ArgumentHelp("Exit after the first complete frame after the handshake.", visibility: .hidden))
     var exitAfterFirstFrame = false
@@ -188,6 +199,7 @@ enum ChatRunner {
         options.inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
         options.images = TerminalImagesSetup.make(enabled: !ui.noImages, baseURL: target.baseURL, logger: logger)
         options.maxFPS = 60
+        options.streamFPS = ui.streamFPS
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice
         state.inspector.transcriptPath = qa.transcriptPath

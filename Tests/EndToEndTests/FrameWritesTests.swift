@@ -13,13 +13,34 @@ import TestSupport
 
     @Test(.enabled(if: canTrace, "needs strace, allowed to trace (apt-get install strace; scripts/test installs it)"))
     func eachFrameOfAStreamedAnswerLeavesInOneWrite() throws {
+        let (times, seconds) = try writesWhileAPacedAnswerStreams()
+        #expect(times.count >= 30, "\(times.count) writes while the answer streamed")
+        // Frames are at least 1/60 s apart; the writes of one frame came within microseconds.
+        let close = zip(times, times.dropFirst()).filter { $1 - $0 < 0.002 }.count
+        #expect(close == 0, "\(close) of \(times.count) writes came within 2 ms of the one before")
+        // The stream clock draws 20 frames a second at most (deltas come 50 a second); a few
+        // more are the key's, the loader's and the end of the turn's.
+        #expect(Double(times.count) <= 20 * seconds + 8, "\(times.count) writes in \(seconds) s")
+    }
+
+    /// `--stream-fps` sets the stream clock: 5 frames a second at most, however fast text comes.
+    @Test(.enabled(if: canTrace, "needs strace, allowed to trace (apt-get install strace; scripts/test installs it)"))
+    func streamFPSSetsHowOftenAStreamedAnswerIsDrawn() throws {
+        let (times, seconds) = try writesWhileAPacedAnswerStreams(["--stream-fps", "5"])
+        #expect(times.count >= 5, "\(times.count) writes while the answer streamed")
+        #expect(Double(times.count) <= 5 * seconds + 8, "\(times.count) writes in \(seconds) s")
+    }
+
+    /// The times of the UI's writes to the terminal while a paced answer (4 KiB in 200 deltas,
+    /// 20 ms apart) streamed, and how long that was (from Enter to the screen showing it whole).
+    func writesWhileAPacedAnswerStreams(_ flags: [String] = []) throws -> (times: [Double], seconds: Double) {
         let strace = Self.strace
         let dir = try scratchDirectory("robofy-writes")
         let log = dir + "/writes.log"
         let bin = try Binary.require()
         // Every write(2) of the UI, with its time (epoch seconds, as Date's).
         let cmd = "cd '\(dir)' && '\(strace)' -f -ttt -e trace=write -e signal=none -o '\(log)' "
-            + "'\(bin)' demo --no-autosave --download-dir '\(dir)' --fault pace=20; rc=$?; echo \"EXIT=$rc\""
+            + "'\(bin)' demo --no-autosave --download-dir '\(dir)' --fault pace=20 \(flags.joined(separator: " ")); rc=$?; echo \"EXIT=$rc\""
         let t = try Tmux(command: cmd, width: 100, height: 30,
                          env: ["LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state", "TERM": "xterm-256color"])
         #expect(t.waitFor("Hi, I'm Nova", timeout: 30).ok)
@@ -41,9 +62,6 @@ import TestSupport
             guard f.count == 3, f[2].hasPrefix("write(1,"), let at = Double(f[1]) else { return nil }
             return at
         }.filter { $0 > sent && $0 < ended }
-        #expect(times.count >= 30, "\(times.count) writes while the answer streamed")
-        // Frames are at least 1/60 s apart; the writes of one frame came within microseconds.
-        let close = zip(times, times.dropFirst()).filter { $1 - $0 < 0.002 }.count
-        #expect(close == 0, "\(close) of \(times.count) writes came within 2 ms of the one before")
+        return (times, ended - sent)
     }
 }
