@@ -12,21 +12,27 @@ public struct ChunkStream: AsyncSequence, Sendable {
     let body: HTTPClientResponse.Body?
     let events: [ChunkEvent]
     let stallSeconds: Double
+    /// The body's stall timeout (nil for an answer that was read whole). Each read touches it;
+    /// the reader starts it with a way to stop itself (cancel the task that reads), and the
+    /// read then ends with `RobofyError.stalled`. A body read without it started is not timed.
+    public let stallWatch: StallWatch?
 
-    init(body: HTTPClientResponse.Body, stallSeconds: Double) {
+    init(body: HTTPClientResponse.Body, stallWatch: StallWatch) {
         self.body = body
         self.events = []
-        self.stallSeconds = stallSeconds
+        self.stallSeconds = stallWatch.seconds
+        self.stallWatch = stallWatch
     }
 
     init(events: [ChunkEvent]) {
         self.body = nil
         self.events = events
         self.stallSeconds = 0
+        self.stallWatch = nil
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(body: body?.makeAsyncIterator(), pending: events, stallSeconds: stallSeconds)
+        Iterator(body: body?.makeAsyncIterator(), pending: events, stallSeconds: stallSeconds, stallWatch: stallWatch)
     }
 
     /// An iterator whose ``Iterator/nextBatch()`` joins the `text-delta`s as servers write them
@@ -47,6 +53,7 @@ public struct ChunkStream: AsyncSequence, Sendable {
         /// An error to throw once the events decoded before it were returned.
         var pendingError: RobofyError?
         let stallSeconds: Double
+        let stallWatch: StallWatch?
         /// Canonical text-deltas of one read are joined into runs (``ChunkStream/makeBatchIterator()``).
         var joinsDeltas: Bool {
             get { decoder.joinsDeltas }
@@ -57,10 +64,12 @@ public struct ChunkStream: AsyncSequence, Sendable {
         /// Bytes received so far (for the inspector).
         public private(set) var bytesReceived = 0
 
-        init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallSeconds: Double) {
+        init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallSeconds: Double,
+             stallWatch: StallWatch?) {
             self.body = body
             self.pending = pending
             self.stallSeconds = stallSeconds
+            self.stallWatch = stallWatch
         }
 
         public mutating func next() async throws(RobofyError) -> ChunkEvent? {
@@ -111,15 +120,19 @@ public struct ChunkStream: AsyncSequence, Sendable {
                 let buffer: ByteBuffer?
                 do {
                     buffer = try await it.next()
+                    stallWatch?.touch()
                 } catch {
                     body = it
                     finished = true
+                    if stallWatch?.stalled == true { throw .stalled(seconds: stallSeconds) }
                     // Events completed before the failure are delivered first by the caller's loop.
                     throw Self.midStream(RobofyClient.map(error, url: "the stream", timeouts: .init(stall: stallSeconds)))
                 }
                 body = it
                 guard let buffer else {
                     finished = true
+                    // A stall ends the body by cancelling its reader: not the answer's end.
+                    if stallWatch?.stalled == true { throw .stalled(seconds: stallSeconds) }
                     decoder.finish(into: &pending)
                     continue
                 }

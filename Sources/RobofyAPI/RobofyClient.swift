@@ -20,8 +20,9 @@ public final class RobofyClient: Sendable {
         self.timeouts = timeouts
         self.logger = logger
         var config = HTTPClient.Configuration()
-        config.timeout = .init(connect: .milliseconds(Int64(NetNumber.milliseconds(timeouts.connect))),
-                               read: .milliseconds(Int64(NetNumber.milliseconds(timeouts.stall))))
+        // No read timeout: AsyncHTTPClient resets its timer at every read. A body's silence is
+        // watched by `StallWatch` instead (`collect`, and the answer's `ChunkStream`).
+        config.timeout = .init(connect: .milliseconds(Int64(NetNumber.milliseconds(timeouts.connect))))
         config.decompression = .disabled
         // Never follow: a redirected POST turns into a GET (and could lead to any port);
         // a 3xx is reported with where it points (`RobofyError.redirected`).
@@ -139,7 +140,7 @@ public final class RobofyClient: Sendable {
             i.fallbackReason = "the streaming path answered JSON"
             return (i, try Self.plainAnswerStream(bytes, status: status, url: url))
         }
-        return (info, ChunkStream(body: response.body, stallSeconds: timeouts.stall))
+        return (info, ChunkStream(body: response.body, stallWatch: StallWatch(seconds: timeouts.stall, loop: executor.loop)))
     }
 
     func sendPlain(_ body: String, token: String, fallbackReason: String?) async throws(RobofyError) -> (ResponseInfo, ChunkStream) {
@@ -259,19 +260,31 @@ public final class RobofyClient: Sendable {
         }
     }
 
+    /// A whole body, at most `limit` bytes; a silence of `timeouts.stall` between two reads
+    /// stops it (`RobofyError.stalled`).
     func collect(_ body: HTTPClientResponse.Body, limit: Int, url: String) async throws(RobofyError) -> [UInt8] {
-        var out: [UInt8] = []
-        do {
+        let watch = StallWatch(seconds: timeouts.stall, loop: executor.loop)
+        // Read by a task of its own, which the watch cancels when the body falls silent.
+        let reading = Task { () async throws -> [UInt8] in
+            var out: [UInt8] = []
             for try await buffer in body {
+                watch.touch()
                 out.append(contentsOf: buffer.readableBytesView)
                 if out.count > limit { throw RobofyError.badResponse("the answer is larger than \(limit >> 20) MiB.") }
             }
-        } catch let e as RobofyError {
-            throw e
-        } catch {
-            throw Self.map(error, url: url, timeouts: timeouts)
+            return out
         }
-        return out
+        watch.start { reading.cancel() }
+        let result = await withTaskCancellationHandler { await reading.result } onCancel: { reading.cancel() }
+        watch.stop()
+        // (A cancelled read may end its body early, as if whole.)
+        if watch.stalled { throw .stalled(seconds: timeouts.stall) }
+        if Task.isCancelled { throw .cancelled }
+        switch result {
+        case .success(let out): return out
+        case .failure(let e as RobofyError): throw e
+        case .failure(let error): throw Self.map(error, url: url, timeouts: timeouts)
+        }
     }
 
     static func map(_ error: any Error, url: String, timeouts: RobofyTimeouts) -> RobofyError {

@@ -274,6 +274,12 @@ public actor ChatSession {
         current?.task.cancel()
     }
 
+    /// The answer of turn `turnID` fell silent for the stall timeout: its task is stopped,
+    /// and the turn ends as stalled (`StallWatch`).
+    func stopStalled(turnID: Int) {
+        if let c = current, c.id == turnID { c.task.cancel() }
+    }
+
     /// Forgets the current agent's session id: the next message starts a new conversation.
     public func endSession() async {
         await stopCurrent()

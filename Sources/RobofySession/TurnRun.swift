@@ -136,6 +136,15 @@ extension ChatSession {
         // finish) or `abort` make an answer that arrived whole.
         var ended = false
         var capped = false
+        // A silence of the stall timeout stops the turn's task, which ends the read; the turn is
+        // then cut off as stalled, not stopped by the user.
+        let watch = stream.stallWatch
+        watch?.start { [weak self] in Task { await self?.stopStalled(turnID: turnID) } }
+        defer { watch?.stop() }
+        func stalled() -> TurnEnd? {
+            guard let watch, watch.stalled else { return nil }
+            return ended ? .ended : .cut(.stalled(seconds: watch.seconds), whenEmpty: .failed)
+        }
         do {
             var chunks = stream.makeBatchIterator()
             reading: while let events = try await chunks.nextBatch() {
@@ -174,10 +183,12 @@ extension ChatSession {
             }
         } catch {
             // (Every batch was delivered as it was read.)
+            if let end = stalled() { return end }
             if Task.isCancelled || error == .cancelled { return .stopped }
             // After `finish` only the tail ([DONE], data-session) broke off.
             return ended ? .ended : .cut(error, whenEmpty: .failed)
         }
+        if let end = stalled() { return end }
         if Task.isCancelled { return .stopped }
         if capped { return .cut(.answerTooLarge(limit: Self.maxAnswerBytes), whenEmpty: .interrupted) }
         // The body just ended without `finish`: whatever arrived is a partial answer, never a

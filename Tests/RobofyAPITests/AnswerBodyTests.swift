@@ -71,4 +71,86 @@ import TestSupport
         #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         await client.shutdown()
     }
+
+    // MARK: Stall timeout (`StallWatch`)
+
+    /// A JSON answer whose body falls silent half way is ended by the stall timeout.
+    @Test(arguments: [true, false])
+    func aJSONBodyThatFallsSilentStallsTheRequest(streaming: Bool) async throws {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+        let server = try HostileServer { _ in .holdAfter(head + "{\"answer\": \"Hel") }
+        defer { server.stop() }
+        var target = RobofyTarget(baseURL: server.baseURL, projectID: "p", chatbotID: "c")
+        target.streaming = streaming
+        let client = RobofyClient(target: target, timeouts: RobofyTimeouts(response: 60, stall: 0.5))
+        do {
+            _ = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+            Issue.record("an answer came")
+        } catch {
+            #expect(error == .stalled(seconds: 0.5), "\(error)")
+        }
+        #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
+        await client.shutdown()
+    }
+
+    /// A stream read with its watch started ends with `.stalled` once silent for the timeout,
+    /// after the events that came before it.
+    @Test func aWatchedStreamThatFallsSilentStalls() async throws {
+        let server = try HostileServer { _ in .holdAfter(Self.sseHead + Self.delta("Hello")) }
+        defer { server.stop() }
+        let client = Self.client(server, timeouts: RobofyTimeouts(stall: 0.5))
+        let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+        let watch = try #require(stream.stallWatch)
+        let reader = Task { () async -> (Int, RobofyError?) in
+            var it = stream.makeBatchIterator()
+            var events = 0
+            do throws(RobofyError) {
+                while let batch = try await it.nextBatch() { events += batch.count }
+                return (events, nil)
+            } catch {
+                return (events, error)
+            }
+        }
+        watch.start { reader.cancel() }
+        let (events, error) = await reader.value
+        #expect(events == 1)
+        #expect(error == .stalled(seconds: 0.5))
+        #expect(watch.stalled)
+        #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
+        await client.shutdown()
+    }
+
+    /// The watch measures the silence since the last read, not since it started: reads closer
+    /// together than the timeout keep a body going for several times its length.
+    @Test func readsCloserThanTheTimeoutNeverStall() async throws {
+        let client = RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "p", chatbotID: "c"))
+        let watch = StallWatch(seconds: 1.5, loop: client.executor.loop)
+        let (stalls, stalled) = AsyncStream.makeStream(of: Void.self)
+        watch.start { stalled.yield() }
+        // 2.5 s of reads 25 ms apart, from a thread of their own (not the tasks' pool, which
+        // other tests can keep busy).
+        // Whether it had stalled is read right after the last read, on that thread (the test's
+        // task may resume much later on a busy machine, when the silence has been long enough).
+        let (reads, readsDone) = AsyncStream.makeStream(of: Bool.self)
+        Thread {
+            for _ in 0..<100 {
+                usleep(25_000)
+                watch.touch()
+            }
+            readsDone.yield(watch.stalled)
+            readsDone.finish()
+        }.start()
+        var stalledWhileRead = true
+        for await s in reads { stalledWhileRead = s }
+        #expect(!stalledWhileRead)
+        // Then silence: the stall is found, once.
+        var seen = 0
+        for await _ in stalls {
+            seen += 1
+            break
+        }
+        #expect(seen == 1 && watch.stalled)
+        watch.stop()
+        await client.shutdown()
+    }
 }

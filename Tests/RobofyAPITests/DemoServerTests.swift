@@ -706,10 +706,13 @@ struct DemoServerTests {
             timeouts: RobofyTimeouts(connect: 5, response: 5, stall: 1))
         do {
             let h = try await client.handshake()
-            await #expect(throws: RobofyError.self) {
+            await #expect(throws: RobofyError.stalled(seconds: 1)) {
                 let (_, stream) = try await client.send(ChatRequest(query: "deals", chatbotID: DemoServer.chatbotID),
                                                         token: h.token)
-                for try await _ in stream {}
+                // As a turn reads it: the stall timeout stops the reader.
+                let reader = Task { for try await _ in stream {} }
+                stream.stallWatch?.start { reader.cancel() }
+                try await reader.value
             }
         } catch {
             Issue.record("handshake failed: \(error)")
