@@ -34,13 +34,9 @@ public final class StallWatch: Sendable {
     /// True once a silence of `seconds` was found.
     public var stalled: Bool { stalledFlag.load(ordering: .relaxed) }
 
-    /// The silence allowed, in nanoseconds (at least 1 ms; a timeout too large to count in
-    /// nanoseconds never fires).
-    var allowed: Int64? {
-        let ns = seconds * 1e9
-        guard ns.isFinite, ns < Double(Int64.max / 2) else { return nil }
-        return max(1_000_000, Int64(ns))
-    }
+    /// The silence allowed, in nanoseconds: as every timeout here (`NetNumber.milliseconds`,
+    /// at most a day), and at least 1 ms (NaN, 0 and negatives allow none).
+    var allowed: Int64 { Int64(max(1, NetNumber.milliseconds(seconds))) * 1_000_000 }
 
     /// Starts watching from now; `onStall` is called once, on the event loop, when the body has
     /// been silent for `seconds`. Calling it again does nothing.
@@ -66,7 +62,6 @@ public final class StallWatch: Sendable {
 
     /// Sets the timer for `seconds` after the read at `from` (uptime nanoseconds).
     private func arm(after from: UInt64, onStall: @escaping @Sendable () -> Void) {
-        guard let allowed else { return }
         let due = NIODeadline.uptimeNanoseconds(from) + .nanoseconds(allowed)
         state.withLockedValue { s in
             guard !s.stopped else { return }
@@ -75,7 +70,7 @@ public final class StallWatch: Sendable {
     }
 
     private func check(onStall: @escaping @Sendable () -> Void) {
-        guard let allowed, !state.withLockedValue({ $0.stopped }) else { return }
+        guard !state.withLockedValue({ $0.stopped }) else { return }
         let last = lastRead.load(ordering: .relaxed)
         let now = NIODeadline.now().uptimeNanoseconds
         if now >= last, now - last >= UInt64(allowed) {
