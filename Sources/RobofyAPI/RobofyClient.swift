@@ -253,9 +253,15 @@ public final class RobofyClient: Sendable {
         if let token { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(string: body))
         logger.debug("POST", metadata: ["url": "\(url)"])
+        // The answer's head is waited for at most the response timeout, and no longer than the
+        // stall timeout either (a silence that long, head or body, is a stall: as AsyncHTTPClient's
+        // read timeout, which once watched this wait too, said).
+        let stallFirst = NetNumber.milliseconds(timeouts.stall) < NetNumber.milliseconds(timeouts.response)
+        let wait = min(NetNumber.milliseconds(timeouts.response), max(1, NetNumber.milliseconds(timeouts.stall)))
         do {
-            return try await http.execute(request, timeout: .milliseconds(Int64(NetNumber.milliseconds(timeouts.response))), logger: logger)
+            return try await http.execute(request, timeout: .milliseconds(Int64(wait)), logger: logger)
         } catch {
+            if stallFirst, let e = error as? HTTPClientError, e == .deadlineExceeded { throw .stalled(seconds: timeouts.stall) }
             throw Self.map(error, url: url, timeouts: timeouts)
         }
     }

@@ -62,22 +62,32 @@ public final class StallWatch: Sendable {
 
     /// Sets the timer for `seconds` after the read at `from` (uptime nanoseconds).
     private func arm(after from: UInt64, onStall: @escaping @Sendable () -> Void) {
-        let due = NIODeadline.uptimeNanoseconds(from) + .nanoseconds(allowed)
+        let due = from + UInt64(allowed)
         state.withLockedValue { s in
             guard !s.stopped else { return }
-            s.timer = loop.scheduleTask(deadline: due) { [self] in check(onStall: onStall) }
+            s.timer = loop.scheduleTask(deadline: .uptimeNanoseconds(due)) { [self] in check(due: due, onStall: onStall) }
         }
     }
 
-    private func check(onStall: @escaping @Sendable () -> Void) {
-        guard !state.withLockedValue({ $0.stopped }) else { return }
-        let last = lastRead.load(ordering: .relaxed)
+    /// The timer due at `due` fired. A timer that fired later than half the timeout after it was
+    /// due (the process was stopped, with ^Z, or the machine slept) gives the body a new window
+    /// from now instead: data may be waiting in the socket that its reader has not had the time
+    /// to read. What was decided under the lock holds: after `stop`, no stall is reported.
+    private func check(due: UInt64, onStall: @escaping @Sendable () -> Void) {
         let now = NIODeadline.now().uptimeNanoseconds
-        if now >= last, now - last >= UInt64(allowed) {
+        if now > due, now - due > UInt64(allowed / 2) { touch() }
+        let last = lastRead.load(ordering: .relaxed)
+        let stalled = state.withLockedValue { s -> Bool in
+            guard !s.stopped else { return false }
+            s.timer = nil
+            guard now >= last, now - last >= UInt64(allowed) else { return false }
             stalledFlag.store(true, ordering: .relaxed)
-            state.withLockedValue { $0.timer = nil }
+            s.stopped = true
+            return true
+        }
+        if stalled {
             onStall()
-        } else {
+        } else if !state.withLockedValue({ $0.stopped }) {
             arm(after: last, onStall: onStall)
         }
     }

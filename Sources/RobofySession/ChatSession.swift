@@ -73,6 +73,8 @@ public actor ChatSession {
     private var transcripts: [String: [Turn]] = [:]
     private var nextTurnID = 1
     private var current: (id: Int, task: Task<Turn, Never>)?
+    /// Every turn still running, by id (two sends can overlap: the later one is `current`).
+    private var running: [Int: Task<Turn, Never>] = [:]
     private var connecting: Task<Result<Handshake, RobofyError>, Never>?
 
     /// Largest answer kept (8 MiB of text). A longer one is stopped there: the first 8 MiB
@@ -254,7 +256,9 @@ public actor ChatSession {
         continuation.yield(.turnStarted(turn))
         let task = Task { await self.run(turn) }
         current = (id, task)
+        running[id] = task
         let finished = await task.value
+        running[id] = nil
         if current?.id == id { current = nil }
         return finished
     }
@@ -277,7 +281,7 @@ public actor ChatSession {
     /// The answer of turn `turnID` fell silent for the stall timeout: its task is stopped,
     /// and the turn ends as stalled (`StallWatch`).
     func stopStalled(turnID: Int) {
-        if let c = current, c.id == turnID { c.task.cancel() }
+        running[turnID]?.cancel()
     }
 
     /// Forgets the current agent's session id: the next message starts a new conversation.

@@ -96,6 +96,9 @@ struct FloorChild {
         let client = RobofyClient(target: target)
         let c0 = selfCPUSeconds()
         let (_, chunks) = try await client.send(ChatRequest(query: query, chatbotID: DemoServer.chatbotID), token: token)
+        // Watched for a stall as a turn watches it (the paced answer never stalls).
+        chunks.stallWatch?.start {}
+        defer { chunks.stallWatch?.stop() }
         let count = try await withTaskExecutorPreference(client.executor) { () async throws(RobofyError) -> Int in
             await client.executor.enter()
             var n = 0

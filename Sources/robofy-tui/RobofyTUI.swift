@@ -54,6 +54,13 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds without data before a streaming answer counts as stalled.")
     var stallTimeout: Double = 45
 
+    func validate() throws {
+        // (NaN fails the comparison too.)
+        guard stallTimeout > 0 else {
+            throw ValidationError("--stall-timeout: \(String(format: "%g", stallTimeout)) is not a number of seconds above 0")
+        }
+    }
+
     func target(env: [String: String], requireIDs: Bool = true) throws -> RobofyTarget {
         let base = baseURL ?? env["ROBOFY_BASE_URL"] ?? RobofyTarget.defaultBaseURL
         let project = projectId ?? env["ROBOFY_PROJECT_ID"]

@@ -121,36 +121,96 @@ import TestSupport
     }
 
     /// The watch measures the silence since the last read, not since it started: reads closer
-    /// together than the timeout keep a body going for several times its length.
+    /// together than the timeout keep a body going for several times its length. Then the
+    /// silence is a stall, found no sooner than the timeout after the last read, and once.
     @Test func readsCloserThanTheTimeoutNeverStall() async throws {
         let client = RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "p", chatbotID: "c"))
         let watch = StallWatch(seconds: 1.5, loop: client.executor.loop)
-        let (stalls, stalled) = AsyncStream.makeStream(of: Void.self)
-        watch.start { stalled.yield() }
+        let (stalls, stalled) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        watch.start { stalled.yield(.now) }
         // 2.5 s of reads 25 ms apart, from a thread of their own (not the tasks' pool, which
-        // other tests can keep busy).
-        // Whether it had stalled is read right after the last read, on that thread (the test's
-        // task may resume much later on a busy machine, when the silence has been long enough).
-        let (reads, readsDone) = AsyncStream.makeStream(of: Bool.self)
+        // other tests can keep busy). Whether it had stalled is read right after the last read,
+        // on that thread (the test's task may resume much later on a busy machine).
+        let (reads, readsDone) = AsyncStream.makeStream(of: (stalled: Bool, at: ContinuousClock.Instant).self)
         Thread {
             for _ in 0..<100 {
                 usleep(25_000)
                 watch.touch()
             }
-            readsDone.yield(watch.stalled)
+            readsDone.yield((watch.stalled, .now))
             readsDone.finish()
         }.start()
-        var stalledWhileRead = true
-        for await s in reads { stalledWhileRead = s }
-        #expect(!stalledWhileRead)
-        // Then silence: the stall is found, once.
-        var seen = 0
-        for await _ in stalls {
-            seen += 1
-            break
+        var lastRead: (stalled: Bool, at: ContinuousClock.Instant)?
+        for await r in reads { lastRead = r }
+        let last = try #require(lastRead)
+        #expect(!last.stalled)
+        // Then silence: one stall, no sooner than the timeout after the last read.
+        var seen: [ContinuousClock.Instant] = []
+        for await at in stalls {
+            seen.append(at)
+            if seen.count == 1 { Task { try? await Task.sleep(for: .seconds(2)); stalled.finish() } }
         }
-        #expect(seen == 1 && watch.stalled)
+        #expect(seen.count == 1)
+        if let at = seen.first { #expect(at - last.at >= .milliseconds(1400), "\(at - last.at)") }
+        #expect(watch.stalled)
         watch.stop()
         await client.shutdown()
     }
+
+    /// A stopped watch reports nothing, however long the silence.
+    @Test func aStoppedWatchNeverStalls() async throws {
+        let client = RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "p", chatbotID: "c"))
+        let watch = StallWatch(seconds: 0.2, loop: client.executor.loop)
+        let calls = CallCounter()
+        watch.start { calls.add() }
+        watch.stop()
+        #expect(await !eventually(timeout: 0.8) { calls.value > 0 || watch.stalled })
+        await client.shutdown()
+    }
+
+    /// A timer that fires late (the process was stopped, or its loop held up) gives the body a
+    /// new window from then, instead of a stall the reader had no time to prevent.
+    @Test func aLateTimerGivesANewWindow() async throws {
+        let client = RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "p", chatbotID: "c"))
+        let loop = client.executor.loop
+        let watch = StallWatch(seconds: 0.4, loop: loop)
+        let (stalls, stalled) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        let start = ContinuousClock.now
+        watch.start { stalled.yield(.now) }
+        // The loop is held up for 1.2 s: the timer due at 0.4 s fires at 1.2 s.
+        loop.execute { usleep(1_200_000) }
+        var first: ContinuousClock.Instant?
+        for await at in stalls {
+            first = at
+            break
+        }
+        // A new window of 0.4 s from 1.2 s: the stall comes at 1.6 s, not at 1.2 s.
+        let at = try #require(first)
+        #expect(at - start >= .milliseconds(1500), "\(at - start)")
+        watch.stop()
+        await client.shutdown()
+    }
+
+    /// A head that does not come within the stall timeout (shorter than the response timeout)
+    /// is a stall, as AsyncHTTPClient's read timeout once said.
+    @Test func aHeadThatNeverComesWithinTheStallTimeoutStalls() async throws {
+        let server = try HostileServer { _ in .hang }
+        defer { server.stop() }
+        let client = Self.client(server, timeouts: RobofyTimeouts(response: 60, stall: 0.5))
+        do {
+            _ = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+            Issue.record("an answer came")
+        } catch {
+            #expect(error == .stalled(seconds: 0.5), "\(error)")
+        }
+        await client.shutdown()
+    }
+}
+
+/// A counter shared with a closure that runs on another thread.
+final class CallCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+    func add() { lock.lock(); n += 1; lock.unlock() }
 }
