@@ -11,7 +11,6 @@ public struct ChunkStream: AsyncSequence, Sendable {
     public typealias Element = ChunkEvent
     let body: HTTPClientResponse.Body?
     let events: [ChunkEvent]
-    let stallSeconds: Double
     /// The body's stall timeout (nil for an answer that was read whole). Each read touches it;
     /// the reader starts it with a way to stop itself (cancel the task that reads), and the
     /// read then ends with `RobofyError.stalled`. A body read without it started is not timed.
@@ -20,19 +19,17 @@ public struct ChunkStream: AsyncSequence, Sendable {
     init(body: HTTPClientResponse.Body, stallWatch: StallWatch) {
         self.body = body
         self.events = []
-        self.stallSeconds = stallWatch.seconds
         self.stallWatch = stallWatch
     }
 
     init(events: [ChunkEvent]) {
         self.body = nil
         self.events = events
-        self.stallSeconds = 0
         self.stallWatch = nil
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(body: body?.makeAsyncIterator(), pending: events, stallSeconds: stallSeconds, stallWatch: stallWatch)
+        Iterator(body: body?.makeAsyncIterator(), pending: events, stallWatch: stallWatch)
     }
 
     /// An iterator whose ``Iterator/nextBatch()`` joins the `text-delta`s as servers write them
@@ -52,8 +49,9 @@ public struct ChunkStream: AsyncSequence, Sendable {
         var finished = false
         /// An error to throw once the events decoded before it were returned.
         var pendingError: RobofyError?
-        let stallSeconds: Double
         let stallWatch: StallWatch?
+        /// The stall timeout (from the watch), for the errors a stall is read from.
+        var stallSeconds: Double { stallWatch?.seconds ?? 0 }
         /// Canonical text-deltas of one read are joined into runs (``ChunkStream/makeBatchIterator()``).
         var joinsDeltas: Bool {
             get { decoder.joinsDeltas }
@@ -64,11 +62,9 @@ public struct ChunkStream: AsyncSequence, Sendable {
         /// Bytes received so far (for the inspector).
         public private(set) var bytesReceived = 0
 
-        init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallSeconds: Double,
-             stallWatch: StallWatch?) {
+        init(body: HTTPClientResponse.Body.AsyncIterator?, pending: [ChunkEvent], stallWatch: StallWatch?) {
             self.body = body
             self.pending = pending
-            self.stallSeconds = stallSeconds
             self.stallWatch = stallWatch
         }
 

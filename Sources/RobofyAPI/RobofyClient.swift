@@ -256,8 +256,9 @@ public final class RobofyClient: Sendable {
         // The answer's head is waited for at most the response timeout, and no longer than the
         // stall timeout either (a silence that long, head or body, is a stall: as AsyncHTTPClient's
         // read timeout, which once watched this wait too, said).
-        let stallFirst = NetNumber.milliseconds(timeouts.stall) < NetNumber.milliseconds(timeouts.response)
-        let wait = min(NetNumber.milliseconds(timeouts.response), max(1, NetNumber.milliseconds(timeouts.stall)))
+        let stallMs = max(1, NetNumber.milliseconds(timeouts.stall)), responseMs = NetNumber.milliseconds(timeouts.response)
+        let stallFirst = stallMs < responseMs
+        let wait = min(responseMs, stallMs)
         do {
             return try await http.execute(request, timeout: .milliseconds(Int64(wait)), logger: logger)
         } catch {
