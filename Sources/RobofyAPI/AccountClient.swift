@@ -128,6 +128,8 @@ public final class AccountClient: Sendable {
         config.timeout = .init(connect: .milliseconds(Int64(timeouts.connect * 1000)),
                                read: .milliseconds(Int64(timeouts.response * 1000)))
         config.decompression = .disabled
+        // A refused connection is said at once, not after the connect timeout (as `RobofyClient`).
+        config.connectionPool.retryConnectionEstablishment = false
         // Redirects would carry the key to wherever they point: not followed.
         config.redirectConfiguration = .disallow
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)

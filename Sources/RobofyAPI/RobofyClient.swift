@@ -24,6 +24,10 @@ public final class RobofyClient: Sendable {
         // watched by `StallWatch` instead (`collect`, and the answer's `ChunkStream`).
         config.timeout = .init(connect: .milliseconds(Int64(NetNumber.milliseconds(timeouts.connect))))
         config.decompression = .disabled
+        // A refused connection is said at once: left on, the pool tries again until the connect
+        // timeout, so a wrong port took that long to report, and a loaded machine could hit the
+        // timeout before the first refusal came back and call it a timeout.
+        config.connectionPool.retryConnectionEstablishment = false
         // Never follow: a redirected POST turns into a GET (and could lead to any port);
         // a 3xx is reported with where it points (`RobofyError.redirected`).
         config.redirectConfiguration = .disallow
@@ -35,6 +39,13 @@ public final class RobofyClient: Sendable {
     /// Must be called once the client is no longer needed.
     public func shutdown() async {
         try? await http.shutdown()
+    }
+
+    deinit {
+        // A client dropped without `shutdown()` (an error thrown on the way) still closes its
+        // connections; AsyncHTTPClient stops a debug build otherwise. After `shutdown()`, this
+        // one fails quietly (already shut down).
+        http.shutdown(queue: .global()) { _ in }
     }
 
     // MARK: Handshake

@@ -41,7 +41,7 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// 429, 5xx and timeouts may go away if tried again. A refused connection is not
-    /// retried: the HTTP client already keeps trying until its connect timeout.
+    /// retried: nothing listens there, and the user is told so at once.
     public var isRetryable: Bool {
         switch self {
         case .http(let s, _, _, _, _, _): return s == 429 || (500...599).contains(s)

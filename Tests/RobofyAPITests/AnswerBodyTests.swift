@@ -43,40 +43,58 @@ import TestSupport
         let server = try HostileServer { _ in .holdAfter(Self.sseHead + Self.delta("Hello") + Self.delta(" there")) }
         defer { server.stop() }
         let client = Self.client(server)
-        do {
-            let (info, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
-            #expect(info.status == 200 && info.streaming)
-            var it = stream.makeBatchIterator()
-            let first = try await it.nextBatch()
-            #expect(first?.isEmpty == false)
-            // The answer has not ended (the server holds it open): the reader stops here.
+        await Self.using(client) {
+            do {
+                let (info, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+                #expect(info.status == 200 && info.streaming)
+                var it = stream.makeBatchIterator()
+                let first = try await it.nextBatch()
+                #expect(first?.isEmpty == false)
+                // The answer has not ended (the server holds it open): the reader stops here.
+            }
+            #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         }
-        #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
-        await client.shutdown()
     }
 
     @Test func cancellingTheReaderEndsItAndTheConnection() async throws {
         let server = try HostileServer { _ in .holdAfter(Self.sseHead + Self.delta("Hello")) }
         defer { server.stop() }
         let client = Self.client(server)
-        let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
-        let (firstRead, read) = AsyncStream.makeStream(of: Void.self)
-        let reader = Task { () async -> RobofyError? in
-            var it = stream.makeBatchIterator()
-            do throws(RobofyError) {
-                while try await it.nextBatch() != nil { read.yield() }
-                return nil
-            } catch {
-                return error
+        await Self.using(client) {
+            let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+            let (firstRead, read) = AsyncStream.makeStream(of: Void.self)
+            let reader = Task { () async -> RobofyError? in
+                var it = stream.makeBatchIterator()
+                do throws(RobofyError) {
+                    while try await it.nextBatch() != nil { read.yield() }
+                    return nil
+                } catch {
+                    return error
+                }
             }
+            // Cancelled while it waits for more (the server holds the answer open).
+            for await _ in firstRead { break }
+            reader.cancel()
+            let error = await reader.value
+            #expect(error == .cancelled)
+            #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         }
-        // Cancelled while it waits for more (the server holds the answer open).
-        for await _ in firstRead { break }
-        reader.cancel()
-        let error = await reader.value
-        #expect(error == .cancelled)
+    }
+
+    /// A client dropped without `shutdown()` (a test or a caller that threw on the way) closes
+    /// its connections and stops nothing: AsyncHTTPClient's own check stopped the whole test
+    /// process.
+    @Test func aClientDroppedWithoutShutdownClosesItsConnections() async throws {
+        let server = try HostileServer { _ in .holdAfter(Self.sseHead + Self.delta("Hello")) }
+        defer { server.stop() }
+        do {
+            let client = Self.client(server)
+            let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+            var it = stream.makeBatchIterator()
+            _ = try await it.nextBatch()
+            // Both dropped here, the answer unfinished.
+        }
         #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
-        await client.shutdown()
     }
 
     // MARK: Stall timeout (`StallWatch`)
@@ -105,25 +123,35 @@ import TestSupport
     @Test func aWatchedStreamThatFallsSilentStalls() async throws {
         let server = try HostileServer { _ in .holdAfter(Self.sseHead + Self.delta("Hello")) }
         defer { server.stop() }
-        let client = Self.client(server, timeouts: RobofyTimeouts(stall: 0.5))
-        let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
-        let watch = try #require(stream.stallWatch)
-        let reader = Task { () async -> (Int, RobofyError?) in
-            var it = stream.makeBatchIterator()
-            var events = 0
-            do throws(RobofyError) {
-                while let batch = try await it.nextBatch() { events += batch.count }
-                return (events, nil)
-            } catch {
-                return (events, error)
+        // The timeout bounds the wait for the head too: long enough for a loaded machine to
+        // answer (0.5 s was not, once, and the request itself stalled).
+        let client = Self.client(server, timeouts: RobofyTimeouts(stall: 2))
+        await Self.using(client) {
+            let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
+            let watch = try #require(stream.stallWatch)
+            let reader = Task { () async -> (Int, RobofyError?) in
+                var it = stream.makeBatchIterator()
+                var events = 0
+                do throws(RobofyError) {
+                    while let batch = try await it.nextBatch() { events += batch.count }
+                    return (events, nil)
+                } catch {
+                    return (events, error)
+                }
             }
+            watch.start { reader.cancel() }
+            let (events, error) = await reader.value
+            #expect(events == 1)
+            #expect(error == .stalled(seconds: 2))
+            #expect(watch.stalled)
+            #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         }
-        watch.start { reader.cancel() }
-        let (events, error) = await reader.value
-        #expect(events == 1)
-        #expect(error == .stalled(seconds: 0.5))
-        #expect(watch.stalled)
-        #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
+    }
+
+    /// Runs `body`, records what it throws, and shuts the client down either way (a client
+    /// dropped without it stops the test process).
+    static func using(_ client: RobofyClient, _ body: () async throws -> Void) async {
+        do { try await body() } catch { Issue.record("\(error)") }
         await client.shutdown()
     }
 
