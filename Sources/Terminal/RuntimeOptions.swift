@@ -11,14 +11,14 @@ public struct RuntimeOptions: Sendable {
     /// Frames per second at most when only the conversation changed (an answer streaming
     /// in): text arriving 50 times a second is drawn 20 times a second (a paced answer of 200
     /// deltas: 201 → 82 frames; 124 at 30 a second). Never more than `maxFPS`.
-    /// `--stream-fps` sets it.
+    /// `--stream-fps` (`ROBOFY_STREAM_FPS`, `stream_fps` in config.toml) sets it.
     public var streamFPS: Double = RuntimeOptions.defaultStreamFPS
     /// A frame costs the same few wakes and terminal writes however little text it adds: at 20
     /// a second a paced answer costs about a quarter less CPU than at 30 (`robofy-bench paced`,
     /// alternated: 0.102 → 0.075 s), and text that comes in words still grows word by word.
-    public static let defaultStreamFPS: Double = 20
+    public static let defaultStreamFPS = UserConfig.defaultStreamFPS
     /// What `--stream-fps` accepts.
-    public static let streamFPSRange: ClosedRange<Double> = 1...60
+    public static let streamFPSRange = UserConfig.streamFPSRange
     public var logger: Logger
     /// Preview: show the widget, send nothing.
     public var previewOnly = false

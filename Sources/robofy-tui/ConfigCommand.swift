@@ -40,9 +40,16 @@ struct ConfigCommand: ParsableCommand {
     @Option(name: .long, help: "Theme: default, high-contrast, monochrome, or a theme file.") var theme: String?
     @Option(name: .long, help: "Folder for downloaded transcripts.") var downloadDir: String?
     @Option(name: .long, help: "Where copies go: osc52 (and a file) or file.") var clipboard: String?
+    @Option(name: .long, help: "Frames a second at most while an answer streams in (1–60).") var streamFps: String?
 
     @Flag(name: .long, help: "Print where the configuration file is and stop.")
     var path = false
+
+    func validate() throws {
+        if let fps = streamFps, UserConfig.streamFPS(fps) == nil {
+            throw ValidationError("--stream-fps: \(fps.prefix(20)) is not a number of frames a second from 1 to 60")
+        }
+    }
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
@@ -52,7 +59,8 @@ struct ConfigCommand: ParsableCommand {
             return
         }
         let flags = ["base_url": baseURL, "project_id": projectId, "chatbot_id": chatbotId, "stream_path": streamPath,
-                     "theme": theme, "download_dir": downloadDir, "clipboard": clipboard].compactMapValues { $0 }
+                     "theme": theme, "download_dir": downloadDir, "clipboard": clipboard,
+                     "stream_fps": streamFps].compactMapValues { $0 }
         print(Self.report(config, flags: flags, env: env), terminator: "")
     }
 
@@ -61,7 +69,8 @@ struct ConfigCommand: ParsableCommand {
         var out = "Configuration file: \(clean(config.path))\(config.exists ? "" : " (not there; defaults apply)")\n\n"
         let rows = config.resolve(flags: flags, env: env)
         let keyWidth = rows.map(\.setting.key.count).max() ?? 0
-        let values = rows.map { r in r.value.map { "\"\(clean($0))\"" } ?? r.setting.defaultText }
+        // (A frame rate is a number, written bare as in the file.)
+        let values = rows.map { r in r.value.map { r.setting.isFrameRate ? clean($0) : "\"\(clean($0))\"" } ?? r.setting.defaultText }
         let valueWidth = min(48, values.map(\.count).max() ?? 0)
         for (r, v) in zip(rows, values) {
             let from: String

@@ -133,15 +133,28 @@ struct UIOptions: ParsableArguments {
     @Flag(name: .long, help: "In --plain mode, print the session id after each answer.")
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("Frames a second at most while an answer streams in (1–60). More looks smoother and costs more CPU.",
+    @Option(name: .long, help: ArgumentHelp("Frames a second at most while an answer streams in (1–60, default 20). More looks smoother and costs more CPU.",
                                             valueName: "n"))
-    var streamFPS: Double = RuntimeOptions.defaultStreamFPS
+    var streamFPS: Double?
 
     func validate() throws {
         // (Also NaN: a comparison with it is false.)
-        guard RuntimeOptions.streamFPSRange.contains(streamFPS) else {
-            throw ValidationError("--stream-fps: \(String(format: "%g", streamFPS)) is not a number of frames a second from 1 to 60")
+        if let fps = streamFPS, !RuntimeOptions.streamFPSRange.contains(fps) {
+            throw ValidationError("--stream-fps: \(String(format: "%g", fps)) is not a number of frames a second from 1 to 60")
         }
+    }
+
+    /// The flag's frame rate, else `ROBOFY_STREAM_FPS`'s, else `stream_fps`'s in config.toml
+    /// (`settings`: the environment with the file's values), else the default.
+    func resolvedStreamFPS(settings: [String: String]) throws -> Double {
+        if let fps = streamFPS { return fps }
+        guard let text = settings["ROBOFY_STREAM_FPS"], !text.isEmpty else { return RuntimeOptions.defaultStreamFPS }
+        // The file's value was checked as it was read: a bad one here is the variable's.
+        guard let fps = UserConfig.streamFPS(text) else {
+            let shown = String(text.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.prefix(20))
+            throw ValidationError("ROBOFY_STREAM_FPS: \"\(shown)\" is not a number of frames a second from 1 to 60")
+        }
+        return fps
     }
 
     // Benchmark hooks (robofy-bench), hidden from --help.
@@ -172,6 +185,7 @@ enum ChatRunner {
     static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String,
                     qa qaSettings: QASettings? = nil, resume: ResumePlan? = nil, demo: Bool = false) async throws {
         var state = try ui.makeState()  // a broken theme file stops here, in every mode, before any client exists
+        let streamFPS = try ui.resolvedStreamFPS(settings: UserSettings.environment())  // (so does a bad ROBOFY_STREAM_FPS)
         ui.widget.apply(&state, demo: demo)
         let (logger, logSink) = try ui.makeLogger("robofy")
         let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
@@ -206,7 +220,7 @@ enum ChatRunner {
         options.inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
         options.images = TerminalImagesSetup.make(enabled: !ui.noImages, baseURL: target.baseURL, logger: logger)
         options.maxFPS = 60
-        options.streamFPS = ui.streamFPS
+        options.streamFPS = streamFPS
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice
         state.inspector.transcriptPath = qa.transcriptPath

@@ -18,7 +18,7 @@ import TestSupport
     /// The variables a developer's own shell may set, cleared so the test sees only its own.
     var cleanEnv: [String: String] {
         ["XDG_CONFIG_HOME": dir + "/xdg", "HOME": dir, "ROBOFY_BASE_URL": "", "ROBOFY_PROJECT_ID": "",
-         "ROBOFY_CHATBOT_ID": "", "ROBOFY_STREAM_PATH": "", "ROBOFY_THEME": "", "ROBOFY_DOWNLOAD_DIR": ""]
+         "ROBOFY_CHATBOT_ID": "", "ROBOFY_STREAM_PATH": "", "ROBOFY_THEME": "", "ROBOFY_DOWNLOAD_DIR": "", "ROBOFY_CLIPBOARD": "", "ROBOFY_STREAM_FPS": ""]
     }
 
     @Test func configSaysWhereEachValueComesFrom() throws {
@@ -28,6 +28,7 @@ import TestSupport
             project_id = "file-project"
             chatbot_id = "file-bot"
             download_dir = "~/dl"
+            stream_fps = 10
 
             [keys]
             compose = "ctrl-e"
@@ -44,7 +45,13 @@ import TestSupport
         #expect(line("chatbot_id").contains("\"flag-bot\"") && line("chatbot_id").contains("# flag --chatbot-id"), "\(r.out)")
         #expect(line("stream_path").contains("\"/v1/ai-agent/chat/stream\"") && line("stream_path").contains("# default"), "\(r.out)")
         #expect(line("download_dir").contains("\"\(dir)/dl\""), "\(r.out)")
-        #expect(line("compose").contains("\"ctrl-e\"") && line("compose").contains("config.toml:7"), "\(r.out)")
+        #expect(line("stream_fps").contains("= 10 ") && line("stream_fps").contains("config.toml:5"), "\(r.out)")
+        #expect(line("compose").contains("\"ctrl-e\"") && line("compose").contains("config.toml:8"), "\(r.out)")
+        // The flag wins over the file; a rate out of range is refused (exit 64).
+        let flagged = sh([bin, "config", "--stream-fps", "5"], env: env)
+        #expect(flagged.out.contains("= 5 ") && flagged.out.contains("# flag --stream-fps"), "\(flagged.out)")
+        let bad = sh([bin, "config", "--stream-fps", "0"], env: env)
+        #expect(bad.status == 64 && bad.out.contains("--stream-fps: 0 is not a number of frames a second from 1 to 60"), "\(bad.out)")
         #expect(line("quit").contains("\"ctrl-q\"") && line("quit").contains("# default"), "\(r.out)")
     }
 
@@ -58,6 +65,22 @@ import TestSupport
         let chat = sh([bin, "chat", "--plain", "--no-autosave"], stdin: "", env: cleanEnv)
         #expect(chat.status == 2, "\(chat.out)")
         #expect(chat.out.contains("line 2: base_ur"), "\(chat.out)")
+    }
+
+    /// A frame rate out of range in `ROBOFY_STREAM_FPS` stops `chat` before it connects, in
+    /// line mode too (the file's was refused as the file was read).
+    @Test func aBadStreamFPSInTheEnvironmentStopsChat() throws {
+        let bin = try binary()
+        var env = cleanEnv
+        env["ROBOFY_STREAM_FPS"] = "fast\u{1b}]0;x\u{07}"
+        let r = sh([bin, "chat", "--plain", "--no-autosave", "--base-url", "http://127.0.0.1:9", "--project-id", "p", "--chatbot-id", "c"],
+                   stdin: "", env: env)
+        #expect(r.status == 64, "\(r.out)")
+        #expect(r.out.contains("ROBOFY_STREAM_FPS: \"fast]0;x\" is not a number of frames a second from 1 to 60"), "\(r.out)")
+        #expect(!r.out.contains("127.0.0.1:9"), "it connected:\n\(r.out)")
+        try writeConfig("stream_fps = 61\n")
+        let file = sh([bin, "chat", "--plain", "--no-autosave"], stdin: "", env: cleanEnv)
+        #expect(file.status == 2 && file.out.contains("line 1: stream_fps: 61 is not a number of frames a second from 1 to 60"), "\(file.out)")
     }
 
     @Test func chatTakesTheTargetFromTheFileAndTheEnvironmentWins() throws {

@@ -31,9 +31,17 @@ import TestSupport
         #expect(Double(times.count) <= 5 * seconds + 8, "\(times.count) writes in \(seconds) s")
     }
 
+    /// `stream_fps` in config.toml does the same.
+    @Test(.enabled(if: canTrace, "needs strace, allowed to trace (apt-get install strace; scripts/test installs it)"))
+    func streamFPSInTheConfigFileSetsItToo() throws {
+        let (times, seconds) = try writesWhileAPacedAnswerStreams(configFile: "stream_fps = 5\n")
+        #expect(times.count >= 5, "\(times.count) writes while the answer streamed")
+        #expect(Double(times.count) <= 5 * seconds + 8, "\(times.count) writes in \(seconds) s")
+    }
+
     /// The times of the UI's writes to the terminal while a paced answer (4 KiB in 200 deltas,
     /// 20 ms apart) streamed, and how long that was (from Enter to the screen showing it whole).
-    func writesWhileAPacedAnswerStreams(_ flags: [String] = []) throws -> (times: [Double], seconds: Double) {
+    func writesWhileAPacedAnswerStreams(_ flags: [String] = [], configFile: String? = nil) throws -> (times: [Double], seconds: Double) {
         let strace = Self.strace
         let dir = try scratchDirectory("robofy-writes")
         let log = dir + "/writes.log"
@@ -41,8 +49,13 @@ import TestSupport
         // Every write(2) of the UI, with its time (epoch seconds, as Date's).
         let cmd = "cd '\(dir)' && '\(strace)' -f -ttt -e trace=write -e signal=none -o '\(log)' "
             + "'\(bin)' demo --no-autosave --download-dir '\(dir)' --fault pace=20 \(flags.joined(separator: " ")); rc=$?; echo \"EXIT=$rc\""
-        let t = try Tmux(command: cmd, width: 100, height: 30,
-                         env: ["LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state", "TERM": "xterm-256color"])
+        let env = ["LANG": "C.UTF-8", "XDG_STATE_HOME": dir + "/state", "TERM": "xterm-256color",
+                   "XDG_CONFIG_HOME": dir + "/config", "ROBOFY_STREAM_FPS": ""]
+        if let configFile {
+            try FileManager.default.createDirectory(atPath: dir + "/config/robofy-tui", withIntermediateDirectories: true)
+            try configFile.write(toFile: dir + "/config/robofy-tui/config.toml", atomically: true, encoding: .utf8)
+        }
+        let t = try Tmux(command: cmd, width: 100, height: 30, env: env)
         #expect(t.waitFor("Hi, I'm Nova", timeout: 30).ok)
         t.type("/bench 4096 200")
         let sent = Date().timeIntervalSince1970

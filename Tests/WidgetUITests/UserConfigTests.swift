@@ -46,6 +46,14 @@ import Testing
         ("theme \"x\"", "line 1: theme: expected = after the key"),
         ("theme = \"x\" extra", "line 1: theme: unexpected text after the value"),
         ("a.b = 1", "line 1: a: dotted keys are not supported"),
+        ("\nstream_fps = 0", "line 2: stream_fps: 0 is not a number of frames a second from 1 to 60"),
+        ("stream_fps = 61", "line 1: stream_fps: 61 is not a number of frames a second from 1 to 60"),
+        ("stream_fps = -5", "line 1: stream_fps: -5 is not a number"),
+        ("stream_fps = \"fast\"", "line 1: stream_fps: \"fast\" is not a number of frames a second from 1 to 60"),
+        ("stream_fps = \"nan\"", "line 1: stream_fps: \"nan\" is not a number"),
+        ("stream_fps = \"inf\"", "line 1: stream_fps: \"inf\" is not a number"),
+        ("stream_fps = \"\"", "line 1: stream_fps: \"\" is not a number"),
+        ("stream_fps = true", "line 1: stream_fps: expected a number of frames a second from 1 to 60, got a boolean"),
     ])
     func refusesWhatItDoesNotKnowNamingLineAndKey(text: String, message: String) {
         do {
@@ -71,6 +79,23 @@ import Testing
         let merged = c.environment(over: env)
         #expect(merged["ROBOFY_BASE_URL"] == "http://file")
         #expect(merged["ROBOFY_PROJECT_ID"] == "env-p")
+    }
+
+    /// `stream_fps` is a number, bare or quoted; the file's value reaches the commands as
+    /// `ROBOFY_STREAM_FPS`, which wins over it, and the flag over both (`resolve`).
+    @Test func streamFPSIsANumberAndFollowsTheSamePrecedence() throws {
+        let bare = try UserConfig.parse("stream_fps = 10\n", path: "/c.toml")
+        #expect(bare.values["stream_fps"] == "10" && bare.lines["stream_fps"] == 1)
+        let quoted = try UserConfig.parse("stream_fps = \" 12.5\"\n", path: "/c.toml")
+        #expect(quoted.values["stream_fps"] == "12.5")
+        #expect(bare.environment(over: [:])["ROBOFY_STREAM_FPS"] == "10")
+        #expect(bare.environment(over: ["ROBOFY_STREAM_FPS": "30"])["ROBOFY_STREAM_FPS"] == "30")
+        let r = bare.resolve(flags: [:], env: [:]).first { $0.setting.key == "stream_fps" }
+        #expect(r?.value == "10" && r?.origin == .file)
+        let none = UserConfig(path: "/c.toml").resolve(flags: [:], env: [:]).first { $0.setting.key == "stream_fps" }
+        #expect(none?.value == "20" && none?.origin == .default)
+        #expect(UserConfig.streamFPS("1") == 1 && UserConfig.streamFPS("60") == 60)
+        #expect(UserConfig.streamFPS("0.5") == nil && UserConfig.streamFPS("60.1") == nil && UserConfig.streamFPS("1e400") == nil)
     }
 
     @Test func theFileIsUnderXDGConfigHomeAndOptional() throws {

@@ -13,6 +13,7 @@ import RobofyAPI
 /// theme = "high-contrast"
 /// download_dir = "~/Downloads"
 /// clipboard = "osc52"   # or "file": copies only to a file in download_dir
+/// stream_fps = 10        # frames a second while an answer streams in (1–60)
 ///
 /// [keys]
 /// compose = "ctrl-e"
@@ -27,6 +28,20 @@ public struct UserConfig: Sendable, Equatable {
         public var defaultText: String
         public var defaultValue: String?
         public var isPath: Bool
+        /// A number of frames a second (`streamFPS(_:)`): written bare (`10`) or quoted.
+        public var isFrameRate = false
+    }
+
+    /// Frames a second at most while an answer streams in, when nobody sets it.
+    public static let defaultStreamFPS: Double = 20
+    /// What `stream_fps` (and `--stream-fps`, `ROBOFY_STREAM_FPS`) accepts.
+    public static let streamFPSRange: ClosedRange<Double> = 1...60
+
+    /// A frame rate as written ("10", "12.5"), when it is a number in `streamFPSRange`.
+    public static func streamFPS(_ text: String) -> Double? {
+        // (Double("nan") is NaN, which no range contains; "inf" is above 60.)
+        guard let v = Double(text.trimmingCharacters(in: .whitespaces)), streamFPSRange.contains(v) else { return nil }
+        return v
     }
 
     public static let settings: [Setting] = [
@@ -44,6 +59,8 @@ public struct UserConfig: Sendable, Equatable {
                 defaultValue: nil, isPath: true),
         Setting(key: "clipboard", flag: "--clipboard", env: "ROBOFY_CLIPBOARD", defaultText: "osc52", defaultValue: "osc52",
                 isPath: false),
+        Setting(key: "stream_fps", flag: "--stream-fps", env: "ROBOFY_STREAM_FPS", defaultText: "20", defaultValue: "20",
+                isPath: false, isFrameRate: true),
     ]
 
     /// The file read (or looked for).
@@ -112,6 +129,20 @@ public struct UserConfig: Sendable, Equatable {
                 guard let setting = settings.first(where: { $0.key == e.key }) else {
                     let hint = Suggest.closest(e.key, in: known + ["keys"]).map { " (did you mean '\($0)'?)" } ?? ""
                     throw fail(e, "unknown key\(hint); known keys: \(known.joined(separator: ", ")) and a [keys] table")
+                }
+                if setting.isFrameRate {
+                    let written: String, shown: String
+                    switch e.value {
+                    case .integer(let n): written = String(n); shown = written
+                    case .string(let t): written = t; shown = "\"\(ThemeError.shown(String(t.prefix(20))))\""
+                    case .bool: throw fail(e, "expected a number of frames a second from 1 to 60, got \(e.value.typeName)")
+                    }
+                    guard let fps = streamFPS(written) else {
+                        throw fail(e, "\(shown) is not a number of frames a second from 1 to 60")
+                    }
+                    c.values[e.key] = String(format: "%g", fps)
+                    c.lines[e.key] = e.line
+                    continue
                 }
                 guard case .string(let v) = e.value else {
                     throw fail(e, "expected a string in quotes, got \(e.value.typeName)")
