@@ -47,7 +47,8 @@ struct ConfigCommand: ParsableCommand {
 
     func validate() throws {
         if let fps = streamFps, UserConfig.streamFPS(fps) == nil {
-            throw ValidationError("--stream-fps: \(fps.prefix(20)) is not a number of frames a second from 1 to 60")
+            let shown = String(Sanitizer.clean(fps, allowNewlines: false).prefix(20))
+            throw ValidationError("--stream-fps: \(shown) is not a number of frames a second from 1 to 60")
         }
     }
 

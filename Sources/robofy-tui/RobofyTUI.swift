@@ -12,6 +12,7 @@ import Logging
 import RobofyAPI
 import RobofyQA
 import RobofySession
+import RobofyText
 import Terminal
 import WidgetUI
 
@@ -151,7 +152,7 @@ struct UIOptions: ParsableArguments {
         guard let text = settings["ROBOFY_STREAM_FPS"], !text.isEmpty else { return RuntimeOptions.defaultStreamFPS }
         // The file's value was checked as it was read: a bad one here is the variable's.
         guard let fps = UserConfig.streamFPS(text) else {
-            let shown = String(text.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.prefix(20))
+            let shown = String(Sanitizer.clean(text, allowNewlines: false).prefix(20))
             throw ValidationError("ROBOFY_STREAM_FPS: \"\(shown)\" is not a number of frames a second from 1 to 60")
         }
         return fps
@@ -214,7 +215,7 @@ enum ChatRunner {
         options.keys = try UserSettings.config().keys
         let clip = ui.clipboard ?? settings["ROBOFY_CLIPBOARD"] ?? "osc52"
         guard let clipMode = Clipboard.Mode(rawValue: clip.lowercased()) else {
-            throw ValidationError("clipboard: \"\(String(clip.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.prefix(20)))\" is not osc52 or file")
+            throw ValidationError("clipboard: \"\(String(Sanitizer.clean(clip, allowNewlines: false).prefix(20)))\" is not osc52 or file")
         }
         options.clipboard = clipMode
         options.inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
