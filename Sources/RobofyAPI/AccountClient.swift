@@ -128,7 +128,7 @@ public final class AccountClient: Sendable {
         config.timeout = .init(connect: .milliseconds(Int64(timeouts.connect * 1000)),
                                read: .milliseconds(Int64(timeouts.response * 1000)))
         config.decompression = .disabled
-        // A refused connection is said at once, not after the connect timeout (as `RobofyClient`).
+        // A refused connection is tried again by `ConnectGrace` (as `RobofyClient`).
         config.connectionPool.retryConnectionEstablishment = false
         // Redirects would carry the key to wherever they point: not followed.
         config.redirectConfiguration = .disallow
@@ -270,7 +270,9 @@ public final class AccountClient: Sendable {
         logger.info("GET \(Redaction.redact(url))", metadata: ["headers": "\(shown)"])
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .milliseconds(Int64(timeouts.response * 1000)), logger: logger)
+            response = try await ConnectGrace.run(grace: ConnectGrace.seconds(connect: timeouts.connect)) {
+                try await http.execute(request, timeout: .milliseconds(Int64(timeouts.response * 1000)), logger: logger)
+            }
         } catch {
             throw .request(RobofyClient.map(error, url: url, timeouts: timeouts))
         }

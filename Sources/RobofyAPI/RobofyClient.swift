@@ -24,9 +24,8 @@ public final class RobofyClient: Sendable {
         // watched by `StallWatch` instead (`collect`, and the answer's `ChunkStream`).
         config.timeout = .init(connect: .milliseconds(Int64(NetNumber.milliseconds(timeouts.connect))))
         config.decompression = .disabled
-        // A refused connection is said at once: left on, the pool tries again until the connect
-        // timeout, so a wrong port took that long to report, and a loaded machine could hit the
-        // timeout before the first refusal came back and call it a timeout.
+        // A refused connection is tried again by `ConnectGrace` (2 s at most), not by the pool
+        // until the connect timeout.
         config.connectionPool.retryConnectionEstablishment = false
         // Never follow: a redirected POST turns into a GET (and could lead to any port);
         // a 3xx is reported with where it points (`RobofyError.redirected`).
@@ -271,7 +270,9 @@ public final class RobofyClient: Sendable {
         let stallFirst = stallMs < responseMs
         let wait = min(responseMs, stallMs)
         do {
-            return try await http.execute(request, timeout: .milliseconds(Int64(wait)), logger: logger)
+            return try await ConnectGrace.run(grace: ConnectGrace.seconds(connect: timeouts.connect)) {
+                try await http.execute(request, timeout: .milliseconds(Int64(wait)), logger: logger)
+            }
         } catch {
             if stallFirst, let e = error as? HTTPClientError, e == .deadlineExceeded { throw .stalled(seconds: timeouts.stall) }
             throw Self.map(error, url: url, timeouts: timeouts)

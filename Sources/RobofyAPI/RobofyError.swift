@@ -40,8 +40,8 @@ public enum RobofyError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    /// 429, 5xx and timeouts may go away if tried again. A refused connection is not
-    /// retried: nothing listens there, and the user is told so at once.
+    /// 429, 5xx and timeouts may go away if tried again. A refused connection is not retried
+    /// here: the client already tried it again for a short while (`ConnectGrace`).
     public var isRetryable: Bool {
         switch self {
         case .http(let s, _, _, _, _, _): return s == 429 || (500...599).contains(s)

@@ -43,7 +43,7 @@ public enum SessionEvent: Sendable {
     indirect case submitted(WidgetSubmission)
 }
 
-/// How the session retries failures that may pass (429, 5xx, refused connections).
+/// How the session retries failures that may pass (429, 5xx, timeouts, reset connections).
 public struct RetryPolicy: Sendable, Equatable {
     public var maxRetries: Int = 2
     public var baseDelay: Double = 0.5

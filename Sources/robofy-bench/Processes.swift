@@ -29,10 +29,13 @@ private func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_us
 /// does) writes during the bench, instead of the user's own state folder; removed at the end.
 let benchStateDirectory = NSTemporaryDirectory() + "robofy-bench-state-\(getpid())"
 
-/// The environment for children: the bench's own, with a known terminal and a UTF-8 locale.
+/// The environment for children: the bench's own, with a known terminal and a UTF-8 locale,
+/// and none of the user's settings (no `ROBOFY_*` variable, and a configuration folder of its
+/// own: a user's `stream_fps` or theme would change the figures).
 func childEnvironment(_ extra: [String: String] = [:]) -> [String] {
-    var env = ProcessInfo.processInfo.environment
+    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ROBOFY_") }
     env["XDG_STATE_HOME"] = benchStateDirectory
+    env["XDG_CONFIG_HOME"] = benchStateDirectory + "/config"
     env["TERM"] = "xterm-256color"
     env["LANG"] = "C.UTF-8"
     env["LC_ALL"] = "C.UTF-8"

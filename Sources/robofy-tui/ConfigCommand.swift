@@ -70,8 +70,15 @@ struct ConfigCommand: ParsableCommand {
         var out = "Configuration file: \(clean(config.path))\(config.exists ? "" : " (not there; defaults apply)")\n\n"
         let rows = config.resolve(flags: flags, env: env)
         let keyWidth = rows.map(\.setting.key.count).max() ?? 0
-        // (A frame rate is a number, written bare as in the file.)
-        let values = rows.map { r in r.value.map { r.setting.isFrameRate ? clean($0) : "\"\(clean($0))\"" } ?? r.setting.defaultText }
+        // A frame rate is written as the file takes it: a whole number bare, "12.5" quoted. One
+        // that `chat` would refuse (from the environment) says so.
+        let values = rows.map { r in
+            r.value.map { v in
+                guard r.setting.isFrameRate else { return "\"\(clean(v))\"" }
+                guard let fps = UserConfig.streamFPS(v) else { return "\"\(clean(v))\" (not a number of frames a second from 1 to 60)" }
+                return fps == fps.rounded() ? String(Int(fps)) : "\"\(String(format: "%g", fps))\""
+            } ?? r.setting.defaultText
+        }
         let valueWidth = min(48, values.map(\.count).max() ?? 0)
         for (r, v) in zip(rows, values) {
             let from: String

@@ -148,14 +148,10 @@ struct UIOptions: ParsableArguments {
     /// The flag's frame rate, else `ROBOFY_STREAM_FPS`'s, else `stream_fps`'s in config.toml
     /// (`settings`: the environment with the file's values), else the default.
     func resolvedStreamFPS(settings: [String: String]) throws -> Double {
-        if let fps = streamFPS { return fps }
-        guard let text = settings["ROBOFY_STREAM_FPS"], !text.isEmpty else { return RuntimeOptions.defaultStreamFPS }
-        // The file's value was checked as it was read: a bad one here is the variable's.
-        guard let fps = UserConfig.streamFPS(text) else {
-            let shown = String(Sanitizer.clean(text, allowNewlines: false).prefix(20))
-            throw ValidationError("ROBOFY_STREAM_FPS: \"\(shown)\" is not a number of frames a second from 1 to 60")
+        switch UserConfig.resolveStreamFPS(flag: streamFPS, settings: settings) {
+        case .success(let fps): return fps
+        case .failure(let e): throw ValidationError(e.description)
         }
-        return fps
     }
 
     // Benchmark hooks (robofy-bench), hidden from --help.

@@ -79,6 +79,14 @@ import TestSupport
         #expect(r.out.contains("ROBOFY_STREAM_FPS: \"fast\" is not a number of frames a second from 1 to 60"), "\(r.out)")
         #expect(!r.out.contains("127.0.0.1:9"), "it connected:\n\(r.out)")
         #expect(!r.out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "a control reached the terminal")
+        // `config` shows the variable as `chat` would take it: refused.
+        let shown = sh([bin, "config"], env: env)
+        #expect(shown.out.contains("stream_fps   = \"fast\" (not a number of frames a second from 1 to 60)  # env ROBOFY_STREAM_FPS"),
+                "\(shown.out)")
+        // A rate with a fraction is shown quoted, as the file takes it.
+        try writeConfig("stream_fps = \"12.5\"\n")
+        let fraction = sh([bin, "config"], env: cleanEnv)
+        #expect(fraction.out.contains("stream_fps   = \"12.5\""), "\(fraction.out)")
         try writeConfig("stream_fps = 61\n")
         let file = sh([bin, "chat", "--plain", "--no-autosave"], stdin: "", env: cleanEnv)
         #expect(file.status == 2 && file.out.contains("line 1: stream_fps: 61 is not a number of frames a second from 1 to 60"), "\(file.out)")

@@ -643,7 +643,8 @@ struct DemoServerTests {
         try await withServer { server in
             let order = Order()
             async let delayed: Void = {
-                _ = try await request(server, "GET", "/", headers: [DemoServer.faultHeader: "latency=500"])
+                // (3 s: a loaded machine once took longer than 0.5 s for the prompt request.)
+                _ = try await request(server, "GET", "/", headers: [DemoServer.faultHeader: "latency=3000"])
                 await order.append("delayed")
             }()
             async let prompt: Void = {
@@ -703,10 +704,12 @@ struct DemoServerTests {
         let client = RobofyClient(
             target: RobofyTarget(baseURL: server.baseURL, projectID: DemoServer.projectID, chatbotID: DemoServer.chatbotID,
                                  extraHeaders: [DemoServer.faultHeader: "stall=100"]),
-            timeouts: RobofyTimeouts(connect: 5, response: 5, stall: 1))
+            // (The stall timeout bounds the wait for each head too: 1 s was once too short for
+            // the handshake's on a loaded machine.)
+            timeouts: RobofyTimeouts(connect: 5, response: 10, stall: 3))
         do {
             let h = try await client.handshake()
-            await #expect(throws: RobofyError.stalled(seconds: 1)) {
+            await #expect(throws: RobofyError.stalled(seconds: 3)) {
                 let (_, stream) = try await client.send(ChatRequest(query: "deals", chatbotID: DemoServer.chatbotID),
                                                         token: h.token)
                 // As a turn reads it: the stall timeout stops the reader.

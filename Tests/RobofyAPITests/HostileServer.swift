@@ -34,7 +34,9 @@ final class HostileServer: @unchecked Sendable {
     }
     private let action: @Sendable (String) -> Action
 
-    init(_ action: @escaping @Sendable (_ requestHead: String) -> Action) throws {
+    /// `listening` false: the port is bound but refuses connections until `startListening()`
+    /// (a server still starting).
+    init(listening: Bool = true, _ action: @escaping @Sendable (_ requestHead: String) -> Action) throws {
         self.action = action
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -47,7 +49,7 @@ final class HostileServer: @unchecked Sendable {
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 16) == 0 else {
+        guard bound == 0, !listening || listen(fd, 16) == 0 else {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }
@@ -57,6 +59,16 @@ final class HostileServer: @unchecked Sendable {
         }
         listener = fd
         port = Int(UInt16(bigEndian: addr.sin_port))
+        if listening { startAccepting() }
+    }
+
+    /// Starts listening (a server made with `listening: false`).
+    func startListening() {
+        guard listen(listener, 16) == 0 else { return }
+        startAccepting()
+    }
+
+    private func startAccepting() {
         let thread = Thread { [self] in self.acceptLoop() }
         thread.start()
     }

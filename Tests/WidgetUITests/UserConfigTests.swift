@@ -96,6 +96,26 @@ import Testing
         #expect(none?.value == "20" && none?.origin == .default)
         #expect(UserConfig.streamFPS("1") == 1 && UserConfig.streamFPS("60") == 60)
         #expect(UserConfig.streamFPS("0.5") == nil && UserConfig.streamFPS("60.1") == nil && UserConfig.streamFPS("1e400") == nil)
+        #expect(UserConfig.streamFPS("0x10") == nil && UserConfig.streamFPS("1e1") == nil && UserConfig.streamFPS("+10") == nil)
+    }
+
+    /// What `chat` uses: the flag, else the variable (with the file's value under its name
+    /// where the environment sets none), else the default; a bad variable is refused, cleaned.
+    @Test func theCommandsFrameRateFollowsFlagThenEnvironmentThenFile() throws {
+        let file = try UserConfig.parse("stream_fps = 10\n", path: "/c.toml")
+        func resolved(flag: Double?, env: [String: String]) -> Double? {
+            try? UserConfig.resolveStreamFPS(flag: flag, settings: file.environment(over: env)).get()
+        }
+        #expect(resolved(flag: 5, env: ["ROBOFY_STREAM_FPS": "30"]) == 5)
+        #expect(resolved(flag: nil, env: ["ROBOFY_STREAM_FPS": "30"]) == 30)
+        #expect(resolved(flag: nil, env: ["ROBOFY_STREAM_FPS": ""]) == 10)
+        #expect(resolved(flag: nil, env: [:]) == 10)
+        #expect(try UserConfig.resolveStreamFPS(flag: nil, settings: [:]).get() == 20)
+        #expect(resolved(flag: 5, env: ["ROBOFY_STREAM_FPS": "fast"]) == 5, "the flag wins over a bad variable")
+        guard case .failure(let e) = UserConfig.resolveStreamFPS(flag: nil, settings: ["ROBOFY_STREAM_FPS": "9\u{1b}[2J0"]) else {
+            Issue.record("a bad variable was taken"); return
+        }
+        #expect(e.description == "ROBOFY_STREAM_FPS: \"90\" is not a number of frames a second from 1 to 60", "\(e)")
     }
 
     @Test func theFileIsUnderXDGConfigHomeAndOptional() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import RobofyAPI
+import RobofyText
 
 /// The user's configuration file, `$XDG_CONFIG_HOME/robofy-tui/config.toml`
 /// (`~/.config/robofy-tui/config.toml` when unset): the flags a user repeats.
@@ -37,11 +38,28 @@ public struct UserConfig: Sendable, Equatable {
     /// What `stream_fps` (and `--stream-fps`, `ROBOFY_STREAM_FPS`) accepts.
     public static let streamFPSRange: ClosedRange<Double> = 1...60
 
-    /// A frame rate as written ("10", "12.5"), when it is a number in `streamFPSRange`.
+    /// A frame rate as written ("10", "12.5": decimal digits and a point), when it is a number
+    /// in `streamFPSRange`.
     public static func streamFPS(_ text: String) -> Double? {
-        // (Double("nan") is NaN, which no range contains; "inf" is above 60.)
-        guard let v = Double(text.trimmingCharacters(in: .whitespaces)), streamFPSRange.contains(v) else { return nil }
+        let t = text.trimmingCharacters(in: .whitespaces)
+        // Not "nan", "inf", "1e1" or "0x10" (which Double would take).
+        guard !t.isEmpty, t.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "." }),
+              let v = Double(t), streamFPSRange.contains(v) else { return nil }
         return v
+    }
+
+    /// The frame rate a command uses: the flag's (checked by the flag's own parser), else
+    /// `ROBOFY_STREAM_FPS`'s in `settings` (the environment, with the file's values where it
+    /// sets none: `environment(over:)`), else the default. A bad value there is the variable's:
+    /// the file's was checked as it was read.
+    public static func resolveStreamFPS(flag: Double?, settings: [String: String]) -> Result<Double, Failure> {
+        if let flag { return .success(flag) }
+        guard let text = settings["ROBOFY_STREAM_FPS"], !text.isEmpty else { return .success(defaultStreamFPS) }
+        guard let fps = streamFPS(text) else {
+            return .failure(Failure("ROBOFY_STREAM_FPS: \"\(Sanitizer.clean(text, allowNewlines: false).prefix(20))\" "
+                                    + "is not a number of frames a second from 1 to 60"))
+        }
+        return .success(fps)
     }
 
     public static let settings: [Setting] = [
