@@ -127,8 +127,8 @@ import TestSupport
         let tap = recorder.tap
         var turn = Turn(id: 7, agentID: "demo-nova", agentName: "Nova", userText: "/long 2000")
         tap(.turnStarted(turn))
-        tap(.change(turnID: 7, .text("Lorem ")))
-        tap(.change(turnID: 7, .text("ipsum ")))
+        // (One piece: the recorder's timer, 50 ms, may come between two.)
+        tap(.change(turnID: 7, .text("Lorem ipsum ")))
         func records() -> [TranscriptRecord] {
             FileManager.default.contents(atPath: path).map { TranscriptStore.parse($0).records } ?? []
         }
@@ -151,7 +151,9 @@ import TestSupport
         let file = try TranscriptStore.read(path: path)
         #expect(file.records.last?.kind == .turn)
         #expect(file.records.last?.answerInProgress == true)
-        #expect(file.records.filter { $0.kind == .progress }.count == 3)
+        // (At least three: the timer may write " sit" in two.)
+        #expect(file.records.filter { $0.kind == .progress }.count >= 3)
+        #expect(file.records.filter { $0.kind == .progress }.compactMap(\.text).joined() == "Lorem ipsum dolor sit")
         #expect(file.entries.first?.turn?.status == .stopped)
         #expect(file.entries.first?.partialAnswer == "Lorem ipsum dolor sit")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Testing
 import TestSupport
 @testable import RobofyAPI
@@ -114,12 +115,12 @@ import TestSupport
         // The stall timeout bounds the wait for the head too: long enough for a loaded machine
         // to connect and answer (with 0.5 s, a request once gave up before its connection was
         // made, and the connection, made after, stayed in the pool).
-        let client = RobofyClient(target: target, timeouts: RobofyTimeouts(response: 60, stall: 2))
+        let client = RobofyClient(target: target, timeouts: RobofyTimeouts(response: 60, stall: 6))
         do {
             _ = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
             Issue.record("an answer came")
         } catch {
-            #expect(error == .stalled(seconds: 2), "\(error)")
+            #expect(error == .stalled(seconds: 6), "\(error)")
         }
         #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         await client.shutdown()
@@ -132,7 +133,7 @@ import TestSupport
         defer { server.stop() }
         // The timeout bounds the wait for the head too: long enough for a loaded machine to
         // answer (0.5 s was not, once, and the request itself stalled).
-        let client = Self.client(server, timeouts: RobofyTimeouts(stall: 2))
+        let client = Self.client(server, timeouts: RobofyTimeouts(stall: 6))
         await Self.using(client) {
             let (_, stream) = try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t")
             let watch = try #require(stream.stallWatch)
@@ -149,7 +150,7 @@ import TestSupport
             watch.start { reader.cancel() }
             let (events, error) = await reader.value
             #expect(events == 1)
-            #expect(error == .stalled(seconds: 2))
+            #expect(error == .stalled(seconds: 6))
             #expect(watch.stalled)
             #expect(await eventually { server.closedByClient == 1 }, "the connection was left open")
         }
@@ -213,8 +214,10 @@ import TestSupport
     /// A timer that fires late (the process was stopped, or its loop held up) gives the body a
     /// new window from then, instead of a stall the reader had no time to prevent.
     @Test func aLateTimerGivesANewWindow() async throws {
-        let client = RobofyClient(target: RobofyTarget(baseURL: "http://127.0.0.1:9", projectID: "p", chatbotID: "c"))
-        let loop = client.executor.loop
+        // A loop of its own: holding up a loop of the shared group stalled other tests' clients
+        // (a connect timed out, a head was waited for too long).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
         let watch = StallWatch(seconds: 0.4, loop: loop)
         let (stalls, stalled) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
         let start = ContinuousClock.now
@@ -230,7 +233,7 @@ import TestSupport
         let at = try #require(first)
         #expect(at - start >= .milliseconds(1500), "\(at - start)")
         watch.stop()
-        await client.shutdown()
+        try await group.shutdownGracefully()
     }
 }
 

@@ -19,9 +19,12 @@ import TestSupport
         let client = RobofyClient(target: RobofyTarget(baseURL: server.baseURL, projectID: "p", chatbotID: "c"))
         await AnswerBodyTests.using(client) {
             let sending = Task { try await client.send(ChatRequest(query: "hi", chatbotID: "c"), token: "t") }
-            // (The late start is the case under test, not a wait for something to happen.)
-            try await Task.sleep(for: .milliseconds(300))
-            server.startListening()
+            // (The late start is the case under test, not a wait for something to happen; on a
+            // thread of its own, as a server's start is not held up by this process's tasks.)
+            Thread {
+                usleep(300_000)
+                server.startListening()
+            }.start()
             let (info, stream) = try await sending.value
             #expect(info.status == 200)
             var it = stream.makeBatchIterator()
@@ -60,7 +63,7 @@ import TestSupport
         // Refused for longer than the grace: tried more than once, then reported as refused.
         let always = Atomic<Int>(0)
         await #expect(throws: IOError.self) {
-            _ = try await ConnectGrace.run(grace: 0.3) { () async throws -> Int in
+            _ = try await ConnectGrace.run(grace: 1) { () async throws -> Int in
                 always.add(1, ordering: .relaxed)
                 throw refused
             }

@@ -509,7 +509,8 @@ struct DemoServerTests {
             // Ordering, not timing: a paced answer of many deltas finishes after an unpaced one started later.
             let order = Order()
             async let slow: Void = {
-                _ = try await chat(server, token: token, query: "/long 120", stream: true)
+                // (About 5 s paced: the unpaced one has that long, on a loaded machine too.)
+                _ = try await chat(server, token: token, query: "/long 600", stream: true)
                 await order.append("paced")
             }()
             async let fast: Void = {
@@ -706,10 +707,10 @@ struct DemoServerTests {
                                  extraHeaders: [DemoServer.faultHeader: "stall=100"]),
             // (The stall timeout bounds the wait for each head too: 1 s was once too short for
             // the handshake's on a loaded machine.)
-            timeouts: RobofyTimeouts(connect: 5, response: 10, stall: 3))
+            timeouts: RobofyTimeouts(connect: 5, response: 10, stall: 6))
         do {
             let h = try await client.handshake()
-            await #expect(throws: RobofyError.stalled(seconds: 3)) {
+            await #expect(throws: RobofyError.stalled(seconds: 6)) {
                 let (_, stream) = try await client.send(ChatRequest(query: "deals", chatbotID: DemoServer.chatbotID),
                                                         token: h.token)
                 // As a turn reads it: the stall timeout stops the reader.
