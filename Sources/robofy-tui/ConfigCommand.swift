@@ -47,8 +47,7 @@ struct ConfigCommand: ParsableCommand {
 
     func validate() throws {
         if let fps = streamFps, UserConfig.streamFPS(fps) == nil {
-            let shown = String(Sanitizer.clean(fps, allowNewlines: false).prefix(20))
-            throw ValidationError("--stream-fps: \(shown) is not a number of frames a second from 1 to 60")
+            throw ValidationError("--stream-fps: \(Self.clean(fps).prefix(20)) is not \(UserConfig.streamFPSExpected)")
         }
     }
 
@@ -75,7 +74,7 @@ struct ConfigCommand: ParsableCommand {
         let values = rows.map { r in
             r.value.map { v in
                 guard r.setting.isFrameRate else { return "\"\(clean(v))\"" }
-                guard let fps = UserConfig.streamFPS(v) else { return "\"\(clean(v))\" (not a number of frames a second from 1 to 60)" }
+                guard let fps = UserConfig.streamFPS(v) else { return "\"\(clean(v))\" (not \(UserConfig.streamFPSExpected))" }
                 return fps == fps.rounded() ? String(Int(fps)) : "\"\(String(format: "%g", fps))\""
             } ?? r.setting.defaultText
         }

@@ -141,7 +141,7 @@ struct UIOptions: ParsableArguments {
     func validate() throws {
         // (Also NaN: a comparison with it is false.)
         if let fps = streamFPS, !RuntimeOptions.streamFPSRange.contains(fps) {
-            throw ValidationError("--stream-fps: \(String(format: "%g", fps)) is not a number of frames a second from 1 to 60")
+            throw ValidationError("--stream-fps: \(String(format: "%g", fps)) is not \(UserConfig.streamFPSExpected)")
         }
     }
 
@@ -170,8 +170,10 @@ struct UIOptions: ParsableArguments {
         return try FileLogHandler.logger(path: path, label: label)
     }
 
-    func makeState() throws -> AppState {
-        let env = try UserSettings.environment()
+    /// `settings`: the environment with the configuration file's values, when the caller has
+    /// read the file already.
+    func makeState(settings: [String: String]? = nil) throws -> AppState {
+        let env = try settings ?? UserSettings.environment()
         return AppState(themeSpec: try look.themeSpec(env: env), forceDark: look.forceDark,
                         noColor: ColorDepth.detect(env) == .none)
     }
@@ -181,8 +183,13 @@ struct UIOptions: ParsableArguments {
 enum ChatRunner {
     static func run(target: RobofyTarget, timeouts: RobofyTimeouts, ui: UIOptions, description: String,
                     qa qaSettings: QASettings? = nil, resume: ResumePlan? = nil, demo: Bool = false) async throws {
-        var state = try ui.makeState()  // a broken theme file stops here, in every mode, before any client exists
-        let streamFPS = try ui.resolvedStreamFPS(settings: UserSettings.environment())  // (so does a bad ROBOFY_STREAM_FPS)
+        // The configuration file, read once: a broken one stops here (exit 2), then a broken theme
+        // file or a bad ROBOFY_STREAM_FPS, in every mode, before any client exists.
+        let env = ProcessInfo.processInfo.environment
+        let config = try UserSettings.config(env: env)
+        let settings = config.environment(over: env)
+        var state = try ui.makeState(settings: settings)
+        let streamFPS = try ui.resolvedStreamFPS(settings: settings)
         ui.widget.apply(&state, demo: demo)
         let (logger, logSink) = try ui.makeLogger("robofy")
         let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
@@ -205,10 +212,9 @@ enum ChatRunner {
         state.targetDescription = description
         resume?.prepare(&state)
         if ui.benchPreload > 0 { SyntheticConversation.preload(&state, agentID: target.chatbotID, agentName: "Agent", messages: ui.benchPreload) }
-        let settings = try UserSettings.environment()
         var options = RuntimeOptions(downloadDirectory: ui.downloadDir ?? settings["ROBOFY_DOWNLOAD_DIR"]
                                          ?? FileManager.default.currentDirectoryPath, logger: logger)
-        options.keys = try UserSettings.config().keys
+        options.keys = config.keys
         let clip = ui.clipboard ?? settings["ROBOFY_CLIPBOARD"] ?? "osc52"
         guard let clipMode = Clipboard.Mode(rawValue: clip.lowercased()) else {
             throw ValidationError("clipboard: \"\(String(Sanitizer.clean(clip, allowNewlines: false).prefix(20)))\" is not osc52 or file")

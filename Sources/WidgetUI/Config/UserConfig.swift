@@ -37,6 +37,8 @@ public struct UserConfig: Sendable, Equatable {
     public static let defaultStreamFPS: Double = 20
     /// What `stream_fps` (and `--stream-fps`, `ROBOFY_STREAM_FPS`) accepts.
     public static let streamFPSRange: ClosedRange<Double> = 1...60
+    /// What every message about a refused frame rate says of it.
+    public static let streamFPSExpected = "a number of frames a second from 1 to 60"
 
     /// A frame rate as written ("10", "12.5": decimal digits and a point), when it is a number
     /// in `streamFPSRange`.
@@ -57,7 +59,7 @@ public struct UserConfig: Sendable, Equatable {
         guard let text = settings["ROBOFY_STREAM_FPS"], !text.isEmpty else { return .success(defaultStreamFPS) }
         guard let fps = streamFPS(text) else {
             return .failure(Failure("ROBOFY_STREAM_FPS: \"\(Sanitizer.clean(text, allowNewlines: false).prefix(20))\" "
-                                    + "is not a number of frames a second from 1 to 60"))
+                                    + "is not \(streamFPSExpected)"))
         }
         return .success(fps)
     }
@@ -153,10 +155,10 @@ public struct UserConfig: Sendable, Equatable {
                     switch e.value {
                     case .integer(let n): written = String(n); shown = written
                     case .string(let t): written = t; shown = "\"\(ThemeError.shown(String(t.prefix(20))))\""
-                    case .bool: throw fail(e, "expected a number of frames a second from 1 to 60, got \(e.value.typeName)")
+                    case .bool: throw fail(e, "expected \(streamFPSExpected), got \(e.value.typeName)")
                     }
                     guard let fps = streamFPS(written) else {
-                        throw fail(e, "\(shown) is not a number of frames a second from 1 to 60")
+                        throw fail(e, "\(shown) is not \(streamFPSExpected)")
                     }
                     c.values[e.key] = String(format: "%g", fps)
                     c.lines[e.key] = e.line
