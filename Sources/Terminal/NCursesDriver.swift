@@ -74,6 +74,7 @@ public final class NCursesDriver: TerminalDriver {
         _ = keypad(rt_stdscr(), true)
         _ = set_escdelay(25)
         _ = nodelay(rt_stdscr(), true)
+        _ = typeahead(-1)
         _ = mousemask(rt_mouse_mask_wanted(), nil)
         _ = mouseinterval(0)
         let noColor = (env["NO_COLOR"].map { !$0.isEmpty } ?? false)
