@@ -134,6 +134,15 @@ public struct Canvas: Sendable, Equatable {
         return (rows?.clamped(to: all) ?? all).filter { !rowEquals($0, previous) }
     }
 
+    /// The rows among `rows` (in any order, repeats allowed) that differ from `previous`, in
+    /// order; nil when there is none or it has another size.
+    public func changedRows(since previous: Canvas?, among rows: [Int]) -> [Int]? {
+        guard let previous, previous.width == width, previous.height == height else { return nil }
+        var out: [Int] = []
+        for y in rows.sorted() where y >= 0 && y < height && out.last != y && !rowEquals(y, previous) { out.append(y) }
+        return out
+    }
+
     /// Whether cell code `a` of this canvas shows what code `b` of `other` does.
     @inline(__always) func sameCell(_ a: UInt64, _ other: Canvas, _ b: UInt64) -> Bool {
         if a == b { return Self.glyph(a) & Self.clusterBit == 0 || cluster(a) == other.cluster(b) }

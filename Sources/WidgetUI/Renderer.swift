@@ -255,16 +255,21 @@ public final class Renderer {
         let shown = canvas.draw(in: area) { drawConversation(&$0, s, hits: &hits, previous: reg.rows) }
         regions?.rows = shown.rows
         let rule = RuleInputs(s, scroll: shown.scroll, newBelow: newBelow)
+        // Only rows drawn again can differ: those the conversation painted, its first (the
+        // "more above" mark goes on it each frame) and the rule when it was drawn again.
+        var drawn = shown.painted.map { area.y + $0 }
+        if area.height > 0 { drawn.append(area.y) }
         if rule != reg.rule {
             canvas.draw(in: Rect(x: 0, y: reg.footerTop, width: w, height: 1)) { drawRule(&$0, s, scroll: shown.scroll) }
             regions?.rule = rule
+            drawn.append(reg.footerTop)
         }
         var frame = Frame(canvas: canvas, hits: hits, scroll: shown.scroll, inspectorScroll: nil)
         frame.newLinesBelow = newBelow
         if let loader = shown.loader {
             loaderSpot = LoaderSpot(y: area.y + loader.y, item: loader.item, statusShown: s.statusShown)
         }
-        frame.changedRows = canvas.changedRows(since: lastCanvas, in: area.y..<(reg.footerTop + 1))
+        frame.changedRows = canvas.changedRows(since: lastCanvas, among: drawn)
         lastCanvas = canvas
         conversationFrames += 1
         return frame

@@ -125,11 +125,13 @@ extension Renderer {
     /// on a region not cleared), a row that would show the same is left as it is.
     func drawConversation(_ r: inout CanvasRegion, _ s: AppState, hits: inout [(Rect, HitTarget)],
                           previous: ConversationRows? = nil)
-        -> (scroll: Int, loader: (y: Int, item: LineItem)?, rows: ConversationRows) {
+        -> (scroll: Int, loader: (y: Int, item: LineItem)?, rows: ConversationRows, painted: [Int]) {
         let t = s.theme, w = r.width
         let (lines, scroll, moreAbove) = conversationLines(s, width: w, height: r.height)
         var loader: (y: Int, item: LineItem)?
         let mark = moreAbove && r.height > 1
+        // The rows painted again, given `previous` (the only ones that can differ from its frame).
+        var painted: [Int] = []
         for i in 0..<(previous == nil ? lines.count : r.height) {
             let item = i < lines.count ? lines[i] : nil
             if let item {
@@ -143,6 +145,7 @@ extension Renderer {
                 let markChanged = i == 0 && (mark || previous.moreAbove)
                 if !markChanged, before?.paintsLike(item) ?? (item == nil) { continue }
                 r.fill(Rect(x: 0, y: i, width: w, height: 1), t.base)
+                painted.append(i)
             }
             guard let item else { continue }
             paint(item, y: i, on: &r, theme: t, width: w)
@@ -152,7 +155,7 @@ extension Renderer {
             r.put(Self.moreAbove, x: max(0, w - 2 - Self.moreAboveWidth), y: 0, style: t.accentText)
         }
         let rows = ConversationRows(items: (0..<r.height).map { $0 < lines.count ? lines[$0] : nil }, moreAbove: mark)
-        return (scroll, loader, rows)
+        return (scroll, loader, rows, painted)
     }
 
     /// The mark on the conversation's first row when there is more above (drawn on every

@@ -126,4 +126,37 @@ import WidgetUI
             if i > 0 { #expect((d.writes.last?.cells ?? 0) < 30 * 3, "frame \(i) writes only what changed") }
         }
     }
+
+    /// A streamed frame (the conversation redrawn alone) says which rows changed by looking
+    /// only at the rows it drew again: over an answer that grows past the screen (its lines
+    /// scroll, the "more above" mark comes), with a scroll up and back, those must be every row
+    /// that differs from the last frame, and the terminal must end up as the frame.
+    @Test func aStreamedFramesChangedRowsAreEveryRowThatDiffers() throws {
+        var s = Self.state(turns: 2)
+        let p = Pipeline()
+        _ = try p.draw(&s)
+        let turn = Turn(id: 50, agentID: "a1", agentName: "Nova", userText: "A long one, please")
+        _ = s.reduce(.session(.turnStarted(turn)))
+        _ = try p.draw(&s)
+        var previous = try #require(p.driver.screen)
+        var streamed = 0
+        let words = ["alpha", "beta 漢字", "gamma 👩‍💻", "delta", "**bold**", "\n\n- item", "epsilon #️⃣", "\n\n"]
+        for i in 0..<300 {
+            let delta = words[i % words.count] + " "
+            _ = s.reduce(.session(.change(turnID: 50, .text(delta))))
+            if i == 150 { _ = s.reduce(.key(.pageUp)) }
+            if i == 200 { _ = s.reduce(.key(.end)) }
+            let f = p.renderer.render(s, damage: .conversation)
+            _ = s.reduce(f.shown)
+            let all = f.canvas.changedRows(since: previous)
+            #expect(f.changedRows == all, "frame \(i): rows said \(f.changedRows ?? []), rows that differ \(all ?? [])")
+            p.driver.draw(f.canvas, rows: f.changedRows)
+            let same = p.driver.terminal == f.canvas
+            #expect(same, "frame \(i): the terminal is unlike the frame")
+            previous = f.canvas
+            if p.renderer.conversationFrames > streamed { streamed = p.renderer.conversationFrames }
+        }
+        #expect(streamed > 250, "\(streamed) of 300 frames redrew the conversation alone")
+        #expect(try #require(p.driver.screen).text(ofRow: 3).contains("more above"))
+    }
 }
