@@ -158,6 +158,8 @@ public final class ChatRuntime {
         _ = state.reduce(.tick(now))
         issue([.connect])
         draw()
+        // After the first frame, not before it.
+        KeyMap.prepare()
 
         // Each event is handled by a job of its own, put on the main queue by the thread that
         // yields it: no task waits for the next event, so no thread of the global pool is

@@ -296,6 +296,12 @@ public enum KeyMap {
         return out
     }()
 
+    /// Builds the index now, at start-up: built on first use, it made the first key press
+    /// (the Enter that sends the first question) a millisecond slower.
+    public static func prepare() {
+        _ = index
+    }
+
     /// What a key does in a context, if it is bound there.
     public static func action(for key: Key, in context: KeyContext) -> KeyAction? {
         index[context]?[key]
