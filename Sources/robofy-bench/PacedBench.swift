@@ -53,6 +53,34 @@ extension ProcessBench {
         let floors = try pacedFloors(server, token: token, uiCPU: uiCPU, curlCPU: curlCPU, frames: max(1, frames),
                                      selfPath: benchPath)
         try await pacedPerDelta(server, ui: uiCPU, curl: curlCPU, ahc: floors[.ahc] ?? .nan, command: cmd)
+        if let compare { try pacedCompare(server, with: compare) }
+    }
+
+    /// The paced answer in this UI and in another build of it (`--compare`, e.g. main's), run
+    /// after run in turn so that both meet the same machine: what a change saves, in one run.
+    /// The run-to-run spread of this figure is about ±15 %: a few runs cannot tell 5 % apart.
+    func pacedCompare(_ server: DemoServer, with other: String) throws {
+        let runs = quick ? 3 : 15
+        var mine: [E2ERun] = [], theirs: [E2ERun] = []
+        var otherBench = self
+        otherBench.tui = other
+        for i in 0..<runs {
+            log("paced, compared with \(other): run \(i + 1)/\(runs)…")
+            mine.append(try e2eOnce(server, query: Self.pacedQuery, answerBytes: Self.pacedBytes))
+            theirs.append(try otherBench.e2eOnce(server, query: Self.pacedQuery, answerBytes: Self.pacedBytes))
+        }
+        let cmd = "swift run -c release robofy-bench paced --compare PATH"
+        for (key, name, path, rs) in [("paced.compare_tui", "this UI (--tui)", tui, mine),
+                                      ("paced.compare_other", "the compared UI (--compare)", other, theirs)] {
+            report.add(Figure(key: key, name: "Paced, side by side: \(name), UI CPU", value: median(rs.map(\.cpu)), unit: "s",
+                              target: nil, pass: nil, command: cmd,
+                              detail: ["path": path, "runs": rs.map { String(format: "%.4f", $0.cpu) }.joined(separator: ","),
+                                       "frames": rs.map { "\($0.bursts)" }.joined(separator: ","),
+                                       "wakes": rs.map { "\($0.wakes)" }.joined(separator: ",")]))
+        }
+        report.add(Figure(key: "paced.compare_ratio", name: "Paced, side by side: this UI's CPU / the compared UI's",
+                          value: median(mine.map(\.cpu)) / median(theirs.map(\.cpu)), unit: "×", target: nil, pass: nil,
+                          command: cmd, detail: ["runs": "\(runs) each, alternated"]))
     }
 
     /// Twice the paced answer (8 KiB in 400 deltas, the same pace): what one more delta costs the

@@ -8,12 +8,14 @@ import Glibc
 /// Figures 3–6 that drive the real release `robofy-tui` binary in a pseudo-terminal
 /// owned by the bench, against an in-process demo server.
 struct ProcessBench {
-    let tui: String
+    var tui: String
     let report: Report
     let quick: Bool
     /// A command put in front of the UI (e.g. `perf record -g -o ui.perf --`), for profiling;
     /// the UI's own figures are then those of the wrapper process.
     var wrap: [String] = []
+    /// Another robofy-tui build to run the paced answer in, run after run with `tui` (`--compare`).
+    var compare: String?
     /// This benchmark's own executable (the floors' child processes).
     var benchPath = CommandLine.arguments[0]
 
@@ -150,15 +152,18 @@ struct ProcessBench {
         -> (ui: [E2ERun], curl: [CurlRun], curlArgs: [String], token: String)
     {
         let runs = quick ? 1 : 5
-        var uiRuns: [E2ERun] = []
-        for i in 0..<runs {
-            log("\(label): UI run \(i + 1)/\(runs)…")
-            uiRuns.append(try e2eOnce(server, query: query, answerBytes: answerBytes))
-        }
         let token = try await demoHandshake(server).token
         let curlArgs = curlCommand(server, token: token, query: query)
+        // A UI run, then a curl run, and again: the two figures a ratio is made of meet the
+        // machine as it is at the time (on a shared machine it drifts by tens of per cent
+        // within minutes: all the UI's runs, then all curl's, put that drift in the ratio).
+        var uiRuns: [E2ERun] = []
         var curlRuns: [CurlRun] = []
         for i in 0..<max(3, runs) {
+            if i < runs {
+                log("\(label): UI run \(i + 1)/\(runs)…")
+                uiRuns.append(try e2eOnce(server, query: query, answerBytes: answerBytes))
+            }
             log("\(label): curl run \(i + 1)…")
             curlRuns.append(try curlOnce(curlArgs, answerBytes: answerBytes))
         }

@@ -57,6 +57,12 @@ struct RobofyBench: AsyncParsableCommand {
     var tui: String?
 
     @Option(help: ArgumentHelp("""
+        Another robofy-tui build (e.g. main's) to run the paced answer in too, run after run \
+        with --tui's, so that a change's saving is measured on the same machine at the same time.
+        """, valueName: "path"))
+    var compare: String?
+
+    @Option(help: ArgumentHelp("""
         Run the UI under this command, for profiling (e.g. --wrap "perf record -g -o ui.perf --"); \
         the UI's CPU figures are then the wrapper's.
         """, valueName: "command"))
@@ -122,6 +128,9 @@ struct RobofyBench: AsyncParsableCommand {
         if selected.contains(where: { $0 == .e2e || $0 == .paced }) && !Self.isExecutable("curl") {
             throw ValidationError("curl is needed for the e2e floor (apt-get install curl).")
         }
+        if let compare, !(selected.contains(.paced) && FileManager.default.isExecutableFile(atPath: compare)) {
+            throw ValidationError("--compare needs the paced benchmark and an executable robofy-tui (\(compare) is not one).")
+        }
         if peer != nil && peerCommand == nil {
             throw ValidationError("--peer needs --peer-command PATH (scripts/bench --peer elia installs elia and passes it).")
         }
@@ -130,6 +139,7 @@ struct RobofyBench: AsyncParsableCommand {
         var failures: [String] = []
         var bench = ProcessBench(tui: tuiPath, report: report, quick: quick)
         bench.benchPath = selfPath
+        bench.compare = compare
         bench.wrap = wrap.map { $0.split(separator: " ").map(String.init) } ?? []
         for name in selected {
             log("== \(name.rawValue)")
