@@ -139,7 +139,7 @@ import WidgetUI
         _ = s.reduce(.session(.turnStarted(turn)))
         _ = try p.draw(&s)
         var previous = try #require(p.driver.screen)
-        var streamed = 0
+        let whole = p.renderer.conversationFrames
         let words = ["alpha", "beta 漢字", "gamma 👩‍💻", "delta", "**bold**", "\n\n- item", "epsilon #️⃣", "\n\n"]
         for i in 0..<300 {
             let delta = words[i % words.count] + " "
@@ -154,8 +154,8 @@ import WidgetUI
             let same = p.driver.terminal == f.canvas
             #expect(same, "frame \(i): the terminal is unlike the frame")
             previous = f.canvas
-            if p.renderer.conversationFrames > streamed { streamed = p.renderer.conversationFrames }
         }
+        let streamed = p.renderer.conversationFrames - whole
         #expect(streamed > 250, "\(streamed) of 300 frames redrew the conversation alone")
         #expect(try #require(p.driver.screen).text(ofRow: 3).contains("more above"))
     }
