@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 
 /// A refused connection is tried again for a short while before it is reported: a server just
 /// started (`robofy-tui serve --port 8787 &`, then a command) may not listen yet.
@@ -19,8 +20,9 @@ enum ConnectGrace {
     /// Whether `error` says that nothing listens there (a refused connection).
     static func isRefused(_ error: any Error) -> Bool {
         if let e = error as? IOError { return e.errnoCode == ECONNREFUSED }
-        // NIO's connection error (one failure for each address tried) names it in its text.
-        return String(describing: error).lowercased().contains("connection refused")
+        // A host name: NIO tried each of its addresses, and keeps each one's failure.
+        if let e = error as? NIOConnectionError { return e.connectionErrors.contains { isRefused($0.error) } }
+        return false
     }
 
     /// `op`, tried again while it is refused, 50 ms apart and then up to 400 ms apart, for at

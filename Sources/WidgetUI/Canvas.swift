@@ -129,9 +129,7 @@ public struct Canvas: Sendable, Equatable {
     /// The rows that differ from `previous` (looking at `rows` only: the others are known to be
     /// the same); nil when there is none or it has another size.
     public func changedRows(since previous: Canvas?, in rows: Range<Int>? = nil) -> [Int]? {
-        guard let previous, previous.width == width, previous.height == height else { return nil }
-        let all = 0..<height
-        return (rows?.clamped(to: all) ?? all).filter { !rowEquals($0, previous) }
+        changedRows(since: previous, among: Array(rows ?? 0..<height))
     }
 
     /// The rows among `rows` (in any order, repeats allowed) that differ from `previous`, in
