@@ -15,17 +15,21 @@ public struct ChunkStream: AsyncSequence, Sendable {
     /// the reader starts it with a way to stop itself (cancel the task that reads), and the
     /// read then ends with `RobofyError.stalled`. A body read without it started is not timed.
     public let stallWatch: StallWatch?
+    /// The queue the body is read from (how many reads it held), when it is read from the network.
+    let reads: ResponseBodyQueue?
 
-    init(body: HTTPClientResponse.Body, stallWatch: StallWatch) {
+    init(body: HTTPClientResponse.Body, stallWatch: StallWatch, reads: ResponseBodyQueue? = nil) {
         self.body = body
         self.events = []
         self.stallWatch = stallWatch
+        self.reads = reads
     }
 
     init(events: [ChunkEvent]) {
         self.body = nil
         self.events = events
         self.stallWatch = nil
+        self.reads = nil
     }
 
     public func makeAsyncIterator() -> Iterator {

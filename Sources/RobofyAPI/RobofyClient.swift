@@ -13,10 +13,17 @@ public final class RobofyClient: Sendable {
     /// The one event loop of `http` (every connection of this client lives there), as a task
     /// executor: a task that streams an answer can prefer it (`EventLoopTaskExecutor`).
     public let executor: EventLoopTaskExecutor
+    /// The least time between two socket reads of an answer that trickles in (`ResponseBodyQueue`);
+    /// zero: each packet is read as it comes.
+    public let readWindow: TimeAmount
 
+    /// `readWindow`: in seconds (the UI gives somewhat less than its stream frame's interval:
+    /// what comes between two frames is read once).
     public init(target: RobofyTarget, timeouts: RobofyTimeouts = .init(),
-                logger: Logger = Logger(label: "robofy.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                logger: Logger = Logger(label: "robofy.client", factory: { _ in SwiftLogNoOpLogHandler() }),
+                readWindow: Double = 0) {
         self.target = target
+        self.readWindow = .nanoseconds(Int64(max(0, min(1, readWindow.isFinite ? readWindow : 0)) * 1e9))
         self.timeouts = timeouts
         self.logger = logger
         var config = HTTPClient.Configuration()
@@ -125,7 +132,7 @@ public final class RobofyClient: Sendable {
             return try await sendPlain(body, token: token, fallbackReason: nil)
         }
         let url = try target.url(target.streamPath)
-        let response = try await post(url, body: body, accept: "text/event-stream", token: token)
+        let (response, reads) = try await postReading(url, body: body, accept: "text/event-stream", token: token)
         let status = Int(response.status.code)
         try Self.checkRedirect(status: status, headers: response.headers, url: url)
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
@@ -150,7 +157,8 @@ public final class RobofyClient: Sendable {
             i.fallbackReason = "the streaming path answered JSON"
             return (i, try Self.plainAnswerStream(bytes, status: status, url: url))
         }
-        return (info, ChunkStream(body: response.body, stallWatch: StallWatch(seconds: timeouts.stall, loop: executor.loop)))
+        return (info, ChunkStream(body: response.body, stallWatch: StallWatch(seconds: timeouts.stall, loop: executor.loop),
+                                  reads: reads))
     }
 
     func sendPlain(_ body: String, token: String, fallbackReason: String?) async throws(RobofyError) -> (ResponseInfo, ChunkStream) {
@@ -254,6 +262,12 @@ public final class RobofyClient: Sendable {
     }
 
     func post(_ url: String, body: String, accept: String, token: String?) async throws(RobofyError) -> HTTPClientResponse {
+        try await postReading(url, body: body, accept: accept, token: token).0
+    }
+
+    /// `post`, with the queue its body is read from (`ResponseBodyQueue`).
+    func postReading(_ url: String, body: String, accept: String,
+                     token: String?) async throws(RobofyError) -> (HTTPClientResponse, ResponseBodyQueue) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -271,7 +285,7 @@ public final class RobofyClient: Sendable {
         let wait = min(responseMs, stallMs)
         do {
             return try await ConnectGrace.run(grace: ConnectGrace.seconds(connect: timeouts.connect)) {
-                try await http.execute(request, timeout: .milliseconds(Int64(wait)), logger: logger)
+                try await execute(request, body: body, timeout: .milliseconds(Int64(wait)))
             }
         } catch {
             if stallFirst, let e = error as? HTTPClientError, e == .deadlineExceeded { throw .stalled(seconds: timeouts.stall) }

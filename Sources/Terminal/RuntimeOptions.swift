@@ -17,6 +17,14 @@ public struct RuntimeOptions: Sendable {
     /// a second a paced answer costs about a quarter less CPU than at 30 (`robofy-bench paced`,
     /// alternated: 0.102 → 0.075 s), and text that comes in words still grows word by word.
     public static let defaultStreamFPS = UserConfig.defaultStreamFPS
+    /// The least time between two socket reads of an answer that trickles in, in seconds, for a
+    /// UI that draws `streamFPS` frames a second at most: four fifths of a frame's interval, so
+    /// that every frame of a steady stream finds text read since the last one (with reads on the
+    /// frames' own interval, their clocks drift past each other, and a frame that found nothing
+    /// stops the stream clock).
+    public static func readWindow(streamFPS: Double) -> Double {
+        0.8 / max(1, min(60, streamFPS))
+    }
     /// What `--stream-fps` accepts.
     public static let streamFPSRange = UserConfig.streamFPSRange
     public var logger: Logger

@@ -19,7 +19,8 @@ enum FloorMode: String, ExpressibleByArgument {
     /// AsyncHTTPClient alone: the paced answer POSTed and its body read and dropped.
     case ahc
     /// robofy-tui's read path without the UI: `RobofyClient.send` and its chunk stream (the
-    /// SSE lines and the chunks' JSON decoded) on the client's event loop, as a turn reads it.
+    /// SSE lines and the chunks' JSON decoded) on the client's event loop, as a turn reads it,
+    /// its socket reads held as the UI's are (`RobofyClient.readWindow`).
     case client
     /// ncurses alone: the paced answer's frames (20 a second, as the stream clock draws them)
     /// drawn by the ncurses driver from canvases that hold the text so far, in a pty.
@@ -93,7 +94,8 @@ struct FloorChild {
 
     func client() async throws -> Double {
         let target = RobofyTarget(baseURL: url, projectID: DemoServer.projectID, chatbotID: DemoServer.chatbotID)
-        let client = RobofyClient(target: target)
+        // Its reads held as the UI's are (at its default frame rate).
+        let client = RobofyClient(target: target, readWindow: RuntimeOptions.readWindow(streamFPS: RuntimeOptions.defaultStreamFPS))
         let c0 = selfCPUSeconds()
         let (_, chunks) = try await client.send(ChatRequest(query: query, chatbotID: DemoServer.chatbotID), token: token)
         // Watched for a stall as a turn watches it (the paced answer never stalls).
@@ -233,3 +235,4 @@ extension ProcessBench {
         return v
     }
 }
+

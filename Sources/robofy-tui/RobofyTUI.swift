@@ -192,7 +192,13 @@ enum ChatRunner {
         let streamFPS = try ui.resolvedStreamFPS(settings: settings)
         ui.widget.apply(&state, demo: demo)
         let (logger, logSink) = try ui.makeLogger("robofy")
-        let client = RobofyClient(target: target, timeouts: timeouts, logger: logger)
+        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let fullScreen = interactive && !ui.plain
+        // The full-screen UI draws a streaming answer `streamFPS` times a second: what comes
+        // between two frames is read from the socket once (`RobofyClient.readWindow`), a little
+        // more often than the frames so that each frame finds new text.
+        let client = RobofyClient(target: target, timeouts: timeouts, logger: logger,
+                                  readWindow: fullScreen ? RuntimeOptions.readWindow(streamFPS: streamFPS) : 0)
         let qa = QASession(settings: qaSettings ?? QASettings(autosave: false, recordTarget: .service(target)),
                            agent: target.chatbotID, target: description, projectID: target.projectID,
                            logger: ui.logFile != nil ? logger : nil)
@@ -201,8 +207,7 @@ enum ChatRunner {
         logSink?.setOnFailure { qa.report(RuntimeNotice.storageFailure($0)) }
         let session = ChatSession(client: client, logger: logger, taps: qa.taps)
         if let resume { await resume.prepare(session) }
-        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
-        if ui.plain || !interactive {
+        if !fullScreen {
             if !ui.plain {
                 FileHandle.standardError.write(Data("robofy-tui: not a terminal; chatting line by line (--plain).\n".utf8))
             }
