@@ -69,7 +69,8 @@ final class ResponseBodyQueue: @unchecked Sendable {
         let (wake, behind) = state.withLockedValue { s -> (Bool, EventLoopPromise<Void>?) in
             s.buffers.append(buffer)
             s.queued += buffer.readableBytes
-            let wake = !hold && s.waiter != nil && !s.wakeScheduled
+            // (A reader this far behind is woken even for a held part: it holds the read.)
+            let wake = s.waiter != nil && !s.wakeScheduled && (!hold || s.queued >= Self.maxQueued)
             if wake { s.wakeScheduled = true }
             guard s.queued >= Self.maxQueued else { return (wake, nil) }
             let p = loop.makePromise(of: Void.self)
@@ -146,8 +147,12 @@ final class ResponseBodyQueue: @unchecked Sendable {
             if s.end == nil { s.end = error.map { .failure($0) } ?? .success(()) }
             defer { s.waiter = nil; s.catchUp = nil }
             // What came before the end is read first (the end on the reader's next call).
-            let taken = s.waiter != nil ? Self.takeAll(&s)?.0 : nil
-            return (s.waiter, taken, s.catchUp)
+            var taken: ByteBuffer?, catchUp = s.catchUp
+            if s.waiter != nil, let (b, c) = Self.takeAll(&s) {
+                taken = b
+                catchUp = c ?? catchUp
+            }
+            return (s.waiter, taken, catchUp)
         }
         catchUp?.succeed()
         guard let waiter else { return }
@@ -156,10 +161,16 @@ final class ResponseBodyQueue: @unchecked Sendable {
 
     /// Stops the request (the reader was cancelled or went away before the end).
     func cancel() {
-        let task = state.withLockedValue { s -> HTTPClient.Task<Void>? in
+        let (task, catchUp) = state.withLockedValue { s -> (HTTPClient.Task<Void>?, EventLoopPromise<Void>?) in
             s.cancelled = true
-            return s.end == nil ? s.task : nil
+            // What nobody will read is let go, and a read held for the reader goes on (the client
+            // reports the cancel only once its last part's future completes).
+            s.buffers.removeAll()
+            s.queued = 0
+            defer { s.catchUp = nil }
+            return (s.end == nil ? s.task : nil, s.catchUp)
         }
+        catchUp?.succeed()
         task?.cancel()
     }
 
@@ -253,7 +264,7 @@ final class ResponseBodyDelegate: HTTPClientResponseDelegate, @unchecked Sendabl
         self.queue = queue
     }
 
-    private func settleHead(_ result: Result<HTTPResponseHead, any Error>) {
+    func settleHead(_ result: Result<HTTPResponseHead, any Error>) {
         guard !headDone else { return }
         headDone = true
         head.completeWith(result)
@@ -281,17 +292,22 @@ final class ResponseBodyDelegate: HTTPClientResponseDelegate, @unchecked Sendabl
 
 extension RobofyClient {
     /// `request` (a POST of `body`) through the delegate API: the response once its head came,
-    /// within `timeout`, its body read as it comes (`ResponseBodyQueue`, reads held by
-    /// `readWindow`), and the body's queue. Cancelling the calling task stops the request.
-    func execute(_ request: HTTPClientRequest, body: String,
-                 timeout: TimeAmount) async throws -> (HTTPClientResponse, ResponseBodyQueue) {
+    /// within `timeout`, its body read as it comes (`ResponseBodyQueue`, reads held by `window`),
+    /// and the body's queue. Cancelling the calling task stops the request.
+    func execute(_ request: HTTPClientRequest, body: String, timeout: TimeAmount,
+                 window: TimeAmount) async throws -> (HTTPClientResponse, ResponseBodyQueue) {
         let r = try HTTPClient.Request(url: request.url, method: request.method, headers: request.headers,
                                        body: .byteBuffer(ByteBuffer(string: body)))
         let loop = executor.loop
-        let queue = ResponseBodyQueue(window: readWindow)
+        let queue = ResponseBodyQueue(window: window)
         let delegate = ResponseBodyDelegate(head: loop.makePromise(of: HTTPResponseHead.self), queue: queue)
         let task = http.execute(request: r, delegate: delegate, eventLoop: .delegateAndChannel(on: loop), logger: logger)
         queue.attach(task)
+        // A request that never reached the delegate (the client is shutting down) fails only here.
+        task.futureResult.hop(to: loop).whenFailure { error in
+            delegate.settleHead(.failure(error))
+            queue.finish(error)
+        }
         // Its head is waited for at most `timeout` (AsyncHTTPClient's own deadline would also end
         // the body). The timer and the delegate both run on the loop: a head that came first wins.
         let timer = loop.scheduleTask(in: timeout) {

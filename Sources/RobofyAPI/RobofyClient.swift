@@ -132,7 +132,8 @@ public final class RobofyClient: Sendable {
             return try await sendPlain(body, token: token, fallbackReason: nil)
         }
         let url = try target.url(target.streamPath)
-        let (response, reads) = try await postReading(url, body: body, accept: "text/event-stream", token: token)
+        let (response, reads) = try await postReading(url, body: body, accept: "text/event-stream", token: token,
+                                                      window: readWindow)
         let status = Int(response.status.code)
         try Self.checkRedirect(status: status, headers: response.headers, url: url)
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
@@ -262,12 +263,13 @@ public final class RobofyClient: Sendable {
     }
 
     func post(_ url: String, body: String, accept: String, token: String?) async throws(RobofyError) -> HTTPClientResponse {
-        try await postReading(url, body: body, accept: accept, token: token).0
+        try await postReading(url, body: body, accept: accept, token: token, window: .zero).0
     }
 
-    /// `post`, with the queue its body is read from (`ResponseBodyQueue`).
-    func postReading(_ url: String, body: String, accept: String,
-                     token: String?) async throws(RobofyError) -> (HTTPClientResponse, ResponseBodyQueue) {
+    /// `post`, with the queue its body is read from (`ResponseBodyQueue`), its reads held by
+    /// `window` while it trickles in.
+    func postReading(_ url: String, body: String, accept: String, token: String?,
+                     window: TimeAmount) async throws(RobofyError) -> (HTTPClientResponse, ResponseBodyQueue) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -285,7 +287,7 @@ public final class RobofyClient: Sendable {
         let wait = min(responseMs, stallMs)
         do {
             return try await ConnectGrace.run(grace: ConnectGrace.seconds(connect: timeouts.connect)) {
-                try await execute(request, body: body, timeout: .milliseconds(Int64(wait)))
+                try await execute(request, body: body, timeout: .milliseconds(Int64(wait)), window: window)
             }
         } catch {
             if stallFirst, let e = error as? HTTPClientError, e == .deadlineExceeded { throw .stalled(seconds: timeouts.stall) }

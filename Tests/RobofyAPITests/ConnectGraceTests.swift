@@ -55,9 +55,10 @@ import TestSupport
 
     @Test func refusedIsTriedAgainWithinTheGraceAndNothingElseIs() async throws {
         let refused = IOError(errnoCode: ECONNREFUSED, reason: "connect")
-        // Refused twice, then it answers.
+        // Refused twice, then it answers. (A grace far longer than the two waits: with every suite
+        // running alongside, this task once waited over 10 s to be resumed after one of them.)
         let calls = Atomic<Int>(0)
-        let v = try await ConnectGrace.run(grace: 10) { () async throws -> Int in
+        let v = try await ConnectGrace.run(grace: 100) { () async throws -> Int in
             let n = calls.add(1, ordering: .relaxed).newValue
             if n < 3 { throw refused }
             return n

@@ -56,7 +56,9 @@ import TestSupport
             var batches = 0, onLoop = 0
         }
         try await withServer { server in
-            let s = makeSession(server, fault: "pace=4")
+            // (20 ms apart: reads that come while the session is busy are handed on together, as
+            // one batch, and a loaded machine keeps it busy longer.)
+            let s = makeSession(server, fault: "pace=20")
             let loop = await s.client.executor.loop
             let counts = Counts()
             s.deliverEvents { e in
@@ -72,7 +74,7 @@ import TestSupport
             #expect(t.status == .complete)
             #expect(t.answer.utf8.count == 4096)
             let (batches, onLoop) = counts.lock.withLock { (counts.batches, counts.onLoop) }
-            #expect(batches >= 10, "a paced answer comes in many reads")
+            #expect(batches >= 5, "a paced answer comes in many reads (\(batches))")
             #expect(onLoop * 4 >= batches * 3, "\(batches - onLoop) of \(batches) batches were handed on off the loop")
         }
     }
