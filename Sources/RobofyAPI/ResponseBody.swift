@@ -13,10 +13,11 @@ import Synchronization
 /// packet: 50 times a second for a paced answer, though the UI draws 20 frames a second. Here the
 /// delegate decides when the socket is read again. While a body trickles in (two reads less than
 /// `window` apart, slower than `bulkRate` over the last window), the next read waits until
-/// `window` after this one: what the server sent meanwhile waits in the socket and is read, decoded
-/// and handed on together. A body that comes fast (faster than `bulkRate`) is read as fast
-/// as it comes; the first read after a silence is never held. A reader that falls behind by
-/// `maxQueued` bytes holds the reads too, until it catches up.
+/// `window` after the last one handed on: what the server sent meanwhile waits in the socket and
+/// is read, decoded and handed on together, once a window, on a steady clock (a UI that draws a
+/// frame as each comes draws one a window). A body that comes fast (faster than `bulkRate`) is
+/// read as fast as it comes; the first read after a silence is never held. A reader that falls
+/// behind by `maxQueued` bytes holds the reads too, until it catches up.
 final class ResponseBodyQueue: @unchecked Sendable {
     /// The least time between two reads of a trickle (seconds as `TimeAmount`); zero: never held.
     let window: TimeAmount
@@ -44,7 +45,9 @@ final class ResponseBodyQueue: @unchecked Sendable {
     // The hold's bookkeeping: only the event loop's delegate calls touch it.
     private var lastPart = NIODeadline.uptimeNanoseconds(0)
     private var rateStart = NIODeadline.uptimeNanoseconds(0)
-    private var rateBytes = 0, lastRateBytes = Int.max
+    private var rateBytes = 0, lastRateBytes = 0
+    /// When the reader was last handed what was read (a read not held, or a hold's end).
+    private var lastRelease = NIODeadline.uptimeNanoseconds(0)
     /// Set while a held read's parts, queued by the client meanwhile, are handed over.
     private var releasing = false
 
@@ -65,7 +68,8 @@ final class ResponseBodyQueue: @unchecked Sendable {
     /// read of the socket can hold many), so that it takes them together; a part whose read
     /// is followed by a held one waits for the hold's end, with the parts read after it.
     func append(_ buffer: ByteBuffer, on loop: any EventLoop) -> EventLoopFuture<Void> {
-        let hold = holdsNext(bytes: buffer.readableBytes)
+        let until = holdsNext(bytes: buffer.readableBytes)
+        let hold = until != nil
         let (wake, behind) = state.withLockedValue { s -> (Bool, EventLoopPromise<Void>?) in
             s.buffers.append(buffer)
             s.queued += buffer.readableBytes
@@ -79,13 +83,14 @@ final class ResponseBodyQueue: @unchecked Sendable {
         }
         if wake { loop.execute { self.wakeReader() } }
         if let behind { return behind.futureResult }
-        guard hold else { return loop.makeSucceededVoidFuture() }
+        guard let until else { return loop.makeSucceededVoidFuture() }
         holds.add(1, ordering: .relaxed)
         let p = loop.makePromise(of: Void.self)
-        loop.scheduleTask(in: window) { [self] in
+        loop.scheduleTask(deadline: until) { [self] in
             // The parts the client read with this one come now, in this turn of the loop: not
             // held again; then the reader takes them all.
             releasing = true
+            lastRelease = until
             p.succeed()
             loop.execute {
                 self.releasing = false
@@ -95,10 +100,13 @@ final class ResponseBodyQueue: @unchecked Sendable {
         return p.futureResult
     }
 
-    /// Whether the next read waits `window` after a part of `bytes` that came now: while the body
-    /// trickles (this part less than `window` after the last, slower than `bulkRate`).
-    private func holdsNext(bytes: Int) -> Bool {
-        guard window > .zero else { return false }
+    /// When the next read may be, after a part of `bytes` that came now: nil for at once (the body
+    /// does not trickle, or a window has passed since the reader was last handed a read); else a
+    /// window after that hand-over. While the body trickles (this part less than `window` after
+    /// the last, slower than `bulkRate`), reads are handed on once a window, on a steady clock:
+    /// a hold counted from the part that began it drifted by up to a part's interval each time.
+    private func holdsNext(bytes: Int) -> NIODeadline? {
+        guard window > .zero else { return nil }
         let now = NIODeadline.now()
         defer { lastPart = now }
         if now - rateStart >= window {
@@ -107,8 +115,14 @@ final class ResponseBodyQueue: @unchecked Sendable {
             rateBytes = 0
         }
         rateBytes += bytes
+        if releasing { return nil }
         let bulkBytes = Int(Double(Self.bulkRate) * Double(window.nanoseconds) / 1e9)
-        return !releasing && now - lastPart < window && lastRateBytes < bulkBytes
+        let until = lastRelease + window
+        guard now - lastPart < window, lastRateBytes < bulkBytes, until > now else {
+            lastRelease = now
+            return nil
+        }
+        return until
     }
 
     private func wakeReader() {

@@ -17,8 +17,8 @@ public final class RobofyClient: Sendable {
     /// zero: each packet is read as it comes.
     public let readWindow: TimeAmount
 
-    /// `readWindow`: in seconds (the UI gives somewhat less than its stream frame's interval:
-    /// what comes between two frames is read once).
+    /// `readWindow`: in seconds (the UI gives its stream frame's interval: what comes between two
+    /// frames is read once, and drawn as it comes).
     public init(target: RobofyTarget, timeouts: RobofyTimeouts = .init(),
                 logger: Logger = Logger(label: "robofy.client", factory: { _ in SwiftLogNoOpLogHandler() }),
                 readWindow: Double = 0) {
