@@ -12,8 +12,9 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
         @usableFromInline var head = 0
         @usableFromInline var finished = false
         @usableFromInline var waiter: UnsafeContinuation<Element?, Never>?
-        /// Set by `deliver(to:)`: events go to it as they come, not into the buffer.
-        @usableFromInline var handler: (@Sendable (Element) -> Void)?
+        /// Set by `deliver(to:)`: events go to it as they come, not into the buffer (with
+        /// whether each is the last of what was yielded together).
+        @usableFromInline var handler: (@Sendable (Element, Bool) -> Void)?
 
         @usableFromInline init() {}
 
@@ -59,7 +60,7 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
             if s.finished { return nil }
             if let h = s.handler {
                 // Under the lock, so that events reach the handler in the order they came.
-                h(event)
+                h(event, true)
                 return nil
             }
             if let w = s.waiter {
@@ -72,13 +73,32 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
         waiting?.resume(returning: event)
     }
 
+    /// Adds events that belong together (one read of an answer), in order: a handler
+    /// (`deliver(batchedTo:)`) is told which is the last.
+    @inlinable public func yield(contentsOf events: [Element]) {
+        guard let lastIndex = events.indices.last else { return }
+        let delivered = state.withLockedValue { s -> Bool in
+            if s.finished { return true }
+            guard let h = s.handler else { return false }
+            for i in events.indices { h(events[i], i == lastIndex) }
+            return true
+        }
+        if !delivered { for e in events { yield(e) } }
+    }
+
     /// Hands every event to `handler` from now on, on the thread that yields it and in order
     /// (what is buffered first): one thread hop less per event than a reading task. The
     /// handler runs under the queue's lock: it must be quick and never yield into this queue.
     /// The queue is not read after this (a reader waiting gets nil).
     @inlinable public func deliver(to handler: @escaping @Sendable (Element) -> Void) {
+        deliver(batchedTo: { e, _ in handler(e) })
+    }
+
+    /// `deliver(to:)`, telling the handler whether each event is the last of those yielded
+    /// together (`yield(contentsOf:)`; a lone event is its own last).
+    @inlinable public func deliver(batchedTo handler: @escaping @Sendable (Element, _ last: Bool) -> Void) {
         let waiting: UnsafeContinuation<Element?, Never>? = state.withLockedValue { s in
-            while let e = s.pop() { handler(e) }
+            while let e = s.pop() { handler(e, s.head == 0) }
             s.handler = handler
             defer { s.waiter = nil }
             return s.waiter

@@ -106,6 +106,13 @@ public actor ChatSession {
     /// order), instead of through `events`, which then ends: one thread hop less per event
     /// for the UI's main loop. See `AsyncEventQueue.deliver(to:)`.
     public nonisolated func deliverEvents(to handler: @escaping @Sendable (SessionEvent) -> Void) {
+        continuation.deliver { e, _ in handler(e) }
+    }
+
+    /// `deliverEvents(to:)`, telling `handler` whether each event is the last of those that came
+    /// together (one read of an answer: its `.chunks` and their changes), so that a reader woken
+    /// by them is woken once they are all there.
+    public nonisolated func deliverEvents(batchedTo handler: @escaping @Sendable (SessionEvent, _ last: Bool) -> Void) {
         continuation.deliver(to: handler)
     }
 

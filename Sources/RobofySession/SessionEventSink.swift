@@ -15,9 +15,16 @@ struct SessionEventSink: Sendable {
         queue.yield(event)
     }
 
-    /// See `AsyncEventQueue.deliver(to:)`.
-    func deliver(to handler: @escaping @Sendable (SessionEvent) -> Void) {
-        queue.deliver(to: handler)
+    /// Events that belong together (one read of an answer): each to the taps, then all to the
+    /// stream (a handler learns which is the last).
+    func yield(contentsOf events: [SessionEvent]) {
+        for e in events { for tap in taps { tap(e) } }
+        queue.yield(contentsOf: events)
+    }
+
+    /// See `AsyncEventQueue.deliver(batchedTo:)`.
+    func deliver(to handler: @escaping @Sendable (SessionEvent, _ last: Bool) -> Void) {
+        queue.deliver(batchedTo: handler)
     }
 
     func finish() {

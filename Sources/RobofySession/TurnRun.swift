@@ -125,12 +125,16 @@ extension ChatSession {
         }
         func deliver() {
             flushText()
+            var events: [SessionEvent] = []
+            events.reserveCapacity(changes.count + 1)
             if !batch.isEmpty {
-                continuation.yield(.chunks(turnID: turnID, batch, offset: batchOffset))
+                events.append(.chunks(turnID: turnID, batch, offset: batchOffset))
                 batch = []
             }
-            for c in changes { continuation.yield(.change(turnID: turnID, c)) }
+            for c in changes { events.append(.change(turnID: turnID, c)) }
             changes.removeAll(keepingCapacity: true)
+            // Together: the UI is woken once they are all in its mailbox.
+            continuation.yield(contentsOf: events)
         }
         // How the body ended: only `finish` (or `[DONE]`, for servers that send no
         // finish) or `abort` make an answer that arrived whole.

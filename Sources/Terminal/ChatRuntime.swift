@@ -65,6 +65,13 @@ public final class ChatRuntime {
     /// `exitAfterFirstFrame`: that frame is drawn.
     var firstFrameDone = false
     var lastFrame: Duration = .zero
+    /// What the stream interval counts from: when the last frame began; or, for a frame of
+    /// streamed text read on the stream's clock (`readsComeOnTheStreamClock`), when its newest
+    /// text came. (Counted from when the frame began, such text that came a little early once,
+    /// and was drawn by a timer, came early ever after: each frame waited for a timer.)
+    var streamMark: Duration = .zero
+    /// When the newest session event applied came (the mailbox's clock).
+    var lastArrival: Duration = .zero
     /// How long the last frame took to draw (`frameInterval` spaces slow streamed frames out).
     var lastFrameCost: Duration = .zero
     var ticker: (any RuntimeTimer)?
@@ -117,11 +124,12 @@ public final class ChatRuntime {
         defer { driver.stopInput() }
         // Off the main actor, so that a long burst of events never holds up a frame: straight
         // from the session's thread into the mailbox when the session can, else by a task.
-        let push: @Sendable (SessionEvent) -> Void = { [mailbox] e in
-            if mailbox.push(e) { cont.yield(.session) }
+        // The events of one read of an answer come together: the loop is woken once the last is in.
+        let push: @Sendable (SessionEvent, Bool) -> Void = { [mailbox, clock] e, last in
+            if mailbox.push(e, at: clock.now, last: last) { cont.yield(.session) }
         }
         let forward: Task<Void, Never>? = session.deliverEvents(directlyTo: push) ? nil : Task.detached { [session] in
-            for await e in session.events { push(e) }
+            for await e in session.events { push(e, true) }
         }
         defer { forward?.cancel() }
         let forwardNotices = Task { [notices = options.notices] in
@@ -263,7 +271,8 @@ public final class ChatRuntime {
         }
         if state.shouldQuit { return false }
         updateTicker()
-        scheduleFrame()
+        // Woken by session events alone: what they brought may be drawn as it came.
+        if case .session = event { scheduleFrame(arrival: true) } else { scheduleFrame() }
         if firstFrameDone { return false }
         // A pending frame applies the events that come meanwhile; without one, the
         // next event wakes the loop.
@@ -303,8 +312,9 @@ public final class ChatRuntime {
     }
 
     func applyPendingSession() {
-        let events = mailbox.take()
+        let (events, at) = mailbox.take()
         guard !events.isEmpty else { return }
+        lastArrival = at
         // The state's clock moves only while something animates: the events are stamped with
         // the time they are applied (an answer's start, the last activity), not the last tick's.
         tick()
@@ -377,6 +387,7 @@ public final class ChatRuntime {
         }
         dirty = false
         lastFrame = clock.now
+        streamMark = lastFrame
         // Only time passed: the renderer redraws the loader's row alone when it can, in the
         // last frame. The driver keeps that frame's canvas to diff against, so the change
         // copies its cells once (a 120×40 canvas is 38 KB; ten ticks a second).
@@ -393,6 +404,7 @@ public final class ChatRuntime {
         let damage: FrameDamage = changedOutsideConversation ? .whole : .conversation
         changedOutsideConversation = false
         lastFrameStreamed = damage == .conversation && appliedSinceFrame
+        if lastFrameStreamed && readsComeOnTheStreamClock { streamMark = min(lastFrame, lastArrival) }
         appliedSinceFrame = false
         let f = renderer.render(state, damage: damage)
         _ = state.reduce(f.shown)

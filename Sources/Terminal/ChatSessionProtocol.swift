@@ -8,8 +8,9 @@ public protocol ChatSessionProtocol: Actor {
     /// Everything the session reports, in order; read by one reader.
     nonisolated var events: AsyncStream<SessionEvent> { get }
     /// Hands the events to `handler` as they happen instead of through `events`, if the
-    /// session can (true); false: read `events`.
-    nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool
+    /// session can (true); false: read `events`. The handler learns whether each event is the
+    /// last of those that came together (a read of an answer: its chunks and their changes).
+    nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent, _ last: Bool) -> Void) -> Bool
     @discardableResult func connect() async -> Result<Handshake, RobofyError>
     @discardableResult func send(_ text: String) async -> Turn
     /// Sends a message as a new version of an earlier turn (Alt-R, Alt-E).
@@ -24,14 +25,14 @@ public protocol ChatSessionProtocol: Actor {
 }
 
 extension ChatSession: ChatSessionProtocol {
-    public nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool {
-        deliverEvents(to: handler)
+    public nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent, _ last: Bool) -> Void) -> Bool {
+        deliverEvents(batchedTo: handler)
         return true
     }
 }
 
 extension ChatSessionProtocol {
-    public nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool { false }
+    public nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent, _ last: Bool) -> Void) -> Bool { false }
 
     /// A session that does not mark versions sends the message as an ordinary turn.
     @discardableResult public func send(_ text: String, versionOf: Int?) async -> Turn { await send(text) }

@@ -18,13 +18,17 @@ public struct RuntimeOptions: Sendable {
     /// alternated: 0.102 → 0.075 s), and text that comes in words still grows word by word.
     public static let defaultStreamFPS = UserConfig.defaultStreamFPS
     /// The least time between two socket reads of an answer that trickles in, in seconds, for a
-    /// UI that draws `streamFPS` frames a second at most: four fifths of a frame's interval, so
-    /// that every frame of a steady stream finds text read since the last one (with reads on the
-    /// frames' own interval, their clocks drift past each other, and a frame that found nothing
-    /// stops the stream clock).
+    /// UI that draws `streamFPS` frames a second at most: a frame's interval. The reads come on a
+    /// steady clock of their own (`ResponseBodyQueue`), and the UI draws each as it comes (the
+    /// stream clock's ticks, a wake of the timer thread and one of the main thread a frame, are
+    /// kept for text that comes sooner).
     public static func readWindow(streamFPS: Double) -> Double {
-        0.8 / max(1, min(60, streamFPS))
+        1 / min(streamFPSRange.upperBound, max(streamFPSRange.lowerBound, streamFPS))
     }
+    /// The session's client reads an answer that trickles in at most once per this many seconds
+    /// (`readWindow(streamFPS:)`; zero: as it comes). With a window no shorter than the stream
+    /// interval, streamed text is drawn as it comes and the stream clock is never kept.
+    public var readWindow: Double = 0
     /// What `--stream-fps` accepts.
     public static let streamFPSRange = UserConfig.streamFPSRange
     public var logger: Logger

@@ -55,35 +55,41 @@ extension ChatRuntime {
 
     /// Coalesces changes into at most `maxFPS` frames a second, or `streamFPS` when only the
     /// conversation changed. A pending frame that a key needs sooner is drawn sooner (its
-    /// timer is moved).
-    func scheduleFrame() {
+    /// timer is moved). `arrival`: the loop was woken by session events alone.
+    func scheduleFrame(arrival: Bool = false) {
         guard dirty else { return }
-        let due = lastFrame + frameInterval(streamOnly: !changedOutsideConversation)
+        let streamOnly = !changedOutsideConversation
+        let due = frameDue(streamOnly: streamOnly)
         if framePending, let pending = frameTimer, pending.due <= due { return }
         frameTimer?.timer?.cancel()
         frameTimer = nil
         let wait = due - clock.now
-        if wait <= .zero {
+        // Streamed text that comes a frame's interval after the last (reads held for as long,
+        // `RuntimeOptions.readWindow`) comes a little early or late: drawn as it comes.
+        if wait <= .zero || (arrival && streamOnly && wait <= streamTickInterval / Self.arrivalLeewayDivisor) {
             // Due already (e.g. a loader tick): drawn in this turn of the loop, not the next.
             framePending = false
             applyPendingSession()
             frameNow()
-            keepStreamClock()
+            keepStreamClock(drawnAsItCame: arrival)
         } else {
             framePending = true
             frameTimer = armFrameTimer(due: due, wait: wait)
         }
     }
 
-    /// The least time between two frames: `maxFPS`'s, or `streamFPS`'s (never shorter) when
-    /// only the conversation changed. A streamed frame that took long (a hostile answer whose
-    /// open block cannot be frozen is laid out whole at each frame) spaces the next ones out:
-    /// at least `streamCostFactor` times its cost between two, up to `maxStreamInterval`, so
-    /// drawing a stream takes at most about a fifth of the main thread (frames slower than a
-    /// fifth of that second take more) and keys, drawn on the key clock, stay quick.
-    func frameInterval(streamOnly: Bool) -> Duration {
-        guard streamOnly else { return .milliseconds(Int(1000 / max(1, options.maxFPS))) }
-        return max(streamTickInterval, min(Self.maxStreamInterval, lastFrameCost * Self.streamCostFactor))
+    /// When the next frame may be drawn: `maxFPS`'s interval after the last one; when only the
+    /// conversation changed, also `streamFPS`'s after the stream's mark (`streamMark`). A streamed
+    /// frame that took long (a hostile answer whose open block cannot be frozen is laid out whole
+    /// at each frame) spaces the next ones out: at least `streamCostFactor` times its cost after
+    /// it, up to `maxStreamInterval`, so drawing a stream takes at most about a fifth of the main
+    /// thread (frames slower than a fifth of that second take more) and keys, drawn on the key
+    /// clock, stay quick.
+    func frameDue(streamOnly: Bool) -> Duration {
+        let key = Duration.milliseconds(Int(1000 / max(1, options.maxFPS)))
+        guard streamOnly else { return lastFrame + key }
+        return max(streamMark + streamTickInterval,
+                   lastFrame + max(key, min(Self.maxStreamInterval, lastFrameCost * Self.streamCostFactor)))
     }
 
     /// The stream clock's own interval (`streamFPS`'s, never shorter than `maxFPS`'s), however
@@ -93,6 +99,9 @@ extension ChatRuntime {
     }
 
     nonisolated static let streamCostFactor = 5
+    /// Streamed text that comes within this part of a stream interval before its frame is due
+    /// is drawn as it comes (a tenth: at 20 frames a second, 5 ms).
+    nonisolated static let arrivalLeewayDivisor = 10
     nonisolated static let maxStreamInterval = Duration.seconds(1)
 
     /// A frame timer `wait` from now, numbered.
@@ -105,20 +114,28 @@ extension ChatRuntime {
     /// The `.frame` number of the stream clock's ticks (frame timers count from 1).
     nonisolated static let streamTick = 0
 
-    /// While an answer streams, the loop keeps the stream clock: after a frame of streamed
-    /// text it looks again one stream interval later and draws what came meanwhile, instead
-    /// of being woken by each delta to set a timer (a thread woken less per frame). A look
-    /// that finds nothing new lets the next event wake the loop again.
+    /// While an answer streams, the loop keeps the stream clock when text comes sooner than
+    /// frames are drawn: after a frame of streamed text it looks again one stream interval later
+    /// and draws what came meanwhile, instead of being woken by each delta to set a timer (a
+    /// thread woken less per frame). A look that finds nothing new lets the next event wake the
+    /// loop again.
     ///
-    /// The looks come from one repeating timer, started with the first streamed frame and
-    /// stopped by a look that finds nothing (or a tick that no frame waits for): a timer set
+    /// Text that comes no sooner than frames are drawn (an answer's reads held for a frame's
+    /// interval, `RuntimeOptions.readWindow`, or a slow answer) is drawn as it comes
+    /// (`drawnAsItCame`): the loop is woken by the text alone, once a frame, with no clock (its
+    /// ticks woke the timer thread and the main thread once a frame besides). Text that comes
+    /// before its frame is due is drawn by a timer, and from then on the clock is kept.
+    ///
+    /// The looks come from one repeating timer, started with a streamed frame drawn by a timer
+    /// and stopped by a look that finds nothing (or a tick that no frame waits for): a timer set
     /// anew for each frame cost a wake of the timer thread to arm it, besides the one to
     /// fire it. A tick draws what waits once the frame is due, or within half a tick of it
     /// (ticks come a little early or late); an earlier tick (after a key's frame between two
     /// ticks, or while slow frames are spaced out) leaves it for a later one.
-    func keepStreamClock() {
+    func keepStreamClock(drawnAsItCame: Bool = false) {
         guard lastFrameStreamed, state.isBusy, !framePending else { return }
-        let due = lastFrame + frameInterval(streamOnly: true)
+        if readsComeOnTheStreamClock || (drawnAsItCame && streamTicker == nil) { return }
+        let due = frameDue(streamOnly: true)
         guard due - clock.now > .zero else { return }
         if streamTicker == nil {
             // Ticks at the stream's rate; a tick well before the frame is due (a slow frame
@@ -128,6 +145,14 @@ extension ChatRuntime {
         }
         framePending = true
         frameTimer = (Self.streamTick, due, nil)
+    }
+
+    /// The client reads an answer that trickles in once a stream interval at most
+    /// (`RuntimeOptions.readWindow`): its text wakes the loop no sooner than frames are drawn
+    /// (a body that comes fast, read as it comes, is drawn by a timer when its frame is due).
+    var readsComeOnTheStreamClock: Bool {
+        options.readWindow > 0
+            && Duration.milliseconds(Int(options.readWindow * 1000)) >= streamTickInterval - streamTickInterval / Self.arrivalLeewayDivisor
     }
 
     func stopStreamTicker() {

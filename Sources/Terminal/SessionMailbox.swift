@@ -16,13 +16,18 @@ final class SessionMailbox: @unchecked Sendable {
     private var chunks = 0
     private var wake = true
     private var drainAsked = false
+    private var lastAt: Duration = .zero
 
-    /// Adds an event; true when the loop should be woken.
-    func push(_ e: SessionEvent) -> Bool {
+    /// Adds an event that came `at` (the runtime's clock); true when the loop should be woken.
+    /// An event followed by others that came with it (`last` false: a read's chunks, before
+    /// their changes) wakes nothing: the last of them does, so that the loop finds them all.
+    func push(_ e: SessionEvent, at: Duration, last: Bool = true) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         events.append(e)
+        lastAt = at
         if case .chunks(_, let batch, _) = e { chunks += batch.reduce(0) { $0 + $1.eventCount } } else { chunks += 1 }
+        guard last else { return false }
         if wake {
             wake = false
             drainAsked = true  // a wake is on its way: it takes these too
@@ -35,14 +40,15 @@ final class SessionMailbox: @unchecked Sendable {
         return false
     }
 
-    func take() -> [SessionEvent] {
+    /// The events waiting, and when the last of them came.
+    func take() -> (events: [SessionEvent], lastAt: Duration) {
         lock.lock()
         defer { lock.unlock() }
         var out: [SessionEvent] = []
         swap(&out, &events)
         chunks = 0
         drainAsked = false
-        return out
+        return (out, lastAt)
     }
 
     /// Wake the loop on the next event; true when events are already waiting.

@@ -195,10 +195,10 @@ enum ChatRunner {
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let fullScreen = interactive && !ui.plain
         // The full-screen UI draws a streaming answer `streamFPS` times a second: what comes
-        // between two frames is read from the socket once (`RobofyClient.readWindow`), a little
-        // more often than the frames so that each frame finds new text.
-        let client = RobofyClient(target: target, timeouts: timeouts, logger: logger,
-                                  readWindow: fullScreen ? RuntimeOptions.readWindow(streamFPS: streamFPS) : 0)
+        // between two frames is read from the socket once (`RobofyClient.readWindow`), on a clock
+        // of a frame's interval, and drawn as it comes.
+        let readWindow = fullScreen ? RuntimeOptions.readWindow(streamFPS: streamFPS) : 0
+        let client = RobofyClient(target: target, timeouts: timeouts, logger: logger, readWindow: readWindow)
         let qa = QASession(settings: qaSettings ?? QASettings(autosave: false, recordTarget: .service(target)),
                            agent: target.chatbotID, target: description, projectID: target.projectID,
                            logger: ui.logFile != nil ? logger : nil)
@@ -229,6 +229,7 @@ enum ChatRunner {
         options.images = TerminalImagesSetup.make(enabled: !ui.noImages, baseURL: target.baseURL, logger: logger)
         options.maxFPS = 60
         options.streamFPS = streamFPS
+        options.readWindow = readWindow
         options.exitAfterFirstFrame = ui.exitAfterFirstFrame
         options.startupNotice = qa.startupNotice
         state.inspector.transcriptPath = qa.transcriptPath

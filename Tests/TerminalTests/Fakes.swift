@@ -28,9 +28,9 @@ actor FakeSession: ChatSessionProtocol {
         self.direct = direct
     }
 
-    nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent) -> Void) -> Bool {
+    nonisolated func deliverEvents(directlyTo handler: @escaping @Sendable (SessionEvent, _ last: Bool) -> Void) -> Bool {
         guard direct else { return false }
-        queue.deliver(to: handler)
+        queue.deliver(batchedTo: handler)
         return true
     }
 

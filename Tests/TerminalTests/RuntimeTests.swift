@@ -25,11 +25,12 @@ import Glibc
 
     /// Starts the loop; `maxFPS` high: every change is drawn at once (the frame clocks have tests
     /// of their own). Streamed text is drawn on the same clock unless `streamFPS` says otherwise.
-    func start(maxFPS: Double = 1_000_000, streamFPS: Double? = nil,
+    func start(maxFPS: Double = 1_000_000, streamFPS: Double? = nil, readWindow: Double = 0,
                state: AppState = AppState()) -> (ChatRuntime, Task<Void, any Error>) {
         var options = RuntimeOptions()
         options.maxFPS = maxFPS
         options.streamFPS = streamFPS ?? maxFPS
+        options.readWindow = readWindow
         let rt = ChatRuntime(session: session, state: state, options: options, driver: driver, clock: clock, signals: signals)
         return (rt, Task { try await rt.run() })
     }
@@ -212,14 +213,25 @@ import Glibc
 
     /// The loop with a 50 fps key clock and a 10 fps stream clock, connected, turn 3 started
     /// (its loader on screen).
-    func startTurnOnTheStreamClock() async throws -> (ChatRuntime, Task<Void, any Error>) {
-        let (rt, run) = start(maxFPS: 50, streamFPS: 10)
+    func startTurnOnTheStreamClock(readWindow: Double = 0) async throws -> (ChatRuntime, Task<Void, any Error>) {
+        let (rt, run) = start(maxFPS: 50, streamFPS: 10, readWindow: readWindow)
         _ = try await screen("the first frame") { !$0.isEmpty }
         try await connected(advancing: .milliseconds(200))
         session.emit(.turnStarted(Turn(id: 3, agentID: "fake", agentName: "Fakey", userText: "Go")))
         clock.advance(by: .milliseconds(200))
         _ = try await screen("the loader") { $0.contains("Go") }
         return (rt, run)
+    }
+
+    /// Text that comes right after a frame (applied at once, as the loader's frame is drawn):
+    /// drawn by a timer a stream interval later, and from then on the stream clock is kept,
+    /// ticking from that frame on.
+    func streamOnTheClock(_ rt: ChatRuntime) async throws {
+        session.emit(.change(turnID: 3, .text("Alpha words")))
+        #expect(await eventually { rt.state.conversation.messages.contains { $0.text.contains("Alpha words") } })
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("the streamed text") { $0.contains("Alpha words") }
+        #expect(await eventually { clock.repeating == 1 }, "the stream clock (the loader's is gone with the text)")
     }
 
     /// An answer streaming in is drawn on its own, slower clock (`streamFPS`); a key pressed
@@ -267,10 +279,8 @@ import Glibc
     /// answer whose open block is laid out whole at every frame (a hostile one that cannot be
     /// frozen) takes at most about a fifth of the main thread, and a key is still drawn at once.
     @Test func aSlowStreamedFrameSpacesTheNextOnesOut() async throws {
-        let (_, run) = try await startTurnOnTheStreamClock()
-        session.emit(.change(turnID: 3, .text("Alpha words")))
-        clock.advance(by: .milliseconds(100))
-        _ = try await screen("the streamed text") { $0.contains("Alpha words") }
+        let (rt, run) = try await startTurnOnTheStreamClock()
+        try await streamOnTheClock(rt)
         // A frame that began 5 ms after its tick (the loop was busy): the next tick, 5 ms before
         // that frame's stream interval has passed, still draws (no frame in two skipped).
         session.emit(.change(turnID: 3, .text(" late words")))
@@ -312,7 +322,7 @@ import Glibc
     /// for each frame: that woke the timer thread once more a frame), and a look that finds
     /// no new text stops it; the next text is drawn at once and starts it again.
     @Test func theStreamClockRepeatsWhileTextComesAndStopsWhenItDoesNot() async throws {
-        let (_, run) = try await startTurnOnTheStreamClock()
+        let (rt, run) = try await startTurnOnTheStreamClock()
         // Text, then the stream interval: drawn on the clock's next tick (the event is in the
         // loop's mailbox when `emit` returns; while the clock is kept, it wakes nothing).
         func streams(_ words: String) async throws {
@@ -320,8 +330,7 @@ import Glibc
             clock.advance(by: .milliseconds(100))
             _ = try await screen("“\(words)” on the stream clock") { $0.contains(words) }
         }
-        try await streams("Alpha words")
-        #expect(await eventually { clock.repeating == 1 }, "the stream clock (the loader's is gone with the text)")
+        try await streamOnTheClock(rt)
         let oneShots = clock.oneShotsMade
         for w in [" beta words", " gamma words", " delta words"] { try await streams(w) }
         #expect(clock.oneShotsMade == oneShots, "\(clock.oneShotsMade - oneShots) timers set for three frames")
@@ -329,15 +338,92 @@ import Glibc
         // A look that finds nothing new stops the clock.
         clock.advance(by: .milliseconds(100))
         #expect(await eventually { clock.repeating == 0 }, "the stream clock ticks on with nothing to draw")
-        // The next text wakes the loop and is drawn at once (its frame is overdue), and the
-        // clock starts again.
-        session.emit(.change(turnID: 3, .text(" epsilon words")))
-        _ = try await screen("text after a pause") { $0.contains("epsilon words") }
+        // The next text wakes the loop and is drawn at once (its frame is overdue); drawn as it
+        // came, it starts no clock. Text that comes before its frame is due starts it again.
+        session.emit(.change(turnID: 3, .text(" eps")))
+        _ = try await screen("text after a pause") { $0.contains("eps") }
+        #expect(clock.repeating == 0, "a frame drawn as its text came started the stream clock")
+        session.emit(.change(turnID: 3, .text(" zeta")))
+        #expect(await eventually { rt.state.conversation.messages.contains { $0.text.contains("zeta") } })
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("text that came early") { $0.contains("zeta") }
         #expect(await eventually { clock.repeating == 1 })
         driver.press(.function(10))
         clock.advance(by: .seconds(1))
         try await run.value
         #expect(clock.repeating == 0, "the loop's end stops the stream clock")
+    }
+
+    /// Text that comes no sooner than frames are drawn (an answer's reads held for a frame's
+    /// interval, `RuntimeOptions.readWindow`) is drawn as it comes, by the wake it brings: no
+    /// timer is set and no clock kept (its ticks woke two threads a frame besides). Text a little
+    /// early (within a tenth of the interval) is drawn as it comes too; text sooner than that is
+    /// drawn when its frame is due, and the stream clock is kept from then on.
+    @Test func textThatComesAFrameApartIsDrawnAsItComes() async throws {
+        let (rt, run) = try await startTurnOnTheStreamClock()
+        // The first text comes as the loader is drawn: drawn by a timer, and the clock is kept
+        // until a look finds nothing.
+        try await streamOnTheClock(rt)
+        // (Two looks: the loader's last tick, handled after that frame, can leave the first a
+        // frame to draw.)
+        clock.advance(by: .milliseconds(200))
+        #expect(await eventually { clock.repeating == 0 }, "the stream clock ticks on with nothing to draw")
+        clock.advance(by: .milliseconds(100))
+        let oneShots = clock.oneShotsMade
+        // Text a frame apart (10 a second), and 5 ms early: each drawn as it comes.
+        session.emit(.change(turnID: 3, .text(" beta words")))
+        _ = try await screen("text after a look found nothing") { $0.contains("beta words") }
+        for (words, apart) in [(" gamma words", 100), (" delta words", 100), (" eps", 95)] {
+            clock.advance(by: .milliseconds(apart))
+            session.emit(.change(turnID: 3, .text(words)))
+            _ = try await screen("“\(words)” \(apart) ms after the last frame") { $0.contains(words) }
+        }
+        #expect(clock.oneShotsMade == oneShots, "\(clock.oneShotsMade - oneShots) timers set for four frames drawn as their text came")
+        #expect(clock.repeating == 0, "a stream clock kept for text drawn as it came")
+        // Text 50 ms after the last frame waits for its frame, 100 ms after the last.
+        clock.advance(by: .milliseconds(50))
+        session.emit(.change(turnID: 3, .text(" zeta")))
+        #expect(await !eventually(0.3) { driver.text.contains("zeta") }, "text 50 ms after a frame drawn at once")
+        clock.advance(by: .milliseconds(50))
+        _ = try await screen("text that came early, when its frame is due") { $0.contains("zeta") }
+        #expect(await eventually { clock.repeating == 1 }, "text comes sooner than frames: the stream clock is kept")
+        driver.press(.function(10))
+        clock.advance(by: .seconds(1))
+        try await run.value
+    }
+
+    /// With the answer read once a stream interval at most (`RuntimeOptions.readWindow`, as the
+    /// full-screen UI reads it), no stream clock is kept: each read's text is drawn as it comes,
+    /// and the stream interval counts from when the last frame's text came, not from when that
+    /// frame was drawn: text that came early once (drawn by a timer when due) does not make every
+    /// later read early too.
+    @Test func textReadOnTheStreamsClockIsDrawnAsItComesWithoutAClock() async throws {
+        let (_, run) = try await startTurnOnTheStreamClock(readWindow: 0.1)
+        // The first read, 30 ms after the loader's frame: drawn by a timer 100 ms after that frame.
+        clock.advance(by: .milliseconds(30))
+        session.emit(.change(turnID: 3, .text("Alpha words")))
+        #expect(await !eventually(0.3) { driver.text.contains("Alpha words") }, "text 30 ms after a frame drawn at once")
+        clock.advance(by: .milliseconds(70))
+        _ = try await screen("the first read's text") { $0.contains("Alpha words") }
+        let oneShots = clock.oneShotsMade
+        // The next reads, 100 ms apart from the first: each drawn as it comes, by no timer.
+        for words in [" beta words", " gamma words", " delta words"] {
+            clock.advance(by: .milliseconds(words == " beta words" ? 30 : 100))
+            session.emit(.change(turnID: 3, .text(words)))
+            _ = try await screen("“\(words)” as it came") { $0.contains(words) }
+        }
+        #expect(clock.oneShotsMade == oneShots, "\(clock.oneShotsMade - oneShots) timers set for three reads")
+        #expect(clock.repeating == 0, "a stream clock was kept")
+        // A body that comes fast (not held): its text waits for its frame, and no clock is kept.
+        clock.advance(by: .milliseconds(40))
+        session.emit(.change(turnID: 3, .text(" fast")))
+        #expect(await !eventually(0.3) { driver.text.contains("fast") }, "text 40 ms after a frame drawn at once")
+        clock.advance(by: .milliseconds(60))
+        _ = try await screen("the fast text when its frame is due") { $0.contains("fast") }
+        #expect(clock.repeating == 0, "a stream clock was kept")
+        driver.press(.function(10))
+        clock.advance(by: .seconds(1))
+        try await run.value
     }
 
     /// `preview --handshake FILE`: the session adopts the file's handshake and asks no server
