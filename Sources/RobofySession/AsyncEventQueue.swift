@@ -76,14 +76,23 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
     /// Adds events that belong together (one read of an answer), in order: a handler
     /// (`deliver(batchedTo:)`) is told which is the last.
     @inlinable public func yield(contentsOf events: [Element]) {
-        guard let lastIndex = events.indices.last else { return }
-        let delivered = state.withLockedValue { s -> Bool in
-            if s.finished { return true }
-            guard let h = s.handler else { return false }
-            for i in events.indices { h(events[i], i == lastIndex) }
-            return true
+        guard let first = events.first, let lastIndex = events.indices.last else { return }
+        let waiting: UnsafeContinuation<Element?, Never>? = state.withLockedValue { s in
+            if s.finished { return nil }
+            if let h = s.handler {
+                for i in events.indices { h(events[i], i == lastIndex) }
+                return nil
+            }
+            // Buffered under the same lock: a handler set meanwhile gets them together.
+            if let w = s.waiter {
+                s.waiter = nil
+                s.buffer.append(contentsOf: events.dropFirst())
+                return w
+            }
+            s.buffer.append(contentsOf: events)
+            return nil
         }
-        if !delivered { for e in events { yield(e) } }
+        waiting?.resume(returning: first)
     }
 
     /// Hands every event to `handler` from now on, on the thread that yields it and in order
@@ -98,7 +107,7 @@ public final class AsyncEventQueue<Element: Sendable>: Sendable {
     /// together (`yield(contentsOf:)`; a lone event is its own last).
     @inlinable public func deliver(batchedTo handler: @escaping @Sendable (Element, _ last: Bool) -> Void) {
         let waiting: UnsafeContinuation<Element?, Never>? = state.withLockedValue { s in
-            while let e = s.pop() { handler(e, s.head == 0) }
+            while let e = s.pop() { handler(e, s.head >= s.buffer.count) }
             s.handler = handler
             defer { s.waiter = nil }
             return s.waiter

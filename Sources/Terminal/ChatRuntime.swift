@@ -65,14 +65,15 @@ public final class ChatRuntime {
     /// `exitAfterFirstFrame`: that frame is drawn.
     var firstFrameDone = false
     var lastFrame: Duration = .zero
-    /// What the stream interval counts from: when the last frame began; or, for a frame of
-    /// streamed text read on the stream's clock (`readsComeOnTheStreamClock`), when its newest
-    /// text came. (Counted from when the frame began, such text that came a little early once,
-    /// and was drawn by a timer, came early ever after: each frame waited for a timer.)
+    /// What the stream interval counts from: when the last frame began; or, while the text is
+    /// read on the stream's clock (`readsComeOnTheStreamClock`), when the newest text of the last
+    /// frame of streamed text came (other frames, a key's or the loader's, leave it). Counted from
+    /// when the frame began, such text that came a little early once, and was drawn by a timer,
+    /// came early ever after: each frame waited for a timer.
     var streamMark: Duration = .zero
     /// When the newest session event applied came (the mailbox's clock).
     var lastArrival: Duration = .zero
-    /// How long the last frame took to draw (`frameInterval` spaces slow streamed frames out).
+    /// How long the last frame took to draw (`frameDue` spaces slow streamed frames out).
     var lastFrameCost: Duration = .zero
     var ticker: (any RuntimeTimer)?
     var statusTimer: (any RuntimeTimer)?
@@ -387,7 +388,7 @@ public final class ChatRuntime {
         }
         dirty = false
         lastFrame = clock.now
-        streamMark = lastFrame
+        if !readsComeOnTheStreamClock { streamMark = lastFrame }
         // Only time passed: the renderer redraws the loader's row alone when it can, in the
         // last frame. The driver keeps that frame's canvas to diff against, so the change
         // copies its cells once (a 120×40 canvas is 38 KB; ten ticks a second).
@@ -404,7 +405,12 @@ public final class ChatRuntime {
         let damage: FrameDamage = changedOutsideConversation ? .whole : .conversation
         changedOutsideConversation = false
         lastFrameStreamed = damage == .conversation && appliedSinceFrame
-        if lastFrameStreamed && readsComeOnTheStreamClock { streamMark = min(lastFrame, lastArrival) }
+        if lastFrameStreamed && readsComeOnTheStreamClock {
+            // Never less than nine tenths of an interval after the last mark: text read faster
+            // than that (a body that comes fast is read as it comes) is drawn no faster.
+            let floor = streamMark + streamTickInterval - streamTickInterval / Self.arrivalLeewayDivisor
+            streamMark = max(min(lastFrame, lastArrival), floor)
+        }
         appliedSinceFrame = false
         let f = renderer.render(state, damage: damage)
         _ = state.reduce(f.shown)

@@ -19,9 +19,9 @@ public struct RuntimeOptions: Sendable {
     public static let defaultStreamFPS = UserConfig.defaultStreamFPS
     /// The least time between two socket reads of an answer that trickles in, in seconds, for a
     /// UI that draws `streamFPS` frames a second at most: a frame's interval. The reads come on a
-    /// steady clock of their own (`ResponseBodyQueue`), and the UI draws each as it comes (the
-    /// stream clock's ticks, a wake of the timer thread and one of the main thread a frame, are
-    /// kept for text that comes sooner).
+    /// steady clock of their own (`ResponseBodyQueue`), and the UI draws each as it comes, with
+    /// no stream clock of its own (its ticks woke the timer thread and the main thread once a
+    /// frame besides the reads).
     public static func readWindow(streamFPS: Double) -> Double {
         1 / min(streamFPSRange.upperBound, max(streamFPSRange.lowerBound, streamFPS))
     }

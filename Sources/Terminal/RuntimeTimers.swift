@@ -120,11 +120,14 @@ extension ChatRuntime {
     /// thread woken less per frame). A look that finds nothing new lets the next event wake the
     /// loop again.
     ///
-    /// Text that comes no sooner than frames are drawn (an answer's reads held for a frame's
-    /// interval, `RuntimeOptions.readWindow`, or a slow answer) is drawn as it comes
-    /// (`drawnAsItCame`): the loop is woken by the text alone, once a frame, with no clock (its
-    /// ticks woke the timer thread and the main thread once a frame besides). Text that comes
-    /// before its frame is due is drawn by a timer, and from then on the clock is kept.
+    /// Text that comes no sooner than frames are drawn (a slow answer) is drawn as it comes
+    /// (`drawnAsItCame`): the loop is woken by the text alone, with no clock. Text that comes
+    /// before its frame is due is drawn by a timer, and from then on the clock is kept. While
+    /// the client reads an answer once a stream interval at most (`readsComeOnTheStreamClock`,
+    /// the full-screen UI), the clock is never kept: each read's text wakes the loop and is drawn
+    /// as it comes, and text that comes early (a body that comes fast is read as it comes) is
+    /// drawn by a timer when its frame is due. (The clock's ticks woke the timer thread and the
+    /// main thread once a frame besides the reads.)
     ///
     /// The looks come from one repeating timer, started with a streamed frame drawn by a timer
     /// and stopped by a look that finds nothing (or a tick that no frame waits for): a timer set
@@ -151,8 +154,9 @@ extension ChatRuntime {
     /// (`RuntimeOptions.readWindow`): its text wakes the loop no sooner than frames are drawn
     /// (a body that comes fast, read as it comes, is drawn by a timer when its frame is due).
     var readsComeOnTheStreamClock: Bool {
-        options.readWindow > 0
-            && Duration.milliseconds(Int(options.readWindow * 1000)) >= streamTickInterval - streamTickInterval / Self.arrivalLeewayDivisor
+        let w = options.readWindow
+        return w.isFinite && w > 0
+            && (w >= 1 || Duration.milliseconds(Int(w * 1000)) >= streamTickInterval - streamTickInterval / Self.arrivalLeewayDivisor)
     }
 
     func stopStreamTicker() {

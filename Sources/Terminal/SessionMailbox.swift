@@ -17,6 +17,8 @@ final class SessionMailbox: @unchecked Sendable {
     private var wake = true
     private var drainAsked = false
     private var lastAt: Duration = .zero
+    /// Events that came together are being pushed: the last of them wakes the loop.
+    private var batchOpen = false
 
     /// Adds an event that came `at` (the runtime's clock); true when the loop should be woken.
     /// An event followed by others that came with it (`last` false: a read's chunks, before
@@ -27,6 +29,7 @@ final class SessionMailbox: @unchecked Sendable {
         events.append(e)
         lastAt = at
         if case .chunks(_, let batch, _) = e { chunks += batch.reduce(0) { $0 + $1.eventCount } } else { chunks += 1 }
+        batchOpen = !last
         guard last else { return false }
         if wake {
             wake = false
@@ -51,11 +54,12 @@ final class SessionMailbox: @unchecked Sendable {
         return (out, lastAt)
     }
 
-    /// Wake the loop on the next event; true when events are already waiting.
+    /// Wake the loop on the next event; true when events are already waiting (and none that
+    /// came with them is still to come: then the last of those wakes it).
     func arm() -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        if events.isEmpty {
+        if events.isEmpty || batchOpen {
             wake = true
             return false
         }

@@ -20,11 +20,15 @@ struct PeerBench {
         var paceMs: Int
         /// How long the peer gets to receive the whole answer.
         var timeout: Double
+        /// The UI's CPU for the same answer, in this report (its figure's key).
+        var uiKey: String
     }
 
     static let scenarios = [
-        Scenario(key: "paced", name: "4 KiB as 200 deltas at 50/s", bytes: 4096, deltas: 200, paceMs: 20, timeout: 60),
-        Scenario(key: "e2e", name: "1 MiB as 50,000 deltas", bytes: 1 << 20, deltas: 50_000, paceMs: 0, timeout: 180),
+        Scenario(key: "paced", name: "4 KiB as 200 deltas at 50/s", bytes: 4096, deltas: 200, paceMs: 20, timeout: 60,
+                 uiKey: "paced.ui_cpu"),
+        Scenario(key: "e2e", name: "1 MiB as 50,000 deltas", bytes: 1 << 20, deltas: 50_000, paceMs: 0, timeout: 180,
+                 uiKey: "e2e.ui_cpu"),
     ]
 
     struct Run {
@@ -114,6 +118,15 @@ struct PeerBench {
                                        "finished": "\(done)/\(results.count)"]))
             if done < results.count {
                 report.note("elia did not finish \(s.name) in \(Int(s.timeout)) s in \(results.count - done) of \(results.count) runs.")
+            }
+            // The reading of "≤ 3× curl" beside elia: the UI's CPU for the same answer in
+            // this run (`paced`, `e2e`), if it was measured.
+            if let ui = report.figures.first(where: { $0.key == s.uiKey })?.value, ui > 0, !value.isNaN {
+                let times = value / ui
+                report.add(Figure(key: "peer.elia.\(s.key)_ratio", name: "Peer elia: its CPU / the UI's, \(s.name)",
+                                  value: times, unit: "×", target: s.uiKey == "paced.ui_cpu" ? "≥ 50×" : nil,
+                                  pass: s.uiKey == "paced.ui_cpu" ? times >= 50 : nil, command: cmd,
+                                  detail: ["elia_cpu": String(format: "%.4f", value), "ui_cpu": String(format: "%.4f", ui)]))
             }
         }
         report.add(Figure(key: "peer.elia.startup", name: "Peer elia: launch → its request reaches the server",

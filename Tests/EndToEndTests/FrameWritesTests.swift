@@ -18,8 +18,9 @@ import TestSupport
         // Frames are at least 1/60 s apart; the writes of one frame came within microseconds.
         let close = zip(times, times.dropFirst()).filter { $1 - $0 < 0.002 }.count
         #expect(close == 0, "\(close) of \(times.count) writes came within 2 ms of the one before")
-        // The stream clock draws 20 frames a second at most (deltas come 50 a second); a few
-        // more are the key's, the loader's and the end of the turn's.
+        // Streamed text is drawn 20 frames a second at most (deltas come 50 a second; the answer
+        // is read once a frame's interval and drawn as it comes); a few more are the key's, the
+        // loader's and the end of the turn's.
         #expect(Double(times.count) <= 20 * seconds + 8, "\(times.count) writes in \(seconds) s")
     }
 

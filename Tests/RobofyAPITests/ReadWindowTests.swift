@@ -1,5 +1,7 @@
 import DemoServer
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 @testable import RobofyAPI
 
@@ -55,6 +57,57 @@ import Testing
         var o = DemoServerOptions()
         o.faults = try DemoFaults(spec: "pace=\(pace)")
         return o
+    }
+
+    /// A trickle is handed to its reader on a steady clock, once a window: a window after the
+    /// last hand-over, not a window after the part that began the hold (that drifted by up to a
+    /// part's interval each time: parts 0.9 windows apart were handed on about 1.8 windows apart).
+    /// The parts are appended as AsyncHTTPClient reads them: each once it is ready and the last
+    /// one's future has completed.
+    @Test func aTrickleIsHandedOnOnceAWindowOnASteadyClock() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let queue = ResponseBodyQueue(window: .milliseconds(100))
+        let parts = 20, every = TimeAmount.milliseconds(90)
+        final class Producer: @unchecked Sendable {  // only the loop touches it
+            var next = 0
+            var appending = false
+            /// When each held read was let go (its future completed after `append` returned).
+            var released: [NIODeadline] = []
+            let start = NIODeadline.now()
+        }
+        let p = Producer()
+        @Sendable func pump() {
+            guard p.next < parts else { return queue.finish(nil) }
+            let ready = p.start + every * Int64(p.next)
+            guard NIODeadline.now() >= ready else {
+                loop.scheduleTask(deadline: ready) { pump() }
+                return
+            }
+            p.next += 1
+            p.appending = true
+            queue.append(ByteBuffer(string: "x"), on: loop).whenSuccess {
+                if !p.appending { p.released.append(.now()) }
+                pump()
+            }
+            p.appending = false
+        }
+        loop.execute { pump() }
+        // Read on the loop (as a turn reads), so that a busy machine's task pool does not hold it up.
+        let bytes = try await Task(executorPreference: EventLoopTaskExecutor(loop)) { () async throws -> Int in
+            var bytes = 0
+            while let b = try await queue.next() { bytes += b.readableBytes }
+            return bytes
+        }.value
+        let released = try await loop.submit { p.released }.get()
+        try await group.shutdownGracefully()
+        #expect(bytes == parts)
+        // The held reads were let go a window apart, on average (not a window after each part
+        // that began a hold: about 0.18 s apart).
+        try #require(released.count >= 5, "\(released.count) held reads")
+        let mean = Double((released[released.count - 1] - released[0]).nanoseconds) / 1e9 / Double(released.count - 1)
+        #expect(mean < 0.13, "held reads let go \(mean) s apart on average, for a 0.1 s window")
+        #expect(queue.holds.load(ordering: .relaxed) == released.count)
     }
 
     /// 40 deltas 20 ms apart (0.8 s), read with a window of 0.2 s: about five reads, at most one

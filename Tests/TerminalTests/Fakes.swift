@@ -94,6 +94,9 @@ final class ManualClock: RuntimeClock, @unchecked Sendable {
     /// Repeating timers running (the loader's clock).
     var repeating: Int { lock.withLock { entries.values.filter { $0.interval != nil }.count } }
 
+    /// One-shot timers set and not yet fired or cancelled (a frame waiting for its time).
+    var oneShotsPending: Int { lock.withLock { entries.values.filter { $0.interval == nil }.count } }
+
     /// One-shot timers made so far (`after`).
     var oneShotsMade: Int { lock.withLock { oneShots } }
     private var oneShots = 0

@@ -395,31 +395,64 @@ import Glibc
     /// With the answer read once a stream interval at most (`RuntimeOptions.readWindow`, as the
     /// full-screen UI reads it), no stream clock is kept: each read's text is drawn as it comes,
     /// and the stream interval counts from when the last frame's text came, not from when that
-    /// frame was drawn: text that came early once (drawn by a timer when due) does not make every
-    /// later read early too.
+    /// frame was drawn: text drawn a little late once (here the first, waiting for the key
+    /// clock) does not make every later read early too. Text read sooner (a body that comes
+    /// fast is read as it comes) waits for its frame, by a timer; still no clock.
     @Test func textReadOnTheStreamsClockIsDrawnAsItComesWithoutAClock() async throws {
-        let (_, run) = try await startTurnOnTheStreamClock(readWindow: 0.1)
-        // The first read, 30 ms after the loader's frame: drawn by a timer 100 ms after that frame.
-        clock.advance(by: .milliseconds(30))
+        let (rt, run) = try await startTurnOnTheStreamClock(readWindow: 0.1)
+        // The first read, 5 ms after the loader's frame: drawn 20 ms after that frame (the
+        // key clock's interval), 15 ms after it came.
+        clock.advance(by: .milliseconds(5))
         session.emit(.change(turnID: 3, .text("Alpha words")))
-        #expect(await !eventually(0.3) { driver.text.contains("Alpha words") }, "text 30 ms after a frame drawn at once")
-        clock.advance(by: .milliseconds(70))
+        #expect(await eventually { rt.state.conversation.messages.contains { $0.text.contains("Alpha words") } })
+        #expect(!driver.text.contains("Alpha words"), "text 5 ms after a frame drawn at once")
+        clock.advance(by: .milliseconds(15))
         _ = try await screen("the first read's text") { $0.contains("Alpha words") }
+        #expect(await eventually { clock.repeating == 0 }, "the loader's clock")
         let oneShots = clock.oneShotsMade
-        // The next reads, 100 ms apart from the first: each drawn as it comes, by no timer.
+        // The next reads, 100 ms apart from the first: each drawn as it comes, by no timer
+        // (counted from the frame, the first would have been 15 ms early).
         for words in [" beta words", " gamma words", " delta words"] {
-            clock.advance(by: .milliseconds(words == " beta words" ? 30 : 100))
+            clock.advance(by: .milliseconds(words == " beta words" ? 85 : 100))
             session.emit(.change(turnID: 3, .text(words)))
             _ = try await screen("“\(words)” as it came") { $0.contains(words) }
         }
         #expect(clock.oneShotsMade == oneShots, "\(clock.oneShotsMade - oneShots) timers set for three reads")
         #expect(clock.repeating == 0, "a stream clock was kept")
-        // A body that comes fast (not held): its text waits for its frame, and no clock is kept.
+        // Text read 40 ms after the last: it waits for its frame, and no clock is kept.
         clock.advance(by: .milliseconds(40))
         session.emit(.change(turnID: 3, .text(" fast")))
-        #expect(await !eventually(0.3) { driver.text.contains("fast") }, "text 40 ms after a frame drawn at once")
+        #expect(await eventually { rt.state.conversation.messages.contains { $0.text.contains(" fast") } })
+        #expect(!driver.text.contains("fast"), "text 40 ms after a frame drawn at once")
         clock.advance(by: .milliseconds(60))
         _ = try await screen("the fast text when its frame is due") { $0.contains("fast") }
+        #expect(clock.repeating == 0, "a stream clock was kept")
+        driver.press(.function(10))
+        clock.advance(by: .seconds(1))
+        try await run.value
+    }
+
+    /// Text read faster than frames are drawn, while reads come on the stream's clock: drawn no
+    /// more often than the stream interval (nine tenths of it at the least), whatever its pace.
+    @Test func textReadFasterThanFramesIsDrawnNoFaster() async throws {
+        let (rt, run) = try await startTurnOnTheStreamClock(readWindow: 0.1)
+        let before = driver.frames.count
+        // Reads 60 ms apart for 1.2 s: 20 reads, 12 stream intervals. Each is applied (its wake
+        // handled) or waits for a frame's timer before the clock moves on; a frame whose timer
+        // fired meanwhile is drawn before the next read comes.
+        for i in 0..<20 {
+            clock.advance(by: .milliseconds(60))
+            if i > 0 { #expect(await eventually { driver.text.contains("w\(i - 1)") || clock.oneShotsPending > 0 }) }
+            session.emit(.change(turnID: 3, .text(" w\(i)")))
+            #expect(await eventually {
+                rt.state.conversation.messages.contains { $0.text.contains(" w\(i)") } || clock.oneShotsPending > 0
+            })
+        }
+        clock.advance(by: .milliseconds(100))
+        _ = try await screen("the last read") { $0.contains("w19") }
+        // One a read would be 20 (and each mark 60 ms after the last); 13 or 14 at 90–100 ms.
+        let frames = driver.frames.count - before
+        #expect(frames <= 15, "\(frames) frames for 20 reads in 1.2 s, at 10 a second")
         #expect(clock.repeating == 0, "a stream clock was kept")
         driver.press(.function(10))
         clock.advance(by: .seconds(1))

@@ -58,6 +58,11 @@ import Testing
         #expect(!box.push(chunks(3), at: .zero, last: false))
         #expect(box.push(.connecting, at: .zero, last: true))
         #expect(box.take().events.count == 2)
+        // Armed while some have come and the rest are still to come: the last of them wakes it.
+        _ = box.push(chunks(3), at: .zero, last: false)
+        #expect(!box.arm(), "armed with half a batch in")
+        #expect(box.push(.connecting, at: .zero, last: true))
+        #expect(box.take().events.count == 2)
     }
 
     /// The loop learns when the newest event it takes came (a streamed frame's mark).
