@@ -22,7 +22,7 @@ enum FloorMode: String, ExpressibleByArgument {
     /// SSE lines and the chunks' JSON decoded) on the client's event loop, as a turn reads it,
     /// its socket reads held as the UI's are (`RobofyClient.readWindow`).
     case client
-    /// ncurses alone: the paced answer's frames (20 a second, as the stream clock draws them)
+    /// ncurses alone: the paced answer's frames (20 a second, the stream rate at which the UI draws them)
     /// drawn by the ncurses driver from canvases that hold the text so far, in a pty.
     case frames
     /// The same frames' wakes and canvases, without ncurses: `frames` less this is what ncurses
